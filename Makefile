@@ -1,0 +1,36 @@
+# Two entry points, each of which sets everything up from nothing:
+#   make demo   installs live_nb and runs the quickstart notebook headless
+#   make test   installs live_nb with its test tools and runs the whole suite
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check --quiet
+
+.PHONY: demo test lint bench clean
+
+$(PY):
+	python3 -m venv $(VENV)
+
+$(VENV)/.demo-installed: $(PY) pyproject.toml js/package.json js/src/*.js
+	$(PIP) install -e ".[notebook]"
+	touch $@
+
+$(VENV)/.test-installed: $(PY) pyproject.toml js/package.json js/src/*.js
+	$(PIP) install -e ".[notebook,test,oracle]"
+	touch $@ $(VENV)/.demo-installed
+
+demo: $(VENV)/.demo-installed
+	$(PY) notebooks/run_quickstart.py
+
+lint: $(VENV)/.test-installed
+	$(VENV)/bin/ruff check live_nb tests benchmarks notebooks
+	$(VENV)/bin/ruff format --check live_nb tests benchmarks notebooks
+	$(VENV)/bin/mypy
+
+test: lint
+	$(VENV)/bin/pytest
+
+bench: $(VENV)/.test-installed
+	$(PY) benchmarks/bench_logging.py
+
+clean:
+	rm -rf $(VENV) live_nb/static js/node_modules

@@ -1,0 +1,67 @@
+"""What ``Live`` tells its observers, so that it never has to know who they are."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from live_nb.error import LiveNbWarning
+
+EventKind = Literal["param", "metric", "image", "plot", "artifact", "step", "end"]
+
+
+@dataclass(frozen=True, slots=True)
+class LiveEvent:
+    """One thing that was logged.
+
+    ``name`` is the metric, parameter, image, plot or artifact name (``None`` for
+    ``step`` and ``end``); ``value`` is what was logged: the metric value, the
+    parameter value, the path of the written image or plot file, the artifact's
+    path, or for ``end`` the final summary.
+    """
+
+    kind: EventKind
+    name: str | None
+    value: Any
+    step: int
+
+
+Observer = Callable[[LiveEvent], None]
+
+
+class EventHub:
+    """Calls each subscribed observer with every event, in subscription order.
+
+    An observer that raises is unsubscribed with one warning: a broken view must
+    never stop the training it watches.
+    """
+
+    def __init__(self) -> None:
+        self._observers: list[Observer] = []
+
+    def __bool__(self) -> bool:
+        return bool(self._observers)
+
+    def subscribe(self, observer: Observer) -> Callable[[], None]:
+        self._observers.append(observer)
+
+        def unsubscribe() -> None:
+            if observer in self._observers:
+                self._observers.remove(observer)
+
+        return unsubscribe
+
+    def emit(self, event: LiveEvent) -> None:
+        for observer in tuple(self._observers):
+            try:
+                observer(event)
+            except Exception as error:  # noqa: BLE001 - isolate observers from the logger
+                self._observers.remove(observer)
+                warnings.warn(
+                    f"live_nb: observer {observer!r} failed on a {event.kind!r} event and "
+                    f"was unsubscribed: {type(error).__name__}: {error}",
+                    LiveNbWarning,
+                    stacklevel=3,
+                )

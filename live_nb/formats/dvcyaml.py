@@ -1,0 +1,104 @@
+"""``dvc.yaml``: the params, metrics, plots and artifacts sections DVC reads.
+
+A fresh file is written as DVCLive writes it. An existing file (the user's,
+maybe with stages and comments) is updated as DVCLive updates it: entries
+pointing into the output directory are replaced, everything else is kept.
+Unlike a full re-dump, the user's text outside the changed sections is kept
+byte for byte, comments included.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from live_nb.formats.yaml import dump_yaml, load_yaml
+
+SECTIONS = ("params", "metrics", "plots", "artifacts")
+_TOP_LEVEL_KEY = re.compile(r"^([A-Za-z_][\w.-]*):(?:\s|$)")
+
+
+def merge_config(existing: dict[str, Any], ours: dict[str, Any], live_dir: str) -> dict[str, Any]:
+    """``existing`` with its entries under ``live_dir`` replaced by ``ours`` (DVCLive's rules)."""
+    prefix = live_dir.rstrip("/") + "/"
+    merged = dict(existing)
+    for key in ("params", "metrics", "plots"):
+        kept = [entry for entry in existing.get(key) or [] if not _points_into(entry, prefix)]
+        entries = kept + list(ours.get(key, []))
+        if entries:
+            merged[key] = entries
+        else:
+            merged.pop(key, None)
+    kept_artifacts = {
+        name: meta
+        for name, meta in (existing.get("artifacts") or {}).items()
+        if not (isinstance(meta, dict) and prefix in str(meta.get("path", prefix)))
+    }
+    artifacts = {**kept_artifacts, **ours.get("artifacts", {})}
+    if artifacts:
+        merged["artifacts"] = artifacts
+    else:
+        merged.pop("artifacts", None)
+    return merged
+
+
+def _points_into(entry: Any, prefix: str) -> bool:
+    if isinstance(entry, str):
+        return prefix in entry
+    if isinstance(entry, dict) and len(entry) == 1:
+        return prefix in str(next(iter(entry)))
+    return False
+
+
+def parse_existing(text: str) -> dict[str, Any]:
+    """The mapping of an existing dvc.yaml; raises ValueError if it is not one."""
+    data = load_yaml(text) if text.strip() else {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ValueError("its top level is not a mapping")
+    return data
+
+
+def update_text(text: str, existing: dict[str, Any], merged: dict[str, Any]) -> str:
+    """``text`` with its changed top-level sections rewritten and the rest left as it was."""
+    blocks = _split_top_level(text)
+    seen = {key for key, _ in blocks if key is not None}
+    output: list[str] = []
+    for key, block in blocks:
+        if key not in SECTIONS or merged.get(key) == existing.get(key):
+            output.append(block)
+        elif key in merged:
+            output.append(dump_yaml({key: merged[key]}))
+    for key in SECTIONS:
+        if key in merged and key not in seen:
+            if output and not output[-1].endswith("\n"):
+                output.append("\n")
+            output.append(dump_yaml({key: merged[key]}))
+    result = "".join(output)
+    try:
+        if load_yaml(result) == merged:
+            return result
+    except Exception:  # noqa: BLE001 - any doubt about the splice means a full rewrite
+        pass
+    return dump_yaml(merged)
+
+
+def _split_top_level(text: str) -> list[tuple[str | None, str]]:
+    """Cut a YAML document into (top-level key, its lines) chunks; other lines get key None."""
+    blocks: list[tuple[str | None, list[str]]] = []
+    for line in text.splitlines(keepends=True):
+        match = _TOP_LEVEL_KEY.match(line)
+        if match:
+            blocks.append((match.group(1), [line]))
+        elif blocks and blocks[-1][0] is not None and _continues_block(line):
+            blocks[-1][1].append(line)
+        elif blocks and blocks[-1][0] is None:
+            blocks[-1][1].append(line)
+        else:
+            blocks.append((None, [line]))
+    return [(key, "".join(lines)) for key, lines in blocks]
+
+
+def _continues_block(line: str) -> bool:
+    return line[:1] in (" ", "\t", "-", "\n", "\r") or not line.strip()

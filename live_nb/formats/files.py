@@ -1,0 +1,55 @@
+"""Writing files so that a crash or a kill never leaves a half-written one.
+
+Whole files are written to a temporary sibling and renamed over the target;
+growing files (metric histories) are only ever appended to, one complete
+buffer of whole lines per ``write`` call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+from pathlib import Path
+
+_temp_counter = itertools.count()
+
+
+def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
+    """Replace ``path`` with ``data`` in one rename, creating parent folders."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    temp = target.with_name(f".{target.name}.{os.getpid()}.{next(_temp_counter)}.tmp")
+    # os.open with 0o666 lets the umask decide permissions, as a plain open() would.
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        try:
+            write_all(fd, payload)
+        finally:
+            os.close(fd)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+        raise
+
+
+def write_all(fd: int, payload: bytes) -> None:
+    """``os.write`` until every byte is written (a single write may be partial)."""
+    view = memoryview(payload)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def open_for_append(path: str | os.PathLike[str]) -> int:
+    """Open ``path`` for appending, creating it and its folders when missing."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+
+
+def remove_quietly(path: str | os.PathLike[str]) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)

@@ -1,0 +1,113 @@
+"""Images under ``plots/images/``: PIL images, numpy arrays, matplotlib figures, files."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path, PurePath
+from typing import Any
+
+from live_nb.error import ImageNotFoundError, InvalidImageError
+from live_nb.formats.files import atomic_write
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".gif", ".png")
+_PIL_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".png": "PNG"}
+_EXPECTED = "a PIL image, a numpy array (HxW or HxWxC), a matplotlib figure, or an image path"
+
+
+def _is_instance_by_name(value: object, module: str, name: str) -> bool:
+    """isinstance without importing the module (PIL and matplotlib are imported only if used)."""
+    return any((cls.__module__, cls.__name__) == (module, name) for cls in type(value).__mro__)
+
+
+def image_name_for(name: str, value: object) -> str:
+    """DVCLive's rule: a path logged under a name without suffix keeps the file's suffix."""
+    if isinstance(value, (str, PurePath)) and not PurePath(name).suffix:
+        suffix = PurePath(value).suffix.lower()
+        if suffix in IMAGE_SUFFIXES:
+            return f"{name}{suffix}"
+    return name
+
+
+def check_image_name(name: str) -> None:
+    if PurePath(name).suffix.lower() not in IMAGE_SUFFIXES:
+        raise InvalidImageError(
+            name, "the name must end with one of " + ", ".join(IMAGE_SUFFIXES) + "."
+        )
+
+
+def encode_image(name: str, value: Any) -> bytes:
+    """The bytes of ``value`` in the format that the suffix of ``name`` asks for."""
+    suffix = PurePath(name).suffix.lower()
+    if _is_instance_by_name(value, "matplotlib.figure", "Figure"):
+        return _encode_figure(value, suffix)
+    if isinstance(value, (str, PurePath)):
+        value = _open_image_file(name, value)
+    elif _is_instance_by_name(value, "numpy", "ndarray"):
+        value = _array_to_pil(name, value)
+    elif not _is_instance_by_name(value, "PIL.Image", "Image"):
+        raise InvalidImageError(name, f"got {type(value).__name__}; expected {_EXPECTED}.")
+    return _encode_pil(name, value, suffix)
+
+
+def save_image(path: Path, name: str, value: Any) -> None:
+    atomic_write(path, encode_image(name, value))
+
+
+def _encode_figure(figure: Any, suffix: str) -> bytes:
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=suffix.lstrip(".").replace("jpg", "jpeg"))
+    plt.close(figure)  # as DVCLive does: a logged figure is done with
+    return buffer.getvalue()
+
+
+def _open_image_file(name: str, path: str | PurePath) -> Any:
+    from PIL import Image, UnidentifiedImageError
+
+    if not os.path.isfile(path):
+        raise ImageNotFoundError(name, path)
+    try:
+        with Image.open(path) as image:
+            image.load()
+            return image
+    except UnidentifiedImageError as error:
+        raise InvalidImageError(name, f"{str(path)!r} is not an image PIL can read.") from error
+
+
+def _array_to_pil(name: str, array: Any) -> Any:
+    import numpy as np
+    from PIL import Image
+
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[:, :, 0]
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
+        raise InvalidImageError(
+            name, f"an array of shape {array.shape} is not an image; expected HxW, HxWx3 or HxWx4."
+        )
+    if array.dtype == np.bool_:
+        array = array.astype(np.uint8) * 255
+    elif np.issubdtype(array.dtype, np.floating):
+        if array.size and (np.nanmin(array) < 0 or np.nanmax(array) > 1):
+            raise InvalidImageError(
+                name, "a float array must hold values in [0, 1]; scale it or cast it to uint8."
+            )
+        array = (np.nan_to_num(array) * 255).round().astype(np.uint8)
+    elif array.dtype != np.uint8 and not (array.ndim == 2 and array.dtype == np.uint16):
+        array = np.clip(array, 0, 255).astype(np.uint8)
+    try:
+        return Image.fromarray(array)
+    except TypeError as error:
+        raise InvalidImageError(name, f"PIL cannot make an image of dtype {array.dtype}.") from error
+
+
+def _encode_pil(name: str, image: Any, suffix: str) -> bytes:
+    if _PIL_FORMATS[suffix] == "JPEG" and image.mode not in ("RGB", "L", "CMYK"):
+        image = image.convert("RGB")
+    buffer = io.BytesIO()
+    try:
+        image.save(buffer, format=_PIL_FORMATS[suffix])
+    except (OSError, ValueError) as error:
+        raise InvalidImageError(name, f"PIL cannot save it as {suffix}: {error}") from error
+    return buffer.getvalue()

@@ -1,0 +1,622 @@
+"""``Live``: a drop-in replacement for DVCLive's logger, writing DVCLive's files.
+
+Metric rows are buffered by ``log_metric`` and written, one ``write`` per file,
+at every ``next_step``; ``metrics.json`` and ``dvc.yaml`` are rewritten
+atomically at most a few times a second and always at ``end``. ``Live`` knows
+nothing of notebooks: observers follow it through :meth:`Live.subscribe`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import time
+import warnings
+import weakref
+from collections.abc import Callable
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any, Literal
+
+from live_nb import env
+from live_nb._names import check_relative_name
+from live_nb.error import (
+    ArtifactNotFoundError,
+    DvcyamlConflictError,
+    InvalidDataTypeError,
+    InvalidDvcyamlError,
+    InvalidNameError,
+    InvalidParameterTypeError,
+    InvalidReportModeError,
+    LiveNbWarning,
+)
+from live_nb.events import EventHub, EventKind, LiveEvent, Observer
+from live_nb.formats import dvcyaml as dvcyaml_format
+from live_nb.formats.files import atomic_write, remove_quietly
+from live_nb.formats.jsonfmt import json_text
+from live_nb.formats.metrics import MetricSeries, MetricWriter, format_value, read_last_row
+from live_nb.formats.yaml import dump_yaml, load_yaml
+
+if TYPE_CHECKING:
+    from live_nb.monitor import SystemMonitor
+
+ParamLike = Any
+ReportMode = Literal["html", "md", "notebook"] | None
+
+SYNC_INTERVAL = 0.25
+"""Seconds between two coalesced rewrites of metrics.json and dvc.yaml during a run."""
+
+_PLOT_FOLDERS = ("sklearn", "metrics", "images", "custom")
+_METRIC_TYPES = "an int, a float, a str, or a scalar with .item() (numpy, torch, jax...)"
+
+
+class Live:
+    """Log parameters, metrics, images, plots and artifacts in DVCLive's formats.
+
+    ``Live()`` takes DVCLive's arguments with the same meaning. Without
+    ``resume=True`` it removes the previous run's results from ``dir``. Use it as
+    a context manager, or call :meth:`end` when training is over.
+    """
+
+    def __init__(
+        self,
+        dir: str | os.PathLike[str] = "dvclive",  # noqa: A002 - DVCLive's name
+        resume: bool = False,
+        report: ReportMode = None,
+        save_dvc_exp: bool = True,
+        dvcyaml: str | os.PathLike[str] | bool | None = "dvc.yaml",
+        cache_images: bool = False,
+        exp_name: str | None = None,
+        exp_message: str | None = None,
+        monitor_system: bool = False,
+    ) -> None:
+        if report not in (None, "html", "md", "notebook"):
+            raise InvalidReportModeError(report)
+        self.summary: dict[str, Any] = {}
+        self._dir = os.fspath(dir)
+        self._root = Path(self._dir).absolute()
+        self._dvc_file = _dvc_file_path(dvcyaml)
+        self._report_mode: ReportMode = report
+        self._resume = resume or env.env_flag(os.environ.get(env.DVCLIVE_RESUME))
+        self._save_dvc_exp = save_dvc_exp
+        self._cache_images = cache_images
+        self._exp_name = exp_name or os.environ.get(env.DVC_EXP_NAME)
+        self._exp_message = exp_message
+
+        self._step: int | None = None
+        self._params: dict[str, Any] = {}
+        self._series: dict[str, MetricSeries] = {}
+        self._images: dict[str, Path] = {}
+        self._plots: dict[str, tuple[Path, dict[str, Any]]] = {}
+        self._artifacts: dict[str, dict[str, Any]] = {}
+        self._events = EventHub()
+        self._inside_with = False
+        self._next_sync = 0.0
+        self._written_dvcyaml: dict[str, Any] | None = None
+        self._monitor: SystemMonitor | None = None
+
+        self._writer = MetricWriter(self._root / "plots" / "metrics")
+        self._series = self._writer.series
+        # Rows logged but never flushed still reach the disk when the interpreter exits.
+        weakref.finalize(self, self._writer.close)
+
+        self._root.mkdir(parents=True, exist_ok=True)
+        if self._resume:
+            self._load_previous_run()
+        else:
+            self._remove_previous_run()
+        if monitor_system:
+            self.monitor_system()
+
+    # ---- paths -------------------------------------------------------------------------
+
+    @property
+    def dir(self) -> str:
+        """The output directory, as given."""
+        return self._dir
+
+    @property
+    def params_file(self) -> str:
+        return os.path.join(self._dir, "params.yaml")
+
+    @property
+    def metrics_file(self) -> str:
+        return os.path.join(self._dir, "metrics.json")
+
+    @property
+    def plots_dir(self) -> str:
+        return os.path.join(self._dir, "plots")
+
+    @property
+    def artifacts_dir(self) -> str:
+        return os.path.join(self._dir, "artifacts")
+
+    @property
+    def dvc_file(self) -> str:
+        """Where ``dvc.yaml`` is written (``"dvc.yaml"`` also when writing it is disabled)."""
+        return os.fspath(self._dvc_file) if self._dvc_file else "dvc.yaml"
+
+    @property
+    def report_file(self) -> str | None:
+        if self._report_mode in ("html", "md"):
+            return os.path.join(self._dir, f"report.{self._report_mode}")
+        return None
+
+    # ---- step ---------------------------------------------------------------------------
+
+    @property
+    def step(self) -> int:
+        """The current step: the x value of every metric logged now."""
+        return self._step or 0
+
+    @step.setter
+    def step(self, value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            item = getattr(value, "item", None)
+            value = item() if callable(item) else value
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"step must be an int, got {type(value).__name__}")
+        self._step = value
+
+    # ---- observers ----------------------------------------------------------------------
+
+    def subscribe(self, observer: Observer) -> Callable[[], None]:
+        """Call ``observer(event)`` for everything logged from now on; returns an unsubscribe."""
+        return self._events.subscribe(observer)
+
+    def _emit(self, kind: EventKind, name: str | None, value: Any) -> None:
+        self._events.emit(LiveEvent(kind, name, value, self._step or 0))
+
+    # ---- params -------------------------------------------------------------------------
+
+    def log_params(self, params: dict[str, ParamLike]) -> None:
+        """Add ``params`` to ``params.yaml``; a value YAML cannot hold changes nothing."""
+        clean = _plain_param("", dict(params))
+        self._params.update(clean)
+        atomic_write(self._root / "params.yaml", dump_yaml(self._params))
+        if self._events:
+            for key, value in clean.items():
+                self._emit("param", key, value)
+
+    def log_param(self, name: str, val: ParamLike) -> None:
+        self.log_params({name: val})
+
+    # ---- metrics ------------------------------------------------------------------------
+
+    def log_metric(
+        self,
+        name: str,
+        val: int | float | str | Any,
+        timestamp: bool = False,
+        plot: bool = True,
+    ) -> None:
+        """Record ``val`` for ``name`` at the current step (``"train/loss"`` nests)."""
+        series = self._series.get(name)
+        if series is None:
+            series = self._new_series(name)
+        if type(val) is float:
+            if val - val != 0.0:  # nan or inf: DVCLive stores them as text
+                val = str(val)
+                text = val
+            else:
+                text = float.__repr__(val)
+        else:
+            val, text = _metric_value(name, val)
+        keys = series.summary_keys
+        if len(keys) == 1:
+            self.summary[name] = val
+        else:
+            _set_nested(self.summary, keys, val)
+        if plot:
+            step = self._step or 0
+            if timestamp or series.timestamped is None:
+                series.add_row(step, text, timestamp)
+            else:
+                series.pending.append(f"{step}\t{text}\n")
+        if self._events:
+            self._emit("metric", name, val)
+
+    def _new_series(self, name: str) -> MetricSeries:
+        check_relative_name("metric name", name)
+        for other in self._series:
+            if other.startswith(name + "/") or name.startswith(other + "/"):
+                raise InvalidNameError(
+                    "metric name",
+                    name,
+                    f"metric {other!r} already exists, and one metric cannot hold both a "
+                    "value and other metrics in metrics.json",
+                )
+        return self._writer.add(name)
+
+    def next_step(self) -> None:
+        """End the current step: its rows reach the disk before this returns, then step += 1."""
+        if self._step is None:
+            self._step = 0
+        self.summary["step"] = self._step
+        self._drain_monitor()
+        self._writer.flush()
+        now = time.monotonic()
+        if now >= self._next_sync:
+            self._next_sync = now + SYNC_INTERVAL
+            self._write_results()
+        if self._events:
+            self._emit("step", None, self._step)
+        self._step += 1
+
+    # ---- images, plots, artifacts -------------------------------------------------------
+
+    def log_image(self, name: str, val: Any) -> None:
+        """Save ``val`` as ``plots/images/<name>``; ``f"{name}/{live.step}.png"`` makes a slider."""
+        from live_nb.formats import images
+
+        check_relative_name("image name", name)
+        name = images.image_name_for(name, val)
+        images.check_image_name(name)
+        path = self._root / "plots" / "images" / name
+        images.save_image(path, name, val)
+        self._images[name] = path
+        if self._events:
+            self._emit("image", name, path)
+
+    def log_plot(
+        self,
+        name: str,
+        datapoints: Any,
+        x: str,
+        y: str | list[str],
+        template: str | None = "linear",
+        title: str | None = None,
+        x_label: str | None = None,
+        y_label: str | None = None,
+    ) -> None:
+        """Save ``datapoints`` to ``plots/custom/<name>.json`` and describe it in dvc.yaml."""
+        from live_nb.formats import plots
+
+        check_relative_name("plot name", name)
+        name = name.removesuffix(".json")
+        records = plots.datapoints_to_records(name, datapoints)
+        plots.check_axes(name, records, x, y)
+        config = plots.custom_plot_config(x, y, template, title, x_label, y_label)
+        self._write_plot("custom", name, records, config)
+
+    def log_sklearn_plot(
+        self,
+        kind: str,
+        labels: Any,
+        predictions: Any,
+        name: str | None = None,
+        title: str | None = None,
+        x_label: str | None = None,
+        y_label: str | None = None,
+        normalized: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Compute a ``roc``, ``precision_recall``, ``det``, ``calibration`` or
+        ``confusion_matrix`` plot (with numpy alone) into ``plots/sklearn/<name>.json``."""
+        from live_nb.formats import sklearn
+
+        name = check_relative_name("plot name", name or kind)
+        config = sklearn.plot_config(
+            kind, title=title, x_label=x_label, y_label=y_label, normalized=normalized
+        )
+        payload = sklearn.payload(kind, labels, predictions, **kwargs)
+        self._write_plot("sklearn", name, payload, config)
+
+    def _write_plot(self, folder: str, name: str, data: Any, config: dict[str, Any]) -> None:
+        existing = self._plots.get(name)
+        path = existing[0] if existing else self._root / "plots" / folder / f"{name}.json"
+        atomic_write(path, json_text(data))
+        if not existing:
+            # As in DVCLive, the first call fixes a plot's dvc.yaml configuration.
+            self._plots[name] = (path, config)
+        if self._events:
+            self._emit("plot", name, path)
+
+    def log_artifact(
+        self,
+        path: str | os.PathLike[str],
+        type: str | None = None,  # noqa: A002 - DVCLive's name
+        name: str | None = None,
+        desc: str | None = None,
+        labels: list[str] | None = None,
+        meta: dict[str, Any] | None = None,
+        copy: bool = False,
+        cache: bool = True,
+    ) -> None:
+        """Track a file or folder as DVC does (``dvc add``), and describe it in dvc.yaml."""
+        from live_nb.formats import artifacts
+
+        if not isinstance(path, (str, PurePath)):
+            raise InvalidDataTypeError("artifact path", path, "a str or a path")
+        source = Path(path)
+        if not source.exists():
+            raise ArtifactNotFoundError(path)
+        if copy:
+            source = _copy_into(source, self._root / "artifacts")
+        if cache:
+            root = artifacts.find_dvc_root(Path.cwd())
+            artifacts.ensure_dvc_dir(root)
+            artifacts.cache_artifact(source.absolute(), root)
+        if any(value is not None for value in (type, name, desc, labels, meta)):
+            self._add_artifact_entry(source, type, name, desc, labels, meta)
+        if self._events:
+            self._emit("artifact", name or source.stem, source)
+
+    def _add_artifact_entry(
+        self,
+        path: Path,
+        type_: str | None,
+        name: str | None,
+        desc: str | None,
+        labels: list[str] | None,
+        meta: dict[str, Any] | None,
+    ) -> None:
+        name = name or path.stem
+        if not _is_valid_artifact_name(name):
+            warnings.warn(
+                f"Can't use {name!r} as an artifact name: use letters, digits, '-', '_' and "
+                "'/' (e.g. 'my-model'). It is left out of dvc.yaml's artifacts section.",
+                LiveNbWarning,
+                stacklevel=3,
+            )
+            return
+        entry = {"path": path.absolute(), "type": type_, "desc": desc, "labels": labels}
+        entry["meta"] = meta
+        self._artifacts[name] = {key: value for key, value in entry.items() if value is not None}
+
+    # ---- results ------------------------------------------------------------------------
+
+    def make_summary(self) -> None:
+        """Write ``metrics.json`` now (the latest value of every metric, and the step)."""
+        if self._step is not None:
+            self.summary["step"] = self._step
+        self._writer.flush()
+        atomic_write(self._root / "metrics.json", json_text(self.summary))
+
+    def make_dvcyaml(self) -> None:
+        """Write the params, metrics, plots and artifacts sections of ``dvc.yaml`` now."""
+        if self._dvc_file is None:
+            return
+        config = self._dvcyaml_config()
+        target = self._dvc_file
+        try:
+            text = target.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            atomic_write(target, dump_yaml(config))
+        else:
+            try:
+                existing = dvcyaml_format.parse_existing(text)
+            except Exception as error:
+                raise DvcyamlConflictError(str(target), f"it is not valid YAML ({error})") from error
+            live_dir = _relative_posix(self._root, target.parent)
+            merged = dvcyaml_format.merge_config(existing, config, live_dir)
+            if merged != existing:
+                atomic_write(target, dvcyaml_format.update_text(text, existing, merged))
+        self._written_dvcyaml = config
+
+    def make_report(self) -> None:
+        """Accepted for DVCLive compatibility; reports arrive with the dashboard."""
+
+    def _dvcyaml_config(self) -> dict[str, Any]:
+        assert self._dvc_file is not None
+        base = self._dvc_file.parent
+        config: dict[str, Any] = {}
+        if self._params:
+            config["params"] = [_relative_posix(self._root / "params.yaml", base)]
+        if self._series or self.summary:
+            config["metrics"] = [_relative_posix(self._root / "metrics.json", base)]
+        plots: list[Any] = []
+        metrics_dir = self._root / "plots" / "metrics"
+        if any(s.timestamped is not None for s in self._series.values()) or metrics_dir.exists():
+            plots.append({_relative_posix(metrics_dir, base): {"x": "step"}})
+        if self._images:
+            plots.append(_relative_posix(self._root / "plots" / "images", base))
+        for path, plot_config in self._plots.values():
+            plots.append({_relative_posix(path, base): plot_config})
+        if plots:
+            config["plots"] = plots
+        if self._artifacts:
+            config["artifacts"] = {
+                name: {**entry, "path": _relative_posix(entry["path"], base)}
+                for name, entry in self._artifacts.items()
+            }
+        return config
+
+    def _write_results(self) -> None:
+        atomic_write(self._root / "metrics.json", json_text(self.summary))
+        if self._dvc_file is not None and self._dvcyaml_config() != self._written_dvcyaml:
+            self.make_dvcyaml()
+
+    def sync(self) -> None:
+        """Write everything logged so far: metric rows, metrics.json, dvc.yaml."""
+        self.make_summary()
+        self.make_dvcyaml()
+        self.make_report()
+
+    def end(self) -> None:
+        """Finish the run: write every result file. Called by ``with Live() as live:``."""
+        if self._inside_with:
+            return
+        if self._images and self._cache_images:
+            from live_nb.formats import artifacts
+
+            root = artifacts.find_dvc_root(Path.cwd())
+            artifacts.ensure_dvc_dir(root)
+            artifacts.cache_artifact(self._root / "plots" / "images", root)
+        if "step" in self.summary:
+            self.step = self.summary["step"]
+        if self._monitor is not None:
+            self._monitor.stop()
+            self._drain_monitor()
+            self._monitor = None
+        self._writer.close()
+        self.sync()
+        if self._events:
+            self._emit("end", None, self.summary)
+
+    def __enter__(self) -> Live:
+        self._inside_with = True
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._inside_with = False
+        self.end()
+
+    # ---- system monitoring --------------------------------------------------------------
+
+    def monitor_system(
+        self,
+        interval: float = 0.05,
+        num_samples: int = 20,
+        directories_to_monitor: dict[str, str] | None = None,
+    ) -> None:
+        """Sample CPU, memory and disk use with psutil; logged as ``system/...`` metrics."""
+        from live_nb.monitor import SystemMonitor
+
+        if self._monitor is not None:
+            self._monitor.stop()
+        self._monitor = SystemMonitor.start(interval, num_samples, directories_to_monitor)
+
+    def _drain_monitor(self) -> None:
+        if self._monitor is None:
+            return
+        for name, value, plot in self._monitor.drain():
+            self.log_metric(name, value, timestamp=True, plot=plot)
+
+    # ---- previous runs ------------------------------------------------------------------
+
+    def _remove_previous_run(self) -> None:
+        for folder in _PLOT_FOLDERS:
+            shutil.rmtree(self._root / "plots" / folder, ignore_errors=True)
+        for name in ("metrics.json", "params.yaml", "report.html", "report.md"):
+            remove_quietly(self._root / name)
+        for stale in self._root.glob("*dvc.yaml"):
+            remove_quietly(stale)
+
+    def _load_previous_run(self) -> None:
+        params_file = self._root / "params.yaml"
+        if params_file.is_file():
+            loaded = load_yaml(params_file.read_text(encoding="utf-8"))
+            self._params.update(loaded if isinstance(loaded, dict) else {})
+        metrics_file = self._root / "metrics.json"
+        if metrics_file.is_file():
+            import json
+
+            self.summary = json.loads(metrics_file.read_text(encoding="utf-8"))
+        step = self._recover_unsummarised_rows(int(self.summary.get("step", 0)))
+        self._step = step + 1 if step != 0 else 0
+
+    def _recover_unsummarised_rows(self, step: int) -> int:
+        """Take values from metric rows newer than metrics.json (the run was killed)."""
+        metrics_dir = self._root / "plots" / "metrics"
+        last_step = step
+        for path in sorted(metrics_dir.rglob("*.tsv")) if metrics_dir.is_dir() else ():
+            row = read_last_row(path)
+            if row is None or row[0] <= step:
+                continue
+            keys = path.relative_to(metrics_dir).with_suffix("").as_posix().split("/")
+            _set_nested(self.summary, tuple(keys), _parse_metric_text(row[1]))
+            last_step = max(last_step, row[0])
+        if last_step != step:
+            self.summary["step"] = last_step
+        return last_step
+
+
+# ---- helpers ---------------------------------------------------------------------------
+
+
+def _dvc_file_path(dvcyaml: str | os.PathLike[str] | bool | None) -> Path | None:
+    if dvcyaml is None or dvcyaml is False:
+        return None
+    if dvcyaml is True:
+        return Path("dvc.yaml").absolute()
+    if isinstance(dvcyaml, (str, os.PathLike)) and os.path.basename(os.fspath(dvcyaml)) == "dvc.yaml":
+        return Path(dvcyaml).absolute()
+    raise InvalidDvcyamlError(dvcyaml)
+
+
+def _relative_posix(path: Path, base: Path) -> str:
+    return Path(os.path.relpath(path.absolute(), base)).as_posix()
+
+
+def _set_nested(summary: dict[str, Any], keys: tuple[str, ...], value: Any) -> None:
+    node = summary
+    for key in keys[:-1]:
+        child = node.get(key)
+        if not isinstance(child, dict):
+            child = node[key] = {}
+        node = child
+    node[keys[-1]] = value
+
+
+def _metric_value(name: str, value: Any) -> tuple[int | float | str, str]:
+    """The value stored in metrics.json and its text in the TSV file, as DVCLive writes them."""
+    original = value
+    if isinstance(value, (int, float, str)):
+        text = format_value(value)
+    elif callable(getattr(value, "item", None)):
+        try:
+            value = value.item()
+        except (ValueError, RuntimeError, TypeError) as error:
+            raise InvalidDataTypeError(name, original, _METRIC_TYPES + " holding one value") from error
+        if not isinstance(value, (int, float, str)):
+            raise InvalidDataTypeError(name, original, _METRIC_TYPES)
+        # str(numpy scalar) is what DVCLive's csv writer writes: np.float32(0.1) -> "0.1"
+        text = str(original) if type(original).__module__ == "numpy" else format_value(value)
+    else:
+        raise InvalidDataTypeError(name, original, _METRIC_TYPES)
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        value = str(value)
+        text = value
+    return value, text
+
+
+def _parse_metric_text(text: str) -> int | float | str:
+    for parse in (int, float):
+        try:
+            number: int | float = parse(text)
+        except ValueError:
+            continue
+        return str(number) if isinstance(number, float) and not math.isfinite(number) else number
+    return text
+
+
+def _plain_param(key: str, value: Any) -> Any:
+    """``value`` as plain YAML data; numpy scalars become Python numbers, tuples lists."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, dict):
+        for k in value:
+            if not isinstance(k, str):
+                raise InvalidParameterTypeError(f"{key}.{k!r}" if key else repr(k), k)
+        return {k: _plain_param(f"{key}.{k}" if key else k, v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain_param(f"{key}[{i}]", v) for i, v in enumerate(value)]
+    item = getattr(value, "item", None)
+    if callable(item) and type(value).__module__.split(".")[0] in ("numpy", "torch", "jax"):
+        try:
+            return _plain_param(key, item())
+        except (ValueError, RuntimeError):
+            pass
+    raise InvalidParameterTypeError(key, value)
+
+
+def _is_valid_artifact_name(name: str) -> bool:
+    import re
+
+    # The artifact-name rule of DVC's model registry (GTO), which DVCLive applies.
+    return bool(re.fullmatch(r"[a-zA-Z0-9]([a-zA-Z0-9/_-]*[a-zA-Z0-9])?", name))
+
+
+def _copy_into(source: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / source.absolute().name
+    if target.is_symlink() or target.is_file():
+        target.unlink()
+    elif target.is_dir():
+        shutil.rmtree(target)
+    if source.is_dir():
+        shutil.copytree(source, target)
+    else:
+        shutil.copy2(source, target)
+    return target
