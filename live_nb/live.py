@@ -275,8 +275,12 @@ class Live:
         check_relative_name("plot name", name)
         name = name.removesuffix(".json")
         records = plots.datapoints_to_records(name, datapoints)
-        plots.check_axes(name, records, x, y)
-        config = plots.custom_plot_config(x, y, template, title, x_label, y_label)
+        existing = self._plots.get(name)
+        if existing:  # as in DVCLive, the first call fixes the axes and titles
+            config = existing[1]
+        else:
+            config = plots.custom_plot_config(x, y, template, title, x_label, y_label)
+        plots.check_axes(name, records, config["x"], config["y"])
         self._write_plot("custom", name, records, config)
 
     def log_sklearn_plot(
@@ -307,7 +311,6 @@ class Live:
         path = existing[0] if existing else self._root / "plots" / folder / f"{name}.json"
         atomic_write(path, json_text(data))
         if not existing:
-            # As in DVCLive, the first call fixes a plot's dvc.yaml configuration.
             self._plots[name] = (path, config)
         if self._events:
             self._emit("plot", name, path)
@@ -503,10 +506,11 @@ class Live:
             import json
 
             self.summary = json.loads(metrics_file.read_text(encoding="utf-8"))
-        step = self._recover_unsummarised_rows(int(self.summary.get("step", 0)))
-        self._step = step + 1 if step != 0 else 0
+        self._recover_unsummarised_rows(int(self.summary.get("step", 0)))
+        # DVCLive restarts at 0 when only step 0 had completed; the next step is right.
+        self._step = int(self.summary["step"]) + 1 if "step" in self.summary else 0
 
-    def _recover_unsummarised_rows(self, step: int) -> int:
+    def _recover_unsummarised_rows(self, step: int) -> None:
         """Take values from metric rows newer than metrics.json (the run was killed)."""
         metrics_dir = self._root / "plots" / "metrics"
         last_step = step
@@ -519,7 +523,6 @@ class Live:
             last_step = max(last_step, row[0])
         if last_step != step:
             self.summary["step"] = last_step
-        return last_step
 
 
 # ---- helpers ---------------------------------------------------------------------------

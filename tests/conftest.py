@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def tmp_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run the test inside an empty temporary directory, as a user runs a script in a project."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.com",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.com",
+    }
+    result = subprocess.run(
+        ["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True
+    )
+    return result.stdout
+
+
+@pytest.fixture
+def git_repo(tmp_dir: Path) -> Path:
+    """A Git repository with one commit, as the current directory."""
+    git(tmp_dir, "init", "-q", "-b", "main")
+    (tmp_dir / "README.md").write_text("project\n")
+    git(tmp_dir, "add", "README.md")
+    git(tmp_dir, "commit", "-q", "-m", "initial")
+    return tmp_dir
+
+
+def dvc_executable() -> str | None:
+    """The real dvc, used as the oracle; None when it is not installed."""
+    beside_python = Path(sys.executable).with_name("dvc")
+    if beside_python.exists():
+        return str(beside_python)
+    return shutil.which("dvc")
+
+
+@pytest.fixture
+def dvc() -> str:
+    found = dvc_executable()
+    if found is None:
+        pytest.skip("dvc is not installed (pip install -e '.[oracle]')")
+    return found
