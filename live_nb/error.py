@@ -122,9 +122,7 @@ class InvalidReportModeError(LiveNbError, ValueError):
     """An unknown ``report`` mode."""
 
     def __init__(self, value: object) -> None:
-        super().__init__(
-            f"`report` must be None, 'html', 'md' or 'notebook'; got {value!r}."
-        )
+        super().__init__(f"`report` must be None, 'html', 'md' or 'notebook'; got {value!r}.")
 
 
 class DvcyamlConflictError(LiveNbError, ValueError):

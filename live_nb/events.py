@@ -39,26 +39,23 @@ class EventHub:
     """
 
     def __init__(self) -> None:
-        self._observers: list[Observer] = []
-
-    def __bool__(self) -> bool:
-        return bool(self._observers)
+        self.observers: list[Observer] = []
 
     def subscribe(self, observer: Observer) -> Callable[[], None]:
-        self._observers.append(observer)
+        self.observers.append(observer)
 
         def unsubscribe() -> None:
-            if observer in self._observers:
-                self._observers.remove(observer)
+            if observer in self.observers:
+                self.observers.remove(observer)
 
         return unsubscribe
 
     def emit(self, event: LiveEvent) -> None:
-        for observer in tuple(self._observers):
+        for observer in tuple(self.observers):
             try:
                 observer(event)
-            except Exception as error:  # noqa: BLE001 - isolate observers from the logger
-                self._observers.remove(observer)
+            except Exception as error:
+                self.observers.remove(observer)
                 warnings.warn(
                     f"live_nb: observer {observer!r} failed on a {event.kind!r} event and "
                     f"was unsubscribed: {type(error).__name__}: {error}",

@@ -43,6 +43,9 @@ if TYPE_CHECKING:
 ParamLike = Any
 ReportMode = Literal["html", "md", "notebook"] | None
 
+MAX_PENDING_ROWS = 4096
+"""Rows a metric buffers before they are written even without ``next_step`` (bounds memory)."""
+
 SYNC_INTERVAL = 0.25
 """Seconds between two coalesced rewrites of metrics.json and dvc.yaml during a run."""
 
@@ -60,7 +63,7 @@ class Live:
 
     def __init__(
         self,
-        dir: str | os.PathLike[str] = "dvclive",  # noqa: A002 - DVCLive's name
+        dir: str | os.PathLike[str] = "dvclive",
         resume: bool = False,
         report: ReportMode = None,
         save_dvc_exp: bool = True,
@@ -84,12 +87,14 @@ class Live:
         self._exp_message = exp_message
 
         self._step: int | None = None
+        self._row_step = 0  # self.step, kept as a plain int for log_metric's sake
         self._params: dict[str, Any] = {}
         self._series: dict[str, MetricSeries] = {}
         self._images: dict[str, Path] = {}
         self._plots: dict[str, tuple[Path, dict[str, Any]]] = {}
         self._artifacts: dict[str, dict[str, Any]] = {}
         self._events = EventHub()
+        self._observers = self._events.observers  # a plain list: the cheapest test on hot paths
         self._inside_with = False
         self._next_sync = 0.0
         self._written_dvcyaml: dict[str, Any] | None = None
@@ -156,7 +161,7 @@ class Live:
             value = item() if callable(item) else value
             if isinstance(value, bool) or not isinstance(value, int):
                 raise TypeError(f"step must be an int, got {type(value).__name__}")
-        self._step = value
+        self._step = self._row_step = value
 
     # ---- observers ----------------------------------------------------------------------
 
@@ -165,7 +170,7 @@ class Live:
         return self._events.subscribe(observer)
 
     def _emit(self, kind: EventKind, name: str | None, value: Any) -> None:
-        self._events.emit(LiveEvent(kind, name, value, self._step or 0))
+        self._events.emit(LiveEvent(kind, name, value, self._row_step))
 
     # ---- params -------------------------------------------------------------------------
 
@@ -174,7 +179,7 @@ class Live:
         clean = _plain_param("", dict(params))
         self._params.update(clean)
         atomic_write(self._root / "params.yaml", dump_yaml(self._params))
-        if self._events:
+        if self._observers:
             for key, value in clean.items():
                 self._emit("param", key, value)
 
@@ -194,26 +199,26 @@ class Live:
         series = self._series.get(name)
         if series is None:
             series = self._new_series(name)
-        if type(val) is float:
-            if val - val != 0.0:  # nan or inf: DVCLive stores them as text
-                val = str(val)
-                text = val
-            else:
-                text = float.__repr__(val)
+        if type(val) is float and val - val == 0.0:  # the common case, finite floats
+            text = repr(val)
         else:
             val, text = _metric_value(name, val)
         keys = series.summary_keys
         if len(keys) == 1:
             self.summary[name] = val
+        elif len(keys) == 2 and type(group := self.summary.get(keys[0])) is dict:
+            group[keys[1]] = val
         else:
             _set_nested(self.summary, keys, val)
         if plot:
-            step = self._step or 0
+            pending = series.pending
             if timestamp or series.timestamped is None:
-                series.add_row(step, text, timestamp)
+                series.add_row(self._row_step, text, timestamp)
             else:
-                series.pending.append(f"{step}\t{text}\n")
-        if self._events:
+                pending.append(f"{self._row_step}\t{text}\n")
+            if len(pending) >= MAX_PENDING_ROWS:
+                self._writer.flush_series(series)
+        if self._observers:
             self._emit("metric", name, val)
 
     def _new_series(self, name: str) -> MetricSeries:
@@ -239,9 +244,10 @@ class Live:
         if now >= self._next_sync:
             self._next_sync = now + SYNC_INTERVAL
             self._write_results()
-        if self._events:
+        if self._observers:
             self._emit("step", None, self._step)
         self._step += 1
+        self._row_step = self._step
 
     # ---- images, plots, artifacts -------------------------------------------------------
 
@@ -255,7 +261,7 @@ class Live:
         path = self._root / "plots" / "images" / name
         images.save_image(path, name, val)
         self._images[name] = path
-        if self._events:
+        if self._observers:
             self._emit("image", name, path)
 
     def log_plot(
@@ -312,13 +318,13 @@ class Live:
         atomic_write(path, json_text(data))
         if not existing:
             self._plots[name] = (path, config)
-        if self._events:
+        if self._observers:
             self._emit("plot", name, path)
 
     def log_artifact(
         self,
         path: str | os.PathLike[str],
-        type: str | None = None,  # noqa: A002 - DVCLive's name
+        type: str | None = None,
         name: str | None = None,
         desc: str | None = None,
         labels: list[str] | None = None,
@@ -342,7 +348,7 @@ class Live:
             artifacts.cache_artifact(source.absolute(), root)
         if any(value is not None for value in (type, name, desc, labels, meta)):
             self._add_artifact_entry(source, type, name, desc, labels, meta)
-        if self._events:
+        if self._observers:
             self._emit("artifact", name or source.stem, source)
 
     def _add_artifact_entry(
@@ -363,8 +369,13 @@ class Live:
                 stacklevel=3,
             )
             return
-        entry = {"path": path.absolute(), "type": type_, "desc": desc, "labels": labels}
-        entry["meta"] = meta
+        entry: dict[str, Any] = {
+            "path": path.absolute(),
+            "type": type_,
+            "desc": desc,
+            "labels": labels,
+            "meta": meta,
+        }
         self._artifacts[name] = {key: value for key, value in entry.items() if value is not None}
 
     # ---- results ------------------------------------------------------------------------
@@ -390,7 +401,9 @@ class Live:
             try:
                 existing = dvcyaml_format.parse_existing(text)
             except Exception as error:
-                raise DvcyamlConflictError(str(target), f"it is not valid YAML ({error})") from error
+                raise DvcyamlConflictError(
+                    str(target), f"it is not valid YAML ({error})"
+                ) from error
             live_dir = _relative_posix(self._root, target.parent)
             merged = dvcyaml_format.merge_config(existing, config, live_dir)
             if merged != existing:
@@ -454,7 +467,7 @@ class Live:
             self._monitor = None
         self._writer.close()
         self.sync()
-        if self._events:
+        if self._observers:
             self._emit("end", None, self.summary)
 
     def __enter__(self) -> Live:
@@ -509,6 +522,7 @@ class Live:
         self._recover_unsummarised_rows(int(self.summary.get("step", 0)))
         # DVCLive restarts at 0 when only step 0 had completed; the next step is right.
         self._step = int(self.summary["step"]) + 1 if "step" in self.summary else 0
+        self._row_step = self._step
 
     def _recover_unsummarised_rows(self, step: int) -> None:
         """Take values from metric rows newer than metrics.json (the run was killed)."""
@@ -533,7 +547,10 @@ def _dvc_file_path(dvcyaml: str | os.PathLike[str] | bool | None) -> Path | None
         return None
     if dvcyaml is True:
         return Path("dvc.yaml").absolute()
-    if isinstance(dvcyaml, (str, os.PathLike)) and os.path.basename(os.fspath(dvcyaml)) == "dvc.yaml":
+    if (
+        isinstance(dvcyaml, (str, os.PathLike))
+        and os.path.basename(os.fspath(dvcyaml)) == "dvc.yaml"
+    ):
         return Path(dvcyaml).absolute()
     raise InvalidDvcyamlError(dvcyaml)
 
@@ -561,7 +578,9 @@ def _metric_value(name: str, value: Any) -> tuple[int | float | str, str]:
         try:
             value = value.item()
         except (ValueError, RuntimeError, TypeError) as error:
-            raise InvalidDataTypeError(name, original, _METRIC_TYPES + " holding one value") from error
+            raise InvalidDataTypeError(
+                name, original, _METRIC_TYPES + " holding one value"
+            ) from error
         if not isinstance(value, (int, float, str)):
             raise InvalidDataTypeError(name, original, _METRIC_TYPES)
         # str(numpy scalar) is what DVCLive's csv writer writes: np.float32(0.1) -> "0.1"

@@ -84,7 +84,9 @@ def test_dvc_plots_show_reads_every_plot(dvc_repo: Path, dvc: str) -> None:
         return [{k: v for k, v in row.items() if k != "rev"} for row in rows]
 
     loss = values("dvclive/plots/metrics/train/loss.tsv")
-    assert [(int(r["step"]), float(r["loss"])) for r in loss] == [(s, 1 / (s + 1)) for s in range(4)]
+    assert [(int(r["step"]), float(r["loss"])) for r in loss] == [
+        (s, 1 / (s + 1)) for s in range(4)
+    ]
     lr_now = values("dvclive/plots/metrics/lr_now.tsv")
     assert [float(r["lr_now"]) for r in lr_now] == [0.01 * 0.9**s for s in range(4)]
     assert all(len(r["timestamp"]) == 13 for r in lr_now)

@@ -110,7 +110,10 @@ def sklearn_plots(Live: Any) -> None:
         live.log_sklearn_plot("calibration", labels, scores, n_bins=4)
         live.log_sklearn_plot("confusion_matrix", labels, (scores > 0.5).astype(int))
         live.log_sklearn_plot(
-            "confusion_matrix", labels.tolist(), (scores > 0.5).tolist(), name="cm_norm",
+            "confusion_matrix",
+            labels.tolist(),
+            (scores > 0.5).tolist(),
+            name="cm_norm",
             normalized=True,
         )
         live.log_sklearn_plot("roc", labels, scores, name="roc_full", drop_intermediate=False)

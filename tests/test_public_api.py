@@ -7,7 +7,13 @@ import live_nb
 
 
 def test_public_names() -> None:
-    assert sorted(live_nb.__all__) == ["Live", "LiveEvent", "LiveNbError", "LiveNbWarning", "__version__"]
+    assert sorted(live_nb.__all__) == [
+        "Live",
+        "LiveEvent",
+        "LiveNbError",
+        "LiveNbWarning",
+        "__version__",
+    ]
     for name in live_nb.__all__:
         assert hasattr(live_nb, name)
 

@@ -79,7 +79,7 @@ def update_text(text: str, existing: dict[str, Any], merged: dict[str, Any]) -> 
     try:
         if load_yaml(result) == merged:
             return result
-    except Exception:  # noqa: BLE001 - any doubt about the splice means a full rewrite
+    except Exception:
         pass
     return dump_yaml(merged)
 
@@ -91,9 +91,7 @@ def _split_top_level(text: str) -> list[tuple[str | None, str]]:
         match = _TOP_LEVEL_KEY.match(line)
         if match:
             blocks.append((match.group(1), [line]))
-        elif blocks and blocks[-1][0] is not None and _continues_block(line):
-            blocks[-1][1].append(line)
-        elif blocks and blocks[-1][0] is None:
+        elif blocks and (blocks[-1][0] is None or _continues_block(line)):
             blocks[-1][1].append(line)
         else:
             blocks.append((None, [line]))

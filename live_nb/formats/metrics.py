@@ -80,9 +80,9 @@ class MetricWriter:
         """Hand every buffered row to the operating system."""
         for series in self.series.values():
             if series.pending:
-                self._flush_series(series)
+                self.flush_series(series)
 
-    def _flush_series(self, series: MetricSeries) -> None:
+    def flush_series(self, series: MetricSeries) -> None:
         chunk = "".join(series.pending)
         series.pending.clear()
         fd = series.fd
