@@ -30,7 +30,7 @@ def _unsafe_reason(name: str) -> str | None:
         return "it contains a control character (NUL, tab, newline...)"
     if "\\" in name:
         return "it contains a backslash"
-    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+    if name.startswith("/") or os.path.isabs(name):
         return "it is an absolute path"
     for part in name.split("/"):
         if part in ("", ".", ".."):

@@ -92,6 +92,7 @@ class Live:
         self._series: dict[str, MetricSeries] = {}
         self._images: dict[str, Path] = {}
         self._plots: dict[str, tuple[Path, dict[str, Any]]] = {}
+        self._sklearn_kinds: dict[str, str] = {}
         self._artifacts: dict[str, dict[str, Any]] = {}
         self._events = EventHub()
         self._observers = self._events.observers  # a plain list: the cheapest test on hot paths
@@ -177,8 +178,9 @@ class Live:
     def log_params(self, params: dict[str, ParamLike]) -> None:
         """Add ``params`` to ``params.yaml``; a value YAML cannot hold changes nothing."""
         clean = _plain_param("", dict(params))
-        self._params.update(clean)
-        atomic_write(self._root / "params.yaml", dump_yaml(self._params))
+        merged = {**self._params, **clean}
+        atomic_write(self._root / "params.yaml", dump_yaml(merged))
+        self._params = merged
         if self._observers:
             for key, value in clean.items():
                 self._emit("param", key, value)
@@ -196,13 +198,13 @@ class Live:
         plot: bool = True,
     ) -> None:
         """Record ``val`` for ``name`` at the current step (``"train/loss"`` nests)."""
-        series = self._series.get(name)
-        if series is None:
-            series = self._new_series(name)
         if type(val) is float and val - val == 0.0:  # the common case, finite floats
             text = repr(val)
         else:
             val, text = _metric_value(name, val)
+        series = self._series.get(name)
+        if series is None:
+            series = self._new_series(name)
         keys = series.summary_keys
         if len(keys) == 1:
             self.summary[name] = val
@@ -278,8 +280,7 @@ class Live:
         """Save ``datapoints`` to ``plots/custom/<name>.json`` and describe it in dvc.yaml."""
         from live_nb.formats import plots
 
-        check_relative_name("plot name", name)
-        name = name.removesuffix(".json")
+        name = check_relative_name("plot name", _without_json_suffix(name))
         records = plots.datapoints_to_records(name, datapoints)
         existing = self._plots.get(name)
         if existing:  # as in DVCLive, the first call fixes the axes and titles
@@ -305,12 +306,16 @@ class Live:
         ``confusion_matrix`` plot (with numpy alone) into ``plots/sklearn/<name>.json``."""
         from live_nb.formats import sklearn
 
-        name = check_relative_name("plot name", name or kind)
+        name = check_relative_name(
+            "plot name", _without_json_suffix(kind if name is None else name)
+        )
+        kind = self._sklearn_kinds.get(name, kind)  # as in DVCLive, a name keeps its kind
         config = sklearn.plot_config(
             kind, title=title, x_label=x_label, y_label=y_label, normalized=normalized
         )
         payload = sklearn.payload(kind, labels, predictions, **kwargs)
         self._write_plot("sklearn", name, payload, config)
+        self._sklearn_kinds[name] = kind
 
     def _write_plot(self, folder: str, name: str, data: Any, config: dict[str, Any]) -> None:
         existing = self._plots.get(name)
@@ -555,6 +560,10 @@ def _dvc_file_path(dvcyaml: str | os.PathLike[str] | bool | None) -> Path | None
     raise InvalidDvcyamlError(dvcyaml)
 
 
+def _without_json_suffix(name: object) -> object:
+    return name.removesuffix(".json") if isinstance(name, str) else name
+
+
 def _relative_posix(path: Path, base: Path) -> str:
     return Path(os.path.relpath(path.absolute(), base)).as_posix()
 
@@ -605,8 +614,14 @@ def _parse_metric_text(text: str) -> int | float | str:
 
 def _plain_param(key: str, value: Any) -> Any:
     """``value`` as plain YAML data; numpy scalars become Python numbers, tuples lists."""
-    if value is None or isinstance(value, (bool, int, float, str)):
+    if value is None or type(value) in (bool, int, float, str):
         return value
+    item = getattr(value, "item", None)
+    if callable(item) and type(value).__module__.split(".")[0] in ("numpy", "torch", "jax"):
+        try:
+            return _plain_param(key, item())
+        except (ValueError, RuntimeError):
+            raise InvalidParameterTypeError(key, value) from None
     if isinstance(value, dict):
         for k in value:
             if not isinstance(k, str):
@@ -614,12 +629,6 @@ def _plain_param(key: str, value: Any) -> Any:
         return {k: _plain_param(f"{key}.{k}" if key else k, v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain_param(f"{key}[{i}]", v) for i, v in enumerate(value)]
-    item = getattr(value, "item", None)
-    if callable(item) and type(value).__module__.split(".")[0] in ("numpy", "torch", "jax"):
-        try:
-            return _plain_param(key, item())
-        except (ValueError, RuntimeError):
-            pass
     raise InvalidParameterTypeError(key, value)
 
 

@@ -8,13 +8,13 @@ metric files are only ever written by one thread.
 
 from __future__ import annotations
 
-import os
 import threading
 import warnings
 from collections import deque
 from statistics import mean
 from typing import Any
 
+from live_nb._names import check_relative_name
 from live_nb.error import LiveNbWarning
 
 GIGABYTE = 1024.0**3
@@ -53,8 +53,7 @@ class SystemMonitor:
             raise ValueError(f"num_samples must be between 1 and 30, got {num_samples}")
         disks = directories if directories is not None else {"main": "/"}
         for name in disks:
-            if os.path.normpath(name) != name or name.startswith("/"):
-                raise ValueError(f"directories_to_monitor key {name!r} is not a simple name")
+            check_relative_name("directories_to_monitor key", name)
         monitor = cls(psutil, interval, num_samples, disks)
         monitor._thread.start()
         return monitor

@@ -86,6 +86,10 @@ def _array_to_pil(name: str, array: Any) -> Any:
         raise InvalidImageError(
             name, f"an array of shape {array.shape} is not an image; expected HxW, HxWx3 or HxWx4."
         )
+    if array.dtype.kind not in "biuf":
+        raise InvalidImageError(
+            name, f"an array of dtype {array.dtype} is not an image; expected bool, int or float."
+        )
     if array.dtype == np.bool_:
         array = array.astype(np.uint8) * 255
     elif np.issubdtype(array.dtype, np.floating):
@@ -99,7 +103,9 @@ def _array_to_pil(name: str, array: Any) -> Any:
     try:
         return Image.fromarray(array)
     except TypeError as error:
-        raise InvalidImageError(name, f"PIL cannot make an image of dtype {array.dtype}.") from error
+        raise InvalidImageError(
+            name, f"PIL cannot make an image of dtype {array.dtype}."
+        ) from error
 
 
 def _encode_pil(name: str, image: Any, suffix: str) -> bytes:

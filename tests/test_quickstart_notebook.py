@@ -1,0 +1,58 @@
+"""The quickstart notebook runs top to bottom in a real kernel (nbval); the demo command works."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+pytestmark = pytest.mark.slow
+
+
+def test_quickstart_passes_nbval_in_a_fresh_folder(tmp_path: Path) -> None:
+    shutil.copy(NOTEBOOKS / "quickstart.ipynb", tmp_path)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval-lax",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "quickstart.ipynb",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads((tmp_path / "dvclive" / "metrics.json").read_text())
+    assert summary["step"] == 29
+    assert summary["eval"]["acc"] > 0.85
+
+
+def test_demo_command_runs_the_notebook_and_reports(tmp_path: Path) -> None:
+    out = tmp_path / "project"
+    result = subprocess.run(
+        [sys.executable, str(NOTEBOOKS / "run_quickstart.py"), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"live_nb logged to {out / 'dvclive'}" in result.stdout
+    assert "dvclive/plots/metrics/train/loss.tsv" in result.stdout
+    assert (out / "dvc.yaml").is_file()
+    assert (out / "model.npy.dvc").is_file()
+    executed = json.loads((out / "quickstart.ipynb").read_text())
+    assert all(
+        cell.get("outputs") is not None for cell in executed["cells"] if cell["cell_type"] == "code"
+    )
