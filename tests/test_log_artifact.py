@@ -164,3 +164,26 @@ def test_same_files_as_dvclive_in_a_dvc_repository(
     assert sorted(actual) == sorted(expected)
     for path, content in expected.items():
         assert actual[path].decode() == content.decode(), path
+
+
+def test_everything_works_in_a_repository_without_commits(tmp_dir: Path) -> None:
+    git(tmp_dir, "init", "-q")
+    Path("model.pkl").write_bytes(b"m")
+
+    with Live() as live:
+        live.log_param("p", 1)
+        live.log_metric("m", 1)
+        live.next_step()
+        live.log_artifact("model.pkl", type="model")
+
+    assert Path("dvclive/metrics.json").exists()
+    assert Path("model.pkl.dvc").exists()
+    assert _dvcyaml()["artifacts"]["model"]["path"] == "model.pkl"
+    assert git(tmp_dir, "status", "--porcelain").splitlines() == [
+        "?? .dvc/",
+        "?? .dvcignore",
+        "?? .gitignore",
+        "?? dvc.yaml",
+        "?? dvclive/",
+        "?? model.pkl.dvc",
+    ]
