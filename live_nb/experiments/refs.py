@@ -1,0 +1,103 @@
+"""Where experiments live in Git: ``refs/exps/<baseline[:2]>/<baseline[2:]>/<name>``, as in DVC."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+
+from live_nb.error import LiveNbError, LiveNbWarning
+from live_nb.experiments.names import closest
+from live_nb.git import Repository
+
+EXPS_NAMESPACE = "refs/exps"
+# DVC's own bookkeeping under refs/exps: never experiments.
+INTERNAL_NAMESPACES = frozenset({"exec", "stash", "apply", "celery", "temp", "runs"})
+_HEX = re.compile(r"[0-9a-f]+")
+
+
+@dataclass(frozen=True, order=True)
+class ExpRef:
+    """An experiment's identity: the commit it started from, and its name."""
+
+    baseline: str
+    name: str
+
+    @property
+    def ref(self) -> str:
+        return f"{EXPS_NAMESPACE}/{self.baseline[:2]}/{self.baseline[2:]}/{self.name}"
+
+    @classmethod
+    def parse(cls, ref: str) -> ExpRef | None:
+        """The ExpRef of an experiment ref; None for DVC's internal refs or other shapes."""
+        parts = ref.split("/")
+        if len(parts) != 5 or "/".join(parts[:2]) != EXPS_NAMESPACE:
+            return None
+        head, tail, name = parts[2], parts[3], parts[4]
+        if len(head) != 2 or len(tail) != 38 or not _HEX.fullmatch(head + tail):
+            return None
+        return cls(head + tail, name)
+
+
+def list_refs(repo: Repository) -> list[tuple[ExpRef, str]]:
+    """Every experiment in the repository with its commit, in one ``for-each-ref``.
+
+    Refs of other shapes under refs/exps (not DVC's own) are skipped with one warning.
+    """
+    found: list[tuple[ExpRef, str]] = []
+    strange: list[str] = []
+    for ref, sha in repo.refs(EXPS_NAMESPACE):
+        parsed = ExpRef.parse(ref)
+        if parsed is not None:
+            found.append((parsed, sha))
+        elif ref.split("/")[2] not in INTERNAL_NAMESPACES:
+            strange.append(ref)
+    if strange:
+        more = f" and {len(strange) - 3} more" if len(strange) > 3 else ""
+        shown = ", ".join(strange[:3]) + more
+        warnings.warn(
+            f"Skipped {len(strange)} ref(s) under refs/exps that are not experiments: {shown}",
+            LiveNbWarning,
+            stacklevel=2,
+        )
+    return found
+
+
+class UnknownExperimentError(LiveNbError, LookupError):
+    def __init__(self, name: str, suggestions: list[str]) -> None:
+        self.name = name
+        self.suggestions = suggestions
+        hint = f" Did you mean {', '.join(map(repr, suggestions))}?" if suggestions else ""
+        super().__init__(
+            f"No experiment named {name!r}.{hint} List them with `live-nb exp list` or %exp_show."
+        )
+
+
+class AmbiguousExperimentError(LiveNbError, LookupError):
+    def __init__(self, name: str, matches: list[ExpRef]) -> None:
+        self.name = name
+        self.matches = matches
+        baselines = ", ".join(exp.baseline[:7] for exp in matches)
+        super().__init__(
+            f"{len(matches)} experiments are named {name!r} (baselines {baselines}). "
+            "Name one by its full ref (refs/exps/...) or its commit sha."
+        )
+
+
+def resolve(repo: Repository, name: str) -> tuple[ExpRef, str]:
+    """The experiment called ``name``: a name (HEAD's first), a full ref, or a sha prefix."""
+    experiments = list_refs(repo)
+    exact = [(exp, sha) for exp, sha in experiments if name in (exp.name, exp.ref)]
+    if len(exact) > 1:
+        head = repo.head()
+        on_head = [(exp, sha) for exp, sha in exact if exp.baseline == head]
+        if len(on_head) == 1:
+            return on_head[0]
+        raise AmbiguousExperimentError(name, [exp for exp, _ in exact])
+    if exact:
+        return exact[0]
+    if len(name) >= 4 and _HEX.fullmatch(name):
+        by_sha = [(exp, sha) for exp, sha in experiments if sha.startswith(name)]
+        if len(by_sha) == 1:
+            return by_sha[0]
+    raise UnknownExperimentError(name, closest(name, {exp.name for exp, _ in experiments}))

@@ -1,0 +1,250 @@
+"""The one way live_nb reaches Git: GitPython's command object, plus a pipelined object reader.
+
+Every Git call of the project goes through :class:`Repository`. Commands that
+meet a lock held by another Git process (``index.lock``, a ref lock) are retried
+briefly, then reported as :class:`GitLockedError`.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from live_nb.error import LiveNbError
+
+ZERO_SHA = "0" * 40
+_LOCK_MESSAGES = ("index.lock", "cannot lock ref", "Unable to create", "unable to lock")
+_LOCK_RETRY_SECONDS = 2.0
+_OBJECT_TYPES = ("blob", "tree", "commit", "tag")
+
+
+class GitError(LiveNbError, RuntimeError):
+    """A Git command failed."""
+
+
+class GitNotFoundError(GitError):
+    def __init__(self) -> None:
+        super().__init__("Git is not installed or not on PATH. Install Git to save experiments.")
+
+
+class NotAGitRepositoryError(GitError):
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(
+            f"{str(path)!r} is not inside a Git repository. Run `git init` and make a first "
+            "commit to save experiments."
+        )
+
+
+class BareRepositoryError(GitError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"{str(path)!r} is a bare Git repository: it has no working tree to save. "
+            "Run from a clone with a working tree."
+        )
+
+
+class GitLockedError(GitError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "Another Git process holds a lock in this repository and did not release it within "
+            f"{_LOCK_RETRY_SECONDS:.0f} s ({detail.strip()}). Wait for it to finish, or remove "
+            "the stale .lock file if no Git process is running, then try again."
+        )
+
+
+class GitCommandError(GitError):
+    def __init__(self, args: list[str], status: int, stderr: str) -> None:
+        self.args_ = args
+        self.status = status
+        self.stderr = stderr
+        super().__init__(f"`git {' '.join(args)}` failed ({status}): {stderr.strip()}")
+
+
+@dataclass
+class Repository:
+    """A Git repository with a working tree."""
+
+    root: Path
+    git_dir: Path
+    _command: Any = field(repr=False)
+    _reader: ObjectReader | None = field(default=None, repr=False)
+
+    @classmethod
+    def discover(cls, start: str | os.PathLike[str] = ".") -> Repository:
+        """The repository that contains ``start``; raises when there is none or it is bare."""
+        try:
+            import git
+        except ImportError as error:  # pragma: no cover - GitPython is a dependency
+            raise GitNotFoundError() from error
+        start_path = Path(start).absolute()
+        command = git.Git(start_path if start_path.is_dir() else start_path.parent)
+        try:
+            inside, bare, top, git_dir = command.execute(
+                [
+                    "git",
+                    "rev-parse",
+                    "--is-inside-work-tree",
+                    "--is-bare-repository",
+                    "--show-toplevel",
+                    "--absolute-git-dir",
+                ]
+            ).splitlines()
+        except git.GitCommandNotFound as error:
+            raise GitNotFoundError() from error
+        except (git.GitCommandError, ValueError) as error:
+            if "bare" in str(error) or _is_bare(command):
+                raise BareRepositoryError(start_path) from error
+            raise NotAGitRepositoryError(start_path) from error
+        if bare == "true" or inside != "true":
+            raise BareRepositoryError(start_path)
+        return cls(Path(top), Path(git_dir), git.Git(top))
+
+    def run(
+        self,
+        *args: str,
+        env: Mapping[str, str] | None = None,
+        input: bytes | None = None,
+        check: bool = True,
+        strip: bool = True,
+    ) -> str:
+        """Run ``git *args`` in the working tree and return its standard output."""
+        import git
+
+        deadline = time.monotonic() + _LOCK_RETRY_SECONDS
+        while True:
+            stdin = None
+            if input is not None:
+                stdin = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
+                stdin.write(input)
+                stdin.seek(0)
+            try:
+                status, stdout, stderr = self._command.execute(
+                    ["git", *args],
+                    env=dict(env) if env else None,
+                    istream=stdin,
+                    with_extended_output=True,
+                    with_exceptions=False,
+                    strip_newline_in_stdout=strip,
+                )
+            except git.GitCommandNotFound as error:
+                raise GitNotFoundError() from error
+            finally:
+                if stdin is not None:
+                    stdin.close()
+            if status == 0 or not check:
+                return str(stdout)
+            if not any(message in stderr for message in _LOCK_MESSAGES):
+                raise GitCommandError(list(args), status, stderr)
+            if time.monotonic() > deadline:
+                raise GitLockedError(stderr)
+            time.sleep(0.05)
+
+    def rev_parse(self, revision: str) -> str | None:
+        """The full sha of ``revision``, or None if it does not name a commit."""
+        output = self.run("rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}", check=False)
+        return output or None
+
+    def head(self) -> str | None:
+        """HEAD's commit, or None in a repository without commits."""
+        return self.rev_parse("HEAD")
+
+    def refs(self, prefix: str) -> list[tuple[str, str]]:
+        """``(refname, sha)`` of every ref under ``prefix``, in one ``for-each-ref``."""
+        output = self.run("for-each-ref", "--format=%(refname) %(objectname)", prefix)
+        pairs = []
+        for line in output.splitlines():
+            name, _, sha = line.rpartition(" ")
+            pairs.append((name, sha))
+        return pairs
+
+    def update_ref(self, ref: str, new: str, old: str, message: str) -> None:
+        """Point ``ref`` at ``new`` only if it still points at ``old`` (ZERO_SHA: absent)."""
+        self.run("update-ref", "-m", message, ref, new, old)
+
+    def delete_ref(self, ref: str, old: str) -> None:
+        self.run("update-ref", "-d", ref, old)
+
+    def objects(self) -> ObjectReader:
+        """A long-lived ``git cat-file --batch`` for reading many objects quickly."""
+        if self._reader is None:
+            self._reader = ObjectReader(self.root)
+        return self._reader
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+    def __enter__(self) -> Repository:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _is_bare(command: Any) -> bool:
+    try:
+        return bool(command.execute(["git", "rev-parse", "--is-bare-repository"]) == "true")
+    except Exception:
+        return False
+
+
+class ObjectReader:
+    """Reads Git objects through one ``git cat-file --batch`` process, requests pipelined."""
+
+    def __init__(self, root: Path) -> None:
+        self._process = subprocess.Popen(
+            ["git", "cat-file", "--batch"],
+            cwd=root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self._lock = threading.Lock()
+
+    def read(self, name: str) -> tuple[str, bytes] | None:
+        """``(type, content)`` of one object (a sha or ``<rev>:<path>``), None when missing."""
+        return self.read_many([name])[name]
+
+    def read_many(self, names: Iterable[str]) -> dict[str, tuple[str, bytes] | None]:
+        wanted = list(dict.fromkeys(names))
+        if not wanted:
+            return {}
+        stdin, stdout = self._process.stdin, self._process.stdout
+        assert stdin is not None and stdout is not None
+        with self._lock:
+            request = "".join(f"{name}\n" for name in wanted).encode("utf-8")
+
+            def send() -> None:
+                stdin.write(request)
+                stdin.flush()
+
+            writer = threading.Thread(target=send, daemon=True)
+            writer.start()  # writing and reading at once keeps both pipes from filling up
+            results: dict[str, tuple[str, bytes] | None] = {}
+            for name in wanted:
+                header = stdout.readline().decode("utf-8").rstrip("\n").rsplit(" ", 2)
+                if len(header) != 3 or header[1] not in _OBJECT_TYPES or not header[2].isdigit():
+                    results[name] = None  # "<name> missing" or "<name> ambiguous"
+                    continue
+                content = stdout.read(int(header[2]))
+                stdout.read(1)
+                results[name] = (header[1], content)
+            writer.join()
+        return results
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            assert self._process.stdin is not None
+            self._process.stdin.close()
+            self._process.wait(timeout=5)
+        if self._process.stdout is not None:
+            self._process.stdout.close()
