@@ -20,7 +20,8 @@ from typing import Any
 from live_nb.error import LiveNbError
 
 ZERO_SHA = "0" * 40
-_LOCK_MESSAGES = ("index.lock", "cannot lock ref", "Unable to create", "unable to lock")
+_LOCK_MESSAGES = (".lock': File exists", "index.lock")
+_REF_MOVED_MESSAGES = ("reference already exists", "but expected", "unable to resolve reference")
 _LOCK_RETRY_SECONDS = 2.0
 _OBJECT_TYPES = ("blob", "tree", "commit", "tag")
 
@@ -60,6 +61,14 @@ class GitLockedError(GitError):
         )
 
 
+class RefChangedError(GitError):
+    """A compare-and-swap ref update lost a race: the ref was not where we expected it."""
+
+    def __init__(self, ref: str, detail: str) -> None:
+        self.ref = ref
+        super().__init__(f"{ref} was changed by someone else meanwhile ({detail.strip()}).")
+
+
 class GitCommandError(GitError):
     def __init__(self, args: list[str], status: int, stderr: str) -> None:
         self.args_ = args
@@ -87,24 +96,19 @@ class Repository:
         start_path = Path(start).absolute()
         command = git.Git(start_path if start_path.is_dir() else start_path.parent)
         try:
-            inside, bare, top, git_dir = command.execute(
-                [
-                    "git",
-                    "rev-parse",
-                    "--is-inside-work-tree",
-                    "--is-bare-repository",
-                    "--show-toplevel",
-                    "--absolute-git-dir",
-                ]
+            bare, git_dir = command.execute(
+                ["git", "rev-parse", "--is-bare-repository", "--absolute-git-dir"]
             ).splitlines()
         except git.GitCommandNotFound as error:
             raise GitNotFoundError() from error
-        except (git.GitCommandError, ValueError) as error:
-            if "bare" in str(error) or _is_bare(command):
-                raise BareRepositoryError(start_path) from error
+        except git.GitCommandError as error:
             raise NotAGitRepositoryError(start_path) from error
-        if bare == "true" or inside != "true":
+        if bare == "true":
             raise BareRepositoryError(start_path)
+        try:
+            top = command.execute(["git", "rev-parse", "--show-toplevel"])
+        except git.GitCommandError as error:  # e.g. run from inside the .git folder
+            raise NotAGitRepositoryError(start_path) from error
         return cls(Path(top), Path(git_dir), git.Git(top))
 
     def run(
@@ -167,10 +171,21 @@ class Repository:
 
     def update_ref(self, ref: str, new: str, old: str, message: str) -> None:
         """Point ``ref`` at ``new`` only if it still points at ``old`` (ZERO_SHA: absent)."""
-        self.run("update-ref", "-m", message, ref, new, old)
+        try:
+            self.run("update-ref", "-m", message, ref, new, old)
+        except GitCommandError as error:
+            if any(text in error.stderr for text in _REF_MOVED_MESSAGES):
+                raise RefChangedError(ref, error.stderr) from error
+            raise
 
     def delete_ref(self, ref: str, old: str) -> None:
-        self.run("update-ref", "-d", ref, old)
+        """Delete ``ref`` only if it still points at ``old``."""
+        try:
+            self.run("update-ref", "-d", ref, old)
+        except GitCommandError as error:
+            if any(text in error.stderr for text in _REF_MOVED_MESSAGES):
+                raise RefChangedError(ref, error.stderr) from error
+            raise
 
     def objects(self) -> ObjectReader:
         """A long-lived ``git cat-file --batch`` for reading many objects quickly."""
@@ -188,13 +203,6 @@ class Repository:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-def _is_bare(command: Any) -> bool:
-    try:
-        return bool(command.execute(["git", "rev-parse", "--is-bare-repository"]) == "true")
-    except Exception:
-        return False
 
 
 class ObjectReader:

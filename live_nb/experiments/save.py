@@ -21,7 +21,7 @@ from pathlib import Path
 from live_nb.error import LiveNbError, LiveNbWarning
 from live_nb.experiments.names import check_experiment_name, random_name
 from live_nb.experiments.refs import ExpRef, list_refs
-from live_nb.git import ZERO_SHA, GitCommandError, Repository
+from live_nb.git import ZERO_SHA, GitCommandError, RefChangedError, Repository
 
 DEFAULT_MAX_UNTRACKED_SIZE = 10 * 1024 * 1024
 _FALLBACK_IDENTITY = {
@@ -108,7 +108,10 @@ def save(
         tree, skipped = _write_workspace_tree(repo, include, max_untracked_size)
         text = _commit_message(message or f"live_nb experiment {exp.name}", trailers)
         commit = _commit_tree(repo, tree, baseline, text)
-        repo.update_ref(exp.ref, commit, old or ZERO_SHA, f"live_nb: save experiment {exp.name}")
+        try:
+            repo.update_ref(exp.ref, commit, old or ZERO_SHA, f"live_nb: save experiment {exp.name}")
+        except RefChangedError as error:
+            raise ExperimentExistsError(exp) from error  # another saver took the name first
         return SavedExperiment(exp.name, baseline, commit, exp.ref, skipped)
 
 

@@ -12,7 +12,9 @@ column 80, which makes the file unreadable; ``dump_yaml`` keeps such a key on on
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import yaml
@@ -58,7 +60,6 @@ _IMPLICIT_TYPES: list[tuple[str, re.Pattern[str], list[str]]] = [
 _WIDTH = 80
 _MAX_SIMPLE_KEY = 122
 _BREAKS = "\n\x85\u2028\u2029"
-_BLANKS = "\0 \t\r" + _BREAKS
 _ESCAPES = {
     "\0": "0",
     "\x07": "a",
@@ -82,7 +83,7 @@ _INDICATOR = re.compile(
 
 
 class _Loader(yaml.SafeLoader):
-    yaml_implicit_resolvers = {}  # noqa: RUF012
+    pass
 
 
 def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
@@ -98,6 +99,7 @@ def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     return -number if text.startswith("-") else number
 
 
+_Loader.yaml_implicit_resolvers = {}
 for _name, _pattern, _first in _IMPLICIT_TYPES:
     _Loader.add_implicit_resolver(f"tag:yaml.org,2002:{_name}", _pattern, _first)
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
@@ -113,7 +115,8 @@ def dump_yaml(data: object) -> str:
 
     ``data`` may hold dicts with str keys, lists, tuples, str, int, float, bool and None (exact
     types, so numpy scalars and subclasses are refused). ``TypeError`` names the path of any other
-    value, e.g. ``model.layers[2]``.
+    value, e.g. ``model.layers[2]``. A container that occurs twice is written once with an anchor
+    (``&id001``) and then as an alias, as ruamel does.
     """
     return _Emitter(data).text
 
@@ -160,6 +163,7 @@ def _style(text: str, simple_key: bool) -> str:
 
 
 def _needs_backslash(text: str, start: int, end: int) -> bool:
+    """ruamel's rule for ending a folded double-quoted line with a backslash."""
     space = text.find(" ", end)
     if space < 0:
         return True
@@ -183,14 +187,17 @@ def _shared_containers(data: object) -> dict[int, str]:
     anchors: dict[int, str] = {}
 
     def visit(node: object) -> None:
-        if type(node) not in (dict, list, tuple) or (type(node) is tuple and not node):
+        if type(node) is dict:
+            children: Iterable[object] = node.values()
+        elif type(node) is list or (type(node) is tuple and node):
+            children = node
+        else:
             return
         if id(node) in seen:
             anchors.setdefault(id(node), f"id{len(anchors) + 1:03d}")
             return
         seen.add(id(node))
-        children = node.values() if isinstance(node, dict) else node
-        for child in children:  # type: ignore[attr-defined]
+        for child in children:
             visit(child)
 
     visit(data)
@@ -246,9 +253,14 @@ class _Emitter:
             self.whitespace = True
 
     def node(
-        self, value: object, path: str, *, root: bool = False, in_seq: bool = False,
+        self,
+        value: object,
+        path: str,
+        *,
+        root: bool = False,
+        in_seq: bool = False,
         in_map: bool = False,
-    ) -> None:  # fmt: skip
+    ) -> None:
         if type(value) is dict or type(value) is list or type(value) is tuple:
             self.collection(value, path, in_map)
         elif type(value) is str:
@@ -316,9 +328,14 @@ class _Emitter:
             self.indicator(":", True, indention=True)
 
     def scalar(
-        self, text: str, style: str, *, root: bool = False, in_seq: bool = False,
+        self,
+        text: str,
+        style: str,
+        *,
+        root: bool = False,
+        in_seq: bool = False,
         simple_key: bool = False,
-    ) -> None:  # fmt: skip
+    ) -> None:
         saved = self.indent
         self.indent = None if saved is None else saved + 2
         if in_seq:
@@ -354,20 +371,19 @@ class _Emitter:
             self.write(token)
 
     def single_quoted(self, text: str, split: bool) -> None:
+        """Write ``text``, which holds neither a quote nor a newline, in single quotes."""
         self.indicator("'", True)
         start = 0
         for token in re.findall(f" +|[{_BREAKS}]+|[^ {_BREAKS}]+", text):
             end = start + len(token)
             if token[0] in _BREAKS:
-                if token[0] == "\n":
-                    self.line_break()
                 for ch in token:
                     self.line_break(ch)
                 self.write_indent()
             elif token == " " and self.column > _WIDTH and split and start > 0 and end < len(text):
                 self.write_indent()
             else:
-                self.write(token.replace("'", "''"))
+                self.write(token)
             start = end
         self.indicator("'", False)
 
@@ -406,8 +422,8 @@ class _Emitter:
 
 
 def _float_text(value: float) -> str:
-    if value != value:
+    if math.isnan(value):
         return ".nan"
-    if value in (float("inf"), float("-inf")):
+    if math.isinf(value):
         return ".inf" if value > 0 else "-.inf"
     return repr(value).lower()
