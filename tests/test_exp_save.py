@@ -27,7 +27,7 @@ def user_state(repo: Path) -> dict[str, object]:
     files = {}
     for path in sorted(repo.rglob("*")):
         relative = path.relative_to(repo)
-        if relative.parts[0] == ".git" or path.is_dir() and not path.is_symlink():
+        if relative.parts[0] == ".git" or (path.is_dir() and not path.is_symlink()):
             continue
         info = path.lstat()
         content = os.readlink(path) if path.is_symlink() else path.read_bytes()

@@ -109,7 +109,9 @@ def save(
         text = _commit_message(message or f"live_nb experiment {exp.name}", trailers)
         commit = _commit_tree(repo, tree, baseline, text)
         try:
-            repo.update_ref(exp.ref, commit, old or ZERO_SHA, f"live_nb: save experiment {exp.name}")
+            repo.update_ref(
+                exp.ref, commit, old or ZERO_SHA, f"live_nb: save experiment {exp.name}"
+            )
         except RefChangedError as error:
             raise ExperimentExistsError(exp) from error  # another saver took the name first
         return SavedExperiment(exp.name, baseline, commit, exp.ref, skipped)
