@@ -20,6 +20,10 @@ class LiveNbWarning(UserWarning):
     """Root of every warning live_nb emits."""
 
 
+class ExperimentNotSavedWarning(LiveNbWarning):
+    """``Live.end()`` could not save the run as a Git experiment; the results are kept."""
+
+
 class InvalidNameError(LiveNbError, ValueError):
     """A name (metric, image, plot, artifact...) that is not a safe relative path."""
 
@@ -139,6 +143,7 @@ class DvcyamlConflictError(LiveNbError, ValueError):
 __all__ = [
     "ArtifactNotFoundError",
     "DvcyamlConflictError",
+    "ExperimentNotSavedWarning",
     "ImageNotFoundError",
     "InvalidDataTypeError",
     "InvalidDvcyamlError",

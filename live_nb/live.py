@@ -23,11 +23,13 @@ from live_nb._names import check_relative_name
 from live_nb.error import (
     ArtifactNotFoundError,
     DvcyamlConflictError,
+    ExperimentNotSavedWarning,
     InvalidDataTypeError,
     InvalidDvcyamlError,
     InvalidNameError,
     InvalidParameterTypeError,
     InvalidReportModeError,
+    LiveNbError,
     LiveNbWarning,
 )
 from live_nb.events import EventHub, EventKind, LiveEvent, Observer
@@ -38,6 +40,7 @@ from live_nb.formats.metrics import MetricSeries, MetricWriter, format_value, re
 from live_nb.formats.yaml import dump_yaml, load_yaml
 
 if TYPE_CHECKING:
+    from live_nb.experiments import SavedExperiment
     from live_nb.monitor import SystemMonitor
 
 ParamLike = Any
@@ -84,6 +87,10 @@ class Live:
         self._save_dvc_exp = save_dvc_exp
         self._cache_images = cache_images
         self._exp_name = exp_name or os.environ.get(env.DVC_EXP_NAME)
+        if self._exp_name is not None:
+            from live_nb.experiments.names import check_experiment_name
+
+            check_experiment_name(self._exp_name)  # now, not after hours of training
         self._exp_message = exp_message
 
         self._step: int | None = None
@@ -100,6 +107,8 @@ class Live:
         self._next_sync = 0.0
         self._written_dvcyaml: dict[str, Any] | None = None
         self._monitor: SystemMonitor | None = None
+        self._dvc_outputs: set[Path] = set()
+        self._experiment: SavedExperiment | None = None
 
         self._writer = MetricWriter(self._root / "plots" / "metrics")
         self._series = self._writer.series
@@ -338,7 +347,6 @@ class Live:
         cache: bool = True,
     ) -> None:
         """Track a file or folder as DVC does (``dvc add``), and describe it in dvc.yaml."""
-        from live_nb.formats import artifacts
 
         if not isinstance(path, (str, PurePath)):
             raise InvalidDataTypeError("artifact path", path, "a str or a path")
@@ -348,9 +356,7 @@ class Live:
         if copy:
             source = _copy_into(source, self._root / "artifacts")
         if cache:
-            root = artifacts.find_dvc_root(Path.cwd())
-            artifacts.ensure_dvc_dir(root)
-            artifacts.cache_artifact(source.absolute(), root)
+            self._cache(source)
         if any(value is not None for value in (type, name, desc, labels, meta)):
             self._add_artifact_entry(source, type, name, desc, labels, meta)
         if self._observers:
@@ -459,11 +465,7 @@ class Live:
         if self._inside_with:
             return
         if self._images and self._cache_images:
-            from live_nb.formats import artifacts
-
-            root = artifacts.find_dvc_root(Path.cwd())
-            artifacts.ensure_dvc_dir(root)
-            artifacts.cache_artifact(self._root / "plots" / "images", root)
+            self._cache(self._root / "plots" / "images")
         if "step" in self.summary:
             self.step = self.summary["step"]
         if self._monitor is not None:
@@ -474,6 +476,45 @@ class Live:
         self.sync()
         if self._observers:
             self._emit("end", None, self.summary)
+        self.save_dvc_exp()
+
+    def _cache(self, path: Path) -> None:
+        """Put ``path`` in the DVC cache, as ``dvc add`` does, and remember the files written."""
+        from live_nb.formats import artifacts
+
+        root = artifacts.find_dvc_root(Path.cwd())
+        artifacts.ensure_dvc_dir(root)
+        entry = artifacts.cache_artifact(path.absolute(), root)
+        self._dvc_outputs.update({entry.dvc_file, entry.dvc_file.parent / ".gitignore"})
+
+    @property
+    def experiment(self) -> SavedExperiment | None:
+        """The experiment ``end()`` saved (name, commit, ref), or None."""
+        return self._experiment
+
+    def save_dvc_exp(self) -> None:
+        """Save the workspace and the results as a Git experiment (``save_dvc_exp=True``).
+
+        Without a Git repository or a first commit, logging is kept and saving is
+        skipped with one warning that says how to fix it.
+        """
+        if not self._save_dvc_exp:
+            return
+        from live_nb import experiments
+
+        include = [self._root, *sorted(self._dvc_outputs)]
+        if self._dvc_file is not None:
+            include.append(self._dvc_file)
+        try:
+            try:
+                self._experiment = experiments.save(
+                    name=self._exp_name, message=self._exp_message, include=include
+                )
+            except experiments.ExperimentExistsError:
+                _warn_not_saved(f"an experiment named {self._exp_name!r} exists; using a new name.")
+                self._experiment = experiments.save(message=self._exp_message, include=include)
+        except LiveNbError as error:  # no Git, no commit, a merge in progress...
+            _warn_not_saved(str(error))
 
     def __enter__(self) -> Live:
         self._inside_with = True
@@ -558,6 +599,14 @@ def _dvc_file_path(dvcyaml: str | os.PathLike[str] | bool | None) -> Path | None
     ):
         return Path(dvcyaml).absolute()
     raise InvalidDvcyamlError(dvcyaml)
+
+
+def _warn_not_saved(reason: str) -> None:
+    warnings.warn(
+        f"live_nb: the experiment was not saved: {reason} Your logged results are in place.",
+        ExperimentNotSavedWarning,
+        stacklevel=4,
+    )
 
 
 def _without_json_suffix(name: object) -> object:
