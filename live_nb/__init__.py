@@ -1,6 +1,7 @@
 """live_nb: DVCLive-compatible logging and Git experiment versioning for Jupyter notebooks.
 
-``from live_nb import Live`` is a drop-in replacement for ``from dvclive import Live``.
+``from live_nb import Live`` is a drop-in replacement for ``from dvclive import Live``;
+``%load_ext live_nb`` adds the ``%%live`` and ``%exp_*`` magics to IPython and Jupyter.
 """
 
 from live_nb.error import LiveNbError, LiveNbWarning
@@ -9,4 +10,26 @@ from live_nb.live import Live
 
 __version__ = "0.1.0"
 
-__all__ = ["Live", "LiveEvent", "LiveNbError", "LiveNbWarning", "__version__"]
+__all__ = [
+    "Live",
+    "LiveEvent",
+    "LiveNbError",
+    "LiveNbWarning",
+    "__version__",
+    "load_ipython_extension",
+    "unload_ipython_extension",
+]
+
+
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext live_nb``: the ``%%live`` and ``%exp_*`` magics and the execution record."""
+    from live_nb.notebook.extension import load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: object) -> None:
+    """``%unload_ext live_nb``: removes the magics and every hook."""
+    from live_nb.notebook.extension import unload
+
+    unload(ipython)

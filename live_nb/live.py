@@ -14,7 +14,7 @@ import shutil
 import time
 import warnings
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -500,21 +500,37 @@ class Live:
         """
         if not self._save_dvc_exp:
             return
-        from live_nb import experiments
+        from live_nb.experiments import ExperimentExistsError
 
-        include = [self._root, *sorted(self._dvc_outputs)]
-        if self._dvc_file is not None:
-            include.append(self._dvc_file)
         try:
             try:
-                self._experiment = experiments.save(
-                    name=self._exp_name, message=self._exp_message, include=include
-                )
-            except experiments.ExperimentExistsError:
+                self._experiment = self.save_experiment(name=self._exp_name)
+            except ExperimentExistsError:
                 _warn_not_saved(f"an experiment named {self._exp_name!r} exists; using a new name.")
-                self._experiment = experiments.save(message=self._exp_message, include=include)
+                self._experiment = self.save_experiment()
         except LiveNbError as error:  # no Git, no commit, a merge in progress...
             _warn_not_saved(str(error))
+
+    def save_experiment(
+        self,
+        name: str | None = None,
+        message: str | None = None,
+        include: Iterable[str | os.PathLike[str]] = (),
+        trailers: Mapping[str, str] | None = None,
+    ) -> SavedExperiment:
+        """Save the workspace, this run's results and ``include`` as an experiment now.
+
+        Raises what :func:`live_nb.experiments.save` raises (no repository, a taken name...).
+        """
+        from live_nb import experiments
+
+        paths: list[str | os.PathLike[str]] = [self._root, *sorted(self._dvc_outputs), *include]
+        if self._dvc_file is not None:
+            paths.append(self._dvc_file)
+        self._experiment = experiments.save(
+            name=name, message=message or self._exp_message, include=paths, trailers=trailers
+        )
+        return self._experiment
 
     def __enter__(self) -> Live:
         self._inside_with = True

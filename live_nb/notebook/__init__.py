@@ -1,0 +1,1 @@
+"""The notebook layer: magics, the execution record and the session manager."""

@@ -1,0 +1,38 @@
+"""``%load_ext live_nb`` and ``%unload_ext live_nb``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from live_nb.notebook.magics import LiveMagics
+from live_nb.notebook.record import Recorder
+
+_STATE_ATTRIBUTE = "_live_nb_extension"
+
+
+def load(shell: Any) -> None:
+    if getattr(shell, _STATE_ATTRIBUTE, None) is not None:
+        return
+    recorder = Recorder(shell)
+    recorder.install()
+    magics = LiveMagics(shell, recorder)
+    shell.register_magics(magics)
+    setattr(shell, _STATE_ATTRIBUTE, magics)
+
+
+def unload(shell: Any) -> None:
+    magics = getattr(shell, _STATE_ATTRIBUTE, None)
+    if magics is None:
+        return
+    magics.recorder.uninstall()
+    manager = shell.magics_manager
+    for kind, names in magics.magics.items():
+        for name in names:
+            manager.magics[kind].pop(name, None)
+    manager.registry.pop(type(magics).__name__, None)
+    setattr(shell, _STATE_ATTRIBUTE, None)
+
+
+def recorder_of(shell: Any) -> Recorder | None:
+    magics = getattr(shell, _STATE_ATTRIBUTE, None)
+    return magics.recorder if magics is not None else None

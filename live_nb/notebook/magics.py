@@ -1,0 +1,214 @@
+"""The ``%%live`` cell magic and the ``%exp_*`` line magics."""
+
+from __future__ import annotations
+
+import keyword
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+from live_nb.error import LiveNbError
+from live_nb.notebook.record import Recorder
+from live_nb.notebook.session import LiveSession, SessionOptions
+
+
+def _parse_params(items: list[str]) -> dict[str, Any]:
+    from live_nb.formats.yaml import load_yaml
+
+    params: dict[str, Any] = {}
+    for item in items:
+        key, separator, raw = item.partition("=")
+        key = key.strip()
+        if not separator or not key.isidentifier() or keyword.iskeyword(key):
+            raise UsageError(
+                f"--param {item!r}: expected KEY=VALUE where KEY is a Python name, "
+                "e.g. --param lr=0.01 --param optimizer=adam"
+            )
+        try:
+            params[key] = load_yaml(raw) if raw.strip() else ""
+        except Exception as error:
+            raise UsageError(f"--param {item!r}: cannot read the value {raw!r} ({error})") from None
+    return params
+
+
+@magics_class
+class LiveMagics(Magics):
+    def __init__(self, shell: Any, recorder: Recorder) -> None:
+        super().__init__(shell)
+        self.recorder = recorder
+        self.active: LiveSession | None = None
+
+    @magic_arguments()
+    @argument("name", nargs="?", help="the experiment's name (default: a random adjective-noun)")
+    @argument("--dir", default="dvclive", help="the output directory (default: dvclive)")
+    @argument("--message", "-m", help="the experiment's commit message")
+    @argument("--no-save", action="store_true", help="log only; do not save an experiment")
+    @argument("--resume", action="store_true", help="continue the previous run's steps in --dir")
+    @argument(
+        "--param",
+        "-p",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a parameter to log and to bind as a variable (repeatable); VALUE is read as YAML",
+    )
+    @cell_magic
+    def live(self, line: str, cell: str) -> Any:
+        """Run the cell as a tracked experiment.
+
+        The cell gets a ``live`` logger (DVCLive's API: log_param, log_metric,
+        log_image, log_plot, log_sklearn_plot, log_artifact, next_step) and a
+        summary that updates while it runs. When the cell ends, whether it
+        succeeds, raises or is interrupted, the run is saved as a Git experiment
+        (refs/exps/...) holding the workspace, the results, this notebook and the
+        kernel's execution record. Compare runs with %exp_show.
+
+        Example::
+
+            %%live lr-sweep --param lr=0.01 --param epochs=10
+            for epoch in range(epochs):
+                live.log_metric("loss", train(lr))
+                live.next_step()
+        """
+        __tracebackhide__ = True
+        args = parse_argstring(self.live, line)
+        if self.active is not None:
+            raise UsageError(
+                "A %%live cell is already running in this kernel; %%live cells cannot be nested. "
+                "Log to the `live` object of the running cell instead."
+            )
+        options = SessionOptions(
+            name=self._checked_name(args.name),
+            dir=args.dir,
+            message=args.message,
+            save=not args.no_save,
+            resume=args.resume,
+            params=_parse_params(args.param),
+        )
+        try:
+            session = LiveSession(self.shell, self.recorder.record, options)
+        except LiveNbError as error:
+            raise UsageError(str(error)) from None
+        self.active = session
+        try:
+            return session.run(cell)
+        finally:
+            self.active = None
+
+    @staticmethod
+    def _checked_name(name: str | None) -> str | None:
+        if name is None:
+            return None
+        from live_nb.experiments.names import check_experiment_name
+
+        try:
+            return check_experiment_name(name)
+        except LiveNbError as error:
+            raise UsageError(str(error)) from None
+
+    # ---- experiments ----------------------------------------------------------------------
+
+    @magic_arguments()
+    @argument("-A", "--all-commits", action="store_true", help="every baseline, not only HEAD's")
+    @argument("--sort-by", help="a column to sort the experiments by")
+    @argument("--sort-order", choices=("asc", "desc"), default="asc", help="sort order")
+    @argument("--only-changed", action="store_true", help="hide columns equal in every row")
+    @argument("-n", "--num", type=int, default=1, help="show the last N commits of HEAD")
+    @line_magic
+    def exp_show(self, line: str) -> Any:
+        """Show the experiments table (workspace, baselines, experiments; metrics and params)."""
+        args = parse_argstring(self.exp_show, line)
+        from live_nb.experiments import show
+
+        return _user_errors(
+            show.show,
+            all_baselines=args.all_commits,
+            sort_by=args.sort_by,
+            ascending=args.sort_order == "asc",
+            only_changed=args.only_changed,
+            num=args.num,
+        )
+
+    @magic_arguments()
+    @argument("a", nargs="?", help="an experiment (default: the workspace against HEAD)")
+    @argument("b", nargs="?", help="a second experiment (default: A's baseline)")
+    @line_magic
+    def exp_diff(self, line: str) -> Any:
+        """Compare metrics, parameters and files of two experiments (or one and its baseline)."""
+        args = parse_argstring(self.exp_diff, line)
+        from live_nb.experiments import show
+
+        return _user_errors(show.diff, args.a, args.b)
+
+    @magic_arguments()
+    @argument("name", help="the experiment to apply")
+    @argument(
+        "--force", action="store_true", help="back up uncommitted changes in the way, then apply"
+    )
+    @line_magic
+    def exp_apply(self, line: str) -> Any:
+        """Put an experiment's files into the working tree; never loses uncommitted work."""
+        args = parse_argstring(self.exp_apply, line)
+        from live_nb.experiments import manage
+
+        result = _user_errors(manage.apply, args.name, force=args.force)
+        print(result)
+
+    @magic_arguments()
+    @argument("name", help="the experiment")
+    @argument("branch", help="the new branch's name")
+    @line_magic
+    def exp_branch(self, line: str) -> None:
+        """Make a Git branch of an experiment."""
+        args = parse_argstring(self.exp_branch, line)
+        from live_nb.experiments import manage
+
+        _user_errors(manage.branch, args.name, args.branch)
+        print(f"Created branch {args.branch!r} from experiment {args.name!r}.")
+
+    @magic_arguments()
+    @argument("names", nargs="*", help="experiments to remove")
+    @argument("--rev", help="remove every experiment of this baseline")
+    @argument("--all", action="store_true", help="remove every experiment")
+    @line_magic
+    def exp_remove(self, line: str) -> None:
+        """Remove experiments by name, by baseline (--rev), or all of them (--all)."""
+        args = parse_argstring(self.exp_remove, line)
+        from live_nb.experiments import manage
+
+        removed = _user_errors(manage.remove, args.names, rev=args.rev, all=args.all)
+        print(f"Removed {len(removed)} experiment(s): {', '.join(removed) or '-'}")
+
+    @magic_arguments()
+    @argument("remote", help="a Git remote name or URL")
+    @argument("names", nargs="*", help="experiments to push (default: HEAD's experiments)")
+    @argument("--force", action="store_true", help="overwrite diverged experiments on the remote")
+    @line_magic
+    def exp_push(self, line: str) -> None:
+        """Push experiments (only their refs/exps/... refs) to a Git remote."""
+        args = parse_argstring(self.exp_push, line)
+        from live_nb.experiments import manage
+
+        print(_user_errors(manage.push, args.remote, args.names, force=args.force))
+
+    @magic_arguments()
+    @argument("remote", help="a Git remote name or URL")
+    @argument("names", nargs="*", help="experiments to pull (default: HEAD's experiments)")
+    @argument("--force", action="store_true", help="overwrite diverged local experiments")
+    @line_magic
+    def exp_pull(self, line: str) -> None:
+        """Pull experiments (only their refs/exps/... refs) from a Git remote."""
+        args = parse_argstring(self.exp_pull, line)
+        from live_nb.experiments import manage
+
+        print(_user_errors(manage.pull, args.remote, args.names, force=args.force))
+
+
+def _user_errors(function: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call ``function``; a user mistake becomes one readable line, not a traceback."""
+    try:
+        return function(*args, **kwargs)
+    except LiveNbError as error:
+        raise UsageError(str(error)) from None

@@ -1,0 +1,197 @@
+"""One ``%%live`` cell run: a ``Live`` logger for the cell, its summary, and its experiment."""
+
+from __future__ import annotations
+
+import ast
+import json
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from live_nb.error import LiveNbError
+from live_nb.formats.files import atomic_write
+from live_nb.formats.jsonfmt import json_text
+from live_nb.live import Live
+from live_nb.notebook.locate import notebook_path
+from live_nb.notebook.record import ExecutionRecord, RecordedCell
+from live_nb.notebook.summary import SessionSummary
+
+if TYPE_CHECKING:
+    from live_nb.experiments import SavedExperiment
+
+EXECUTION_RECORD_NAME = "execution.ipynb"
+_MAX_NAME_SUFFIX = 1000
+
+
+@dataclass
+class SessionOptions:
+    name: str | None = None
+    dir: str = "dvclive"
+    message: str | None = None
+    save: bool = True
+    resume: bool = False
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    status: str = "ok"
+    error: str | None = None
+    exception: BaseException | None = None
+
+
+class LiveSession:
+    """Runs one cell with ``live`` bound, then ends the run and saves it, however the cell ends."""
+
+    def __init__(self, shell: Any, record: ExecutionRecord, options: SessionOptions) -> None:
+        self.shell = shell
+        self.record = record
+        self.options = options
+        self.cell: RecordedCell | None = record.current
+        self.live = Live(options.dir, resume=options.resume, save_dvc_exp=False)
+        self.summary = SessionSummary(f"%%live {options.name or ''}".rstrip())
+        self.live.subscribe(self.summary.observe)
+        self.started = time.monotonic()
+        self.experiment: SavedExperiment | None = None
+        self.in_terminal = getattr(shell, "kernel", None) is None
+
+    def run(self, cell: str) -> Any:
+        __tracebackhide__ = True
+        self.shell.user_ns["live"] = self.live
+        if self.options.params:
+            self.live.log_params(self.options.params)
+            self.shell.user_ns.update(self.options.params)
+        if not self.in_terminal:
+            self.summary.show()
+        outcome = Outcome()
+        try:
+            return _run_cell_body(self.shell, cell)
+        except KeyboardInterrupt as interrupt:
+            outcome = Outcome("interrupted", "KeyboardInterrupt", interrupt)
+            raise
+        except BaseException as error:
+            outcome = Outcome("error", f"{type(error).__name__}: {error}", error)
+            raise
+        finally:
+            self._finish(outcome)
+
+    def _finish(self, outcome: Outcome) -> None:
+        """End the run and save it; a failure here is reported and never hides the cell's error."""
+        try:
+            self.live.end()
+            self.summary.status = {"ok": "done"}.get(outcome.status, outcome.status)
+            if outcome.exception is not None and self.cell is not None:
+                self.cell.outputs.append(_error_output(outcome.exception))
+            notebook = notebook_path(self.shell.user_ns)
+            self._write_execution_record(notebook)
+            if self.options.save:
+                self._save(outcome, notebook)
+        except Exception as error:
+            self.summary.note = (
+                f"live_nb could not finish this run: {type(error).__name__}: {error}"
+            )
+        self.summary.refresh()
+        if self.in_terminal:
+            print(self.summary.text())
+
+    def _write_execution_record(self, notebook: Path | None) -> None:
+        metadata: dict[str, Any] = {"notebook_path": str(notebook) if notebook else None}
+        document = self.record.to_notebook(upto=self.cell, metadata=metadata)
+        if notebook is not None:
+            _flag_out_of_order(document, notebook)
+        atomic_write(Path(self.live.dir) / EXECUTION_RECORD_NAME, json_text(document, indent=1))
+
+    def _save(self, outcome: Outcome, notebook: Path | None) -> None:
+        from live_nb.experiments import ExperimentExistsError
+
+        count = self.cell.execution_count if self.cell else None
+        trailers = {
+            "Live-Nb-Status": outcome.status,
+            "Live-Nb-Duration": f"{time.monotonic() - self.started:.3f}s",
+            "Live-Nb-Execution-Count": str(count),
+        }
+        if outcome.error:
+            trailers["Live-Nb-Error"] = outcome.error[:500]
+        if notebook is not None:
+            trailers["Live-Nb-Notebook"] = str(notebook)
+        message = self.options.message or f"%%live cell [{count}]: {outcome.status}"
+        include = [notebook] if notebook is not None else []
+        for name in _candidate_names(self.options.name):
+            try:
+                self.experiment = self.live.save_experiment(
+                    name=name, message=message, include=include, trailers=trailers
+                )
+                break
+            except ExperimentExistsError:
+                continue
+            except LiveNbError as error:
+                self.summary.note = f"Not saved as an experiment: {error}"
+                return
+        if self.experiment is not None:
+            self.summary.note = (
+                f"Saved experiment {self.experiment.name} ({self.experiment.commit[:7]}); "
+                "compare runs with %exp_show"
+            )
+
+
+def _candidate_names(name: str | None) -> list[str | None]:
+    """The given name, then name-2, name-3...: running the cell again makes a new experiment."""
+    if name is None:
+        return [None]
+    return [name, *(f"{name}-{number}" for number in range(2, _MAX_NAME_SUFFIX))]
+
+
+def _run_cell_body(shell: Any, cell: str) -> Any:
+    """Run ``cell`` in the user's namespace; return its last expression's value, as a cell does."""
+    __tracebackhide__ = True
+    source = shell.transform_cell(cell)
+    tree = ast.parse(source)
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    filename = shell.compile.cache(source, shell.execution_count)
+    exec(shell.compile(tree, filename, "exec"), shell.user_ns)
+    if last is None:
+        return None
+    expression = ast.Expression(last.value)
+    return eval(shell.compile(expression, filename, "eval"), shell.user_ns)
+
+
+def _error_output(error: BaseException) -> dict[str, Any]:
+    lines = traceback.format_exception(type(error), error, error.__traceback__)
+    return {
+        "output_type": "error",
+        "ename": type(error).__name__,
+        "evalue": str(error),
+        "traceback": [line.rstrip("\n") for line in lines],
+    }
+
+
+def _flag_out_of_order(document: dict[str, Any], notebook: Path) -> None:
+    """Mark recorded cells that ran out of the file's order, or are not in the file as saved."""
+    try:
+        saved = json.loads(notebook.read_text(encoding="utf-8"))
+        sources = [
+            _source(cell) for cell in saved.get("cells", []) if cell.get("cell_type") == "code"
+        ]
+    except (OSError, ValueError, AttributeError):
+        return
+    furthest = -1
+    flagged = []
+    for cell in document["cells"]:
+        source = cell["source"]
+        position = sources.index(source) if source in sources else None
+        out_of_order = position is None or position < furthest
+        if position is not None:
+            furthest = max(furthest, position)
+        cell["metadata"].setdefault("live_nb", {}).update(
+            {"notebook_position": position, "out_of_order": out_of_order}
+        )
+        if out_of_order:
+            flagged.append(cell["execution_count"])
+    document["metadata"]["live_nb"]["out_of_order_cells"] = flagged
+
+
+def _source(cell: dict[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)

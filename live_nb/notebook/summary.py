@@ -1,0 +1,106 @@
+"""A compact summary of a live session, shown in the cell's output and updated in place.
+
+It stands in for the streaming dashboard: one display, refreshed a few times a
+second, as HTML for notebooks and plain text for terminals. Everything from the
+user is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from typing import Any
+
+from live_nb.events import LiveEvent
+
+REFRESH_SECONDS = 0.25
+_STATUS_COLOURS = {"running": "#1f77b4", "done": "#2ca02c", "error": "#d62728"}
+
+
+class SessionSummary:
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.status = "running"
+        self.step = 0
+        self.metrics: dict[str, Any] = {}
+        self.params: dict[str, Any] = {}
+        self.note = ""
+        self.started = time.monotonic()
+        self._handle: Any = None
+        self._last_shown = 0.0
+
+    def show(self) -> None:
+        from IPython.display import display
+
+        self._handle = display(self.bundle(), raw=True, display_id=True)
+
+    def observe(self, event: LiveEvent) -> None:
+        if event.kind == "metric" and event.name is not None:
+            self.metrics[event.name] = event.value
+        elif event.kind == "param" and event.name is not None:
+            self.params[event.name] = event.value
+        elif event.kind == "step":
+            self.step = event.step + 1
+            if time.monotonic() - self._last_shown >= REFRESH_SECONDS:
+                self.refresh()
+
+    def refresh(self) -> None:
+        self._last_shown = time.monotonic()
+        if self._handle is not None:
+            self._handle.update(self.bundle(), raw=True)
+
+    def bundle(self) -> dict[str, str]:
+        return {"text/plain": self.text(), "text/html": self.html()}
+
+    def _elapsed(self) -> str:
+        seconds = int(time.monotonic() - self.started)
+        return f"{seconds // 60}:{seconds % 60:02d}"
+
+    def text(self) -> str:
+        head = f"{self.title} · {self.status} · step {self.step} · {self._elapsed()}"
+        lines = [head]
+        lines += [f"  {name} = {_short(value)}" for name, value in self.metrics.items()]
+        if self.params:
+            lines.append(
+                "  params: " + ", ".join(f"{k}={_short(v)}" for k, v in self.params.items())
+            )
+        if self.note:
+            lines.append(self.note)
+        return "\n".join(lines)
+
+    def html(self) -> str:
+        def cells(items: dict[str, Any]) -> str:
+            return "".join(
+                f"<tr><td>{html.escape(str(name))}</td><td>{html.escape(_short(value))}</td></tr>"
+                for name, value in items.items()
+            )
+
+        colour = {"running": "#1f77b4", "done": "#2ca02c", "error": "#d62728"}.get(
+            self.status, "#ff7f0e"
+        )
+        parts = [
+            '<div class="live-nb-summary" style="font-family:var(--jp-code-font-family,monospace);'
+            'font-size:12px">',
+            f"<b>{html.escape(self.title)}</b> · "
+            f'<span style="color:{colour}">{html.escape(self.status)}</span> · '
+            f"step {self.step} · {self._elapsed()}",
+        ]
+        if self.metrics:
+            parts.append(
+                f"<table><tr><th>metric</th><th>latest</th></tr>{cells(self.metrics)}</table>"
+            )
+        if self.params:
+            parts.append(
+                f"<table><tr><th>param</th><th>value</th></tr>{cells(self.params)}</table>"
+            )
+        if self.note:
+            parts.append(f"<div>{html.escape(self.note)}</div>")
+        parts.append("</div>")
+        return "".join(parts)
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
