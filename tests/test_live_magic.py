@@ -174,7 +174,7 @@ hooks = (shell.display_pub.publish, shell.displayhook.write_format_data, shell._
          sys.stdout.write, sys.stderr.write)
 print([getattr(hook, "__qualname__", "") for hook in hooks],
       {event: len(shell.events.callbacks[event]) for event in ("pre_run_cell", "post_run_cell")},
-      sorted(shell.magics_manager.magics["line"])[:0], "live" in shell.magics_manager.magics["cell"])
+      "live" in shell.magics_manager.magics["cell"], "exp_show" in shell.magics_manager.magics["line"])
 """
 
 
