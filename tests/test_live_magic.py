@@ -172,9 +172,10 @@ PROBE = """import sys
 shell = get_ipython()
 hooks = (shell.display_pub.publish, shell.displayhook.write_format_data, shell._showtraceback,
          sys.stdout.write, sys.stderr.write)
+magics = shell.magics_manager.magics
 print([getattr(hook, "__qualname__", "") for hook in hooks],
       {event: len(shell.events.callbacks[event]) for event in ("pre_run_cell", "post_run_cell")},
-      "live" in shell.magics_manager.magics["cell"], "exp_show" in shell.magics_manager.magics["line"])
+      "live" in magics["cell"], "exp_show" in magics["line"])
 """
 
 
