@@ -1,0 +1,47 @@
+"""The magics as IPython registers them, in-process (fast): help, arguments, loading twice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from IPython.core.error import UsageError
+from IPython.testing import globalipapp
+
+
+@pytest.fixture
+def shell() -> Iterator[Any]:
+    globalipapp.start_ipython()
+    ip = globalipapp.get_ipython()
+    ip.run_line_magic("load_ext", "live_nb")
+    yield ip
+    ip.run_line_magic("unload_ext", "live_nb")
+
+
+def test_live_help_describes_every_option(shell: Any) -> None:
+    doc = shell.find_cell_magic("live").__doc__
+    for text in ("--dir", "--message", "--no-save", "--resume", "--param KEY=VALUE", "live"):
+        assert text in doc
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["exp_show", "exp_diff", "exp_apply", "exp_branch", "exp_remove", "exp_push", "exp_pull"],
+)
+def test_experiment_magics_are_registered_with_help(shell: Any, name: str) -> None:
+    magic = shell.find_line_magic(name)
+    assert magic is not None
+    assert f"%{name} " in magic.__doc__ and "options:" in magic.__doc__
+
+
+def test_loading_twice_installs_the_hooks_once(shell: Any) -> None:
+    callbacks = len(shell.events.callbacks["pre_run_cell"])
+    shell.run_line_magic("load_ext", "live_nb")
+    shell.run_line_magic("reload_ext", "live_nb")
+    assert len(shell.events.callbacks["pre_run_cell"]) == callbacks
+
+
+def test_a_malformed_param_is_a_usage_error(shell: Any) -> None:
+    with pytest.raises(UsageError, match="expected KEY=VALUE"):
+        shell.run_cell_magic("live", "--param =1", "pass")
