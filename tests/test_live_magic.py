@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -194,3 +196,27 @@ def test_unload_removes_the_magics_and_every_hook(tmp_path: Path) -> None:
     assert loaded != before
     assert after == before
     assert "Cell magic `%%live` not found" in shown
+
+
+def test_the_terminal_ipython_gets_a_text_summary(git_repo: Path) -> None:
+    script = (
+        "%load_ext live_nb\n"
+        "%%live term-run --param lr=0.1\n"
+        "for i in range(3):\n"
+        "    live.log_metric('loss', 1 / (i + 1))\n"
+        "    live.next_step()\n\n\n"
+        "print('after')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "IPython", "--simple-prompt", "--no-banner", "--colors=NoColor"],
+        input=script,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+
+    assert "%%live term-run · done · step 3" in result.stdout
+    assert "Saved experiment term-run" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert list(experiments(git_repo)) == ["term-run"]

@@ -9,12 +9,15 @@ from pathlib import Path
 from typing import Any
 
 
-def notebook_path(user_ns: dict[str, Any]) -> Path | None:
+def notebook_path(shell: Any) -> Path | None:
     """The notebook file, from VS Code, the Jupyter server's environment, or its sessions API."""
+    user_ns = getattr(shell, "user_ns", {})
     for candidate in (user_ns.get("__vsc_ipynb_file__"), os.environ.get("JPY_SESSION_NAME")):
         found = _existing_notebook(candidate)
         if found is not None:
             return found
+    if getattr(shell, "kernel", None) is None:
+        return None  # a terminal IPython: there is no notebook
     return _from_server_sessions()
 
 
@@ -66,6 +69,6 @@ def _kernel_id() -> str | None:
         return None
     try:
         name = Path(get_connection_file()).stem
-    except (RuntimeError, AttributeError):
+    except Exception:
         return None
     return name.removeprefix("kernel-") if name.startswith("kernel-") else None

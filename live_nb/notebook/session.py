@@ -84,7 +84,7 @@ class LiveSession:
             self.summary.status = {"ok": "done"}.get(outcome.status, outcome.status)
             if outcome.exception is not None and self.cell is not None:
                 self.cell.outputs.append(_error_output(outcome.exception))
-            notebook = notebook_path(self.shell.user_ns)
+            notebook = notebook_path(self.shell)
             self._write_execution_record(notebook)
             if self.options.save:
                 self._save(outcome, notebook)
