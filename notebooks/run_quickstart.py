@@ -45,16 +45,18 @@ def make_git_project(project: Path) -> None:
 
 
 def report(project: Path) -> None:
+    from live_nb.experiments import show
+
     live_dir = project / "dvclive"
-    print(f"\nlive_nb logged to {live_dir}:")
+    print(f"\nlive_nb logged the last run to {live_dir}:")
     for path in sorted(live_dir.rglob("*")):
         if path.is_file():
             print(f"  {path.relative_to(project)}  ({path.stat().st_size:,} bytes)")
-    print("\nparams.yaml:")
-    print("  " + (live_dir / "params.yaml").read_text().strip().replace("\n", "\n  "))
-    print("\nmetrics.json (latest values):")
+    print("\nmetrics.json (latest values of the last run):")
     summary = json.loads((live_dir / "metrics.json").read_text())
     print("  " + json.dumps(summary, indent=2).replace("\n", "\n  "))
+    print(f"\nexperiments saved in {project / '.git'} under refs/exps/ (live-nb exp show):")
+    print(show.format_table(show.show(project)))
     print(f"\ndvc.yaml, read by `dvc metrics show`, `dvc plots show`: {project / 'dvc.yaml'}")
     print(f"model artifact tracked by {project / 'model.npy.dvc'}")
     print(f"executed notebook: {project / 'quickstart.ipynb'}")

@@ -10,13 +10,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import git
+
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 pytestmark = pytest.mark.slow
 
 
-def test_quickstart_passes_nbval_in_a_fresh_folder(tmp_path: Path) -> None:
+def test_quickstart_passes_nbval_in_a_fresh_project(tmp_path: Path) -> None:
     shutil.copy(NOTEBOOKS / "quickstart.ipynb", tmp_path)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "quickstart.ipynb")
+    git(tmp_path, "commit", "-qm", "notebook")
     result = subprocess.run(
         [
             sys.executable,
@@ -37,6 +42,8 @@ def test_quickstart_passes_nbval_in_a_fresh_folder(tmp_path: Path) -> None:
     summary = json.loads((tmp_path / "dvclive" / "metrics.json").read_text())
     assert summary["step"] == 29
     assert summary["eval"]["acc"] > 0.85
+    assert len(git(tmp_path, "for-each-ref", "refs/exps").splitlines()) == 2
+    assert git(tmp_path, "status", "--porcelain", "--untracked-files=no") == ""
 
 
 def test_demo_command_runs_the_notebook_and_reports(tmp_path: Path) -> None:
@@ -48,8 +55,10 @@ def test_demo_command_runs_the_notebook_and_reports(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"live_nb logged to {out / 'dvclive'}" in result.stdout
+    assert f"live_nb logged the last run to {out / 'dvclive'}" in result.stdout
     assert "dvclive/plots/metrics/train/loss.tsv" in result.stdout
+    assert "experiments saved in" in result.stdout
+    assert result.stdout.count("├──") + result.stdout.count("└──") == 2
     assert (out / "dvc.yaml").is_file()
     assert (out / "model.npy.dvc").is_file()
     executed = json.loads((out / "quickstart.ipynb").read_text())

@@ -126,7 +126,7 @@ class LiveMagics(Magics):
             show.show,
             all_baselines=args.all_commits,
             sort_by=args.sort_by,
-            ascending=args.sort_order == "asc",
+            sort_order=args.sort_order,
             only_changed=args.only_changed,
             num=args.num,
         )
@@ -135,12 +135,12 @@ class LiveMagics(Magics):
     @argument("a", nargs="?", help="an experiment (default: the workspace against HEAD)")
     @argument("b", nargs="?", help="a second experiment (default: A's baseline)")
     @line_magic
-    def exp_diff(self, line: str) -> Any:
+    def exp_diff(self, line: str) -> None:
         """Compare metrics, parameters and files of two experiments (or one and its baseline)."""
         args = parse_argstring(self.exp_diff, line)
         from live_nb.experiments import show
 
-        return _user_errors(show.diff, args.a, args.b)
+        print(_user_errors(show.diff, args.a, args.b).to_text())
 
     @magic_arguments()
     @argument("name", help="the experiment to apply")
