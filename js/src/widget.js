@@ -1,41 +1,13 @@
-// The live_nb dashboard view. The Python side (live_nb.dashboard) syncs a
-// `summary` trait: {step, status, metrics: {name: value}, params: {name: value}}.
-// Everything user-supplied is inserted with textContent, never as HTML.
+// The one ES module anywidget loads for every live_nb widget; the Python side
+// names the view it wants in its `view` trait.
+import dashboard from "./dashboard/index.js";
+import table from "./table/index.js";
 
-function row(cells, tag) {
-  const tr = document.createElement("tr");
-  for (const cell of cells) {
-    const td = document.createElement(tag);
-    td.textContent = cell;
-    tr.appendChild(td);
-  }
-  return tr;
-}
-
-function table(title, entries) {
-  const t = document.createElement("table");
-  t.className = "live-nb-table";
-  t.appendChild(row([title, "value"], "th"));
-  for (const [name, value] of entries) t.appendChild(row([name, String(value)], "td"));
-  return t;
-}
-
-function draw(el, summary) {
-  const header = document.createElement("div");
-  header.className = "live-nb-header";
-  header.textContent = `step ${summary.step ?? 0} · ${summary.status ?? "running"}`;
-  el.replaceChildren(
-    header,
-    table("metric", Object.entries(summary.metrics ?? {})),
-    table("param", Object.entries(summary.params ?? {})),
-  );
-}
+const views = { dashboard, table };
 
 export default {
-  render({ model, el }) {
-    const update = () => draw(el, model.get("summary") ?? {});
-    model.on("change:summary", update);
-    update();
-    return () => model.off("change:summary", update);
+  render(context) {
+    const view = views[context.model.get("view")] ?? dashboard;
+    return view.render(context);
   },
 };
