@@ -96,7 +96,6 @@ class Live:
         self._step: int | None = None
         self._row_step = 0  # self.step, kept as a plain int for log_metric's sake
         self._params: dict[str, Any] = {}
-        self._series: dict[str, MetricSeries] = {}
         self._images: dict[str, Path] = {}
         self._plots: dict[str, tuple[Path, dict[str, Any]]] = {}
         self._sklearn_kinds: dict[str, str] = {}
@@ -106,12 +105,13 @@ class Live:
         self._inside_with = False
         self._next_sync = 0.0
         self._written_dvcyaml: dict[str, Any] | None = None
+        self._dvcyaml_warned = False
         self._monitor: SystemMonitor | None = None
         self._dvc_outputs: set[Path] = set()
         self._experiment: SavedExperiment | None = None
 
         self._writer = MetricWriter(self._root / "plots" / "metrics")
-        self._series = self._writer.series
+        self._series: dict[str, MetricSeries] = self._writer.series
         # Rows logged but never flushed still reach the disk when the interpreter exits.
         weakref.finalize(self, self._writer.close)
 
@@ -452,12 +452,21 @@ class Live:
     def _write_results(self) -> None:
         atomic_write(self._root / "metrics.json", json_text(self.summary))
         if self._dvc_file is not None and self._dvcyaml_config() != self._written_dvcyaml:
+            self._make_dvcyaml_or_warn()
+
+    def _make_dvcyaml_or_warn(self) -> None:
+        """During a run, a dvc.yaml we cannot update is reported once; training goes on."""
+        try:
             self.make_dvcyaml()
+        except DvcyamlConflictError as error:
+            if not self._dvcyaml_warned:
+                self._dvcyaml_warned = True
+                warnings.warn(str(error), LiveNbWarning, stacklevel=4)
 
     def sync(self) -> None:
         """Write everything logged so far: metric rows, metrics.json, dvc.yaml."""
         self.make_summary()
-        self.make_dvcyaml()
+        self._make_dvcyaml_or_warn()
         self.make_report()
 
     def end(self) -> None:

@@ -103,3 +103,20 @@ def test_a_dvcyaml_that_is_not_a_mapping_is_reported(tmp_dir: Path) -> None:
     live.log_metric("m", 1)
     with pytest.raises(DvcyamlConflictError, match="not a mapping"):
         live.make_dvcyaml()
+
+
+def test_a_broken_dvcyaml_never_stops_training(tmp_dir: Path) -> None:
+    from live_nb import LiveNbWarning
+
+    Path("dvc.yaml").write_text("stages: [unclosed\n")
+    with (
+        pytest.warns(LiveNbWarning, match="dvcyaml=False") as caught,
+        Live(save_dvc_exp=False) as live,
+    ):
+        for step in range(3):
+            live.log_metric("m", step)
+            live.next_step()
+
+    assert len([w for w in caught if issubclass(w.category, LiveNbWarning)]) == 1
+    assert Path("dvclive/metrics.json").read_text().count('"step": 2') == 1
+    assert Path("dvc.yaml").read_text() == "stages: [unclosed\n"
