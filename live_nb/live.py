@@ -40,6 +40,7 @@ from live_nb.formats.metrics import MetricSeries, MetricWriter, format_value, re
 from live_nb.formats.yaml import dump_yaml, load_yaml
 
 if TYPE_CHECKING:
+    from live_nb.dashboard.live_view import LiveDashboard
     from live_nb.experiments import SavedExperiment
     from live_nb.monitor import SystemMonitor
 
@@ -109,6 +110,9 @@ class Live:
         self._monitor: SystemMonitor | None = None
         self._dvc_outputs: set[Path] = set()
         self._experiment: SavedExperiment | None = None
+        self._dashboard: LiveDashboard | None = None  # report="notebook"
+        self._end_status = "done"
+        self._not_saved: str | None = None
 
         self._writer = MetricWriter(self._root / "plots" / "metrics")
         self._series: dict[str, MetricSeries] = self._writer.series
@@ -122,6 +126,8 @@ class Live:
             self._remove_previous_run()
         if monitor_system:
             self.monitor_system()
+        if self._report_mode == "notebook":
+            self._start_notebook_report()
 
     # ---- paths -------------------------------------------------------------------------
 
@@ -422,7 +428,56 @@ class Live:
         self._written_dvcyaml = config
 
     def make_report(self) -> None:
-        """Accepted for DVCLive compatibility; reports arrive with the dashboard."""
+        """With ``report="notebook"``, bring the notebook's dashboard up to date now.
+
+        The dashboard also updates by itself a few times a second; html and md
+        reports are accepted for DVCLive compatibility and not written yet.
+        """
+        if self._dashboard is not None:
+            self._dashboard.flush()
+
+    def _start_notebook_report(self) -> None:
+        """``report="notebook"``: show the live dashboard below the cell, as DVCLive does."""
+        try:
+            from live_nb.dashboard.live_view import show_dashboard
+
+            self._dashboard = show_dashboard(self)
+        except Exception as error:  # a broken front-end setup must not stop the training
+            warnings.warn(
+                f"live_nb: the notebook dashboard is not available ({type(error).__name__}: "
+                f"{error}); logging goes on without it.",
+                LiveNbWarning,
+                stacklevel=3,
+            )
+            self._report_mode = None
+            return
+        if self._dashboard is None:
+            warnings.warn(
+                "Live(report='notebook') shows its dashboard only inside a Jupyter notebook; "
+                "no report is made here. Use report=None (or 'html') outside notebooks.",
+                LiveNbWarning,
+                stacklevel=3,
+            )
+            self._report_mode = None
+
+    def _finish_notebook_report(self) -> None:
+        if self._dashboard is None:
+            return
+        if self._experiment is not None:
+            note = f"Saved experiment {self._experiment.name} ({self._experiment.commit[:7]})"
+        elif self._not_saved is not None:
+            note = f"Not saved as an experiment: {self._not_saved}"
+        else:
+            note = ""
+        try:
+            self._dashboard.finish(self._end_status, note)
+        except Exception as error:  # the results are written: a display problem only warns
+            warnings.warn(
+                f"live_nb: the notebook dashboard could not show the end of the run "
+                f"({type(error).__name__}: {error}); the results are written as usual.",
+                LiveNbWarning,
+                stacklevel=3,
+            )
 
     def _dvcyaml_config(self) -> dict[str, Any]:
         assert self._dvc_file is not None
@@ -486,6 +541,7 @@ class Live:
         if self._observers:
             self._emit("end", None, self.summary)
         self.save_dvc_exp()
+        self._finish_notebook_report()
 
     def _cache(self, path: Path) -> None:
         """Put ``path`` in the DVC cache, as ``dvc add`` does, and remember the files written."""
@@ -518,6 +574,7 @@ class Live:
                 _warn_not_saved(f"an experiment named {self._exp_name!r} exists; using a new name.")
                 self._experiment = self.save_experiment()
         except LiveNbError as error:  # no Git, no commit, a merge in progress...
+            self._not_saved = str(error)
             _warn_not_saved(str(error))
 
     def save_experiment(
@@ -547,6 +604,9 @@ class Live:
 
     def __exit__(self, *exc_info: object) -> None:
         self._inside_with = False
+        error = exc_info[0] if exc_info else None
+        if isinstance(error, type) and issubclass(error, BaseException):
+            self._end_status = "interrupted" if issubclass(error, KeyboardInterrupt) else "error"
         self.end()
 
     # ---- system monitoring --------------------------------------------------------------

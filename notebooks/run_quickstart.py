@@ -45,7 +45,7 @@ def make_git_project(project: Path) -> None:
 
 
 def report(project: Path) -> None:
-    from live_nb.experiments import show
+    from live_nb.experiments import format_table, show
 
     live_dir = project / "dvclive"
     print(f"\nlive_nb logged the last run to {live_dir}:")
@@ -56,7 +56,7 @@ def report(project: Path) -> None:
     summary = json.loads((live_dir / "metrics.json").read_text())
     print("  " + json.dumps(summary, indent=2).replace("\n", "\n  "))
     print(f"\nexperiments saved in {project / '.git'} under refs/exps/ (live-nb exp show):")
-    print(show.format_table(show.show(project)))
+    print(format_table(show(project)))
     print(f"\ndvc.yaml, read by `dvc metrics show`, `dvc plots show`: {project / 'dvc.yaml'}")
     print(f"model artifact tracked by {project / 'model.npy.dvc'}")
     print(f"executed notebook: {project / 'quickstart.ipynb'}")

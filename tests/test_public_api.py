@@ -13,6 +13,8 @@ def test_public_names() -> None:
         "LiveNbError",
         "LiveNbWarning",
         "__version__",
+        "load_ipython_extension",
+        "unload_ipython_extension",
     ]
     for name in live_nb.__all__:
         assert hasattr(live_nb, name)

@@ -5,12 +5,25 @@ Everything here works on the repository containing the current directory (or
 except ``apply``, which changes the working tree on request and never loses work.
 """
 
-from live_nb.experiments.names import InvalidExperimentNameError
-from live_nb.experiments.refs import (
-    AmbiguousExperimentError,
-    ExpRef,
-    UnknownExperimentError,
+from live_nb.experiments.manage import (
+    ApplyBlockedError,
+    ApplyResult,
+    BranchExistsError,
+    DivergedExperimentsError,
+    ExperimentInfo,
+    InvalidBranchNameError,
+    RemoteNotFoundError,
+    TransferResult,
+    UncommittedChangesError,
+    apply,
+    branch,
+    list_experiments,
+    pull,
+    push,
+    remove,
 )
+from live_nb.experiments.names import InvalidExperimentNameError
+from live_nb.experiments.refs import AmbiguousExperimentError, ExpRef, UnknownExperimentError
 from live_nb.experiments.save import (
     ExperimentExistsError,
     NoCommitsError,
@@ -19,16 +32,49 @@ from live_nb.experiments.save import (
     SavedExperiment,
     save,
 )
+from live_nb.experiments.show import (
+    ExperimentDiff,
+    UnknownColumnError,
+    diff,
+    format_diff,
+    format_table,
+    show,
+    to_csv,
+    to_json,
+)
 
 __all__ = [
     "AmbiguousExperimentError",
+    "ApplyBlockedError",
+    "ApplyResult",
+    "BranchExistsError",
+    "DivergedExperimentsError",
     "ExpRef",
+    "ExperimentDiff",
     "ExperimentExistsError",
+    "ExperimentInfo",
+    "InvalidBranchNameError",
     "InvalidExperimentNameError",
     "NoCommitsError",
     "OperationInProgressError",
     "OutsideRepositoryError",
+    "RemoteNotFoundError",
     "SavedExperiment",
+    "TransferResult",
+    "UncommittedChangesError",
+    "UnknownColumnError",
     "UnknownExperimentError",
+    "apply",
+    "branch",
+    "diff",
+    "format_diff",
+    "format_table",
+    "list_experiments",
+    "pull",
+    "push",
+    "remove",
     "save",
+    "show",
+    "to_csv",
+    "to_json",
 ]

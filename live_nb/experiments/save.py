@@ -107,7 +107,7 @@ def save(
         old = repo.rev_parse(exp.ref) if force else None
         tree, skipped = _write_workspace_tree(repo, include, max_untracked_size)
         text = _commit_message(message or f"live_nb experiment {exp.name}", trailers)
-        commit = _commit_tree(repo, tree, baseline, text)
+        commit = commit_tree(repo, tree, baseline, text)
         try:
             repo.update_ref(
                 exp.ref, commit, old or ZERO_SHA, f"live_nb: save experiment {exp.name}"
@@ -139,7 +139,8 @@ def _write_workspace_tree(
     index = repo.git_dir / f"live_nb-index-{os.getpid()}-{secrets.token_hex(4)}"
     user_index = repo.git_dir / "index"
     if user_index.exists():
-        shutil.copyfile(user_index, index)  # its stat cache spares re-hashing unchanged files
+        # copy2 keeps the mtime: Git then re-hashes files changed in the same second ("racy").
+        shutil.copy2(user_index, index)  # its stat cache spares re-hashing unchanged files
     env = {"GIT_INDEX_FILE": str(index), "GIT_LITERAL_PATHSPECS": "1"}
     try:
         if not user_index.exists():
@@ -232,7 +233,8 @@ def _commit_message(message: str, trailers: Mapping[str, str] | None) -> str:
     return message.rstrip("\n") + "\n\n" + "\n".join(lines)
 
 
-def _commit_tree(repo: Repository, tree: str, parent: str, message: str) -> str:
+def commit_tree(repo: Repository, tree: str, parent: str, message: str) -> str:
+    """Commit ``tree`` with ``parent``; without a configured identity, as "live_nb"."""
     arguments = ("commit-tree", tree, "-p", parent, "-F", "-")
     try:
         return repo.run(*arguments, input=message.encode("utf-8"))

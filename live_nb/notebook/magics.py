@@ -118,12 +118,17 @@ class LiveMagics(Magics):
     @argument("-n", "--num", type=int, default=1, help="show the last N commits of HEAD")
     @line_magic
     def exp_show(self, line: str) -> Any:
-        """Show the experiments table (workspace, baselines, experiments; metrics and params)."""
+        """Show the experiments table (workspace, baselines, experiments; metrics and params).
+
+        In Jupyter the table is interactive: sort by a column, filter rows, hide unchanged
+        columns, tick experiments to overlay their metric histories, and apply, branch or
+        remove them. Returns the table as a pandas DataFrame (``df = %exp_show``).
+        """
         args = parse_argstring(self.exp_show, line)
-        from live_nb.experiments import show
+        from live_nb.dashboard.table import show_table
 
         return _user_errors(
-            show.show,
+            show_table,
             all_baselines=args.all_commits,
             sort_by=args.sort_by,
             sort_order=args.sort_order,
@@ -138,9 +143,9 @@ class LiveMagics(Magics):
     def exp_diff(self, line: str) -> None:
         """Compare metrics, parameters and files of two experiments (or one and its baseline)."""
         args = parse_argstring(self.exp_diff, line)
-        from live_nb.experiments import show
+        from live_nb.experiments import diff
 
-        print(_user_errors(show.diff, args.a, args.b).to_text())
+        print(_user_errors(diff, args.a, args.b).to_text())
 
     @magic_arguments()
     @argument("name", help="the experiment to apply")

@@ -19,6 +19,7 @@ from live_nb.notebook.record import ExecutionRecord, RecordedCell
 from live_nb.notebook.summary import SessionSummary
 
 if TYPE_CHECKING:
+    from live_nb.dashboard.live_view import LiveDashboard
     from live_nb.experiments import SavedExperiment
 
 EXECUTION_RECORD_NAME = "execution.ipynb"
@@ -51,11 +52,17 @@ class LiveSession:
         self.options = options
         self.cell: RecordedCell | None = record.current
         self.live = Live(options.dir, resume=options.resume, save_dvc_exp=False)
-        self.summary = SessionSummary(f"%%live {options.name or ''}".rstrip())
-        self.live.subscribe(self.summary.observe)
+        title = f"%%live {options.name or ''}".rstrip()
         self.started = time.monotonic()
         self.experiment: SavedExperiment | None = None
         self.in_terminal = getattr(shell, "kernel", None) is None
+        # A kernel shows the streaming dashboard; a terminal prints a text summary at the end.
+        self.summary = SessionSummary(title)
+        self.dashboard: LiveDashboard | None = None
+        if not self.in_terminal:
+            self.dashboard = _new_dashboard(self.live, title)
+        if self.dashboard is None:
+            self.live.subscribe(self.summary.observe)
 
     def run(self, cell: str) -> Any:
         __tracebackhide__ = True
@@ -63,7 +70,9 @@ class LiveSession:
         if self.options.params:
             self.live.log_params(self.options.params)
             self.shell.user_ns.update(self.options.params)
-        if not self.in_terminal:
+        if self.dashboard is not None:
+            self.dashboard.show()
+        elif not self.in_terminal:
             self.summary.show()
         outcome = Outcome()
         try:
@@ -92,7 +101,14 @@ class LiveSession:
             self.summary.note = (
                 f"live_nb could not finish this run: {type(error).__name__}: {error}"
             )
-        self.summary.refresh()
+        if self.dashboard is not None:
+            status = self.summary.status if self.summary.status != "running" else "error"
+            try:
+                self.dashboard.finish(status, self.summary.note)
+            except Exception as error:  # the dashboard must never hide the cell's own outcome
+                _warn_dashboard(error)
+        else:
+            self.summary.refresh()
         if self.in_terminal:
             print(self.summary.text())
 
@@ -134,6 +150,30 @@ class LiveSession:
                 f"Saved experiment {self.experiment.name} ({self.experiment.commit[:7]}); "
                 "compare runs with %exp_show"
             )
+
+
+def _new_dashboard(live: Live, title: str) -> LiveDashboard | None:
+    """The streaming dashboard, or None (and one warning) when it cannot be made here."""
+    try:
+        from live_nb.dashboard.live_view import LiveDashboard
+
+        return LiveDashboard(live, title=title)
+    except Exception as error:
+        _warn_dashboard(error)
+        return None
+
+
+def _warn_dashboard(error: Exception) -> None:
+    import warnings
+
+    from live_nb.error import LiveNbWarning
+
+    warnings.warn(
+        f"live_nb: the dashboard is not available ({type(error).__name__}: {error}); "
+        "the run is logged and saved as usual.",
+        LiveNbWarning,
+        stacklevel=3,
+    )
 
 
 def _candidate_names(name: str | None) -> list[str | None]:

@@ -1,0 +1,105 @@
+// The overlaid metric histories under the table: one Vega-Lite chart per metric
+// (specs from overlay.js), drawn with vega-embed, offline (inline data only).
+// Tooltips are written with textContent.
+
+import embed from "vega-embed";
+import { element } from "./dom.js";
+import { overlaySpecs } from "./overlay.js";
+
+export const EMBED_OPTIONS = {
+  actions: { export: true, source: false, compiled: false, editor: false },
+  renderer: "svg",
+};
+
+export function isDarkTheme() {
+  const body = globalThis.document?.body;
+  if (!body) return false;
+  if (body.dataset?.jpThemeLight === "false") return true;
+  return body.classList?.contains("vscode-dark") || body.classList?.contains("vscode-high-contrast");
+}
+
+// A Vega tooltip handler that shows the hovered point as text lines.
+export function textTooltip(root) {
+  let tip = null;
+  return (_handler, event, _item, value) => {
+    if (value === null || value === undefined || value === "") {
+      if (tip) tip.hidden = true;
+      return;
+    }
+    if (!tip) {
+      tip = element("div", { className: "live-nb-table-tooltip" });
+      root.appendChild(tip);
+    }
+    const lines =
+      typeof value === "object"
+        ? Object.entries(value).map(([key, item]) => `${key}: ${item}`)
+        : [String(value)];
+    tip.replaceChildren(...lines.map((line) => element("div", { text: line })));
+    tip.hidden = false;
+    tip.style.left = `${(event?.clientX ?? 0) + 12}px`;
+    tip.style.top = `${(event?.clientY ?? 0) + 12}px`;
+  };
+}
+
+export class ChartPanel {
+  constructor(parent, { embedFn = embed } = {}) {
+    this.embedFn = embedFn;
+    this.root = element("div", { className: "live-nb-table-charts" });
+    this.note = element("div", { className: "live-nb-table-charts-note", attrs: { role: "status" } });
+    this.grid = element("div", { className: "live-nb-table-chart-grid" });
+    this.root.append(this.note, this.grid);
+    parent.appendChild(this.root);
+    this.views = [];
+    this.signature = null;
+    this.tooltip = textTooltip(this.root);
+  }
+
+  // state: {series: [{id, label, history|null, error}], loading, capped}
+  render(state) {
+    const { series, loading, capped } = state;
+    const notes = [];
+    if (!series.length) {
+      notes.push("Tick experiments to overlay their metric histories.");
+    } else if (loading) {
+      notes.push("Reading metric histories…");
+    }
+    if (capped > 0) notes.push(`Plotting the first ${series.length} ticked rows (${capped} more not shown).`);
+    for (const item of series) {
+      if (item.history?.error) notes.push(`${item.label}: ${item.history.error}`);
+      else if (item.history?.downsampled) {
+        notes.push(`${item.label}: long histories are thinned to their highs and lows.`);
+      }
+    }
+    this.note.textContent = notes.join("\n");
+
+    const ready = series.filter((item) => item.history);
+    const signature = JSON.stringify(ready.map((item) => [item.id, item.label, item.key]));
+    if (signature === this.signature) return;
+    this.signature = signature;
+    this.clear();
+    if (!ready.length) return;
+    for (const { metric, spec } of overlaySpecs(ready, { dark: isDarkTheme() })) {
+      const box = element("div", { className: "live-nb-table-chart", attrs: { "data-metric": metric } });
+      this.grid.appendChild(box);
+      Promise.resolve()
+        .then(() => this.embedFn(box, spec, { ...EMBED_OPTIONS, tooltip: this.tooltip }))
+        .then((result) => {
+          if (result && box.isConnected) this.views.push(result);
+          else result?.finalize?.();
+        })
+        .catch((error) => {
+          box.textContent = `Could not draw ${metric}: ${error?.message ?? error}`;
+        });
+    }
+  }
+
+  clear() {
+    for (const view of this.views) view.finalize?.();
+    this.views = [];
+    this.grid.replaceChildren();
+  }
+
+  destroy() {
+    this.clear();
+  }
+}

@@ -1,0 +1,189 @@
+// The rows of the experiments table, virtualised: only the rows in (or near) the
+// scroll box's window are in the DOM, between two spacer rows that keep the
+// scroll height of all of them. Every cell is filled with textContent.
+
+import { element } from "./dom.js";
+import { ROW_HEIGHT, VIEWPORT } from "./style.js";
+import { treeGlyph } from "./logic.js";
+
+const OVERSCAN = 8; // rows rendered above and below the window
+
+export class VirtualGrid {
+  // handlers: {onSort(name), onToggle(id, checked), onToggleAll(checked)}
+  constructor(parent, handlers) {
+    this.handlers = handlers;
+    this.scroll = element("div", { className: "live-nb-table-scroll" });
+    this.table = element("table", { className: "live-nb-table-grid", attrs: { role: "grid" } });
+    this.colgroup = element("colgroup");
+    this.thead = element("thead");
+    this.tbody = element("tbody");
+    this.table.append(this.colgroup, this.thead, this.tbody);
+    this.scroll.appendChild(this.table);
+    parent.appendChild(this.scroll);
+    this.data = null;
+    this.window = null;
+    this.frame = null;
+
+    this.onScroll = () => {
+      if (this.frame !== null) return;
+      const schedule = globalThis.requestAnimationFrame ?? ((fn) => setTimeout(fn, 16));
+      this.frame = schedule(() => {
+        this.frame = null;
+        this.renderWindow();
+      });
+    };
+    this.scroll.addEventListener("scroll", this.onScroll);
+    this.thead.addEventListener("click", (event) => {
+      const target = event.target.closest?.("[data-sort]");
+      if (target) this.handlers.onSort(target.getAttribute("data-sort"));
+    });
+    this.thead.addEventListener("change", (event) => {
+      if (event.target.matches?.('input[data-role="select-all"]')) {
+        this.handlers.onToggleAll(event.target.checked);
+      }
+    });
+    this.tbody.addEventListener("change", (event) => {
+      const box = event.target;
+      if (!box.matches?.('input[type="checkbox"]')) return;
+      const row = box.closest("tr");
+      if (row) this.handlers.onToggle(row.getAttribute("data-id"), box.checked);
+    });
+  }
+
+  // data: {columns, shown (column indexes), widths, entries (in display order),
+  //        changed (id -> Set), baseTexts (id -> entry), selection (Set), sort,
+  //        nameColumn}
+  setData(data) {
+    this.data = data;
+    this.renderHeader();
+    this.window = null;
+    this.renderWindow();
+  }
+
+  renderHeader() {
+    const { columns, shown, widths, sort, entries, selection } = this.data;
+    const cols = [element("col", { style: { width: "28px" } })];
+    let chars = 0;
+    for (const index of shown) {
+      cols.push(element("col", { style: { width: `calc(${widths[index]}ch + 12px)` } }));
+      chars += widths[index];
+    }
+    this.colgroup.replaceChildren(...cols);
+    this.table.style.width = `calc(${chars}ch + ${12 * shown.length + 28}px)`;
+
+    const ticked = entries.filter((entry) => selection.has(entry.id)).length;
+    const all = element("input", {
+      attrs: {
+        type: "checkbox",
+        "data-role": "select-all",
+        "aria-label": "Tick every shown row",
+        title: "Tick every shown row",
+      },
+    });
+    all.checked = entries.length > 0 && ticked === entries.length;
+    all.indeterminate = ticked > 0 && ticked < entries.length;
+    const cells = [element("th", { className: "live-nb-table-check" }, [all])];
+    for (const index of shown) {
+      const column = columns[index];
+      const sorted = sort.column === column.name;
+      const arrow = sorted ? (sort.order === "desc" ? " ▼" : " ▲") : "";
+      const classes = [`live-nb-table-${column.kind}`];
+      if (column.type !== "text") classes.push("live-nb-table-num");
+      cells.push(
+        element(
+          "th",
+          {
+            className: classes.join(" "),
+            attrs: {
+              "aria-sort": sorted ? (sort.order === "desc" ? "descending" : "ascending") : "none",
+              "data-column": column.name,
+              title: `${column.name} (${column.kind})`,
+              scope: "col",
+            },
+          },
+          [
+            element("button", {
+              className: "live-nb-table-sort",
+              text: column.name + arrow,
+              attrs: { type: "button", "data-sort": column.name },
+            }),
+          ],
+        ),
+      );
+    }
+    this.thead.replaceChildren(element("tr", {}, cells));
+  }
+
+  viewportHeight() {
+    return this.scroll.clientHeight || VIEWPORT;
+  }
+
+  // The range of rows to render for the current scroll position.
+  range() {
+    const total = this.data.entries.length;
+    const top = this.scroll.scrollTop || 0;
+    const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(total, Math.ceil((top + this.viewportHeight()) / ROW_HEIGHT) + OVERSCAN);
+    return [first, Math.max(first, last)];
+  }
+
+  renderWindow() {
+    if (!this.data) return;
+    const [first, last] = this.range();
+    if (this.window && this.window[0] === first && this.window[1] === last) return;
+    this.window = [first, last];
+    const { entries, shown } = this.data;
+    const span = shown.length + 1;
+    const rows = [];
+    if (first > 0) rows.push(spacer(first * ROW_HEIGHT, span));
+    for (let position = first; position < last; position += 1) {
+      rows.push(this.renderRow(entries, position));
+    }
+    if (last < entries.length) rows.push(spacer((entries.length - last) * ROW_HEIGHT, span));
+    this.tbody.replaceChildren(...rows);
+  }
+
+  renderRow(entries, position) {
+    const { columns, shown, changed, byId, selection, nameColumn } = this.data;
+    const entry = entries[position];
+    const ticked = selection.has(entry.id);
+    const name = nameColumn >= 0 ? entry.text[nameColumn] : entry.id;
+    const box = element("input", {
+      attrs: { type: "checkbox", "aria-label": `Select ${name}` },
+    });
+    box.checked = ticked;
+    const cells = [element("td", { className: "live-nb-table-check" }, [box])];
+    const differs = changed.get(entry.id);
+    const base = entry.baseline ? byId.get(entry.baseline) : undefined;
+    for (const index of shown) {
+      const column = columns[index];
+      let text = entry.text[index];
+      if (index === nameColumn) text = treeGlyph(entries, position) + text;
+      const classes = [];
+      if (column.type !== "text") classes.push("live-nb-table-num");
+      let title = text;
+      if (differs && differs.has(index)) {
+        classes.push("live-nb-table-changed");
+        title = `${text} (baseline ${base ? base.text[nameColumn] : ""}: ${base ? base.text[index] : "-"})`;
+      }
+      cells.push(element("td", { className: classes.join(" ") || undefined, text, attrs: { title } }));
+    }
+    return element(
+      "tr",
+      {
+        className: ticked ? "live-nb-table-selected" : undefined,
+        attrs: { "data-id": entry.id, "data-kind": entry.kind, "data-experiment": name },
+      },
+      cells,
+    );
+  }
+
+  destroy() {
+    this.scroll.removeEventListener("scroll", this.onScroll);
+  }
+}
+
+function spacer(height, span) {
+  const cell = element("td", { attrs: { colspan: span }, style: { height: `${height}px` } });
+  return element("tr", { className: "live-nb-table-spacer", attrs: { "aria-hidden": "true" } }, [cell]);
+}

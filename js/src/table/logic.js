@@ -1,0 +1,269 @@
+// The experiments table's data logic: entries, sorting, filtering, hidden
+// columns, changed cells and what the action buttons act on. Pure functions of
+// the `rows` and `columns` traits (see live_nb/dashboard/table.py), no DOM.
+
+import { formatValue, identityOf, numberOf } from "./format.js";
+
+// One row as the view uses it: the row plus its cells as text and its search text.
+export function prepareEntries(rows, columns) {
+  return rows.map((row, order) => {
+    const values = Array.isArray(row.values) ? row.values : [];
+    const text = columns.map((column, index) => formatValue(values[index], column));
+    return {
+      id: String(row.id),
+      kind: row.kind,
+      baseline: row.baseline ?? null,
+      commit: row.commit ?? null,
+      values,
+      text,
+      search: text.join("\n").toLowerCase(),
+      order,
+    };
+  });
+}
+
+export function columnIndex(columns, name) {
+  return columns.findIndex((column) => column.name === name);
+}
+
+// ---------------------------------------------------------------------------
+// Sorting: as `show(sort_by=...)`, experiments are sorted within their
+// baseline's group; the workspace and baselines stay in place; missing values
+// last in both orders; numbers before text before anything else.
+
+export function sortKey(value) {
+  if (typeof value === "boolean") return [0, value ? 1 : 0];
+  const number = numberOf(value);
+  if (number !== null) return [0, number];
+  if (value === null || value === undefined || typeof value === "number") return null;
+  if (typeof value === "string") return [1, value];
+  return [2, JSON.stringify(value)];
+}
+
+export function compareKeys(a, b) {
+  if (a[0] !== b[0]) return a[0] - b[0];
+  if (a[1] < b[1]) return -1;
+  if (a[1] > b[1]) return 1;
+  return 0;
+}
+
+export function sortEntries(entries, column, order = "asc") {
+  if (column < 0 || column === null || column === undefined) return entries.slice();
+  const sign = order === "desc" ? -1 : 1;
+  const result = [];
+  let start = 0;
+  while (start < entries.length) {
+    const first = entries[start];
+    if (first.kind !== "experiment") {
+      result.push(first);
+      start += 1;
+      continue;
+    }
+    let end = start;
+    while (
+      end < entries.length &&
+      entries[end].kind === "experiment" &&
+      entries[end].baseline === first.baseline
+    ) {
+      end += 1;
+    }
+    const present = [];
+    const missing = [];
+    for (const entry of entries.slice(start, end)) {
+      const key = sortKey(entry.values[column]);
+      if (key === null) missing.push(entry);
+      else present.push({ entry, key });
+    }
+    present.sort((a, b) => sign * compareKeys(a.key, b.key));
+    for (const item of present) result.push(item.entry);
+    result.push(...missing);
+    start = end;
+  }
+  return result;
+}
+
+// Header clicks cycle: not sorted -> ascending -> descending -> not sorted.
+export function nextSort(sort, name) {
+  if (sort.column !== name) return { column: name, order: "asc" };
+  if (sort.order === "asc") return { column: name, order: "desc" };
+  return { column: "", order: "asc" };
+}
+
+// ---------------------------------------------------------------------------
+// Filtering. The filter box holds words, "quoted phrases" and conditions
+// `column<op>value` (op: < <= > >= = == !=). A row is kept when every word is
+// found in one of its cells (any case) and every condition holds. A condition's
+// column is a column name (any case) or the end of one after ".", ":" or "/"
+// when that names a single column (`loss` for `train.loss`); otherwise the
+// token is a word.
+
+const CONDITION = /^(.+?)(<=|>=|!=|==|=|<|>)(.+)$/;
+
+export function tokenize(text) {
+  const tokens = [];
+  let current = "";
+  let quoted = false;
+  for (const char of String(text ?? "")) {
+    if (char === '"') {
+      quoted = !quoted;
+    } else if (!quoted && /\s/.test(char)) {
+      if (current) tokens.push(current);
+      current = "";
+    } else {
+      current += char;
+    }
+  }
+  if (current) tokens.push(current);
+  return tokens;
+}
+
+export function resolveColumn(name, columns) {
+  const exact = columnIndex(columns, name);
+  if (exact >= 0) return exact;
+  const lower = name.toLowerCase();
+  const anyCase = columns.filter((column) => column.name.toLowerCase() === lower);
+  if (anyCase.length === 1) return columns.indexOf(anyCase[0]);
+  const ends = columns.filter((column) => {
+    const candidate = column.name.toLowerCase();
+    return [".", ":", "/"].some((sep) => candidate.endsWith(sep + lower));
+  });
+  return ends.length === 1 ? columns.indexOf(ends[0]) : -1;
+}
+
+export function parseNumber(text) {
+  const trimmed = String(text).trim().toLowerCase();
+  if (trimmed === "") return null;
+  if (trimmed === "inf" || trimmed === "+inf" || trimmed === "infinity") return Infinity;
+  if (trimmed === "-inf" || trimmed === "-infinity") return -Infinity;
+  const number = Number(trimmed);
+  return Number.isNaN(number) ? null : number;
+}
+
+export function parseFilter(text, columns) {
+  const terms = [];
+  const conditions = [];
+  for (const token of tokenize(text)) {
+    const match = CONDITION.exec(token);
+    const column = match ? resolveColumn(match[1], columns) : -1;
+    if (match && column >= 0) {
+      const op = match[2] === "==" ? "=" : match[2];
+      conditions.push({ column, op, text: match[3], number: parseNumber(match[3]) });
+    } else {
+      terms.push(token.toLowerCase());
+    }
+  }
+  return { terms, conditions };
+}
+
+function holds(condition, entry) {
+  const value = entry.values[condition.column];
+  const number = numberOf(value);
+  const { op } = condition;
+  if (op === "=" || op === "!=") {
+    const equal =
+      (condition.number !== null && number !== null && number === condition.number) ||
+      entry.text[condition.column].toLowerCase() === condition.text.toLowerCase();
+    return op === "=" ? equal : !equal;
+  }
+  let a;
+  let b;
+  if (condition.number !== null && number !== null) {
+    a = number;
+    b = condition.number;
+  } else if (typeof value === "string") {
+    a = value; // text, e.g. Created>2024-06 compares ISO dates
+    b = condition.text;
+  } else {
+    return false;
+  }
+  if (op === "<") return a < b;
+  if (op === "<=") return a <= b;
+  if (op === ">") return a > b;
+  return a >= b;
+}
+
+export function filterEntries(entries, filter) {
+  if (!filter.terms.length && !filter.conditions.length) return entries;
+  return entries.filter(
+    (entry) =>
+      filter.terms.every((term) => entry.search.includes(term)) &&
+      filter.conditions.every((condition) => holds(condition, entry)),
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Columns whose value is the same in every shown row (metrics and params
+// only), as `show(only_changed=True)` drops them. With fewer than two rows
+// nothing is hidden.
+
+export function unchangedColumns(entries, columns) {
+  const hidden = new Set();
+  if (entries.length < 2) return hidden;
+  columns.forEach((column, index) => {
+    if (column.kind === "meta") return;
+    const first = identityOf(entries[0].values[index]);
+    if (entries.every((entry) => identityOf(entry.values[index]) === first)) hidden.add(index);
+  });
+  return hidden;
+}
+
+// Cells that differ from the same column of the row's baseline row (an
+// experiment's baseline; HEAD for the workspace): id -> Set of column indexes.
+export function changedCells(entries, columns) {
+  const byId = new Map(entries.map((entry) => [entry.id, entry]));
+  const changed = new Map();
+  for (const entry of entries) {
+    const base = entry.baseline ? byId.get(entry.baseline) : undefined;
+    if (!base || base === entry) continue;
+    const cells = new Set();
+    columns.forEach((column, index) => {
+      if (column.kind === "meta") return;
+      if (identityOf(entry.values[index]) !== identityOf(base.values[index])) cells.add(index);
+    });
+    if (cells.size) changed.set(entry.id, cells);
+  }
+  return changed;
+}
+
+// Widths (in characters) that fit every row's text, so columns do not jump
+// while rows scroll in and out of the window.
+export function columnWidths(entries, columns, { min = 4, max = 40 } = {}) {
+  return columns.map((column, index) => {
+    let width = column.name.length + 2;
+    for (const entry of entries) {
+      const length = entry.text[index].length;
+      if (length > width) width = length;
+    }
+    if (column.name === "Experiment") width += 4; // the tree glyph
+    return Math.max(min, Math.min(max, width));
+  });
+}
+
+// The tree glyph DVC draws before an experiment: the last of its group gets └──.
+export function treeGlyph(entries, position) {
+  const entry = entries[position];
+  if (!entry || entry.kind !== "experiment") return "";
+  const next = entries[position + 1];
+  const last = !next || next.kind !== "experiment" || next.baseline !== entry.baseline;
+  return last ? "└── " : "├── ";
+}
+
+// What the buttons act on: the ticked experiment rows (never the workspace or a baseline).
+export function selectedExperiments(selection, byId) {
+  const found = [];
+  for (const id of selection) {
+    const entry = byId.get(id);
+    if (entry && entry.kind === "experiment") found.push(entry);
+  }
+  return found;
+}
+
+export function buttonStates(experiments, busy) {
+  const one = experiments.length === 1;
+  return {
+    apply: !busy && one,
+    branch: !busy && one,
+    remove: !busy && experiments.length > 0,
+    refresh: !busy,
+  };
+}

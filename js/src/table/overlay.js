@@ -1,0 +1,129 @@
+// Overlaid metric histories, as `dvc plots diff` draws them: one Vega-Lite line
+// chart per metric, one line per selected row, x = step. Pure functions.
+
+// Okabe & Ito's colour-blind-safe palette (without black and yellow, which
+// vanish on dark and light backgrounds); beyond six lines the dash pattern
+// changes too, so every line stays distinguishable without colour.
+export const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9"];
+export const DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]];
+export const MAX_OVERLAY = 24; // the Python side reads at most this many histories at once
+const POINTS_SHOWN_UP_TO = 60; // draw point marks when a series is this short
+
+// Legend labels: the experiment name; the short sha is added when two
+// selected rows share a name (experiments of different baselines).
+export function seriesLabels(entries, nameColumn, revColumn) {
+  const names = entries.map((entry) => entry.text[nameColumn] ?? entry.id);
+  const counts = new Map();
+  for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+  const labels = new Map();
+  entries.forEach((entry, index) => {
+    const name = names[index];
+    const label = counts.get(name) > 1 ? `${name} (${entry.text[revColumn] ?? entry.id})` : name;
+    labels.set(entry.id, label);
+  });
+  return labels;
+}
+
+export function styleOf(index) {
+  return {
+    color: PALETTE[index % PALETTE.length],
+    dash: DASHES[Math.floor(index / PALETTE.length) % DASHES.length],
+  };
+}
+
+// The metrics any of the series has, sorted by name.
+export function metricNames(series) {
+  const names = new Set();
+  for (const item of series) {
+    for (const name of Object.keys(item.history?.metrics ?? {})) names.add(name);
+  }
+  return [...names].sort();
+}
+
+function themeConfig(dark) {
+  const text = dark ? "#d4d4d4" : "#333333";
+  const grid = dark ? "#444444" : "#e6e6e6";
+  return {
+    background: null,
+    view: { stroke: grid },
+    axis: {
+      labelColor: text,
+      titleColor: text,
+      gridColor: grid,
+      domainColor: text,
+      tickColor: text,
+    },
+    legend: { labelColor: text, titleColor: text },
+    title: { color: text },
+  };
+}
+
+// `series`: [{id, label, history: {metrics: {name: {step: [], value: []}}}}]
+// in selection order. Returns [{metric, spec}], one per metric.
+export function overlaySpecs(series, { dark = false, width = 300, height = 170 } = {}) {
+  const labels = series.map((item) => item.label);
+  const styles = series.map((_, index) => styleOf(index));
+  const dashed = series.length > PALETTE.length;
+  return metricNames(series).map((metric) => {
+    const values = [];
+    let longest = 0;
+    for (const item of series) {
+      const found = item.history?.metrics?.[metric];
+      if (!found) continue;
+      const steps = found.step ?? [];
+      const points = found.value ?? [];
+      longest = Math.max(longest, steps.length);
+      for (let i = 0; i < steps.length && i < points.length; i += 1) {
+        values.push({ experiment: item.label, step: steps[i], value: points[i] });
+      }
+    }
+    const legend = {
+      title: "experiment",
+      orient: "bottom",
+      direction: "vertical",
+      labelLimit: 320,
+      symbolType: "stroke",
+      symbolStrokeWidth: 2,
+    };
+    const encoding = {
+      x: { field: "step", type: "quantitative", title: "step", axis: { tickMinStep: 1 } },
+      y: { field: "value", type: "quantitative", title: null, scale: { zero: false } },
+      color: {
+        field: "experiment",
+        type: "nominal",
+        sort: null,
+        scale: { domain: labels, range: styles.map((style) => style.color) },
+        legend,
+      },
+      tooltip: [
+        { field: "experiment", type: "nominal" },
+        { field: "step", type: "quantitative" },
+        { field: "value", type: "quantitative", format: ".5~g" },
+      ],
+    };
+    if (dashed) {
+      encoding.strokeDash = {
+        field: "experiment",
+        type: "nominal",
+        sort: null,
+        scale: { domain: labels, range: styles.map((style) => style.dash) },
+        legend,
+      };
+    }
+    const spec = {
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      title: { text: metric, anchor: "start", fontSize: 12 },
+      width,
+      height,
+      data: { values },
+      mark: {
+        type: "line",
+        strokeWidth: 1.6,
+        point: longest <= POINTS_SHOWN_UP_TO ? { size: 16, filled: true } : false,
+      },
+      encoding,
+      config: themeConfig(dark),
+    };
+    return { metric, spec };
+  });
+}

@@ -1,0 +1,65 @@
+// The experiments table's style sheet (static text: no user data in it). It uses
+// JupyterLab's theme variables, with fallbacks for other front ends.
+
+export const ROW_HEIGHT = 24; // px; every row has this height so rows can be virtualised
+export const VIEWPORT = 480; // px; the scroll box's largest height
+
+export const STYLE = `
+.live-nb-table {
+  --lnt-fg: var(--jp-ui-font-color1, #1f1f1f);
+  --lnt-muted: var(--jp-ui-font-color2, #616161);
+  --lnt-bg: var(--jp-layout-color1, #ffffff);
+  --lnt-bg2: var(--jp-layout-color2, #eeeeee);
+  --lnt-border: var(--jp-border-color2, #d0d0d0);
+  --lnt-accent: var(--jp-brand-color1, #1976d2);
+  --lnt-changed: var(--jp-warn-color3, #fff3c4);
+  --lnt-error: var(--jp-error-color1, #d32f2f);
+  --lnt-ok: var(--jp-success-color1, #388e3c);
+  color: var(--lnt-fg);
+  font-family: var(--jp-ui-font-family, system-ui, sans-serif);
+  font-size: 12px;
+}
+.live-nb-table-toolbar { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin-bottom: 6px; }
+.live-nb-table-filter { flex: 1 1 260px; min-width: 160px; padding: 3px 6px; font: inherit;
+  color: var(--lnt-fg); background: var(--lnt-bg); border: 1px solid var(--lnt-border); border-radius: 3px; }
+.live-nb-table-toggle { display: inline-flex; gap: 4px; align-items: center; white-space: nowrap; }
+.live-nb-table-count { color: var(--lnt-muted); white-space: nowrap; }
+.live-nb-table-button { font: inherit; padding: 3px 10px; cursor: pointer; color: var(--lnt-fg);
+  background: var(--lnt-bg2); border: 1px solid var(--lnt-border); border-radius: 3px; }
+.live-nb-table-button:disabled { opacity: 0.45; cursor: default; }
+.live-nb-table-button[data-action="remove"], .live-nb-table-button.live-nb-table-danger { color: var(--lnt-error); }
+.live-nb-table-confirm { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 6px;
+  margin-bottom: 6px; border: 1px solid var(--lnt-accent); border-radius: 3px; }
+.live-nb-table-confirm[hidden] { display: none; }
+.live-nb-table-confirm input { font: inherit; padding: 2px 6px; min-width: 200px; }
+.live-nb-table-message { white-space: pre-wrap; margin-bottom: 6px; }
+.live-nb-table-message:empty { display: none; }
+.live-nb-table-message[data-state="error"] { color: var(--lnt-error); }
+.live-nb-table-message[data-state="ok"] { color: var(--lnt-ok); }
+.live-nb-table-message[data-state="info"] { color: var(--lnt-muted); }
+.live-nb-table-scroll { max-height: ${VIEWPORT}px; overflow: auto; border: 1px solid var(--lnt-border); }
+.live-nb-table-grid { border-collapse: separate; border-spacing: 0; table-layout: fixed; }
+.live-nb-table-grid th, .live-nb-table-grid td { height: ${ROW_HEIGHT}px; box-sizing: border-box;
+  padding: 0 6px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+  border-bottom: 1px solid var(--lnt-border); text-align: left; }
+.live-nb-table-grid th { position: sticky; top: 0; z-index: 1; background: var(--lnt-bg2); font-weight: 600; }
+.live-nb-table-grid th.live-nb-table-metric { box-shadow: inset 0 -2px 0 #0072B2; }
+.live-nb-table-grid th.live-nb-table-param { box-shadow: inset 0 -2px 0 #E69F00; }
+.live-nb-table-sort { all: unset; cursor: pointer; display: block; overflow: hidden; text-overflow: ellipsis; }
+.live-nb-table-sort:focus-visible { outline: 2px solid var(--lnt-accent); }
+.live-nb-table-grid td.live-nb-table-num, .live-nb-table-grid th.live-nb-table-num { text-align: right; }
+.live-nb-table-grid td.live-nb-table-changed { background: var(--lnt-changed); font-weight: 600; }
+.live-nb-table-grid tr[data-kind="baseline"] td { font-weight: 600; }
+.live-nb-table-grid tr[data-kind="workspace"] td { font-style: italic; }
+.live-nb-table-grid tr.live-nb-table-selected td { background: var(--jp-layout-color3, #e3f2fd); }
+.live-nb-table-grid tr.live-nb-table-selected td.live-nb-table-changed { background: var(--lnt-changed); }
+.live-nb-table-grid .live-nb-table-check { width: 28px; text-align: center; padding: 0; }
+.live-nb-table-spacer td { border: 0; padding: 0; }
+.live-nb-table-charts { margin-top: 8px; }
+.live-nb-table-charts-note { color: var(--lnt-muted); margin-bottom: 4px; white-space: pre-wrap; }
+.live-nb-table-chart-grid { display: flex; flex-wrap: wrap; gap: 12px; }
+.live-nb-table-chart { min-width: 200px; }
+.live-nb-table-tooltip { position: fixed; z-index: 1000; pointer-events: none; padding: 4px 6px;
+  background: var(--lnt-bg); color: var(--lnt-fg); border: 1px solid var(--lnt-border);
+  border-radius: 3px; font-size: 11px; white-space: pre; }
+`;

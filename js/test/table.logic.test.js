@@ -1,0 +1,212 @@
+import { describe, expect, it } from "vitest";
+import { formatG, formatValue, identityOf, numberOf } from "../src/table/format.js";
+import {
+  buttonStates,
+  changedCells,
+  columnWidths,
+  filterEntries,
+  nextSort,
+  parseFilter,
+  prepareEntries,
+  resolveColumn,
+  selectedExperiments,
+  sortEntries,
+  tokenize,
+  treeGlyph,
+  unchangedColumns,
+} from "../src/table/logic.js";
+
+const META = ["Experiment", "rev", "typ", "Created", "Message", "parent"].map((name) => ({
+  name,
+  kind: "meta",
+  type: "text",
+}));
+const COLUMNS = [
+  ...META,
+  { name: "train.loss", kind: "metric", type: "number" },
+  { name: "acc", kind: "metric", type: "number" },
+  { name: "step", kind: "metric", type: "integer" },
+  { name: "lr", kind: "param", type: "number" },
+  { name: "model.name", kind: "param", type: "text" },
+];
+const B = "b".repeat(40);
+const C = "c".repeat(40);
+
+function row(id, kind, baseline, [name, rev, typ, message], metrics) {
+  return {
+    id,
+    kind,
+    baseline,
+    commit: kind === "workspace" ? null : `${rev}${"0".repeat(33)}`,
+    values: [name, rev, typ, kind === "workspace" ? null : "2024-01-02T03:04:05+00:00", message, baseline ? "bbbbbbb" : null, ...metrics],
+  };
+}
+
+// workspace, a baseline, four experiments (the newest first), as show() orders them.
+const ROWS = [
+  row("workspace", "workspace", B, ["workspace", "workspace", "workspace", null], [0.3, 0.8, 9, 0.1, "cnn"]),
+  row(B, "baseline", null, ["main", "bbbbbbb", "baseline", "initial"], [0.5, 0.7, 9, 0.1, "cnn"]),
+  row("refs/exps/x/tiny", "experiment", B, ["tiny", "1111111", "branch_commit", "m"], [0.95, 0.45, 9, 0.01, "cnn"]),
+  row("refs/exps/x/deep", "experiment", B, ["deep", "2222222", "branch_commit", "deeper"], [0.3, 0.85, 9, 0.1, "cnn"]),
+  row("refs/exps/x/nan", "experiment", B, ["nan", "3333333", "branch_commit", "m"], [null, null, 9, 0.1, "cnn"]),
+  row("refs/exps/x/fast", "experiment", B, ["fast-lr", "4444444", "branch_base", "m"], [0.4, 0.8, 9, 0.3, "cnn"]),
+];
+
+const names = (entries) => entries.map((entry) => entry.text[0]);
+
+describe("formatting", () => {
+  it("writes floats as Python's .5g", () => {
+    expect(formatG(0.3125)).toBe("0.3125");
+    expect(formatG(1 / 3)).toBe("0.33333");
+    expect(formatG(123456)).toBe("1.2346e+05");
+    expect(formatG(0.00001234)).toBe("1.234e-05");
+    expect(formatG(0.0001234)).toBe("0.0001234");
+    expect(formatG(99999.5)).toBe("1e+05");
+    expect(formatG(2)).toBe("2");
+    expect(formatG(-0.5)).toBe("-0.5");
+  });
+
+  it("writes missing values, integers, booleans, infinities and lists as the terminal table", () => {
+    expect(formatValue(null, COLUMNS[6])).toBe("-");
+    expect(formatValue(9, { type: "integer" })).toBe("9");
+    expect(formatValue(123456, { type: "integer" })).toBe("123456");
+    expect(formatValue(123456, { type: "number" })).toBe("1.2346e+05");
+    expect(formatValue(true, { type: "text" })).toBe("True");
+    expect(formatValue({ float: "-inf" }, { type: "number" })).toBe("-inf");
+    expect(formatValue([1, "a"], { type: "text" })).toBe('[1,"a"]');
+    expect(numberOf({ float: "inf" })).toBe(Infinity);
+    expect(identityOf(1)).toBe(identityOf(1.0));
+    expect(identityOf(null)).not.toBe(identityOf("-"));
+  });
+});
+
+describe("sorting", () => {
+  const entries = prepareEntries(ROWS, COLUMNS);
+
+  it("sorts experiments within their baseline; workspace and baseline stay; missing last", () => {
+    expect(names(sortEntries(entries, 6, "asc"))).toEqual([
+      "workspace", "main", "deep", "fast-lr", "tiny", "nan",
+    ]);
+    expect(names(sortEntries(entries, 6, "desc"))).toEqual([
+      "workspace", "main", "tiny", "fast-lr", "deep", "nan",
+    ]);
+  });
+
+  it("keeps the original order of equal values in both orders, as Python's stable sort", () => {
+    expect(names(sortEntries(entries, 9, "asc"))).toEqual([
+      "workspace", "main", "tiny", "deep", "nan", "fast-lr",
+    ]);
+    expect(names(sortEntries(entries, 9, "desc"))).toEqual([
+      "workspace", "main", "fast-lr", "deep", "nan", "tiny",
+    ]);
+  });
+
+  it("sorts text columns and leaves the order alone without a column", () => {
+    expect(names(sortEntries(entries, 0, "asc")).slice(2)).toEqual(["deep", "fast-lr", "nan", "tiny"]);
+    expect(names(sortEntries(entries, -1))).toEqual(names(entries));
+  });
+
+  it("sorts each baseline's group separately", () => {
+    const other = [
+      ...ROWS,
+      row(C, "baseline", null, ["old", "ccccccc", "baseline", "older"], [0.6, 0.6, 9, 0.1, "cnn"]),
+      row("refs/exps/y/a", "experiment", C, ["a", "5555555", "branch_commit", "m"], [0.1, 0.6, 9, 0.1, "cnn"]),
+      row("refs/exps/y/b", "experiment", C, ["b", "6666666", "branch_base", "m"], [0.05, 0.6, 9, 0.1, "cnn"]),
+    ];
+    const sorted = names(sortEntries(prepareEntries(other, COLUMNS), 6, "asc"));
+    expect(sorted).toEqual(["workspace", "main", "deep", "fast-lr", "tiny", "nan", "old", "b", "a"]);
+  });
+
+  it("cycles a header through ascending, descending and unsorted", () => {
+    let sort = { column: "", order: "asc" };
+    sort = nextSort(sort, "acc");
+    expect(sort).toEqual({ column: "acc", order: "asc" });
+    sort = nextSort(sort, "acc");
+    expect(sort).toEqual({ column: "acc", order: "desc" });
+    expect(nextSort(sort, "acc")).toEqual({ column: "", order: "asc" });
+    expect(nextSort(sort, "lr")).toEqual({ column: "lr", order: "asc" });
+  });
+
+  it("draws the tree: the last experiment of a group gets └──", () => {
+    const sorted = sortEntries(entries, 6, "asc");
+    expect(sorted.map((_, i) => treeGlyph(sorted, i))).toEqual(["", "", "├── ", "├── ", "├── ", "└── "]);
+  });
+});
+
+describe("filtering", () => {
+  const entries = prepareEntries(ROWS, COLUMNS);
+  const run = (text) => names(filterEntries(entries, parseFilter(text, COLUMNS)));
+
+  it("matches words in any cell, in any case, all of them", () => {
+    expect(run("DEEP")).toEqual(["deep"]);
+    expect(run("deeper")).toEqual(["deep"]);
+    expect(run("4444")).toEqual(["fast-lr"]);
+    expect(run("branch fast")).toEqual(["fast-lr"]);
+    expect(run("")).toEqual(names(entries));
+    expect(run("nothing-like-this")).toEqual([]);
+  });
+
+  it("applies numeric conditions to a column, by name or by its last part", () => {
+    expect(run("acc>0.8")).toEqual(["deep"]);
+    expect(run("acc>=0.8")).toEqual(["workspace", "deep", "fast-lr"]);
+    expect(run("loss<0.4")).toEqual(["workspace", "deep"]);
+    expect(run("train.loss<=0.4 lr=0.3")).toEqual(["fast-lr"]);
+    expect(run("LR!=0.1")).toEqual(["tiny", "fast-lr"]);
+    expect(run("acc<1")).not.toContain("nan"); // a missing value fails a condition
+    expect(run("Created>2023")).toHaveLength(5); // text compares as text: ISO dates
+  });
+
+  it("treats a token whose left side names no column as a word", () => {
+    const parsed = parseFilter('nothing>3 "two words" acc>0.5', COLUMNS);
+    expect(parsed.terms).toEqual(["nothing>3", "two words"]);
+    expect(parsed.conditions).toEqual([{ column: 7, op: ">", text: "0.5", number: 0.5 }]);
+    expect(tokenize('a "b c"  d')).toEqual(["a", "b c", "d"]);
+    expect(resolveColumn("name", COLUMNS)).toBe(10);
+    expect(resolveColumn("zzz", COLUMNS)).toBe(-1);
+  });
+});
+
+describe("unchanged columns and changed cells", () => {
+  const entries = prepareEntries(ROWS, COLUMNS);
+
+  it("finds the metric and param columns equal in every shown row", () => {
+    const hidden = unchangedColumns(entries, COLUMNS);
+    expect([...hidden].map((i) => COLUMNS[i].name)).toEqual(["step", "model.name"]);
+    const two = filterEntries(entries, parseFilter("lr=0.1", COLUMNS));
+    expect([...unchangedColumns(two, COLUMNS)].map((i) => COLUMNS[i].name)).toEqual([
+      "step", "lr", "model.name",
+    ]);
+    expect(unchangedColumns(entries.slice(0, 1), COLUMNS).size).toBe(0);
+  });
+
+  it("marks the cells that differ from the row's baseline, a missing value included", () => {
+    const changed = changedCells(entries, COLUMNS);
+    const columns = (id) => [...(changed.get(id) ?? [])].map((i) => COLUMNS[i].name);
+    expect(columns("workspace")).toEqual(["train.loss", "acc"]);
+    expect(columns("refs/exps/x/deep")).toEqual(["train.loss", "acc"]);
+    expect(columns("refs/exps/x/tiny")).toEqual(["train.loss", "acc", "lr"]);
+    expect(columns("refs/exps/x/nan")).toEqual(["train.loss", "acc"]);
+    expect(changed.has(B)).toBe(false); // a baseline has nothing to compare with
+  });
+
+  it("sizes columns to their longest text", () => {
+    const widths = columnWidths(entries, COLUMNS);
+    expect(widths[0]).toBe("Experiment".length + 2 + 4); // the header, a sort arrow, the tree
+    expect(widths[7]).toBe(5);
+  });
+});
+
+describe("buttons", () => {
+  const entries = prepareEntries(ROWS, COLUMNS);
+  const byId = new Map(entries.map((entry) => [entry.id, entry]));
+
+  it("act on ticked experiments only: one for apply and branch, any for remove", () => {
+    const chosen = selectedExperiments(["workspace", B, "refs/exps/x/deep"], byId);
+    expect(chosen.map((entry) => entry.id)).toEqual(["refs/exps/x/deep"]);
+    expect(buttonStates(chosen, false)).toEqual({ apply: true, branch: true, remove: true, refresh: true });
+    const two = selectedExperiments(["refs/exps/x/deep", "refs/exps/x/tiny"], byId);
+    expect(buttonStates(two, false)).toEqual({ apply: false, branch: false, remove: true, refresh: true });
+    expect(buttonStates([], false)).toEqual({ apply: false, branch: false, remove: false, refresh: true });
+    expect(buttonStates(chosen, true)).toEqual({ apply: false, branch: false, remove: false, refresh: false });
+  });
+});

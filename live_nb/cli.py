@@ -1,0 +1,397 @@
+"""The ``live-nb`` command: compare and manage experiments from a terminal.
+
+``live-nb exp show|diff|apply|branch|remove|list|push|pull``, with ``-C PATH`` as in Git.
+A user mistake prints one line, ``live-nb: error: <message>``, and exits 1 (2 for a
+command line argparse cannot read); anything unexpected shows its traceback. The
+experiment code (and pandas, GitPython) is imported only by the command that runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from live_nb.error import LiveNbError, LiveNbWarning
+
+PROG = "live-nb"
+
+
+class DirectoryNotFoundError(LiveNbError, FileNotFoundError):
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"Cannot change to {path!r}: no such directory. Give -C a folder inside a Git "
+            "repository."
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``live-nb`` with ``argv`` (default: the command line); return the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+        if handler is None:
+            parser.error("give a command, e.g. `live-nb exp list` (see live-nb --help)")
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", LiveNbWarning)
+            warnings.showwarning = _show_warning
+            try:
+                args.path = _working_directory(args.directories)
+                return handler(args)
+            except LiveNbError as error:
+                print(f"{PROG}: error: {_one_line(str(error))}", file=sys.stderr)
+                return 1
+            except KeyboardInterrupt:
+                print(f"{PROG}: interrupted", file=sys.stderr)
+                return 130
+            except BrokenPipeError:
+                # The reader (e.g. `| head`) went away: stop quietly, as other tools do.
+                with open(os.devnull, "w") as devnull:
+                    os.dup2(devnull.fileno(), sys.stdout.fileno())
+                return 0
+    except SystemExit as exit_:  # --help, --version, or a usage error (status 2)
+        return exit_.code if isinstance(exit_.code, int) else 1 if exit_.code else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from live_nb import __version__
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description=(
+            "Compare and manage the experiments live_nb (and DVC) keep as Git commits under "
+            "refs/exps/. Run `live-nb exp --help` for the commands."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        "-C",
+        dest="directories",
+        metavar="PATH",
+        action="append",
+        default=[],
+        help="run as if started in PATH (repeatable; each relative PATH builds on the last, "
+        "as with git -C)",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    exp = commands.add_parser(
+        "exp",
+        help="show, compare, apply, branch, remove, list, push and pull experiments",
+        description="Work with experiments: Git commits under refs/exps/<baseline>/<name>.",
+    )
+    exp.set_defaults(
+        handler=lambda _: exp.error(
+            "give an experiment command: show, diff, apply, branch, remove, list, push or pull"
+        )
+    )
+    sub = exp.add_subparsers(title="experiment commands", metavar="COMMAND")
+
+    show = sub.add_parser(
+        "show",
+        help="table of experiments with their parameters and metrics",
+        description="Print the experiments of HEAD's baseline with their params and metrics, "
+        "read from the experiment commits.",
+    )
+    show.add_argument(
+        "-A", "--all-baselines", action="store_true", help="include every baseline, not only HEAD"
+    )
+    show.add_argument("--sort-by", metavar="COL", help="sort experiments by this param or metric")
+    show.add_argument(
+        "--sort-order",
+        choices=("asc", "desc"),
+        default="asc",
+        help="order for --sort-by (default: asc)",
+    )
+    show.add_argument(
+        "--only-changed",
+        action="store_true",
+        help="only columns whose values differ between the rows",
+    )
+    show.add_argument(
+        "-n",
+        "--num",
+        type=_commit_count,
+        default=1,
+        metavar="N",
+        help="use the last N commits of HEAD's history as baselines (default: 1; -1: all)",
+    )
+    output = show.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    output.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    show.set_defaults(handler=_show)
+
+    diff = sub.add_parser(
+        "diff",
+        help="params and metrics that differ between two experiments or commits",
+        description="Compare params and metrics of A and B (experiment names, refs or commits). "
+        "Without B, A is compared with its baseline; without both, the workspace with HEAD.",
+    )
+    diff.add_argument("a", nargs="?", metavar="A", help="experiment or commit")
+    diff.add_argument("b", nargs="?", metavar="B", help="experiment or commit")
+    diff.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    diff.set_defaults(handler=_diff)
+
+    apply = sub.add_parser(
+        "apply",
+        help="put an experiment's files into the working tree",
+        description="Write the experiment's files into the working tree and restore its DVC "
+        "artifacts from the cache. HEAD, branches and staged changes stay as they are. If a "
+        "file with uncommitted changes is in the way, nothing is changed unless --force.",
+    )
+    apply.add_argument("name", metavar="NAME", help="experiment name, full ref or commit sha")
+    apply.add_argument(
+        "-f",
+        "--force",
+        action="store_true",
+        help="first save the uncommitted files in the way to a backup ref "
+        "(refs/live_nb/backup/...), then apply",
+    )
+    apply.set_defaults(handler=_apply)
+
+    branch = sub.add_parser(
+        "branch",
+        help="create a Git branch at an experiment's commit",
+        description="Create Git branch BRANCH pointing at experiment NAME's commit. The current "
+        "branch and the working tree are not changed.",
+    )
+    branch.add_argument("name", metavar="NAME", help="experiment name, full ref or commit sha")
+    branch.add_argument("branch", metavar="BRANCH", help="name of the new branch")
+    branch.set_defaults(handler=_branch)
+
+    remove = sub.add_parser(
+        "remove",
+        aliases=["rm"],
+        help="delete experiments",
+        description="Delete experiment refs. DVC's own refs under refs/exps are left alone.",
+    )
+    remove.add_argument(
+        "names", nargs="*", metavar="NAME", help="experiment names, full refs or commit shas"
+    )
+    remove.add_argument(
+        "--rev", metavar="REV", help="remove every experiment whose baseline is commit REV"
+    )
+    remove.add_argument(
+        "-A", "--all", action="store_true", help="remove every experiment of every baseline"
+    )
+    remove.set_defaults(handler=_remove, parser=remove)
+
+    listing = sub.add_parser(
+        "list",
+        aliases=["ls"],
+        help="list experiments",
+        description="List the experiments of HEAD's baseline, newest first.",
+    )
+    listing.add_argument(
+        "-A", "--all-baselines", action="store_true", help="list the experiments of every baseline"
+    )
+    listing.add_argument("--names-only", action="store_true", help="print only the names")
+    listing.set_defaults(handler=_list)
+
+    for verb, preposition in (("push", "to"), ("pull", "from")):
+        transfer = sub.add_parser(
+            verb,
+            help=f"{verb} experiments {preposition} a Git remote",
+            description=f"{verb.capitalize()} experiment refs {preposition} REMOTE. With no "
+            "NAME, every experiment of HEAD's baseline"
+            + (" that the remote has." if verb == "pull" else ".")
+            + " Only refs/exps refs move.",
+        )
+        transfer.add_argument("remote", metavar="REMOTE", help="Git remote name, URL or path")
+        transfer.add_argument(
+            "names", nargs="*", metavar="NAME", help="experiment names, full refs or commit shas"
+        )
+        transfer.add_argument(
+            "-f",
+            "--force",
+            action="store_true",
+            help="replace the "
+            + ("local" if verb == "pull" else "remote")
+            + " experiment when the two sides have diverged",
+        )
+        transfer.set_defaults(handler=_push if verb == "push" else _pull)
+    return parser
+
+
+def _commit_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value == 0:
+        raise argparse.ArgumentTypeError("0 commits would show nothing; give 1 or more, or -1")
+    return value
+
+
+def _working_directory(directories: Sequence[str]) -> str:
+    path = ""
+    for directory in directories:
+        path = os.path.join(path, directory)
+        if not os.path.isdir(path):
+            raise DirectoryNotFoundError(path)
+    return path or "."
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    print(f"{PROG}: warning: {_one_line(str(message))}", file=sys.stderr)
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+    sys.stdout.flush()
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _show(args: argparse.Namespace) -> int:
+    from live_nb.experiments.show import format_table, show, to_csv, to_json
+
+    frame = show(
+        path=args.path,
+        all_baselines=args.all_baselines,
+        sort_by=args.sort_by,
+        sort_order=args.sort_order,
+        only_changed=args.only_changed,
+        num=args.num,
+    )
+    _write(to_json(frame) if args.json else to_csv(frame) if args.csv else format_table(frame))
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from live_nb.experiments.show import diff
+
+    result = diff(args.a, args.b, path=args.path)
+    _write(result.to_json() if args.json else result.to_text())
+    return 0
+
+
+def _apply(args: argparse.Namespace) -> int:
+    from live_nb.experiments.manage import apply
+
+    result = apply(args.name, path=args.path, force=args.force)
+    done = [f"{len(result.written)} file(s) written", f"{len(result.removed)} removed"]
+    if result.restored_artifacts:
+        done.append(f"{len(result.restored_artifacts)} artifact output(s) restored")
+    if not (result.written or result.removed or result.restored_artifacts):
+        _write(f"The working tree already has the files of experiment {result.name!r}.")
+    else:
+        _write(
+            f"Applied experiment {result.name!r} ({result.commit[:7]}) to the working tree: "
+            + ", ".join(done)
+            + "."
+        )
+    if result.restore_command:
+        _write(
+            f"Your changes to {len(result.backed_up)} file(s) were first saved in "
+            f"{result.backup_ref} ({(result.backup_commit or '')[:7]}). Get them back with:\n"
+            f"    {result.restore_command}"
+        )
+    if result.cached_artifacts:
+        _write("Artifact content that was in no cache was first copied into the DVC cache:")
+        for artifact, cache_object in result.cached_artifacts:
+            _write(f"    {artifact} -> {cache_object}")
+    return 0
+
+
+def _branch(args: argparse.Namespace) -> int:
+    from live_nb.experiments.manage import branch
+
+    created = branch(args.name, args.branch, path=args.path)
+    _write(
+        f"Created branch {created!r} from experiment {args.name!r}. Switch to it with:\n"
+        f"    git switch {created}"
+    )
+    return 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    from live_nb.experiments.manage import remove
+
+    if not (args.names or args.rev or args.all):
+        args.parser.error("name the experiments to remove, or use --rev REV or --all")
+    removed = remove(args.names, path=args.path, rev=args.rev, all=args.all)
+    if removed:
+        _write(f"Removed {len(removed)} experiment(s): {', '.join(removed)}")
+    else:
+        _write("No experiments to remove.")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from live_nb.experiments.manage import baseline_labels, list_experiments
+
+    experiments = list_experiments(args.path, all_baselines=args.all_baselines)
+    if args.names_only:
+        for info in experiments:
+            _write(info.name)
+        return 0
+    if not experiments:
+        where = "any baseline" if args.all_baselines else "HEAD's baseline"
+        _write(f"No experiments for {where}.")
+        return 0
+    labels = baseline_labels({info.baseline for info in experiments}, path=args.path)
+    width = max(len(info.name) for info in experiments)
+    baseline = None
+    for info in experiments:
+        if info.baseline != baseline:
+            baseline = info.baseline
+            label = labels[baseline]
+            shown = label if label == baseline[:7] else f"{label} ({baseline[:7]})"
+            _write(f"{shown}:")
+        created = info.created.strftime("%Y-%m-%d %H:%M")
+        _write(f"    {info.name:<{width}}  {info.commit[:7]}  {created}  {info.subject}".rstrip())
+    return 0
+
+
+def _push(args: argparse.Namespace) -> int:
+    from live_nb.experiments.manage import push
+
+    remote = _remote(args)
+    result = push(remote, args.names, path=args.path, force=args.force)
+    _report_transfer(result.moved, result.up_to_date, f"Pushed to {args.remote!r}", "push")
+    return 0
+
+
+def _pull(args: argparse.Namespace) -> int:
+    from live_nb.experiments.manage import pull
+
+    remote = _remote(args)
+    result = pull(remote, args.names, path=args.path, force=args.force)
+    _report_transfer(result.moved, result.up_to_date, f"Pulled from {args.remote!r}", "pull")
+    return 0
+
+
+def _remote(args: argparse.Namespace) -> str:
+    """A remote given as a path is relative to -C's folder, as it is for git -C."""
+    remote: str = args.remote
+    candidate = os.path.join(args.path, remote)
+    if args.path != "." and not os.path.isabs(remote) and os.path.exists(candidate):
+        return os.path.abspath(candidate)
+    return remote
+
+
+def _report_transfer(moved: Sequence[Any], up_to_date: Sequence[Any], done: str, verb: str) -> None:
+    if moved:
+        _write(f"{done}: {', '.join(exp.name for exp in moved)}")
+    if up_to_date:
+        _write(f"Already up to date: {', '.join(exp.name for exp in up_to_date)}")
+    if not moved and not up_to_date:
+        _write(
+            f"No experiments to {verb}: HEAD's baseline has none. Name the experiments to {verb}."
+        )

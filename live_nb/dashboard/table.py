@@ -1,0 +1,923 @@
+"""The experiments table: ``%exp_show``'s interactive view of :func:`experiments.show.show`.
+
+:class:`ExperimentsTable` is an anywidget whose browser side (``js/src/table/``, bundled into
+``live_nb/static/widget.js`` and chosen by the ``view`` trait) shows the rows and columns of
+``show()``: sorting, filtering, hiding unchanged columns, cells that differ from their baseline
+highlighted, experiments ticked to overlay their metric histories (one Vega-Lite chart per
+metric, like ``dvc plots diff``), and apply / branch / remove buttons calling
+:mod:`live_nb.experiments.manage`. :func:`show_table` (what ``%exp_show`` runs) displays one
+and returns the table as an :class:`ExperimentsFrame`, a DataFrame that displays as the widget.
+
+Protocol between Python and the browser
+---------------------------------------
+Synced traits (Python -> browser, unless noted):
+
+- ``view``: ``"table"`` (``widget.js`` picks this view by it);
+- ``columns``: ``[{"name", "kind": "meta"|"metric"|"param", "type": "text"|"number"|"integer"}]``
+  in the DataFrame's order;
+- ``rows``: ``[{"id", "kind": "workspace"|"baseline"|"experiment", "baseline": id or null,
+  "commit": full sha or null, "values": [...]}]`` in the DataFrame's order, one value per
+  column. ``id`` is ``"workspace"``, a baseline's full sha, or an experiment's full ref
+  (``refs/exps/...``); ``baseline`` is the id of the row a row is compared with (the
+  experiment's baseline; HEAD for the workspace). Values are JSON: a missing value is
+  ``null``, an infinite float is ``{"float": "inf"}`` or ``{"float": "-inf"}``;
+- ``sort_by`` (a column name or ``""``), ``sort_order`` (``"asc"``/``"desc"``), ``filter_text``,
+  ``hide_unchanged``: the view's state, set by either side;
+- ``selection`` (browser -> Python): the ids of the ticked rows, in the order they were ticked.
+
+Custom messages (``model.send`` in the browser, :meth:`ExperimentsTable.handle` here; every
+request carries a ``request`` number that its reply repeats):
+
+- ``{"type": "history", "request", "ids": [...]}`` -> ``{"type": "history", "request",
+  "histories": {id: {"commit", "metrics": {name: {"step": [...], "value": [...]}},
+  "downsampled": bool, "error": text or null}}}``: metric histories (the ``plots/metrics``
+  TSV files of each row's commit, or of the workspace), read only when the browser asks, for
+  at most :data:`MAX_OVERLAY` rows, each series cut to :data:`MAX_POINTS` points;
+- ``{"type": "apply", "request", "id", "force": bool}``, ``{"type": "branch", "request", "id",
+  "branch_name"}``, ``{"type": "remove", "request", "ids": [...]}``, ``{"type": "refresh",
+  "request"}`` -> ``{"type": "result", "request", "action", "ok": bool, "message": text,
+  "error_kind": null | "uncommitted" | "error"}``. A successful action re-reads ``show()``
+  (the ``rows``/``columns`` traits change) before the reply is sent. Errors from the
+  Python API come back as the message text (``"uncommitted"``: apply refused because of
+  uncommitted changes; the browser then offers to apply with a backup, ``force``).
+
+Everything a user typed (names, messages, metric and param names and values) travels as data
+and is shown as text; the static HTML fallback escapes it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import html
+import io
+import json
+import logging
+import math
+import os
+import posixpath
+import re
+import warnings
+import weakref
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import traitlets
+
+from live_nb.dashboard.widget import LiveNbWidget
+from live_nb.error import LiveNbError
+from live_nb.experiments.read import PROJECT_FILE, WORKSPACE
+from live_nb.experiments.refs import ExpRef, list_refs
+from live_nb.experiments.show import META_COLUMNS, format_table, show
+from live_nb.git import Repository
+
+__all__ = [
+    "MAX_OVERLAY",
+    "MAX_POINTS",
+    "ExperimentsFrame",
+    "ExperimentsTable",
+    "History",
+    "Series",
+    "read_histories",
+    "show_table",
+    "static_html",
+]
+
+MAX_OVERLAY = 24  # rows whose histories one request may ask for
+MAX_POINTS = 1000  # points per series sent to the browser
+STATIC_ROW_LIMIT = 2000  # rows in the text/html fallback
+DEFAULT_PLOTS_DIR = "dvclive/plots/metrics"
+_SERIES_SUFFIXES = (".tsv", ".csv")
+_TREE_ENTRY = re.compile(rb"([0-7]+) ([^\x00]*)\x00(.{20})", re.S)
+_TREE_MODE = b"40000"
+_BLOB_MODES = (b"100644", b"100755")
+_EXPERIMENT_TYPES = frozenset({"branch_commit", "branch_base"})
+_log = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------------------------------------
+# Metric histories
+
+
+@dataclass
+class Series:
+    """One metric's history: ``steps[i]`` and ``values[i]`` are one row of its TSV file."""
+
+    steps: list[float] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+    downsampled: bool = False
+
+
+@dataclass
+class History:
+    """The metric histories of one revision, by DVCLive name (``train/loss``)."""
+
+    metrics: dict[str, Series] = field(default_factory=dict)
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "metrics": {
+                name: {"step": series.steps, "value": series.values}
+                for name, series in self.metrics.items()
+            },
+            "downsampled": any(series.downsampled for series in self.metrics.values()),
+            "error": self.error,
+        }
+
+
+def read_histories(
+    revisions: Iterable[str],
+    path: str | os.PathLike[str] = ".",
+    max_points: int = MAX_POINTS,
+) -> dict[str, History]:
+    """The metric histories of commits (full shas) and of the workspace (``"workspace"``).
+
+    Where they are: the TSV (or CSV) files with a ``step`` column under the ``plots/metrics``
+    folder beside each metrics file that ``dvc.yaml`` lists (DVCLive's layout), under every
+    top-level ``plots:`` entry of ``dvc.yaml``, and under ``dvclive/plots/metrics``. The value
+    is the last column, as DVC plots it. Commits are read in a few ``cat-file`` batches (one
+    per folder level, trees and files shared between commits read once). A series longer than
+    ``max_points`` keeps the lowest and highest value of each of ``max_points // 2`` buckets.
+    """
+    wanted = list(dict.fromkeys(revisions))
+    found: dict[str, History] = {}
+    with Repository.discover(path) as repo:
+        commits = [rev for rev in wanted if rev != WORKSPACE]
+        if commits:
+            found.update(_commit_histories(repo, commits, max_points))
+        if WORKSPACE in wanted:
+            found[WORKSPACE] = _workspace_history(repo.root, max_points)
+    return {rev: found[rev] for rev in wanted}
+
+
+def _history_sources(spec: Any) -> list[str]:
+    """Folders or files that may hold metric histories, from a parsed root ``dvc.yaml``."""
+    sources: list[str] = []
+    if isinstance(spec, dict):
+        metrics = spec.get("metrics")
+        for entry in metrics if isinstance(metrics, list) else ():
+            if isinstance(entry, str):
+                sources.append(posixpath.join(posixpath.dirname(entry), "plots", "metrics"))
+        plots = spec.get("plots")
+        for entry in plots if isinstance(plots, list) else ():
+            if isinstance(entry, str):
+                sources.append(entry)
+            elif isinstance(entry, dict) and len(entry) == 1:
+                sources.extend(str(key) for key in entry)
+    sources.append(DEFAULT_PLOTS_DIR)
+    clean = []
+    for source in sources:
+        normal = posixpath.normpath(source)
+        if normal.startswith(("/", "../")) or normal in (".", ".."):
+            continue
+        if any(ord(char) < 32 for char in normal):  # would break `cat-file --batch`'s lines
+            continue
+        clean.append(normal)
+    return list(dict.fromkeys(clean))
+
+
+def _parse_spec(content: bytes | None) -> Any:
+    if content is None:
+        return None
+    from live_nb.formats.yaml import load_yaml
+
+    try:
+        return load_yaml(content.decode("utf-8"))
+    except Exception:  # a broken dvc.yaml: fall back to DVCLive's default folder
+        return None
+
+
+def _parse_tree(content: bytes) -> list[tuple[str, bool, str]]:
+    """``(name, is_tree, sha)`` of a tree's blobs and subtrees (no links, no submodules)."""
+    entries = []
+    for mode, name, sha in _TREE_ENTRY.findall(content):
+        if mode == _TREE_MODE or mode in _BLOB_MODES:
+            entries.append((name.decode("utf-8", "surrogateescape"), mode == _TREE_MODE, sha.hex()))
+    return entries
+
+
+def _series_name(source: str, relative: str | None) -> str:
+    name = relative if relative is not None else posixpath.basename(source)
+    return posixpath.splitext(name)[0]
+
+
+def _commit_histories(repo: Repository, commits: list[str], max_points: int) -> dict[str, History]:
+    reader = repo.objects()
+    specs = reader.read_many(f"{sha}:{PROJECT_FILE}" for sha in commits)
+    sources: dict[str, list[str]] = {}
+    for sha in commits:
+        spec = specs.get(f"{sha}:{PROJECT_FILE}")
+        content = spec[1] if spec is not None and spec[0] == "blob" else None
+        sources[sha] = _history_sources(_parse_spec(content))
+    tops = reader.read_many(f"{sha}:{source}" for sha in commits for source in sources[sha])
+
+    # Trees under the folders, one batch per level; the experiments share most of them.
+    trees: dict[str, list[tuple[str, bool, str]]] = {}
+    top_trees = {name: _parse_tree(o[1]) for name, o in tops.items() if o and o[0] == "tree"}
+    pending = [sha for entries in top_trees.values() for _, is_tree, sha in entries if is_tree]
+    while pending:
+        wanted = [sha for sha in dict.fromkeys(pending) if sha not in trees]
+        objects = reader.read_many(wanted)
+        pending = []
+        for sha in wanted:
+            obj = objects.get(sha)
+            trees[sha] = _parse_tree(obj[1]) if obj and obj[0] == "tree" else []
+            pending.extend(sub for _, is_tree, sub in trees[sha] if is_tree)
+
+    located: dict[str, dict[str, tuple[str, str | bytes]]] = {}
+    blobs: dict[str, None] = {}
+    for sha in commits:
+        files: dict[str, tuple[str, str | bytes]] = {}  # path -> (name, blob sha or content)
+        names: set[str] = set()
+        for source in sources[sha]:
+            obj = tops.get(f"{sha}:{source}")
+            if obj is not None and obj[0] == "blob" and source.endswith(_SERIES_SUFFIXES):
+                if source not in files:
+                    _add_file(files, names, source, _series_name(source, None), obj[1])
+                continue
+            entries = top_trees.get(f"{sha}:{source}")
+            for relative, blob in _walk(trees, entries or [], ""):
+                file = f"{source}/{relative}"
+                if relative.endswith(_SERIES_SUFFIXES) and file not in files:
+                    _add_file(files, names, file, _series_name(source, relative), blob)
+                    blobs[blob] = None
+        located[sha] = files
+    contents = reader.read_many(blobs) if blobs else {}
+
+    parsed: dict[tuple[str, bool], Series | None] = {}  # (blob, is TSV) -> series
+    result = {}
+    for sha in commits:
+        history = History()
+        for path, (name, where) in located[sha].items():
+            if isinstance(where, bytes):
+                series = _parse_series(path, where, max_points)
+            else:
+                key = (where, path.endswith(".tsv"))
+                if key not in parsed:
+                    obj = contents.get(where)
+                    parsed[key] = _parse_series(path, obj[1], max_points) if obj else None
+                series = parsed[key]
+            if series is not None:
+                history.metrics[name] = series
+        if not history.metrics:
+            history.error = "no metric history (plots/metrics/*.tsv) in its commit"
+        result[sha] = history
+    return result
+
+
+def _walk(
+    trees: Mapping[str, list[tuple[str, bool, str]]],
+    entries: list[tuple[str, bool, str]],
+    prefix: str,
+) -> Iterator[tuple[str, str]]:
+    """``(relative path, blob sha)`` of every file under a folder's ``entries``."""
+    for name, is_tree, sha in entries:
+        if is_tree:
+            yield from _walk(trees, trees.get(sha, []), f"{prefix}{name}/")
+        else:
+            yield f"{prefix}{name}", sha
+
+
+def _add_file(
+    files: dict[str, tuple[str, str | bytes]],
+    names: set[str],
+    path: str,
+    name: str,
+    where: str | bytes,
+) -> None:
+    if name in names:  # two folders hold the same metric name: name it by its path
+        name = posixpath.splitext(path)[0]
+    names.add(name)
+    files[path] = (name, where)
+
+
+def _workspace_history(root: Path, max_points: int) -> History:
+    try:
+        spec = _parse_spec((root / PROJECT_FILE).read_bytes())
+    except OSError:
+        spec = None
+    history = History()
+    files: dict[str, tuple[str, str | bytes]] = {}
+    names: set[str] = set()
+    for source in _history_sources(spec):
+        target = root / source
+        found: list[tuple[str, str | None]]
+        if target.is_file() and source.endswith(_SERIES_SUFFIXES):
+            found = [(source, None)]
+        elif target.is_dir():
+            found = []
+            for folder, subfolders, filenames in os.walk(target):
+                subfolders.sort()
+                for filename in sorted(filenames):
+                    relative = Path(folder, filename).relative_to(target).as_posix()
+                    found.append((f"{source}/{relative}", relative))
+        else:
+            continue
+        for file, inside in found:
+            if file.endswith(_SERIES_SUFFIXES) and file not in files:
+                _add_file(files, names, file, _series_name(source, inside), file)
+    for file, (name, _) in files.items():
+        try:
+            content = (root / file).read_bytes()
+        except OSError:
+            continue
+        series = _parse_series(file, content, max_points)
+        if series is not None:
+            history.metrics[name] = series
+    if not history.metrics:
+        history.error = "no metric history (plots/metrics/*.tsv) in the workspace"
+    return history
+
+
+def _parse_series(path: str, content: bytes, max_points: int) -> Series | None:
+    """A TSV/CSV file with a ``step`` column: step and last column; None for other files."""
+    text = content.decode("utf-8", "replace")
+    delimiter = "\t" if path.endswith(".tsv") else ","
+    rows = csv.reader(io.StringIO(text), delimiter=delimiter)
+    steps: list[float] = []
+    values: list[float] = []
+    try:
+        header = next(rows, None)
+        if not header or "step" not in header or len(header) < 2:
+            return None
+        step_at, value_at = header.index("step"), len(header) - 1
+        if step_at == value_at:
+            return None
+        for row in rows:
+            if len(row) <= value_at:
+                continue
+            try:
+                step, value = float(row[step_at]), float(row[value_at])
+            except ValueError:
+                continue
+            if math.isfinite(step) and math.isfinite(value):
+                steps.append(int(step) if step.is_integer() else step)
+                values.append(value)
+    except csv.Error:  # not a table after all (a field over csv's size limit...)
+        if not steps:
+            return None
+    series = Series(steps, values)
+    if len(steps) > max_points:
+        keep = _envelope(values, max(1, max_points // 2))
+        series = Series([steps[i] for i in keep], [values[i] for i in keep], downsampled=True)
+    return series
+
+
+def _envelope(values: Sequence[float], buckets: int) -> list[int]:
+    """Indexes of the lowest and highest value of each of ``buckets`` equal runs, in order."""
+    size = len(values) / buckets
+    keep = {0, len(values) - 1}
+    for bucket in range(buckets):
+        start, end = int(bucket * size), max(int((bucket + 1) * size), int(bucket * size) + 1)
+        indexes = range(start, min(end, len(values)))
+        keep.add(min(indexes, key=values.__getitem__))
+        keep.add(max(indexes, key=values.__getitem__))
+    return sorted(keep)
+
+
+# ---------------------------------------------------------------------------------------------
+# The DataFrame as the browser gets it
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What a row stands for: its commit (None: the workspace) and, for experiments, its ref."""
+
+    name: str
+    kind: str
+    commit: str | None
+    exp: ExpRef | None = None
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _plain(value: Any) -> Any:
+    item = getattr(value, "item", None)
+    if callable(item) and type(value).__module__ == "numpy":
+        return item()
+    return value
+
+
+def json_cell(value: Any, as_int: bool = False) -> Any:
+    """A DataFrame cell as JSON: missing -> None, +-inf -> ``{"float": "inf"}``."""
+    value = _plain(value)
+    if _is_missing(value):
+        return None
+    if isinstance(value, float):
+        if math.isinf(value):
+            return {"float": "inf" if value > 0 else "-inf"}
+        if as_int and value.is_integer():
+            return int(value)
+        return value
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_nested(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _nested(item) for key, item in value.items()}
+    return str(value)
+
+
+def _nested(value: Any) -> Any:
+    value = _plain(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if value is None or isinstance(value, (str, int, bool, float)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_nested(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _nested(item) for key, item in value.items()}
+    return str(value)
+
+
+def _column_specs(df: pd.DataFrame) -> list[dict[str, str]]:
+    metrics = set(df.attrs.get("metrics", ()))
+    params = set(df.attrs.get("params", ()))
+    ints = set(df.attrs.get("int_columns", ()))
+    specs = []
+    for column in df.columns:
+        name = str(column)
+        if name in META_COLUMNS:
+            kind = "meta"
+        elif name in params:
+            kind = "param"
+        else:
+            kind = "metric" if name in metrics or not params else "param"
+        if name in ints:
+            typ = "integer"
+        elif kind != "meta" and pd.api.types.is_numeric_dtype(df[column].dtype):
+            typ = "number" if not pd.api.types.is_bool_dtype(df[column].dtype) else "text"
+        else:
+            typ = "text"
+        specs.append({"name": name, "kind": kind, "type": typ})
+    return specs
+
+
+def _targets(repo: Repository, df: pd.DataFrame) -> list[tuple[str, _Target | None]]:
+    """Each row's id and target, matched through (name, short sha, short baseline)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # show() has already warned about odd refs
+        experiments = list_refs(repo)
+    by_key = {(exp.name, sha[:7], exp.baseline[:7]): (exp, sha) for exp, sha in experiments}
+    head = repo.head()
+    known = {exp.baseline[:7]: exp.baseline for exp, _ in experiments}
+    if head is not None:
+        known[head[:7]] = head
+    records = df[["Experiment", "rev", "typ", "parent"]].to_dict("records")
+    unknown = [
+        str(r["rev"]) for r in records if r["typ"] == "baseline" and str(r["rev"]) not in known
+    ]
+    for short in dict.fromkeys(unknown):
+        full = repo.rev_parse(short)
+        if full is not None:
+            known[short] = full
+    result: list[tuple[str, _Target | None]] = []
+    for index, record in enumerate(records):
+        name, typ = str(record["Experiment"]), record["typ"]
+        rev, parent = record["rev"], record["parent"]
+        if typ == "workspace":
+            result.append((WORKSPACE, _Target(name, "workspace", None)))
+        elif typ == "baseline" and str(rev) in known:
+            result.append((known[str(rev)], _Target(name, "baseline", known[str(rev)])))
+        elif typ in _EXPERIMENT_TYPES and (name, rev, parent) in by_key:
+            exp, sha = by_key[(name, rev, parent)]
+            result.append((exp.ref, _Target(name, "experiment", sha, exp)))
+        else:  # changed between show() and now: shown, but neither plotted nor managed
+            result.append((f"row:{index}", None))
+    return result
+
+
+def _payload(
+    df: pd.DataFrame, targets: list[tuple[str, _Target | None]], head: str | None
+) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
+    columns = _column_specs(df)
+    as_int = [column["type"] == "integer" for column in columns]
+    baseline_ids = {target.commit for _, target in targets if target and target.kind == "baseline"}
+    rows = []
+    for (row_id, target), values in zip(targets, df.itertuples(index=False, name=None)):
+        kind = target.kind if target else "experiment"
+        baseline: str | None = None
+        if target is not None and target.exp is not None:
+            baseline = target.exp.baseline
+        elif target is not None and target.kind == "workspace":
+            baseline = head
+        rows.append(
+            {
+                "id": row_id,
+                "kind": kind,
+                "baseline": baseline if baseline in baseline_ids else None,
+                "commit": target.commit if target else None,
+                "values": [json_cell(value, flag) for value, flag in zip(values, as_int)],
+            }
+        )
+    return columns, rows
+
+
+def _cell_text(value: Any, as_int: bool) -> str:
+    value = _plain(value)
+    if _is_missing(value):
+        return "-"
+    if isinstance(value, float):
+        if as_int and value.is_integer():
+            return str(int(value))
+        return f"{value:.5g}"
+    return str(value)
+
+
+def static_html(df: pd.DataFrame, limit: int = STATIC_ROW_LIMIT) -> str:
+    """The table as plain HTML (every cell escaped), for viewers without widgets."""
+    ints = set(df.attrs.get("int_columns", ()))
+    columns = [str(column) for column in df.columns]
+    flags = [column in ints for column in columns]
+    numeric = [
+        column not in META_COLUMNS and pd.api.types.is_numeric_dtype(df[column].dtype)
+        for column in columns
+    ]
+    parts = [
+        '<div class="live-nb-exp-static">',
+        '<table class="dataframe" style="font-size:12px">',
+        "<thead><tr>",
+        *(f"<th>{html.escape(column)}</th>" for column in columns),
+        "</tr></thead><tbody>",
+    ]
+    for values in df.head(limit).itertuples(index=False, name=None):
+        parts.append("<tr>")
+        for value, as_int, right in zip(values, flags, numeric):
+            style = ' style="text-align:right"' if right else ""
+            parts.append(f"<td{style}>{html.escape(_cell_text(value, as_int))}</td>")
+        parts.append("</tr>")
+    parts.append("</tbody></table>")
+    if len(df) > limit:
+        parts.append(f"<p>... and {len(df) - limit} more rows.</p>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _sorted_column(df: pd.DataFrame, sort_by: str | None) -> str:
+    """The column ``show(sort_by=...)`` sorted by, to mark it in the header."""
+    if not sort_by:
+        return ""
+    if sort_by in df.columns:
+        return sort_by
+    sources: Mapping[str, Sequence[str]] = df.attrs.get("sources", {})
+    for name, (_, path, key) in sources.items():
+        if sort_by == f"{path}:{key}":
+            return name
+    matches = [name for name, (_, _, key) in sources.items() if key == sort_by]
+    return matches[0] if len(matches) == 1 else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# The widget
+
+
+@dataclass(frozen=True)
+class ShowOptions:
+    """The arguments of :func:`experiments.show.show` a table re-reads with."""
+
+    all_baselines: bool = False
+    sort_by: str | None = None
+    sort_order: str = "asc"
+    only_changed: bool = False
+    num: int = 1
+
+    def kwargs(self) -> dict[str, Any]:
+        return {
+            "all_baselines": self.all_baselines,
+            "sort_by": self.sort_by,
+            "sort_order": self.sort_order,
+            "only_changed": self.only_changed,
+            "num": self.num,
+        }
+
+
+class ExperimentsTable(LiveNbWidget):
+    """The interactive experiments table (see the module's notes for the protocol).
+
+    ``df`` (also ``dataframe``) is the DataFrame shown, replaced by :meth:`refresh`;
+    ``selected`` names the experiments ticked in the browser.
+    """
+
+    view = traitlets.Unicode("table").tag(sync=True)
+    columns = traitlets.List(traitlets.Dict()).tag(sync=True)
+    rows = traitlets.List(traitlets.Dict()).tag(sync=True)
+    sort_by = traitlets.Unicode("").tag(sync=True)
+    sort_order = traitlets.Unicode("asc").tag(sync=True)
+    filter_text = traitlets.Unicode("").tag(sync=True)
+    hide_unchanged = traitlets.Bool(False).tag(sync=True)
+    selection = traitlets.List(traitlets.Unicode()).tag(sync=True)
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] = ".",
+        options: ShowOptions | None = None,
+        frame: pd.DataFrame | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.options = options or ShowOptions()
+        with Repository.discover(path) as repo:
+            self.path = str(repo.root)
+        self._targets: dict[str, _Target] = {}
+        self.df: pd.DataFrame = pd.DataFrame()
+        self._load(frame if frame is not None else show(self.path, **self.options.kwargs()))
+        self.sort_by = _sorted_column(self.df, self.options.sort_by)
+        self.sort_order = self.options.sort_order
+        self.hide_unchanged = self.options.only_changed
+        self.on_msg(self._on_message)
+
+    @property
+    def dataframe(self) -> pd.DataFrame:
+        return self.df
+
+    @property
+    def selected(self) -> list[str]:
+        """The names of the rows ticked in the browser."""
+        return [self._targets[i].name for i in self.selection if i in self._targets]
+
+    def refresh(self) -> None:
+        """Read ``show()`` again and send the new rows to the browser."""
+        self._load(show(self.path, **self.options.kwargs()))
+
+    def _load(self, df: pd.DataFrame) -> None:
+        with Repository.discover(self.path) as repo:
+            targets = _targets(repo, df)
+            head = repo.head()
+        columns, rows = _payload(df, targets, head)
+        self.df = df
+        self._targets = {row_id: target for row_id, target in targets if target is not None}
+        with self.hold_sync():
+            self.columns = columns
+            self.rows = rows
+            self.selection = [i for i in self.selection if i in self._targets]
+
+    # -- display ------------------------------------------------------------------------------
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        data = {**data, "text/plain": format_table(self.df), "text/html": static_html(self.df)}
+        return data, metadata
+
+    # -- messages -----------------------------------------------------------------------------
+
+    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict):
+            self.send(self.handle(content))
+
+    def handle(self, content: Mapping[str, Any]) -> dict[str, Any]:
+        """The reply to one request from the browser (see the module's notes)."""
+        kind = str(content.get("type"))
+        handlers = {
+            "history": self._history,
+            "apply": self._apply,
+            "branch": self._branch,
+            "remove": self._remove,
+            "refresh": self._refresh,
+        }
+        handler = handlers.get(kind)
+        reply: dict[str, Any]
+        if handler is None:
+            reply = _failure(kind, f"Unknown request {kind!r}.")
+        else:
+            try:
+                reply = handler(content)
+            except LiveNbError as error:
+                reply = _failure(kind, str(error), _error_kind(error))
+            except Exception as error:  # a bug must not break the kernel: say it as text
+                _log.exception("live_nb experiments table: %s request failed", kind)
+                reply = _failure(
+                    kind,
+                    f"Unexpected error ({type(error).__name__}): {error}. Try %exp_show again; "
+                    "if it persists, please report it.",
+                )
+            if kind == "history" and reply.get("type") != "history":
+                reply = {"type": "history", "histories": {}, "error": reply["message"]}
+        reply["request"] = content.get("request")
+        return reply
+
+    def _history(self, content: Mapping[str, Any]) -> dict[str, Any]:
+        ids = [str(i) for i in _list(content.get("ids"))][:MAX_OVERLAY]
+        histories: dict[str, Any] = {}
+        commits: dict[str, str] = {}
+        for row_id in ids:
+            target = self._targets.get(row_id)
+            if target is None:
+                histories[row_id] = {
+                    "commit": None,
+                    "metrics": {},
+                    "downsampled": False,
+                    "error": "this row is no longer in the table: refresh it",
+                }
+            else:
+                commits[row_id] = target.commit or WORKSPACE
+        read = read_histories(commits.values(), self.path) if commits else {}
+        for row_id, rev in commits.items():
+            entry = read[rev].to_json()
+            entry["commit"] = None if rev == WORKSPACE else rev
+            histories[row_id] = entry
+        return {"type": "history", "histories": histories, "error": None}
+
+    def _experiment(self, row_id: object, action: str) -> _Target:
+        target = self._targets.get(str(row_id))
+        if target is None or target.exp is None:
+            raise NotAnExperimentError(action, target.name if target else None)
+        return target
+
+    def _apply(self, content: Mapping[str, Any]) -> dict[str, Any]:
+        from live_nb.experiments import manage
+
+        target = self._experiment(content.get("id"), "apply")
+        assert target.exp is not None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = manage.apply(target.exp.ref, path=self.path, force=bool(content.get("force")))
+        lines = [
+            f"Applied experiment {target.name!r} to the working tree: "
+            f"{len(result.written)} file(s) written, {len(result.removed)} removed."
+        ]
+        if result.restore_command:
+            lines.append(
+                f"Your uncommitted changes to {len(result.backed_up)} file(s) were saved first "
+                f"under {result.backup_ref}; get them back with: {result.restore_command}"
+            )
+        lines.extend(str(item.message) for item in caught)
+        return self._done("apply", lines)
+
+    def _branch(self, content: Mapping[str, Any]) -> dict[str, Any]:
+        from live_nb.experiments import manage
+
+        target = self._experiment(content.get("id"), "branch")
+        assert target.exp is not None
+        branch_name = content.get("branch_name")
+        created = manage.branch(target.exp.ref, branch_name, path=self.path)  # type: ignore[arg-type]
+        return self._done(
+            "branch",
+            [
+                f"Created branch {created!r} at experiment {target.name!r} "
+                f"({(target.commit or '')[:7]}). Switch to it with: git switch {created}"
+            ],
+        )
+
+    def _remove(self, content: Mapping[str, Any]) -> dict[str, Any]:
+        from live_nb.experiments import manage
+
+        targets = [self._experiment(row_id, "remove") for row_id in _list(content.get("ids"))]
+        if not targets:
+            raise NotAnExperimentError("remove", None)
+        refs = [target.exp.ref for target in targets if target.exp is not None]
+        removed = manage.remove(refs, path=self.path)
+        message = f"Removed {len(removed)} experiment(s): {', '.join(removed)}."
+        return self._done("remove", [message])
+
+    def _refresh(self, _content: Mapping[str, Any]) -> dict[str, Any]:
+        return self._done("refresh", [])
+
+    def _done(self, action: str, lines: list[str]) -> dict[str, Any]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            self.refresh()
+        lines.extend(dict.fromkeys(str(item.message) for item in caught))
+        if action == "refresh":
+            lines.insert(0, f"Read {len(self.df)} row(s) again.")
+        return {
+            "type": "result",
+            "action": action,
+            "ok": True,
+            "message": "\n".join(lines),
+            "error_kind": None,
+        }
+
+
+class NotAnExperimentError(LiveNbError, ValueError):
+    def __init__(self, action: str, name: str | None) -> None:
+        what = f"{name!r} is not an experiment" if name else "no experiment is selected"
+        super().__init__(
+            f"Cannot {action}: {what}. Tick an experiment's row (not the workspace or a "
+            "baseline), or refresh the table if it changed."
+        )
+
+
+def _list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, (list, tuple)) else []
+
+
+def _failure(action: str, message: str, error_kind: str = "error") -> dict[str, Any]:
+    return {
+        "type": "result",
+        "action": action,
+        "ok": False,
+        "message": message,
+        "error_kind": error_kind,
+    }
+
+
+def _error_kind(error: LiveNbError) -> str:
+    from live_nb.experiments.manage import UncommittedChangesError
+
+    return "uncommitted" if isinstance(error, UncommittedChangesError) else "error"
+
+
+# ---------------------------------------------------------------------------------------------
+# What %exp_show returns
+
+
+class ExperimentsFrame(pd.DataFrame):
+    """The DataFrame ``%exp_show`` returns: a plain DataFrame that displays as the table.
+
+    Operations on it return plain DataFrames. ``table`` is the widget it was shown with.
+    Displaying it again shows an interactive table of its rows (the static table without a
+    Jupyter kernel); the display that IPython makes of the value a cell ends with is skipped
+    when ``%exp_show`` has already shown the table in that cell.
+    """
+
+    _live_nb_table: ExperimentsTable | None = None
+    _live_nb_shown_in: Any = None  # a weak reference to the cell that showed it
+
+    @property
+    def _constructor(self) -> Any:
+        return pd.DataFrame
+
+    @property
+    def table(self) -> ExperimentsTable | None:
+        return self._live_nb_table
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        shown_in = self._live_nb_shown_in
+        self._live_nb_shown_in = None
+        current = _current_cell()
+        if shown_in is not None and current is not None and shown_in() is current:
+            return
+        origin = self._live_nb_table
+        plain = pd.DataFrame(self)
+        plain.attrs = dict(self.attrs)
+        if _has_kernel() and origin is not None:
+            display(ExperimentsTable(origin.path, origin.options, frame=plain))
+        else:
+            display({"text/plain": format_table(plain), "text/html": static_html(plain)}, raw=True)
+
+
+def _current_cell() -> Any:
+    """The result object of the cell running now (None outside a cell)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        return None
+    shell = get_ipython()
+    hook = getattr(shell, "displayhook", None)
+    return getattr(hook, "exec_result", None)
+
+
+def _has_kernel() -> bool:
+    from IPython import get_ipython
+
+    return getattr(get_ipython(), "kernel", None) is not None
+
+
+def show_table(
+    path: str | os.PathLike[str] = ".",
+    all_baselines: bool = False,
+    sort_by: str | None = None,
+    sort_order: str = "asc",
+    only_changed: bool = False,
+    num: int = 1,
+) -> ExperimentsFrame:
+    """Display the experiments table (a widget in Jupyter, text elsewhere); return its frame.
+
+    The arguments are those of :func:`live_nb.experiments.show.show`.
+    """
+    from IPython.display import display
+
+    options = ShowOptions(all_baselines, sort_by, sort_order, only_changed, num)
+    df = show(path, **options.kwargs())
+    frame = ExperimentsFrame(df)
+    frame.attrs = dict(df.attrs)
+    if _has_kernel():
+        table = ExperimentsTable(path, options, frame=df)
+        frame._live_nb_table = table
+        display(table)
+    else:
+        display({"text/plain": format_table(df), "text/html": static_html(df)}, raw=True)
+    current = _current_cell()
+    if current is not None:
+        with contextlib.suppress(TypeError):
+            frame._live_nb_shown_in = weakref.ref(current)
+    return frame
+
+
+def _to_json_size(table: ExperimentsTable) -> int:
+    """Bytes of the table's synced state as JSON (for benchmarks)."""
+    return len(json.dumps({"columns": table.columns, "rows": table.rows}, allow_nan=False))
