@@ -27,6 +27,7 @@ lint: $(VENV)/.test-installed
 	$(VENV)/bin/mypy
 
 test: lint
+	cd js && npm test
 	$(VENV)/bin/pytest
 
 bench: $(VENV)/.test-installed
