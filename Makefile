@@ -10,11 +10,11 @@ PIP := $(PY) -m pip --disable-pip-version-check --quiet
 $(PY):
 	python3 -m venv $(VENV)
 
-$(VENV)/.demo-installed: $(PY) pyproject.toml js/package.json js/src/*.js
+$(VENV)/.demo-installed: $(PY) pyproject.toml js/package.json $(shell find js/src -name '*.js')
 	$(PIP) install -e ".[notebook]"
 	touch $@
 
-$(VENV)/.test-installed: $(PY) pyproject.toml js/package.json js/src/*.js
+$(VENV)/.test-installed: $(PY) pyproject.toml js/package.json $(shell find js/src -name '*.js')
 	$(PIP) install -e ".[notebook,test,oracle]"
 	touch $@ $(VENV)/.demo-installed
 

@@ -183,12 +183,15 @@ def collect_counting(kernel: Any, msg_id: str) -> tuple[list[dict[str, Any]], in
             outputs.append({"output_type": kind, **content})
 
 
-def report(label: str, base: float, other: float, steps: int, extra: str = "") -> bool:
+def report(
+    label: str, base: float, other: float, steps: int, extra: str = "", judged: bool = True
+) -> bool:
     ratio = other / base
     ok = ratio <= TARGET
+    verdict = ("ok" if ok else "OVER TARGET") if judged else "(not the dashboard's)"
     print(
-        f"{label:<44} {base:7.3f} s -> {other:7.3f} s  ratio {ratio:5.3f} "
-        f"({(other - base) / steps * 1e9:+6.0f} ns/step) {'ok' if ok else 'OVER TARGET'}{extra}"
+        f"{label:<48} {base:7.3f} s -> {other:7.3f} s  ratio {ratio:5.3f} "
+        f"({(other - base) / steps * 1e9:+6.0f} ns/step) {verdict}{extra}"
     )
     return ok
 
@@ -216,7 +219,7 @@ def main() -> int:
         steps,
         f"  {stats['messages']} messages",
     )
-    report("(reference) one no-op Live.subscribe() observer", base, observed, steps)
+    report("reference: one no-op Live.subscribe() observer", base, observed, steps, judged=False)
     if not args.no_kernel:
         measured = in_kernel(steps)
         if measured is None:

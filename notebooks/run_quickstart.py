@@ -24,6 +24,7 @@ def execute(notebook: Path) -> None:
     client = NotebookClient(
         document,
         kernel_name="python3",
+        store_widget_state=False,
         timeout=600,
         resources={"metadata": {"path": notebook.parent}},
     )

@@ -6,6 +6,9 @@ import table from "./table/index.js";
 const views = { dashboard, table };
 
 export default {
+  initialize(context) {
+    return views[context.model.get("view")]?.initialize?.(context);
+  },
   render(context) {
     const view = views[context.model.get("view")] ?? dashboard;
     return view.render(context);

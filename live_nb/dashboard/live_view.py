@@ -101,7 +101,18 @@ class LiveDashboard(LiveNbWidget):
         self._final = state
         self.snapshot = static.snapshot(state, images)
         if self._handle is not None:
-            self._handle.update(self)
+            # The final output is static on purpose: a notebook reopened later (where this
+            # widget's model no longer exists) would show "model not found" instead of charts.
+            self._handle.update(self.static_bundle(), raw=True)
+
+    def static_bundle(self) -> dict[str, Any]:
+        """The final charts and summary as plain mime types: Vega-Lite, SVG and text."""
+        state = self.state()
+        return {
+            "text/plain": static.text(state),
+            static.VEGALITE_MIME: static.vegalite(state),
+            static.SVG_MIME: static.svg(state),
+        }
 
     def _snapshot_images(self) -> dict[str, tuple[str, bytes]]:
         from live_nb.dashboard.stream import _mime, _read_bytes
@@ -130,14 +141,7 @@ class LiveDashboard(LiveNbWidget):
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         bundle = super()._repr_mimebundle_(**kwargs)
         data, metadata = bundle if bundle is not None else ({}, {})
-        state = self.state()
-        data = {
-            **data,
-            "text/plain": static.text(state),
-            static.VEGALITE_MIME: static.vegalite(state),
-            static.SVG_MIME: static.svg(state),
-        }
-        return data, metadata
+        return {**data, **self.static_bundle()}, metadata
 
 
 def in_notebook() -> bool:
