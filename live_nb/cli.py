@@ -282,7 +282,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _apply(args: argparse.Namespace) -> int:
-    from live_nb.experiments.manage import apply
+    from live_nb.experiments.restore import apply
 
     result = apply(args.name, path=args.path, force=args.force)
     done = [f"{len(result.written)} file(s) written", f"{len(result.removed)} removed"]
@@ -360,7 +360,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _push(args: argparse.Namespace) -> int:
-    from live_nb.experiments.manage import push
+    from live_nb.experiments.remote import push
 
     remote = _remote(args)
     result = push(remote, args.names, path=args.path, force=args.force)
@@ -369,7 +369,7 @@ def _push(args: argparse.Namespace) -> int:
 
 
 def _pull(args: argparse.Namespace) -> int:
-    from live_nb.experiments.manage import pull
+    from live_nb.experiments.remote import pull
 
     remote = _remote(args)
     result = pull(remote, args.names, path=args.path, force=args.force)

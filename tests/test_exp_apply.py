@@ -15,7 +15,7 @@ import pytest
 
 from live_nb import LiveNbWarning
 from live_nb.experiments import NoCommitsError, UnknownExperimentError, save
-from live_nb.experiments.manage import (
+from live_nb.experiments.restore import (
     ApplyBlockedError,
     UncommittedChangesError,
     apply,

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from live_nb.experiments import UnknownExperimentError, manage, save
-from live_nb.experiments.manage import (
+from live_nb.experiments import UnknownExperimentError, remote, save
+from live_nb.experiments.refs import ExpRef
+from live_nb.experiments.remote import (
     DivergedExperimentsError,
     RemoteError,
     RemoteNotFoundError,
     pull,
     push,
 )
-from live_nb.experiments.refs import ExpRef
 from tests.conftest import git
 
 
@@ -141,7 +141,7 @@ def test_a_forced_push_still_refuses_a_remote_that_changed_meanwhile(
     second = save_in(clone, "same", "colleague's second\n", force=True)
     push("origin", ["same"], path=clone, force=True)
     save_in(repo, "same", "mine\n")
-    monkeypatch.setattr(manage, "_remote_experiments", lambda *args: looked_at)
+    monkeypatch.setattr(remote, "_remote_experiments", lambda *args: looked_at)
 
     with pytest.raises(RemoteError, match="stale info"):
         push("origin", ["same"], force=True)

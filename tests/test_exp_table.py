@@ -322,12 +322,12 @@ def test_refresh_sees_experiments_saved_since(exps: dict[str, str]) -> None:
 def test_unexpected_failures_and_unknown_requests_come_back_as_text(
     exps: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from live_nb.experiments import manage
+    from live_nb.experiments import restore
 
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(manage, "apply", broken)
+    monkeypatch.setattr(restore, "apply", broken)
     table = ExperimentsTable()
     reply = table.handle({"type": "apply", "request": 1, "id": ref_of(exps["head"], "slow")})
     assert reply["ok"] is False

@@ -736,13 +736,13 @@ class ExperimentsTable(LiveNbWidget):
         return target
 
     def _apply(self, content: Mapping[str, Any]) -> dict[str, Any]:
-        from live_nb.experiments import manage
+        from live_nb.experiments import restore
 
         target = self._experiment(content.get("id"), "apply")
         assert target.exp is not None
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            result = manage.apply(target.exp.ref, path=self.path, force=bool(content.get("force")))
+            result = restore.apply(target.exp.ref, path=self.path, force=bool(content.get("force")))
         lines = [
             f"Applied experiment {target.name!r} to the working tree: "
             f"{len(result.written)} file(s) written, {len(result.removed)} removed."
@@ -824,7 +824,7 @@ def _failure(action: str, message: str, error_kind: str = "error") -> dict[str, 
 
 
 def _error_kind(error: LiveNbError) -> str:
-    from live_nb.experiments.manage import UncommittedChangesError
+    from live_nb.experiments.restore import UncommittedChangesError
 
     return "uncommitted" if isinstance(error, UncommittedChangesError) else "error"
 

@@ -6,24 +6,28 @@ except ``apply``, which changes the working tree on request and never loses work
 """
 
 from live_nb.experiments.manage import (
-    ApplyBlockedError,
-    ApplyResult,
     BranchExistsError,
-    DivergedExperimentsError,
     ExperimentInfo,
     InvalidBranchNameError,
-    RemoteNotFoundError,
-    TransferResult,
-    UncommittedChangesError,
-    apply,
     branch,
     list_experiments,
-    pull,
-    push,
     remove,
 )
 from live_nb.experiments.names import InvalidExperimentNameError
 from live_nb.experiments.refs import AmbiguousExperimentError, ExpRef, UnknownExperimentError
+from live_nb.experiments.remote import (
+    DivergedExperimentsError,
+    RemoteNotFoundError,
+    TransferResult,
+    pull,
+    push,
+)
+from live_nb.experiments.restore import (
+    ApplyBlockedError,
+    ApplyResult,
+    UncommittedChangesError,
+    apply,
+)
 from live_nb.experiments.save import (
     ExperimentExistsError,
     NoCommitsError,

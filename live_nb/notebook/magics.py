@@ -156,9 +156,9 @@ class LiveMagics(Magics):
     def exp_apply(self, line: str) -> Any:
         """Put an experiment's files into the working tree; never loses uncommitted work."""
         args = parse_argstring(self.exp_apply, line)
-        from live_nb.experiments import manage
+        from live_nb import experiments
 
-        result = _user_errors(manage.apply, args.name, force=args.force)
+        result = _user_errors(experiments.apply, args.name, force=args.force)
         print(result)
 
     @magic_arguments()
@@ -168,9 +168,9 @@ class LiveMagics(Magics):
     def exp_branch(self, line: str) -> None:
         """Make a Git branch of an experiment."""
         args = parse_argstring(self.exp_branch, line)
-        from live_nb.experiments import manage
+        from live_nb import experiments
 
-        _user_errors(manage.branch, args.name, args.branch)
+        _user_errors(experiments.branch, args.name, args.branch)
         print(f"Created branch {args.branch!r} from experiment {args.name!r}.")
 
     @magic_arguments()
@@ -181,9 +181,9 @@ class LiveMagics(Magics):
     def exp_remove(self, line: str) -> None:
         """Remove experiments by name, by baseline (--rev), or all of them (--all)."""
         args = parse_argstring(self.exp_remove, line)
-        from live_nb.experiments import manage
+        from live_nb import experiments
 
-        removed = _user_errors(manage.remove, args.names, rev=args.rev, all=args.all)
+        removed = _user_errors(experiments.remove, args.names, rev=args.rev, all=args.all)
         print(f"Removed {len(removed)} experiment(s): {', '.join(removed) or '-'}")
 
     @magic_arguments()
@@ -194,9 +194,9 @@ class LiveMagics(Magics):
     def exp_push(self, line: str) -> None:
         """Push experiments (only their refs/exps/... refs) to a Git remote."""
         args = parse_argstring(self.exp_push, line)
-        from live_nb.experiments import manage
+        from live_nb import experiments
 
-        print(_user_errors(manage.push, args.remote, args.names, force=args.force))
+        print(_user_errors(experiments.push, args.remote, args.names, force=args.force))
 
     @magic_arguments()
     @argument("remote", help="a Git remote name or URL")
@@ -206,9 +206,9 @@ class LiveMagics(Magics):
     def exp_pull(self, line: str) -> None:
         """Pull experiments (only their refs/exps/... refs) from a Git remote."""
         args = parse_argstring(self.exp_pull, line)
-        from live_nb.experiments import manage
+        from live_nb import experiments
 
-        print(_user_errors(manage.pull, args.remote, args.names, force=args.force))
+        print(_user_errors(experiments.pull, args.remote, args.names, force=args.force))
 
 
 def _user_errors(function: Any, *args: Any, **kwargs: Any) -> Any:

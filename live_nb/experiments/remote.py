@@ -1,0 +1,281 @@
+"""Sharing experiments with a Git remote: push and pull only their ``refs/exps/...`` refs.
+
+``push(remote)`` with no names sends every experiment of HEAD's baseline, and
+``pull(remote)`` fetches every experiment the remote has for HEAD's baseline, as
+``dvc exp push/pull`` do without ``--rev``/``--all-commits``. Only the chosen
+``refs/exps/...`` refs move. A ref whose two sides differ and whose target does not
+contain the other side's commit has *diverged*: that is an error naming it unless
+``force=True``. A forced push uses ``--force-with-lease`` with the remote commit
+just inspected (a ``+`` refspec would override a lease), so a ref someone else
+updates in the meantime is still refused; a pull fetches the objects first, then
+moves each local ref with compare-and-swap.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from live_nb.error import LiveNbError
+from live_nb.experiments.manage import ExperimentChangedError, _require_head, _shown
+from live_nb.experiments.names import closest
+from live_nb.experiments.refs import (
+    AmbiguousExperimentError,
+    ExpRef,
+    UnknownExperimentError,
+    list_refs,
+    resolve,
+)
+from live_nb.experiments.save import NoCommitsError
+from live_nb.git import ZERO_SHA, GitCommandError, RefChangedError, Repository
+
+__all__ = [
+    "DivergedExperimentsError",
+    "RemoteError",
+    "RemoteNotFoundError",
+    "TransferResult",
+    "pull",
+    "push",
+]
+
+BACKUP_NAMESPACE = "refs/live_nb/backup"
+_GITLINK = "160000"
+_SYMLINK = "120000"
+_EXECUTABLE = "100755"
+_CHUNK = 1024 * 1024
+_SHOWN = 10
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class RemoteNotFoundError(LiveNbError, LookupError):
+    def __init__(self, remote: str, known: Sequence[str]) -> None:
+        self.remote = remote
+        listed = f"Known remotes: {', '.join(known)}. " if known else "This repository has none. "
+        super().__init__(
+            f"No Git remote named {remote!r}. {listed}Add it with "
+            f"`git remote add {shlex.quote(remote)} <url>`, or give a URL or a path."
+        )
+
+
+class RemoteError(LiveNbError, RuntimeError):
+    """The remote could not be read or refused an update."""
+
+    def __init__(self, remote: str, action: str, detail: str) -> None:
+        self.remote = remote
+        self.detail = detail
+        detail = " ".join(detail.split())
+        super().__init__(
+            f"Could not {action} {remote!r}: {detail}. Check the remote's URL, your network and "
+            "your access rights, then try again."
+        )
+
+
+class DivergedExperimentsError(LiveNbError, RuntimeError):
+    def __init__(self, remote: str, direction: str, exps: Sequence[ExpRef]) -> None:
+        self.remote = remote
+        self.exps = tuple(exps)
+        names = [f"{exp.name} ({exp.baseline[:7]})" for exp in exps]
+        side = "local" if direction == "pull" else "remote"
+        super().__init__(
+            f"{len(exps)} experiment(s) differ between this repository and {remote!r} and the "
+            f"{side} commit would be lost by the {direction}: {_shown(names)}. Rename one side, "
+            f"or {direction} with --force (force=True) to replace the {side} commit."
+        )
+
+
+@dataclass(frozen=True)
+class TransferResult:
+    """The experiments a push or pull moved, and those already the same on both sides."""
+
+    remote: str
+    moved: tuple[ExpRef, ...] = ()
+    up_to_date: tuple[ExpRef, ...] = ()
+
+
+def push(
+    remote: str,
+    names: Iterable[str] = (),
+    path: str | os.PathLike[str] = ".",
+    force: bool = False,
+) -> TransferResult:
+    """Send experiments to Git remote ``remote`` (a remote name, URL or path).
+
+    With no ``names``, every experiment of HEAD's baseline. Nothing moves when one
+    of them has diverged on the remote, unless ``force``.
+    """
+    names = [names] if isinstance(names, str) else list(names)
+    with Repository.discover(path) as repo:
+        location = _remote_location(repo, remote)
+        if names:
+            local = dict(resolve(repo, name) for name in names)
+        else:
+            head = _require_head(repo)
+            local = {exp: sha for exp, sha in list_refs(repo) if exp.baseline == head}
+        if not local:
+            return TransferResult(remote)
+        remote_refs = _remote_experiments(repo, location, remote)
+        moved: dict[ExpRef, str | None] = {}
+        up_to_date, diverged = [], []
+        for exp, sha in sorted(local.items()):
+            theirs = remote_refs.get(exp)
+            if theirs == sha:
+                up_to_date.append(exp)
+            elif force or theirs is None or _is_ancestor(repo, theirs, sha):
+                moved[exp] = theirs
+            else:
+                diverged.append(exp)
+        if diverged:
+            raise DivergedExperimentsError(remote, "push", diverged)
+        if moved:
+            _push_refs(repo, location, remote, moved, force)
+        return TransferResult(remote, tuple(moved), tuple(up_to_date))
+
+
+def pull(
+    remote: str,
+    names: Iterable[str] = (),
+    path: str | os.PathLike[str] = ".",
+    force: bool = False,
+) -> TransferResult:
+    """Fetch experiments from Git remote ``remote`` (a remote name, URL or path).
+
+    ``names`` are looked up among the remote's experiments (HEAD's baseline first);
+    with none, every remote experiment of HEAD's baseline. Their baseline commits
+    need not exist here: each experiment commit brings its history along. Nothing
+    moves when one of them has diverged from a local experiment, unless ``force``.
+    """
+    names = [names] if isinstance(names, str) else list(names)
+    with Repository.discover(path) as repo:
+        location = _remote_location(repo, remote)
+        head = repo.head()
+        if not names and head is None:
+            raise NoCommitsError()
+        remote_refs = _remote_experiments(repo, location, remote)
+        if names:
+            wanted = dict(_resolve_among(remote_refs, name, head) for name in names)
+        else:
+            wanted = {exp: sha for exp, sha in remote_refs.items() if exp.baseline == head}
+        if not wanted:
+            return TransferResult(remote)
+        local = dict(list_refs(repo))
+        to_fetch = {exp: sha for exp, sha in wanted.items() if local.get(exp) != sha}
+        if to_fetch:
+            _fetch_objects(repo, location, remote, [exp.ref for exp in to_fetch])
+        up_to_date = [exp for exp in sorted(wanted) if exp not in to_fetch]
+        diverged = []
+        for exp, sha in sorted(to_fetch.items()):
+            if repo.run("cat-file", "-t", sha, check=False) != "commit":
+                raise RemoteError(remote, "fetch from", "the remote changed during the pull")
+            ours = local.get(exp)
+            if ours is not None and not force and not _is_ancestor(repo, ours, sha):
+                diverged.append(exp)
+        if diverged:
+            raise DivergedExperimentsError(remote, "pull", diverged)
+        moved = []
+        for exp, sha in sorted(to_fetch.items()):
+            try:
+                repo.update_ref(
+                    exp.ref, sha, local.get(exp) or ZERO_SHA, f"live_nb: pull from {remote}"
+                )
+            except RefChangedError:
+                raise ExperimentChangedError(exp) from None
+            moved.append(exp)
+        return TransferResult(remote, tuple(moved), tuple(up_to_date))
+
+
+def _remote_location(repo: Repository, remote: str) -> str:
+    """What to hand to git for ``remote``: a configured remote's name, a URL, or a path."""
+    known = repo.run("remote").splitlines()
+    if remote in known:
+        return remote
+    if "://" in remote or _looks_like_scp(remote):
+        return remote
+    if remote and not remote.startswith("-") and Path(remote).exists():
+        return str(Path(remote).absolute())
+    raise RemoteNotFoundError(remote, known)
+
+
+def _looks_like_scp(remote: str) -> bool:
+    """``user@host:path`` or ``host:path``, as Git reads it (a ':' before any '/')."""
+    colon, slash = remote.find(":"), remote.find("/")
+    return colon > 0 and (slash == -1 or colon < slash)
+
+
+def _remote_experiments(repo: Repository, location: str, remote: str) -> dict[ExpRef, str]:
+    try:
+        output = repo.run("ls-remote", "--refs", location, "refs/exps/*")
+    except GitCommandError as error:
+        raise RemoteError(remote, "read", error.stderr or str(error)) from None
+    found = {}
+    for line in output.splitlines():
+        sha, _, ref = line.partition("\t")
+        exp = ExpRef.parse(ref.strip())
+        if exp is not None:
+            found[exp] = sha.strip()
+    return found
+
+
+def _resolve_among(
+    experiments: dict[ExpRef, str], name: str, head: str | None
+) -> tuple[ExpRef, str]:
+    exact = [(exp, sha) for exp, sha in experiments.items() if name in (exp.name, exp.ref)]
+    if len(exact) > 1:
+        on_head = [(exp, sha) for exp, sha in exact if exp.baseline == head]
+        if len(on_head) == 1:
+            return on_head[0]
+        raise AmbiguousExperimentError(name, [exp for exp, _ in exact])
+    if exact:
+        return exact[0]
+    if len(name) >= 4 and all(char in "0123456789abcdef" for char in name):
+        by_sha = [(exp, sha) for exp, sha in experiments.items() if sha.startswith(name)]
+        if len(by_sha) == 1:
+            return by_sha[0]
+    raise UnknownExperimentError(name, closest(name, {exp.name for exp in experiments}))
+
+
+def _is_ancestor(repo: Repository, ancestor: str, descendant: str) -> bool:
+    """Whether ``descendant`` contains ``ancestor`` (False when ``ancestor`` is not here)."""
+    if repo.run("cat-file", "-t", ancestor, check=False) != "commit":
+        return False
+    try:
+        repo.run("merge-base", "--is-ancestor", ancestor, descendant)
+    except GitCommandError as error:
+        if error.status == 1:
+            return False
+        raise
+    return True
+
+
+def _push_refs(
+    repo: Repository, location: str, remote: str, refs: dict[ExpRef, str | None], force: bool
+) -> None:
+    arguments = ["push", "--quiet", "--no-follow-tags"]
+    if force:
+        arguments += [f"--force-with-lease={exp.ref}:{sha or ''}" for exp, sha in refs.items()]
+    arguments += [location, *(f"{exp.ref}:{exp.ref}" for exp in refs)]
+    try:
+        repo.run(*arguments)
+    except GitCommandError as error:
+        lines = [line.strip() for line in error.stderr.splitlines() if line.strip()]
+        rejected = [line.removeprefix("! ") for line in lines if line.startswith("! [")]
+        if rejected:
+            detail = (
+                f"the remote refused {'; '.join(rejected)}. It changed since it was read "
+                "(someone pushed meanwhile): run the command again to compare anew"
+            )
+        else:
+            detail = " ".join(line for line in lines if not line.startswith("hint:"))
+        raise RemoteError(remote, "push to", detail or str(error)) from None
+
+
+def _fetch_objects(repo: Repository, location: str, remote: str, refs: Sequence[str]) -> None:
+    """Fetch what ``refs`` need without updating any ref (not even FETCH_HEAD)."""
+    try:
+        repo.run("fetch", "--quiet", "--no-tags", "--no-write-fetch-head", location, *refs)
+    except GitCommandError as error:
+        raise RemoteError(remote, "fetch from", error.stderr or str(error)) from None

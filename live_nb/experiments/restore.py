@@ -1,0 +1,684 @@
+"""Applying an experiment to the working tree, without ever losing uncommitted work.
+
+``apply`` makes the working tree hold the experiment's files. It never moves HEAD,
+never touches a branch and never changes what is staged (the index file is not
+written at all), unlike ``dvc exp apply``, which checks the experiment out, resets
+the index (unstaging the user's staged changes) and overwrites uncommitted edits.
+The resulting files and ``git status`` are the same as DVC's on a clean workspace:
+
+* every file of the experiment commit whose content, type or executable bit differs
+  from the working tree is written, with Git's checkout filters applied (what
+  ``git checkout`` would write), through a temporary file renamed over the old one;
+* a file the experiment deleted (present in its baseline, absent from its commit) is
+  removed when HEAD tracks it; untracked files are never removed for that reason, and
+  files the experiment neither has nor deleted (added to HEAD after its baseline,
+  untracked notes...) stay as they are. Folders left empty are removed, as Git does;
+* a file or folder standing where the experiment needs a folder or a file is removed;
+* the outputs of the experiment's ``.dvc`` files are restored from the DVC cache when
+  apply changes the ``.dvc`` file or an output is missing (``restore_artifact``).
+
+A path is *in the way* when apply would overwrite or remove it and its content is
+not committed anywhere: it differs from HEAD (staged or not), is untracked or is
+ignored, and no experiment commit holds that same content at that path. (The last
+rule keeps switching between experiments saved from this workspace free: their
+outputs are safe in their experiment commits.) An artifact output is in the way
+when its content is in neither the experiment nor the DVC cache. Apply refuses
+before changing anything while something is in the way, naming it. With
+``force=True`` such files are first committed, with a temporary index and HEAD as
+parent, under ``refs/live_nb/backup/<UTC time>-<experiment>`` (outside
+``refs/exps``, so DVC neither lists nor clears it), and un-cached artifact content
+is copied into the DVC cache; :attr:`ApplyResult.restore_command` says how to get
+them back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import secrets
+import shlex
+import shutil
+import stat
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from live_nb.error import LiveNbError, LiveNbWarning
+from live_nb.experiments.manage import _require_head, _shown
+from live_nb.experiments.refs import (
+    list_refs,
+    resolve,
+)
+from live_nb.experiments.save import commit_tree
+from live_nb.git import ZERO_SHA, RefChangedError, Repository
+
+__all__ = [
+    "ApplyBlockedError",
+    "ApplyResult",
+    "UncommittedChangesError",
+    "apply",
+]
+
+BACKUP_NAMESPACE = "refs/live_nb/backup"
+_GITLINK = "160000"
+_SYMLINK = "120000"
+_EXECUTABLE = "100755"
+_CHUNK = 1024 * 1024
+_SHOWN = 10
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class UncommittedChangesError(LiveNbError, RuntimeError):
+    """``apply`` would overwrite or remove work that is saved nowhere."""
+
+    def __init__(self, name: str, paths: Sequence[str]) -> None:
+        self.name = name
+        self.paths = tuple(paths)
+        super().__init__(
+            f"Applying experiment {name!r} would overwrite or delete uncommitted changes in "
+            f"{len(paths)} file(s): {_shown(paths)}. Commit or stash them, or apply with "
+            "--force (force=True) to first save them to a backup ref you can restore them from."
+        )
+
+
+class ApplyBlockedError(LiveNbError, RuntimeError):
+    """Something apply cannot move aside safely, even with ``force``."""
+
+    def __init__(self, name: str, path: str, reason: str) -> None:
+        self.name = name
+        self.path = path
+        super().__init__(
+            f"Cannot apply experiment {name!r}: {path!r} {reason}. Move it elsewhere, then apply "
+            "again."
+        )
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """What ``apply`` did; paths are relative to the repository root, with '/'."""
+
+    name: str
+    baseline: str
+    commit: str
+    root: str
+    written: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    restored_artifacts: tuple[str, ...] = ()
+    missing_artifacts: tuple[str, ...] = ()
+    backup_ref: str | None = None
+    backup_commit: str | None = None
+    backed_up: tuple[str, ...] = ()
+    # (artifact path, cache object) of artifact content that was in no cache before apply.
+    cached_artifacts: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def restore_command(self) -> str | None:
+        """The shell command that puts the backed-up files back, or None without a backup."""
+        if not self.backed_up or self.backup_ref is None:
+            return None
+        paths = " ".join(shlex.quote(path) for path in self.backed_up)
+        return (
+            f"git -C {shlex.quote(self.root)} restore --source={shlex.quote(self.backup_ref)} "
+            f"--worktree -- {paths}"
+        )
+
+
+@dataclass
+class _Plan:
+    """What apply will do, worked out before anything is changed."""
+
+    writes: list[str] = field(default_factory=list)
+    removals: set[str] = field(default_factory=set)
+    folders: list[str] = field(default_factory=list)  # folders standing where a file goes
+    conflicts: list[str] = field(default_factory=list)
+    dvc_files: list[str] = field(default_factory=list)  # .dvc files whose outputs to restore
+    missing_artifacts: list[str] = field(default_factory=list)
+    # (path relative to the root, md5, cache folder) of artifact content in no cache.
+    artifact_conflicts: list[tuple[str, str, Path]] = field(default_factory=list)
+
+
+def apply(name: str, path: str | os.PathLike[str] = ".", force: bool = False) -> ApplyResult:
+    """Put experiment ``name``'s files into the working tree (see the module's notes).
+
+    Raises :class:`UncommittedChangesError`, changing nothing, when files with work
+    saved nowhere are in the way; with ``force`` they are backed up first.
+    HEAD, branches and the index are never changed.
+    """
+    with Repository.discover(path) as repo:
+        head = _require_head(repo)
+        exp, commit = resolve(repo, name)
+        plan = _plan_apply(repo, head, commit, exp.name)
+        in_the_way = sorted({*plan.conflicts, *(p for p, _, _ in plan.artifact_conflicts)})
+        if in_the_way and not force:
+            raise UncommittedChangesError(exp.name, in_the_way)
+        backup_ref = backup_commit = None
+        if plan.conflicts:
+            backup_ref, backup_commit = _back_up(repo, head, exp.name, sorted(plan.conflicts))
+        cached = tuple(
+            (relative, str(_keep_in_cache(repo.root / relative, cache).relative_to(repo.root)))
+            for relative, _, cache in plan.artifact_conflicts
+        )
+        _change_working_tree(repo, commit, plan)
+        restored, missing = _restore_artifacts(repo, plan)
+        if missing:
+            warnings.warn(
+                f"Experiment {exp.name!r} is applied, but the content of {len(missing)} "
+                f"artifact(s) is not in the local DVC cache: {_shown(missing)}. Fetch it with "
+                f"`dvc pull {' '.join(shlex.quote(p) for p in missing[:_SHOWN])}`.",
+                LiveNbWarning,
+                stacklevel=2,
+            )
+        return ApplyResult(
+            name=exp.name,
+            baseline=exp.baseline,
+            commit=commit,
+            root=str(repo.root),
+            written=tuple(sorted(plan.writes)),
+            removed=tuple(sorted(plan.removals)),
+            restored_artifacts=tuple(restored),
+            missing_artifacts=tuple(missing),
+            backup_ref=backup_ref,
+            backup_commit=backup_commit,
+            backed_up=tuple(sorted(plan.conflicts)),
+            cached_artifacts=cached,
+        )
+
+
+def _plan_apply(repo: Repository, head: str, commit: str, name: str) -> _Plan:
+    root = repo.root
+    dirty, untracked = _changed_paths(repo)
+    ours = _tree_entries(repo, head)
+    theirs = _tree_entries(repo, commit)
+    baseline = repo.rev_parse(f"{commit}^1")
+    deleted = _deleted_paths(repo, baseline, commit) if baseline else []
+    kinds = _Kinds(root)
+
+    def clean(relative: str) -> bool:
+        return relative in ours and relative not in dirty
+
+    plan = _Plan()
+    to_compare: dict[str, str] = {}  # path -> the experiment's mode, for content to hash
+    for relative, (mode, _) in theirs.items():
+        if mode == _GITLINK:
+            continue  # submodules are left to `git submodule update`
+        if clean(relative):
+            if ours[relative] != theirs[relative]:
+                plan.writes.append(relative)
+            continue
+        kind = kinds.get(relative)
+        if kind is None:
+            plan.writes.append(relative)
+        elif kind == "dir":
+            plan.writes.append(relative)
+            plan.folders.append(relative)
+        else:
+            to_compare[relative] = mode
+    current = _current_blobs(repo, to_compare)
+    suspects: dict[str, str | None] = {}  # overwritten or removed, content maybe saved nowhere
+    for relative, mode in to_compare.items():
+        sha, current_mode = current.get(relative, (None, None))
+        if sha == theirs[relative][1] and (current_mode == _SYMLINK) == (mode == _SYMLINK):
+            if current_mode != mode:
+                plan.writes.append(relative)  # only the executable bit differs: nothing is lost
+            continue
+        plan.writes.append(relative)
+        suspects[relative] = sha
+    removals: set[str] = set()
+    for relative in deleted:
+        if (
+            relative in ours
+            and relative not in untracked
+            and kinds.get(relative) in ("file", "link")
+        ):
+            removals.add(relative)  # tracked: committed, or modified and checked below
+    for relative in plan.writes:
+        obstacle = _file_above(relative, kinds)
+        if obstacle is not None:
+            removals.add(obstacle)
+    for folder in plan.folders:
+        removals.update(_files_in_folder(root, folder, name))
+    plan.removals = removals
+    unknown = [relative for relative in removals if not clean(relative)]
+    suspects.update((relative, sha) for relative, (sha, _) in _current_blobs(repo, unknown).items())
+    plan.conflicts = sorted(_saved_nowhere(repo, head, suspects))
+    _plan_artifacts(repo, theirs, plan, name)
+    return plan
+
+
+class _Kinds:
+    """Cached ``lstat`` of working-tree paths: None, "dir", "link" or "file"."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self._seen: dict[str, str | None] = {}
+
+    def get(self, relative: str) -> str | None:
+        if relative not in self._seen:
+            try:
+                mode = os.lstat(self._root / relative).st_mode
+            except (FileNotFoundError, NotADirectoryError):
+                kind = None
+            else:
+                kind = "dir" if stat.S_ISDIR(mode) else "link" if stat.S_ISLNK(mode) else "file"
+            self._seen[relative] = kind
+        return self._seen[relative]
+
+
+def _file_above(relative: str, kinds: _Kinds) -> str | None:
+    """A file or symlink standing where ``relative`` needs a parent folder."""
+    parts = relative.split("/")
+    for end in range(1, len(parts)):
+        parent = "/".join(parts[:end])
+        kind = kinds.get(parent)
+        if kind is None:
+            return None
+        if kind != "dir":
+            return parent
+    return None
+
+
+def _files_in_folder(root: Path, folder: str, name: str) -> set[str]:
+    """Every file and symlink under ``folder``, which stands where the experiment has a file."""
+    found = set()
+    for current, folders, files in os.walk(root / folder):
+        if ".git" in folders or ".git" in files:
+            raise ApplyBlockedError(
+                name, folder, "holds a Git repository, where the experiment has a file"
+            )
+        here = Path(current)
+        for entry in [*files, *(f for f in folders if (here / f).is_symlink())]:
+            found.add((here / entry).relative_to(root).as_posix())
+    return found
+
+
+def _changed_paths(repo: Repository) -> tuple[set[str], set[str]]:
+    """Paths that differ from HEAD (staged or not), are unmerged or untracked; the untracked."""
+    output = repo.run(
+        "status",
+        "--porcelain=v2",
+        "-z",
+        "--untracked-files=all",
+        "--no-renames",
+        "--ignore-submodules=all",
+        env={"GIT_OPTIONAL_LOCKS": "0"},  # don't refresh (write) the user's index
+        strip=False,
+    )
+    found: set[str] = set()
+    untracked: set[str] = set()
+    records = iter(output.split("\0"))
+    for record in records:
+        if record.startswith("1 "):
+            found.add(record.split(" ", 8)[8])
+        elif record.startswith("2 "):
+            found.add(record.split(" ", 9)[9])
+            found.add(next(records, ""))
+        elif record.startswith("u "):
+            found.add(record.split(" ", 10)[10])
+        elif record.startswith(("? ", "! ")):
+            found.add(record[2:])
+            untracked.add(record[2:])
+    found.discard("")
+    return found, untracked
+
+
+def _tree_entries(repo: Repository, revision: str) -> dict[str, tuple[str, str]]:
+    """path -> (mode, object) of every file, symlink and submodule of a commit."""
+    output = repo.run("ls-tree", "-r", "-z", "--full-tree", revision, strip=False)
+    entries = {}
+    for record in output.split("\0"):
+        meta, tab, relative = record.partition("\t")
+        if tab:
+            mode, _, sha = meta.split(" ")
+            entries[relative] = (mode, sha)
+    return entries
+
+
+def _deleted_paths(repo: Repository, baseline: str, commit: str) -> list[str]:
+    output = repo.run(
+        "diff-tree",
+        "-r",
+        "-z",
+        "--no-renames",
+        "--name-only",
+        "--diff-filter=D",
+        baseline,
+        commit,
+        strip=False,
+    )
+    return [relative for relative in output.split("\0") if relative]
+
+
+def _current_blobs(
+    repo: Repository, paths: Iterable[str]
+) -> dict[str, tuple[str | None, str | None]]:
+    """path -> (blob id Git would give the file now, its mode); (None, None) if unreadable."""
+    result: dict[str, tuple[str | None, str | None]] = {}
+    regular: list[tuple[str, str]] = []
+    algorithm = "sha256" if len(repo.head() or "") == 64 else "sha1"
+    for relative in paths:
+        target = repo.root / relative
+        try:
+            info = os.lstat(target)
+        except OSError:
+            result[relative] = (None, None)
+            continue
+        if stat.S_ISLNK(info.st_mode):
+            data = os.fsencode(os.readlink(target))
+            digest = hashlib.new(algorithm, b"blob %d\0" % len(data) + data).hexdigest()
+            result[relative] = (digest, _SYMLINK)
+        elif stat.S_ISREG(info.st_mode) and "\n" not in relative:
+            mode = _EXECUTABLE if info.st_mode & stat.S_IXUSR else "100644"
+            regular.append((relative, mode))
+        else:
+            result[relative] = (None, None)
+    if regular:
+        # --stdin-paths reads a line starting with '"' as a C-quoted path.
+        lines = [
+            _c_quote(relative) if relative.startswith('"') else relative for relative, _ in regular
+        ]
+        output = repo.run("hash-object", "--stdin-paths", input="\n".join(lines).encode("utf-8"))
+        for (relative, mode), sha in zip(regular, output.splitlines()):
+            result[relative] = (sha, mode)
+    return result
+
+
+def _c_quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _saved_nowhere(repo: Repository, head: str, suspects: dict[str, str | None]) -> set[str]:
+    """The paths whose current content is neither in HEAD nor in any experiment at that path."""
+    if not suspects:
+        return set()
+    commits = [head, *dict.fromkeys(sha for _, sha in list_refs(repo))]
+    asked = [
+        (relative, commit) for relative in suspects if "\n" not in relative for commit in commits
+    ]
+    request = "".join(f"{commit}:{relative}\n" for relative, commit in asked).encode("utf-8")
+    output = repo.run("cat-file", "--batch-check=%(objectname)", input=request) if asked else ""
+    saved = {
+        relative
+        for (relative, _), answer in zip(asked, output.splitlines())
+        if suspects[relative] is not None and answer == suspects[relative]
+    }
+    return set(suspects) - saved
+
+
+def _plan_artifacts(
+    repo: Repository, theirs: dict[str, tuple[str, str]], plan: _Plan, name: str
+) -> None:
+    """Which ``.dvc`` outputs to restore, which lack cache content, which are in the way."""
+    from live_nb.formats.artifacts import find_dvc_root
+
+    written = set(plan.writes)
+    dvc_files = {
+        relative: sha
+        for relative, (mode, sha) in theirs.items()
+        if relative.endswith(".dvc")
+        and mode in ("100644", _EXECUTABLE)
+        and ".dvc" not in relative.split("/")[:-1]
+    }
+    if not dvc_files:
+        return
+    contents = repo.objects().read_many(dvc_files.values())
+    for relative, sha in sorted(dvc_files.items()):
+        found = contents.get(sha)
+        outs = _outs(found[1]) if found else []
+        folder = (repo.root / relative).parent
+        targets = [(out, Path(os.path.normpath(folder / out["path"]))) for out in outs]
+        if not targets or any(not _inside(target, repo.root) for _, target in targets):
+            continue  # not an output list live_nb can restore (external outputs...)
+        if relative not in written and all(os.path.lexists(t) for _, t in targets):
+            continue  # neither the .dvc file nor its outputs change
+        cache_root = find_dvc_root(folder) / ".dvc" / "cache"
+        in_the_way: list[tuple[str, str, Path]] = []
+        complete = True
+        for out, target in targets:
+            cache = cache_root / "files" / "md5" if out.get("hash") == "md5" else cache_root
+            if out["md5"].endswith(".dir") and os.path.lexists(target) and not target.is_dir():
+                shown = _relative(target, repo.root)
+                raise ApplyBlockedError(name, shown, "is a file where an artifact is a folder")
+            files = _cached_files(cache, out["md5"], target)
+            if files is None:
+                complete = False
+                break
+            for wanted, workspace in files:
+                kind = _kind_of(workspace)
+                if kind == "dir":
+                    shown = _relative(workspace, repo.root)
+                    raise ApplyBlockedError(name, shown, "is a folder where an artifact is a file")
+                if kind is None:
+                    continue
+                current = _md5(workspace)
+                if current != wanted and not _object(cache, current).is_file():
+                    in_the_way.append((_relative(workspace, repo.root), current, cache))
+        if not complete:
+            plan.missing_artifacts.append(relative)
+            continue
+        plan.artifact_conflicts.extend(in_the_way)
+        plan.dvc_files.append(relative)
+
+
+def _outs(content: bytes) -> list[dict[str, str]]:
+    """The outputs of a ``.dvc`` file that have an md5 and a path; [] when it cannot be read."""
+    from live_nb.formats.yaml import load_yaml
+
+    try:
+        data = load_yaml(content.decode("utf-8"))
+    except Exception:  # an unreadable .dvc file is DVC's business, not a reason to stop
+        return []
+    outs = data.get("outs") if isinstance(data, dict) else None
+    if not isinstance(outs, list):
+        return []
+    return [
+        out
+        for out in outs
+        if isinstance(out, dict)
+        and isinstance(out.get("md5"), str)
+        and isinstance(out.get("path"), str)
+    ]
+
+
+def _inside(target: Path, root: Path) -> bool:
+    try:
+        return bool(target.relative_to(root).parts)
+    except ValueError:
+        return False
+
+
+def _relative(target: Path, root: Path) -> str:
+    return target.relative_to(root).as_posix()
+
+
+def _kind_of(target: Path) -> str | None:
+    try:
+        mode = os.lstat(target).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return "dir" if stat.S_ISDIR(mode) else "link" if stat.S_ISLNK(mode) else "file"
+
+
+def _object(cache: Path, md5: str) -> Path:
+    return cache / md5[:2] / md5[2:]
+
+
+def _cached_files(cache: Path, md5: str, target: Path) -> list[tuple[str, Path]] | None:
+    """(md5, workspace path) of every file of an output; None when the cache lacks one."""
+    manifest = _object(cache, md5)
+    if not manifest.is_file():
+        return None
+    if not md5.endswith(".dir"):
+        return [(md5, target)]
+    try:
+        items = json.loads(manifest.read_bytes())
+    except ValueError:
+        return None
+    files = []
+    for item in items if isinstance(items, list) else []:
+        if not (isinstance(item, dict) and isinstance(item.get("md5"), str)):
+            return None
+        if not isinstance(item.get("relpath"), str) or not _object(cache, item["md5"]).is_file():
+            return None
+        files.append((item["md5"], target / item["relpath"]))
+    return files
+
+
+def _md5(target: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(target, "rb") as source:
+        while chunk := source.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _keep_in_cache(target: Path, cache: Path) -> Path:
+    """Copy ``target`` into the DVC cache under its md5 (read-only, as DVC keeps objects)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    temp = cache / f".live_nb-{secrets.token_hex(8)}.tmp"
+    digest = hashlib.md5(usedforsecurity=False)
+    try:
+        with open(target, "rb") as source, open(temp, "xb") as copy:
+            while chunk := source.read(_CHUNK):
+                digest.update(chunk)
+                copy.write(chunk)
+        temp.chmod(0o444)
+        destination = _object(cache, digest.hexdigest())
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if destination.is_file():
+            temp.unlink()
+        else:
+            os.replace(temp, destination)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+        raise
+    return destination
+
+
+@contextlib.contextmanager
+def _temporary_index(repo: Repository, purpose: str) -> Iterator[dict[str, str]]:
+    """The environment for Git commands on a fresh index file of our own, removed afterwards."""
+    index = repo.git_dir / f"live_nb-{purpose}-index-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        yield {"GIT_INDEX_FILE": str(index), "GIT_LITERAL_PATHSPECS": "1"}
+    finally:
+        for leftover in (index, index.with_name(index.name + ".lock")):
+            leftover.unlink(missing_ok=True)
+
+
+def _back_up(repo: Repository, head: str, name: str, paths: Sequence[str]) -> tuple[str, str]:
+    """Commit the current content of ``paths`` on top of HEAD; return (ref, commit)."""
+    with _temporary_index(repo, "backup") as env:
+        repo.run("read-tree", head, env=env)
+        repo.run(
+            "add",
+            "--force",
+            "--pathspec-from-file=-",
+            "--pathspec-file-nul",
+            env=env,
+            input="\0".join(paths).encode("utf-8"),
+        )
+        tree = repo.run("write-tree", env=env)
+    listing = "\n".join(f"    {relative}" for relative in paths)
+    message = (
+        f"live_nb: work set aside before applying experiment {name}\n\n"
+        f"Files changed in the working tree and replaced by the experiment:\n{listing}\n"
+    )
+    commit = commit_tree(repo, tree, head, message)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    for attempt in range(1, 1000):
+        ref = f"{BACKUP_NAMESPACE}/{stamp}-{name}" + (f"-{attempt}" if attempt > 1 else "")
+        try:
+            repo.update_ref(ref, commit, ZERO_SHA, f"live_nb: back up before applying {name}")
+        except RefChangedError:
+            continue  # another backup took this name in the same second
+        return ref, commit
+    raise RuntimeError("no free backup ref name")  # pragma: no cover - 999 backups in a second
+
+
+def _change_working_tree(repo: Repository, commit: str, plan: _Plan) -> None:
+    """Write ``plan.writes`` from ``commit`` and remove ``plan.removals``; never the index."""
+    root = repo.root
+    stage = repo.git_dir / f"live_nb-apply-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        if plan.writes:
+            # Git writes the files (filters, modes, symlinks) into a folder of ours first...
+            with _temporary_index(repo, "apply") as env:
+                repo.run("read-tree", commit, env=env)
+                repo.run(
+                    "checkout-index",
+                    f"--prefix={stage}{os.sep}",
+                    "-z",
+                    "--stdin",
+                    env=env,
+                    input="\0".join(plan.writes).encode("utf-8"),
+                )
+        for relative in sorted(plan.removals, reverse=True):
+            with contextlib.suppress(FileNotFoundError):
+                (root / relative).unlink()
+        for folder in plan.folders:
+            _remove_empty_folders(root / folder)
+        for relative in plan.removals:
+            _remove_empty_parents(root / relative, root)
+        # ...then each one is renamed over the old file: no one sees a half-written file.
+        for relative in plan.writes:
+            target = root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _move_into_place(stage / relative, target)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _remove_empty_folders(folder: Path) -> None:
+    for current, _, _ in sorted(os.walk(folder), key=lambda entry: -len(entry[0])):
+        with contextlib.suppress(OSError):
+            os.rmdir(current)
+
+
+def _remove_empty_parents(removed: Path, root: Path) -> None:
+    for parent in removed.parents:
+        if parent == root or root not in parent.parents:
+            return
+        try:
+            parent.rmdir()
+        except OSError:
+            return
+
+
+def _move_into_place(source: Path, target: Path) -> None:
+    try:
+        os.replace(source, target)
+    except OSError as error:
+        if error.errno != errno.EXDEV:  # the Git folder is on another file system
+            raise
+        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        if source.is_symlink():
+            os.symlink(os.readlink(source), temp)
+        else:
+            shutil.copy2(source, temp)
+        os.replace(temp, target)
+
+
+def _restore_artifacts(repo: Repository, plan: _Plan) -> tuple[list[str], list[str]]:
+    from live_nb.formats.artifacts import (
+        InvalidDvcFileError,
+        MissingCacheObjectError,
+        restore_artifact,
+    )
+
+    restored, missing = [], list(plan.missing_artifacts)
+    for relative in plan.dvc_files:
+        try:
+            restore_artifact(repo.root / relative)
+        except (MissingCacheObjectError, InvalidDvcFileError):
+            missing.append(relative)
+        else:
+            restored.append(relative)
+    return restored, sorted(missing)
