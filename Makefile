@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check --quiet
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint browser bench clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -26,7 +26,13 @@ lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff format --check live_nb tests benchmarks notebooks/run_quickstart.py
 	$(VENV)/bin/mypy
 
-test: lint
+# tests/e2e drive JupyterLab in Debian's Chromium, which a fresh machine lacks: installed here
+# when running as root (as CI does); otherwise those tests skip and say how to install it.
+browser:
+	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+test: lint browser
 	cd js && npm test
 	$(VENV)/bin/pytest
 

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from live_nb.dashboard.live_view import LiveDashboard
     from live_nb.experiments import SavedExperiment
     from live_nb.monitor import SystemMonitor
+    from live_nb.report import Report
 
 ParamLike = Any
 ReportMode = Literal["html", "md", "notebook"] | None
@@ -111,6 +112,7 @@ class Live:
         self._dvc_outputs: set[Path] = set()
         self._experiment: SavedExperiment | None = None
         self._dashboard: LiveDashboard | None = None  # report="notebook"
+        self._report: Report | None = None  # report="html" or "md"
         self._end_status = "done"
         self._not_saved: str | None = None
 
@@ -128,6 +130,8 @@ class Live:
             self.monitor_system()
         if self._report_mode == "notebook":
             self._start_notebook_report()
+        elif self._report_mode in ("html", "md"):
+            self._start_file_report()
 
     # ---- paths -------------------------------------------------------------------------
 
@@ -261,6 +265,9 @@ class Live:
         if now >= self._next_sync:
             self._next_sync = now + SYNC_INTERVAL
             self._write_results()
+            report = self._report
+            if report is not None and now >= report.due:
+                report.update()
         if self._observers:
             self._emit("step", None, self._step)
         self._step += 1
@@ -428,13 +435,27 @@ class Live:
         self._written_dvcyaml = config
 
     def make_report(self) -> None:
-        """With ``report="notebook"``, bring the notebook's dashboard up to date now.
+        """Bring the report up to date now: ``report.html`` or ``report.md`` in ``dir``, or
+        the notebook's dashboard.
 
-        The dashboard also updates by itself a few times a second; html and md
-        reports are accepted for DVCLive compatibility and not written yet.
+        During a run ``next_step`` rewrites the report file every few seconds (less
+        often when that is costly) and the dashboard updates a few times a second;
+        ``end()`` writes the final report.
         """
         if self._dashboard is not None:
             self._dashboard.flush()
+        if self._report is not None:
+            self._writer.flush()  # the report reads the metric files
+            self._report.update()
+
+    def _start_file_report(self) -> None:
+        """``report="html"`` or ``"md"``: the file ``next_step`` and ``end`` keep up to date."""
+        from live_nb.report import start_report
+
+        assert self._report_mode in ("html", "md")
+        self._report = start_report(self, self._report_mode, self._resume)
+        if self._report is None:  # md without matplotlib: DVCLive also goes on without one
+            self._report_mode = None
 
     def _start_notebook_report(self) -> None:
         """``report="notebook"``: show the live dashboard below the cell, as DVCLive does."""
@@ -537,6 +558,8 @@ class Live:
             self._drain_monitor()
             self._monitor = None
         self._writer.close()
+        if self._report is not None:
+            self._report.finish(self._end_status)
         self.sync()
         if self._observers:
             self._emit("end", None, self.summary)
@@ -637,6 +660,7 @@ class Live:
             shutil.rmtree(self._root / "plots" / folder, ignore_errors=True)
         for name in ("metrics.json", "params.yaml", "report.html", "report.md"):
             remove_quietly(self._root / name)
+        shutil.rmtree(self._root / "static", ignore_errors=True)  # report.md's charts
         for stale in self._root.glob("*dvc.yaml"):
             remove_quietly(stale)
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import itertools
 import json
 import math
+import shutil
+import subprocess
 import threading
 import time
 import warnings
@@ -319,11 +323,166 @@ def test_the_bundle_carries_the_widget_the_vegalite_charts_and_the_summary(
     assert loss["value"] == [1 / (step + 1) for step in range(1500)]
     assert spec["title"]["subtitle"] == ["Saved experiment neat-run (abc1234)", "params: lr=0.5"]
     text = data["text/plain"]
-    assert text.splitlines()[0] == "%%live test · done · step 1500 · 0:00"
+    # steps 0 to 1499 were logged: "1500 steps", not "step 1500" (the next step)
+    assert text.splitlines()[0] == "%%live test · done · 1500 steps · 0:00"
     assert "  train/loss = 0.000666667" in text and "  params: lr=0.5" in text
     assert text.splitlines()[-1] == "Saved experiment neat-run (abc1234)"
     assert data[static.SVG_MIME].startswith("<svg ")
     assert data[static.SVG_MIME].count("<polyline") == 3
+
+
+JS_DIR = Path(__file__).resolve().parents[1] / "js"
+
+
+def compile_vegalite(spec: dict[str, Any]) -> dict[str, Any]:
+    """The Vega spec Vega-Lite (js/node_modules) compiles ``spec`` to, as JupyterLab would."""
+    node = shutil.which("node")
+    if node is None or not (JS_DIR / "node_modules" / "vega-lite").is_dir():
+        pytest.skip("compiling Vega-Lite needs node and js/node_modules (npm ci in js/)")
+    script = (
+        "import {compile} from 'vega-lite'; let text = '';"
+        "process.stdin.on('data', (chunk) => { text += chunk; });"
+        "process.stdin.on('end', () => process.stdout.write("
+        "JSON.stringify(compile(JSON.parse(text)).spec)));"
+    )
+    result = subprocess.run(
+        [node, "--input-type=module", "-e", script],
+        input=json.dumps(spec),
+        cwd=JS_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    compiled: dict[str, Any] = json.loads(result.stdout)
+    return compiled
+
+
+def legends_by_group(vega: dict[str, Any], path: str = "") -> dict[str, list[dict[str, Any]]]:
+    """Every ``legends`` list of a compiled Vega spec, by the names of the groups holding it."""
+    found = {path: vega["legends"]} if vega.get("legends") else {}
+    for mark in vega.get("marks", []):
+        if mark.get("type") == "group":
+            found.update(legends_by_group(mark, f"{path}/{mark.get('name', '')}"))
+    return found
+
+
+def png(width: int, height: int, value: int = 0) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", (width, height), value).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_the_final_charts_keep_the_live_colours_and_each_legend_by_its_chart(
+    dashboard: tuple[Live, LiveDashboard, Capture],
+) -> None:
+    live, view, _ = dashboard
+    for step in range(3):
+        for name in ("train/loss", "train/acc", "eval/loss", "eval/acc"):
+            live.log_metric(name, step / 10)
+        live.next_step()
+    live.log_sklearn_plot("roc", [0, 1, 1, 0, 1], [0.1, 0.9, 0.4, 0.3, 0.8])
+    live.log_sklearn_plot("confusion_matrix", [0, 1, 1, 0, 1], [0, 1, 0, 0, 1])
+    live.end()
+    view.finish()
+    spec = view.static_bundle()[static.VEGALITE_MIME]
+
+    # the colours the live view gives these metrics (js/test/dashboard.logic.test.js pins them)
+    pinned = {
+        "train/loss": "#4c78a8",
+        "train/acc": "#9d755d",
+        "eval/loss": "#e45756",
+        "eval/acc": "#54a24b",
+        "loss": "#bab0ac",
+        "é/ü 🙂": "#e45756",
+        "a" * 200: "#9d755d",
+    }
+    assert {name: static.color_for(name) for name in pinned} == pinned
+    charts = [chart for row in spec["vconcat"] for chart in row["concat"]]
+    metric_colours = {
+        chart["title"]["text"].split(" = ")[0]: chart["mark"].get("color")
+        for chart in charts
+        if chart.get("transform") == [{"flatten": ["step", "value"]}]
+    }
+    assert metric_colours == {name: pinned[name] for name in metric_colours}
+    assert len(set(metric_colours.values())) == 4  # not one colour for all
+
+    # colour scales and legends stay with their charts (a shared one floats at the top right)
+    independent = {"scale": {"color": "independent"}, "legend": {"color": "independent"}}
+    assert spec["resolve"] == independent
+    assert all(row["resolve"] == independent for row in spec["vconcat"])
+    legends = legends_by_group(compile_vegalite(spec))
+    assert "" not in legends, "the confusion matrix's legend is at the top right of everything"
+    (where,) = legends  # the confusion matrix's counts, inside its chart (not a whole row)
+    assert where.count("/") == 2, where
+
+
+def test_the_final_chart_shows_the_latest_image_of_each_name(
+    dashboard: tuple[Live, LiveDashboard, Capture],
+) -> None:
+    live, view, _ = dashboard
+    for step in range(3):
+        live.log_image(f"samples/{step}.png", np.full((20, 40), step * 50, dtype=np.uint8))
+        live.log_metric("loss", 1 / (step + 1))
+        live.next_step()
+    live.log_image("surface.png", np.zeros((700, 350), dtype=np.uint8))
+    live.end()
+    view.finish()
+    bundle = view.static_bundle()
+    spec = bundle[static.VEGALITE_MIME]
+
+    (images,) = [row for row in spec["vconcat"] if row["title"]["text"] == "images"]
+    samples, surface = images["concat"]
+    assert samples["mark"]["type"] == "image"
+    assert samples["title"] == {"text": "samples", "subtitle": "step 2", "limit": 200}
+    url = samples["data"]["values"][0]["url"]
+    assert url.startswith("data:image/png;base64,")
+    latest = (Path(live.plots_dir) / "images" / "samples" / "2.png").read_bytes()
+    assert base64.b64decode(url.split(",", 1)[1]) == latest
+    assert (samples["width"], samples["height"]) == (40, 20)  # its own size
+    assert (surface["width"], surface["height"]) == (160, 320)  # scaled down to 320 px
+    assert surface["title"]["text"] == "surface.png" and "subtitle" not in surface["title"]
+    compile_vegalite(spec)  # a valid spec
+    assert "images: 4" in bundle["text/plain"]
+
+
+def test_images_beyond_the_output_budget_are_left_out_and_counted(
+    dashboard: tuple[Live, LiveDashboard, Capture], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    live, view, _ = dashboard
+    live.log_image("small.png", np.zeros((4, 4), dtype=np.uint8))
+    noise = np.random.default_rng(0).integers(0, 255, (64, 64), dtype=np.uint8)
+    live.log_image("big.png", noise)
+    live.log_image("big2.png", noise)
+    big = (Path(live.plots_dir) / "images" / "big.png").stat().st_size
+    monkeypatch.setattr(static, "STATIC_IMAGE_BYTES", big + 500)
+    live.end()
+    view.finish()
+    state = view.state()
+    assert [picture.name for picture in state.pictures] == ["small.png", "big.png"]
+    assert state.pictures_skipped == 1
+    note = "1 image not shown: the output keeps at most "
+    bundle = view.static_bundle()
+    assert f"  images: 3 ({note}" in bundle["text/plain"]
+    assert any(line.startswith(note) for line in bundle[static.VEGALITE_MIME]["title"]["subtitle"])
+    assert static.pictures_note(static.DashboardState(pictures_skipped=2)).startswith(
+        "2 images not shown"
+    )
+    sizes = sum(len(picture.data) for picture in state.pictures)
+    assert sizes <= static.STATIC_IMAGE_BYTES
+
+
+def test_image_sizes_are_read_from_png_gif_and_jpeg_headers() -> None:
+    from PIL import Image
+
+    for form in ("PNG", "GIF", "JPEG"):
+        out = io.BytesIO()
+        Image.new("RGB", (37, 23)).save(out, format=form)
+        assert static.image_size(out.getvalue()) == (37, 23), form
+    assert static.image_size(b"not an image") is None
+    assert static.image_size(b"\xff\xd8\xff") is None
 
 
 def test_long_series_keep_their_min_max_and_last_point_in_the_static_copy(
@@ -470,7 +629,8 @@ def test_a_live_cell_streams_to_the_browser_while_it_runs(kernel: Kernel) -> Non
     displayed = messages[kinds.index("display_data")]["content"]
     assert displayed["data"][WIDGET_MIME]["model_id"] == comm_id
     assert static.VEGALITE_MIME in displayed["data"] and static.SVG_MIME in displayed["data"]
-    assert "%%live streamed · running" in displayed["data"]["text/plain"]
+    # the title names the cell by its execution count ([1] was %load_ext), then the name
+    assert "%%live [2] streamed · running" in displayed["data"]["text/plain"]
 
     custom = [
         m
@@ -496,7 +656,7 @@ def test_a_live_cell_streams_to_the_browser_while_it_runs(kernel: Kernel) -> Non
     assert final["transient"]["display_id"] == displayed["transient"]["display_id"]
     assert WIDGET_MIME not in final["data"]  # static, so a reopened notebook shows the charts
     text = final["data"]["text/plain"]
-    assert text.startswith("%%live streamed · done · step 30")
+    assert text.startswith("%%live [2] streamed · done · 30 steps · ")
     assert "Saved experiment streamed (" in text
     spec = final["data"][static.VEGALITE_MIME]
     charts = [chart for row in spec["vconcat"] for chart in row["concat"]]
@@ -536,5 +696,5 @@ def test_report_notebook_shows_the_dashboard_in_a_kernel(kernel: Kernel, git_rep
     assert WIDGET_MIME in shown["data"] and static.VEGALITE_MIME in shown["data"]
     (update,) = [o for o in outputs if o["output_type"] == "update_display_data"]
     text = update["data"]["text/plain"]
-    assert " · done · step 3 · " in text
+    assert " · done · 3 steps · " in text
     assert "Saved experiment reported (" in text

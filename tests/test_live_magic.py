@@ -13,6 +13,7 @@ from typing import Any
 import nbformat
 import pytest
 
+from live_nb.notebook.session import live_title
 from tests.conftest import git
 from tests.kernel import Kernel, text_of
 
@@ -65,6 +66,8 @@ def test_a_live_cell_logs_and_saves_an_experiment(kernel: Kernel, git_repo: Path
 
     shown = text_of(outputs)
     assert "Saved experiment first-try" in shown
+    # the dashboard names the cell as its prompt does, [3], and counts the steps done (0 to 2)
+    assert "%%live [3] first-try · done · 3 steps · " in shown
     assert "{'train': {'loss': 0.16666666666666666}, 'step': 2}" in shown
     commit = experiments(git_repo)["first-try"]
     assert trailers(git_repo, commit)["Live-Nb-Status"] == "ok"
@@ -216,7 +219,15 @@ def test_the_terminal_ipython_gets_a_text_summary(git_repo: Path) -> None:
         timeout=120,
     )
 
-    assert "%%live term-run · done · step 3" in result.stdout
+    # [2]: the cell's execution count (%load_ext was [1]); 3 steps, numbered 0 to 2
+    assert "%%live [2] term-run · done · 3 steps" in result.stdout
     assert "Saved experiment term-run" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
     assert list(experiments(git_repo)) == ["term-run"]
+
+
+def test_a_dashboard_title_names_the_cell_by_its_execution_count_and_the_experiment() -> None:
+    assert live_title(5, None) == "%%live [5]"
+    assert live_title(5, "first-try") == "%%live [5] first-try"
+    assert live_title(None, "first-try") == "%%live first-try"
+    assert live_title(None, None) == "%%live"

@@ -4,7 +4,8 @@ import { groupNames, splitName } from "../src/dashboard/groups.js";
 import { ImageState, parseImageName } from "../src/dashboard/images.js";
 import { SeriesData, parseRows } from "../src/dashboard/series.js";
 import { escapeHtml, safeToken } from "../src/common/escape.js";
-import { formatElapsed, formatValue } from "../src/common/format.js";
+import { formatElapsed, formatSteps, formatValue } from "../src/common/format.js";
+import { colorFor } from "../src/common/colors.js";
 import { fieldRef, metricSpec, plotRecords, plotSpec } from "../src/dashboard/specs.js";
 
 describe("metric groups", () => {
@@ -105,6 +106,23 @@ describe("escaping and formatting", () => {
     expect(formatValue("x".repeat(100)).length).toBe(80);
     expect(formatElapsed(65)).toBe("1:05");
     expect(formatElapsed(3725)).toBe("1:02:05");
+  });
+
+  it("counts the steps done, as the charts' x axes end one before", () => {
+    expect(formatSteps(30)).toBe("30 steps"); // steps 0..29
+    expect(formatSteps(1)).toBe("1 step");
+    expect(formatSteps(0)).toBe("");
+    expect(formatSteps(undefined)).toBe("");
+  });
+
+  it("gives each metric the colour the static charts give it (tests/test_dashboard.py pins the same)", () => {
+    expect(colorFor("train/loss")).toBe("#4c78a8");
+    expect(colorFor("train/acc")).toBe("#9d755d");
+    expect(colorFor("eval/loss")).toBe("#e45756");
+    expect(colorFor("eval/acc")).toBe("#54a24b");
+    expect(colorFor("loss")).toBe("#bab0ac");
+    expect(colorFor("é/ü 🙂")).toBe("#e45756");
+    expect(colorFor("a".repeat(200))).toBe("#9d755d");
   });
 });
 

@@ -74,6 +74,9 @@ describe("dashboard view", () => {
     expect(train.dataset.points).toBe("4");
     expect(view.charts.get("train/loss").chart.view.data("points")).toHaveLength(4);
     expect(root.dataset.step).toBe("4");
+    // steps 0 to 3 are done: the header counts them, as the x axes end at 3 (not "step 4")
+    expect(el.querySelector(".live-nb-step").textContent).toBe("4 steps");
+    expect(el.querySelector(".live-nb-header").textContent).not.toMatch(/step 4/);
 
     store.apply({ type: "update", seq: 2, status: "done", running: false, note: "Saved experiment run (abc1234)" });
     expect(root.dataset.status).toBe("done");

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { formatG, formatValue, identityOf, numberOf } from "../src/table/format.js";
+import { formatCreated, formatG, formatValue, identityOf, numberOf } from "../src/table/format.js";
 import {
+  BOLD_SLACK,
   buttonStates,
   changedCells,
   columnWidths,
+  displayOrder,
   filterEntries,
   nextSort,
   parseFilter,
@@ -13,6 +15,7 @@ import {
   sortEntries,
   tokenize,
   treeGlyph,
+  UNCHANGED_HELP,
   unchangedColumns,
 } from "../src/table/logic.js";
 
@@ -189,10 +192,82 @@ describe("unchanged columns and changed cells", () => {
     expect(changed.has(B)).toBe(false); // a baseline has nothing to compare with
   });
 
+  it("ignores empty cells: a baseline without metrics does not keep every column", () => {
+    const columns = [
+      { name: "loss", kind: "metric", type: "number" },
+      { name: "epochs", kind: "metric", type: "integer" },
+      { name: "never", kind: "param", type: "number" },
+      { name: "Message", kind: "meta", type: "text" },
+    ];
+    const rows = [
+      { id: "workspace", kind: "workspace", baseline: B, values: [0.3, 30, null, null] },
+      { id: B, kind: "baseline", baseline: null, values: [null, null, null, "initial"] },
+      { id: "refs/exps/x/a", kind: "experiment", baseline: B, values: [0.3, 30, null, "a"] },
+      { id: "refs/exps/x/b", kind: "experiment", baseline: B, values: [0.5, 30, null, "b"] },
+    ];
+    const hidden = unchangedColumns(prepareEntries(rows, columns), columns);
+    expect([...hidden].map((i) => columns[i].name)).toEqual(["epochs", "never"]);
+    expect(UNCHANGED_HELP).toMatch(/empty cells/i);
+  });
+
   it("sizes columns to their longest text", () => {
     const widths = columnWidths(entries, COLUMNS);
-    expect(widths[0]).toBe("Experiment".length + 2 + 4); // the header, a sort arrow, the tree
-    expect(widths[7]).toBe(5);
+    // the bold header, a sort arrow, the tree
+    expect(widths[0]).toBe(Math.ceil("Experiment".length * BOLD_SLACK) + 2 + 4);
+    expect(widths[7]).toBe(Math.ceil("acc".length * BOLD_SLACK) + 2);
+  });
+
+  it("gives bold text room to spare: baseline rows and changed cells", () => {
+    const columns = [
+      { name: "Message", kind: "meta", type: "text" },
+      { name: "acc", kind: "metric", type: "number" },
+    ];
+    const message = "Add the quickstart notebook";
+    const rows = [
+      { id: B, kind: "baseline", baseline: null, values: [message, 0.5] },
+      { id: "refs/exps/x/a", kind: "experiment", baseline: B, values: ["short", 0.123456] },
+    ];
+    const entries = prepareEntries(rows, columns);
+    const widths = columnWidths(entries, columns, { changed: changedCells(entries, columns) });
+    expect(widths[0]).toBe(Math.ceil(message.length * BOLD_SLACK)); // the baseline row is bold
+    expect(widths[1]).toBe(Math.ceil("0.12346".length * BOLD_SLACK)); // a changed cell is bold
+    const plain = prepareEntries([{ ...rows[1], values: [message, 0.5] }], columns);
+    expect(columnWidths(plain, columns)[0]).toBe(message.length); // normal weight: as long as it is
+  });
+});
+
+describe("column order and dates", () => {
+  const order = (details) => displayOrder(COLUMNS, { details }).map((i) => COLUMNS[i].name);
+
+  it("shows the experiment, when, its metrics and params, then the message; details last, on demand", () => {
+    expect(order(false)).toEqual(["Experiment", "Created", "train.loss", "acc", "step", "lr", "model.name", "Message"]);
+    expect(order(true)).toEqual([
+      "Experiment", "Created", "train.loss", "acc", "step", "lr", "model.name", "Message", "rev", "typ", "parent",
+    ]);
+  });
+
+  it("writes Created in short: the time today, the day this year, the year before", () => {
+    const now = new Date(2026, 10, 22, 19, 30);
+    const iso = (...parts) => new Date(...parts).toISOString();
+    expect(formatCreated(iso(2026, 10, 22, 9, 5), now)).toBe("09:05");
+    expect(formatCreated(iso(2026, 10, 21, 23, 59), now)).toBe("Nov 21");
+    expect(formatCreated(iso(2026, 0, 3, 8, 0), now)).toBe("Jan 03");
+    expect(formatCreated(iso(2025, 11, 31, 8, 0), now)).toBe("Dec 31 2025");
+    expect(formatCreated(null, now)).toBeNull();
+    expect(formatCreated("workspace", now)).toBeNull();
+    expect(formatCreated("2026-99-99T00:00:00", now)).toBeNull();
+  });
+
+  it("shows Created in short, keeps it in full for filters, search and tooltips", () => {
+    const now = new Date("2024-01-02T03:04:05+00:00"); // the baseline's own time: "today"
+    const [workspace, baseline] = prepareEntries(ROWS, COLUMNS, { now });
+    const created = 3;
+    const pad = (number) => String(number).padStart(2, "0");
+    expect(baseline.text[created]).toBe("2024-01-02T03:04:05+00:00");
+    expect(baseline.display[created]).toBe(`${pad(now.getHours())}:${pad(now.getMinutes())}`);
+    expect(baseline.search).toContain("2024-01-02t03:04:05");
+    expect(workspace.display[created]).toBe("-");
+    expect(baseline.display[0]).toBe("main");
   });
 });
 

@@ -1,6 +1,15 @@
 import { compile } from "vega-lite";
 import { describe, expect, it } from "vitest";
-import { DASHES, PALETTE, metricNames, overlaySpecs, seriesLabels, styleOf } from "../src/table/overlay.js";
+import {
+  DASHES,
+  PALETTE,
+  dashBackground,
+  legendItems,
+  metricNames,
+  overlaySpecs,
+  seriesLabels,
+  styleOf,
+} from "../src/table/overlay.js";
 
 const XSS = "<img src=x onerror=alert(1)>";
 
@@ -45,6 +54,26 @@ describe("overlay specs", () => {
       expect(spec.encoding.color.legend.title).toBe("experiment");
       expect(spec.encoding.strokeDash).toBeUndefined();
     }
+  });
+
+  it("leaves the legend out of the charts when the table draws one for all of them", () => {
+    const many = Array.from({ length: 8 }, (_, i) => ({
+      id: `e${i}`,
+      label: `exp-${i}`,
+      history: history({ loss: { step: [0, 1], value: [1, i] }, acc: { step: [0], value: [i] } }),
+    }));
+    for (const { spec } of overlaySpecs(many, { legend: false })) {
+      expect(spec.encoding.color.legend).toBeNull();
+      expect(spec.encoding.strokeDash.legend).toBeNull();
+      expect(compile(spec).spec.legends).toBeUndefined();
+    }
+    const items = legendItems(many);
+    expect(items.map((item) => item.label)).toEqual(many.map((item) => item.label));
+    expect(items[7]).toEqual({ label: "exp-7", color: PALETTE[1], dash: DASHES[1] }); // as the lines
+    expect(dashBackground("#0072B2", DASHES[0])).toBe("#0072B2");
+    expect(dashBackground("#0072B2", [6, 3])).toBe(
+      "repeating-linear-gradient(to right, #0072B2 0px 6px, transparent 6px 9px)",
+    );
   });
 
   it("varies the dash pattern once the colours are used up, in one merged legend", () => {

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { textTooltip } from "../src/table/charts.js";
+import { formatCreated } from "../src/table/format.js";
 import { TableView } from "../src/table/index.js";
 import { ROW_HEIGHT } from "../src/table/style.js";
 
@@ -113,12 +114,33 @@ describe("the experiments table view", () => {
     const root = el.querySelector(".live-nb-table");
     expect(root).not.toBeNull();
     expect(rowNames(el)).toEqual(["workspace", "main", "exp-0", "exp-1", "exp-2"]);
-    expect(headers(el)).toEqual([...META.map((c) => c.name), "metric_0", "metric_1", "param_0", "param_1"]);
+    // what matters first; rev, typ and parent behind "Details"
+    expect(headers(el)).toEqual(["Experiment", "Created", "metric_0", "metric_1", "param_0", "param_1", "Message"]);
     for (const action of ["apply", "branch", "remove", "refresh"]) {
       expect(el.querySelector(`button[data-action="${action}"]`)).not.toBeNull();
     }
     expect(el.querySelector('tr[data-experiment="exp-2"] td:nth-child(2)').textContent).toBe("└── exp-2");
     expect(el.querySelector(".live-nb-table-count").textContent).toBe("5 of 5 rows");
+  });
+
+  it("shows rev, typ and parent on demand, and Created in short with the full date as tooltip", () => {
+    const { el, model } = mount(table());
+    const details = el.querySelector('input[data-role="details"]');
+    expect(details.checked).toBe(false);
+    expect(details.closest("label").title).toContain("rev, typ, parent");
+    details.checked = true;
+    details.dispatchEvent(new window.Event("change"));
+    expect(headers(el)).toEqual([
+      "Experiment", "Created", "metric_0", "metric_1", "param_0", "param_1", "Message", "rev", "typ", "parent",
+    ]);
+    expect(el.querySelector('tr[data-experiment="exp-1"] td:last-child').textContent).toBe("bbbbbbb");
+    details.checked = false;
+    details.dispatchEvent(new window.Event("change"));
+    expect(headers(el)).not.toContain("rev");
+    expect(model.get("columns")).toHaveLength(10); // the data keeps every column
+    const created = el.querySelector('tr[data-experiment="main"] td:nth-child(3)');
+    expect(created.textContent).toBe(formatCreated("2024-05-01T10:00:00+00:00"));
+    expect(created.title).toBe("2024-05-01T10:00:00+00:00");
   });
 
   it("shows user text as text, never as HTML", () => {
@@ -173,6 +195,7 @@ describe("the experiments table view", () => {
     expect(changed[0].title).toContain("baseline main: 0.9");
     expect(el.querySelectorAll('tr[data-experiment="main"] td.live-nb-table-changed')).toHaveLength(0);
     const hide = el.querySelector('input[data-role="hide-unchanged"]');
+    expect(hide.closest("label").title).toMatch(/empty cells .* ignored/i);
     hide.checked = true;
     hide.dispatchEvent(new window.Event("change"));
     expect(headers(el)).not.toContain("metric_1");
@@ -195,7 +218,14 @@ describe("the experiments table view", () => {
     await flush();
     const [, spec] = embedFn.mock.calls.at(-1);
     expect(spec.encoding.color.scale.domain).toEqual(["exp-0", "exp-2"]);
+    expect(spec.encoding.color.legend).toBeNull(); // one legend for all the charts, above them
     expect(el.querySelectorAll(".live-nb-table-chart")).toHaveLength(1);
+    const legend = el.querySelectorAll(".live-nb-table-legend");
+    expect(legend).toHaveLength(1);
+    expect([...legend[0].querySelectorAll('[role="listitem"]')].map((item) => item.textContent)).toEqual([
+      "exp-0",
+      "exp-2",
+    ]);
     tick(el, "exp-2"); // untick: no new request, the chart redrawn with one line
     tick(el, "exp-2"); // tick again: the history is cached
     expect(model.sent.filter((message) => message.type === "history")).toHaveLength(2);

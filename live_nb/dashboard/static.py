@@ -17,9 +17,11 @@ Everything here is a pure function of a :class:`DashboardState`.
 
 from __future__ import annotations
 
+import base64
 import html as html_lib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,7 +45,26 @@ STATUS_COLORS = {
     "error": "#d62728",
     "interrupted": "#ff7f0e",
 }
-PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2")
+PALETTE = (  # Tableau 10, as js/src/common/colors.js
+    "#4c78a8",
+    "#f58518",
+    "#e45756",
+    "#72b7b2",
+    "#54a24b",
+    "#eeca3b",
+    "#b279a2",
+    "#ff9da6",
+    "#9d755d",
+    "#bab0ac",
+)
+
+STATIC_IMAGE_BYTES = 1024 * 1024
+"""Image bytes (all images together) put in the final Vega-Lite chart; the rest are left out."""
+
+STATIC_IMAGE_SIDE = 320
+"""The longest side, in px, of an image in the final chart (as the live view draws it)."""
+
+_STEP_IMAGE = re.compile(r"^(.+)/(\d+)\.(png|jpe?g|gif)$", re.IGNORECASE)
 
 
 @dataclass
@@ -64,6 +85,17 @@ class Plot:
 
 
 @dataclass
+class Picture:
+    """The latest image logged under one name (``samples`` for ``samples/0.png``, ``1.png``...)."""
+
+    name: str
+    file: str  # the image's own name ("samples/3.png")
+    step: int | None  # the step in the file's name, if any
+    mime: str
+    data: bytes
+
+
+@dataclass
 class DashboardState:
     title: str = ""
     status: str = "running"
@@ -76,6 +108,8 @@ class DashboardState:
     series: list[Series] = field(default_factory=list)
     plots: list[Plot] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
+    pictures: list[Picture] = field(default_factory=list)  # the latest image of each name
+    pictures_skipped: int = 0  # latest images left out of ``pictures`` (too large)
     seq: int = -1
 
 
@@ -100,6 +134,7 @@ def state_from_reader(reader: LiveReader, max_points: int = DISPLAY_MAX_POINTS) 
         images=list(reader._image_paths),
         seq=reader.seq,
     )
+    state.pictures, state.pictures_skipped = latest_pictures(reader._image_paths)
     if live is not None:
         state.latest.update(flatten_summary(live.summary))
     for name, cursor in reader._cursors.items():
@@ -122,6 +157,71 @@ def state_from_reader(reader: LiveReader, max_points: int = DISPLAY_MAX_POINTS) 
                 Plot(name, "sklearn" if kind else "custom", kind, dict(config), records)
             )
     return state
+
+
+def image_key(name: str) -> tuple[str, int | None]:
+    """``"samples/3.png"`` -> ``("samples", 3)``, ``"cm.png"`` -> ``("cm.png", None)``."""
+    match = _STEP_IMAGE.match(name)
+    return (match.group(1), int(match.group(2))) if match else (name, None)
+
+
+def latest_pictures(paths: dict[str, Path], budget: int | None = None) -> tuple[list[Picture], int]:
+    """The latest image of each name (the highest step), read while they fit in ``budget`` bytes.
+
+    Returns the pictures, in the order their names were first logged, and how many were left out
+    (larger than what is left of ``budget``, :data:`STATIC_IMAGE_BYTES` by default).
+    """
+    from live_nb.dashboard.stream import _mime
+
+    if budget is None:
+        budget = STATIC_IMAGE_BYTES
+    latest: dict[str, tuple[int, str, Path]] = {}
+    for name, path in paths.items():
+        key, step = image_key(str(name))
+        found = latest.get(key)
+        if found is None or (step or 0) >= found[0]:
+            latest[key] = (step or 0, str(name), Path(path))
+    pictures: list[Picture] = []
+    skipped = 0
+    for key, (_, name, path) in latest.items():
+        mime = _mime(name)
+        try:
+            size = path.stat().st_size
+            data = path.read_bytes() if size <= budget and mime.startswith("image/") else None
+        except OSError:
+            continue  # gone: not an image to show any more
+        if data is None or len(data) > budget:
+            skipped += 1
+            continue
+        budget -= len(data)
+        pictures.append(Picture(key, name, image_key(name)[1], mime, data))
+    return pictures, skipped
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """``(width, height)`` of a PNG, GIF or JPEG, from its header; None when not found."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR" and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        return int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
+    if data[:2] == b"\xff\xd8":
+        index = 2
+        while index + 9 <= len(data):
+            if data[index] != 0xFF:
+                return None
+            marker = data[index + 1]
+            if marker == 0xFF:
+                index += 1  # fill byte
+                continue
+            if marker in (0x01, 0xD8) or 0xD0 <= marker <= 0xD7:
+                index += 2  # markers without a length
+                continue
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # start of frame
+                height = int.from_bytes(data[index + 5 : index + 7], "big")
+                width = int.from_bytes(data[index + 7 : index + 9], "big")
+                return width, height
+            index += 2 + int.from_bytes(data[index + 2 : index + 4], "big")
+    return None
 
 
 def parse_rows(data: bytes, timestamped: bool = False) -> tuple[list[float], list[float]]:
@@ -249,8 +349,31 @@ def elapsed_text(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def steps_text(steps: int) -> str:
+    """The steps done, as the dashboards write them: "30 steps" (steps 0 to 29), "" for none.
+
+    ``DashboardState.step`` counts the steps done (``Live.step`` after ``next_step()``, the next
+    step); the charts end at the last of them, one less.
+    """
+    count = int(steps)
+    if count <= 0:
+        return ""
+    return "1 step" if count == 1 else f"{count} steps"
+
+
+def pictures_note(state: DashboardState) -> str:
+    """What the final chart says about the images it leaves out ("" when none is)."""
+    count = state.pictures_skipped
+    if not count:
+        return ""
+    limit = STATIC_IMAGE_BYTES
+    size = f"{limit / 2**20:.3g} MB" if limit >= 2**20 else f"{limit / 1024:.3g} kB"
+    what = "1 image" if count == 1 else f"{count} images"
+    return f"{what} not shown: the output keeps at most {size} of images"
+
+
 def headline(state: DashboardState) -> str:
-    parts = [state.title, state.status, f"step {state.step}", elapsed_text(state.elapsed)]
+    parts = [state.title, state.status, steps_text(state.step), elapsed_text(state.elapsed)]
     return " · ".join(part for part in parts if part)
 
 
@@ -261,7 +384,8 @@ def text(state: DashboardState) -> str:
     if state.params:
         lines.append("  params: " + ", ".join(f"{k}={short(v)}" for k, v in state.params))
     if state.images:
-        lines.append(f"  images: {len(state.images)}")
+        note = pictures_note(state)
+        lines.append(f"  images: {len(state.images)}" + (f" ({note})" if note else ""))
     if state.plots:
         lines.append("  plots: " + ", ".join(plot.name for plot in state.plots))
     if state.note:
@@ -273,11 +397,13 @@ def html(state: DashboardState, with_charts: bool = True) -> str:
     """The summary as HTML (tables), and the charts as inline SVG; everything escaped."""
     esc = _esc
     colour = STATUS_COLORS.get(state.status, "#7f7f7f")
+    steps = steps_text(state.step)
     parts = [
         '<div class="live-nb-static">',
         f'<div class="live-nb-header"><b>{esc(state.title)}</b> · '
         f'<span class="live-nb-status" style="color:{colour}">{esc(state.status)}</span> · '
-        f"step {int(state.step)} · {esc(elapsed_text(state.elapsed))}</div>",
+        + (f"{esc(steps)} · " if steps else "")
+        + f"{esc(elapsed_text(state.elapsed))}</div>",
     ]
     if state.note:
         parts.append(f'<div class="live-nb-note">{esc(state.note)}</div>')
@@ -314,6 +440,16 @@ def field_ref(name: Any) -> str:
     return out
 
 
+def color_for(name: Any) -> str:
+    """A metric's colour, as the live view gives it (``colorFor`` in js/src/common/colors.js)."""
+    value = 0
+    for char in str(name):
+        value = (value * 31 + ord(char)) & 0xFFFFFFFF  # JavaScript's `| 0`: 32-bit signed
+    if value >= 2**31:
+        value -= 2**32
+    return PALETTE[abs(value) % len(PALETTE)]
+
+
 def metric_spec(
     series: Series, latest: Any = None, width: int = 260, height: int = 150
 ) -> dict[str, Any]:
@@ -326,7 +462,13 @@ def metric_spec(
         "title": {"text": title, "limit": width + 40},
         "data": {"values": [{"step": series.steps, "value": series.values}]},
         "transform": [{"flatten": ["step", "value"]}],
-        "mark": {"type": "line", "clip": True, "tooltip": True, "strokeWidth": 1.5},
+        "mark": {
+            "type": "line",
+            "clip": True,
+            "tooltip": True,
+            "strokeWidth": 1.5,
+            "color": color_for(series.name),
+        },
         "encoding": {
             "x": {
                 "field": "step",
@@ -472,32 +614,70 @@ def _confusion_spec(plot: Plot, title: dict[str, Any], width: int, height: int) 
     }
 
 
+def image_spec(picture: Picture, side: int = STATIC_IMAGE_SIDE) -> dict[str, Any]:
+    """An image as an ``image`` mark, its bytes inlined as a data URL (no file, no network)."""
+    width, height = image_size(picture.data) or (side, side)
+    scale = min(1.0, side / max(width, height, 1))
+    width, height = max(1, round(width * scale)), max(1, round(height * scale))
+    url = f"data:{picture.mime};base64,{base64.b64encode(picture.data).decode('ascii')}"
+    title: dict[str, Any] = {"text": picture.name, "limit": max(width, 160) + 40}
+    if picture.step is not None:
+        title["subtitle"] = f"step {picture.step}"
+    return {
+        "width": width,
+        "height": height,
+        "title": title,
+        "data": {"values": [{"url": url}]},
+        "mark": {
+            "type": "image",
+            "width": width,
+            "height": height,
+            "align": "left",
+            "baseline": "top",
+        },
+        "encoding": {
+            "url": {"field": "url", "type": "nominal"},
+            "x": {"value": 0},
+            "y": {"value": 0},
+        },
+    }
+
+
+# Each chart keeps its own colour scale and legend: shared (Vega-Lite's default for colour in a
+# concatenation), the confusion matrix's legend would float at the top right of the whole output.
+INDEPENDENT_COLORS = {"scale": {"color": "independent"}, "legend": {"color": "independent"}}
+
+
+def _section(title: str, charts: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "title": {"text": title, "anchor": "start"},
+        "concat": charts,
+        "columns": 3,
+        "resolve": INDEPENDENT_COLORS,
+    }
+
+
 def vegalite(state: DashboardState) -> dict[str, Any]:
-    """The final charts as one Vega-Lite spec: charts by metric group, then the plots."""
+    """The final charts as one Vega-Lite spec: charts by metric group, the images, the plots.
+
+    As the live view: the same colour per metric, the latest image of each name.
+    """
     rows: list[dict[str, Any]] = []
     by_name = {series.name: series for series in state.series}
     for group, names in groups([series.name for series in state.series]):
         charts = [metric_spec(by_name[name], state.latest.get(name)) for name in names]
-        rows.append(
-            {
-                "title": {"text": group or "metrics", "anchor": "start"},
-                "concat": charts,
-                "columns": 3,
-            }
-        )
+        rows.append(_section(group or "metrics", charts))
+    if state.pictures:
+        rows.append(_section("images", [image_spec(picture) for picture in state.pictures]))
     if state.plots:
-        rows.append(
-            {
-                "title": {"text": "plots", "anchor": "start"},
-                "concat": [plot_spec(p) for p in state.plots],
-                "columns": 3,
-            }
-        )
+        rows.append(_section("plots", [plot_spec(p) for p in state.plots]))
     subtitle = [state.note] if state.note else []
     if state.params:
         subtitle.append(
             "params: " + ", ".join(f"{k}={short(v, 40)}" for k, v in state.params)[:300]
         )
+    if state.pictures_skipped:
+        subtitle.append(pictures_note(state))
     spec: dict[str, Any] = {
         "$schema": VEGALITE_SCHEMA,
         "title": {"text": headline(state), "anchor": "start", "fontSize": 13},
@@ -511,6 +691,7 @@ def vegalite(state: DashboardState) -> dict[str, Any]:
         spec["title"]["subtitle"] = subtitle
     if rows:
         spec["vconcat"] = rows
+        spec["resolve"] = INDEPENDENT_COLORS
     else:
         # Vega-Lite needs a mark: an empty chart with the title only.
         spec.update({"data": {"values": []}, "mark": "point", "width": 10, "height": 10})
@@ -556,7 +737,13 @@ def svg(state: DashboardState, with_summary: bool = True) -> str:
             _tag("tspan", _esc(state.title), font_weight="bold"),
             " · ",
             _tag("tspan", _esc(state.status), fill=colour, font_weight="bold"),
-            _esc(f" · step {int(state.step)} · {elapsed_text(state.elapsed)}"),
+            _esc(
+                "".join(
+                    f" · {part}"
+                    for part in (steps_text(state.step), elapsed_text(state.elapsed))
+                    if part
+                )
+            ),
         ]
         out.append(
             _tag("text", "".join(spans), x=_GAP, y=y, font_size=13, font_family="sans-serif")
@@ -605,7 +792,9 @@ def _metric_svg(series: Series, latest: dict[str, Any]) -> str:
     title = (
         f"{series.name} = {short(latest[series.name])}" if series.name in latest else series.name
     )
-    return _line_chart_svg(title, [(series.steps, series.values)], "step")
+    return _line_chart_svg(
+        title, [(series.steps, series.values)], "step", colours=[color_for(series.name)]
+    )
 
 
 def _fmt(value: float) -> str:
@@ -620,7 +809,11 @@ def _frame(title: str) -> list[str]:
 
 
 def _line_chart_svg(
-    title: str, lines: list[tuple[list[float], list[float]]], x_title: str, y_title: str = ""
+    title: str,
+    lines: list[tuple[list[float], list[float]]],
+    x_title: str,
+    y_title: str = "",
+    colours: list[str] | None = None,
 ) -> str:
     """A small line chart, ``(steps, values)`` per line, with its ranges written at the axes."""
     left, top, right, bottom = 46, 20, 8, 26
@@ -642,7 +835,9 @@ def _line_chart_svg(
             )
             for i in kept
         ]
-        colour = PALETTE[index % len(PALETTE)]
+        colour = (
+            colours[index] if colours and index < len(colours) else PALETTE[index % len(PALETTE)]
+        )
         if len(points) == 1:
             out.append(_tag("circle", cx=points[0][0], cy=points[0][1], r=2, fill=colour))
         elif points:

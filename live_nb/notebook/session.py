@@ -52,7 +52,7 @@ class LiveSession:
         self.options = options
         self.cell: RecordedCell | None = record.current
         self.live = Live(options.dir, resume=options.resume, save_dvc_exp=False)
-        title = f"%%live {options.name or ''}".rstrip()
+        title = live_title(self.cell.execution_count if self.cell else None, options.name)
         self.started = time.monotonic()
         self.experiment: SavedExperiment | None = None
         self.in_terminal = getattr(shell, "kernel", None) is None
@@ -150,6 +150,19 @@ class LiveSession:
                 f"Saved experiment {self.experiment.name} ({self.experiment.commit[:7]}); "
                 "compare runs with %exp_show"
             )
+
+
+def live_title(execution_count: int | None, name: str | None) -> str:
+    """The title of a ``%%live`` cell's dashboard: ``%%live [5]``, ``%%live [5] name``.
+
+    The execution count tells two runs of the notebook's cells apart, as the cell's prompt does.
+    """
+    parts = ["%%live"]
+    if execution_count is not None:
+        parts.append(f"[{execution_count}]")
+    if name:
+        parts.append(name)
+    return " ".join(parts)
 
 
 def _new_dashboard(live: Live, title: str) -> LiveDashboard | None:

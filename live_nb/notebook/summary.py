@@ -11,6 +11,7 @@ import html
 import time
 from typing import Any
 
+from live_nb.dashboard.static import steps_text
 from live_nb.events import LiveEvent
 
 REFRESH_SECONDS = 0.25
@@ -21,7 +22,7 @@ class SessionSummary:
     def __init__(self, title: str) -> None:
         self.title = title
         self.status = "running"
-        self.step = 0
+        self.step = 0  # steps done: the charts end at step - 1
         self.metrics: dict[str, Any] = {}
         self.params: dict[str, Any] = {}
         self.note = ""
@@ -57,7 +58,8 @@ class SessionSummary:
         return f"{seconds // 60}:{seconds % 60:02d}"
 
     def text(self) -> str:
-        head = f"{self.title} · {self.status} · step {self.step} · {self._elapsed()}"
+        parts = [self.title, self.status, steps_text(self.step), self._elapsed()]
+        head = " · ".join(part for part in parts if part)
         lines = [head]
         lines += [f"  {name} = {_short(value)}" for name, value in self.metrics.items()]
         if self.params:
@@ -83,7 +85,8 @@ class SessionSummary:
             'font-size:12px">',
             f"<b>{html.escape(self.title)}</b> · "
             f'<span style="color:{colour}">{html.escape(self.status)}</span> · '
-            f"step {self.step} · {self._elapsed()}",
+            + "".join(f"{part} · " for part in [steps_text(self.step)] if part)
+            + self._elapsed(),
         ]
         if self.metrics:
             parts.append(

@@ -20,3 +20,13 @@ export function formatElapsed(seconds) {
   const s = String(total % 60).padStart(2, "0");
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
 }
+
+/**
+ * The steps done, as every live_nb view writes them: "30 steps" once steps 0 to 29 are done
+ * (the state's `step` is the logger's next step, i.e. the steps done); "" before the first.
+ */
+export function formatSteps(steps) {
+  const count = Math.floor(Number(steps) || 0);
+  if (count <= 0) return "";
+  return count === 1 ? "1 step" : `${count} steps`;
+}

@@ -11,6 +11,7 @@ export const DASHBOARD_CSS = `
 .live-nb-dashboard .live-nb-header { display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: baseline; }
 .live-nb-dashboard .live-nb-title { font-weight: 600; font-family: var(--jp-code-font-family, monospace); }
 .live-nb-dashboard .live-nb-status { font-weight: 600; }
+.live-nb-dashboard .live-nb-step:empty { display: none; }
 .live-nb-dashboard .live-nb-note { margin: 2px 0 4px; color: var(--jp-ui-font-color2, #555); white-space: pre-wrap; }
 .live-nb-dashboard .live-nb-note:empty { display: none; }
 .live-nb-dashboard .live-nb-section { margin-top: 6px; }

@@ -14,7 +14,7 @@
 
 import { h, setText } from "../common/dom.js";
 import { statusColor } from "../common/colors.js";
-import { formatElapsed, formatValue } from "../common/format.js";
+import { formatElapsed, formatSteps, formatValue } from "../common/format.js";
 import { groupNames, splitName } from "./groups.js";
 import { metricSpec, plotSpec } from "./specs.js";
 import { MetricChart, PlotChart } from "./charts.js";
@@ -77,7 +77,7 @@ export function createDashboardView({ el, store, embed, vega, schedule, maxPoint
     setText(parts.title, state.title);
     setText(parts.status, state.status);
     parts.status.style.color = statusColor(state.status);
-    setText(parts.step, `step ${state.step ?? 0}`);
+    setText(parts.step, formatSteps(state.step)); // "30 steps": the charts end at step 29
     setText(parts.elapsed, formatElapsed(store.elapsedNow()));
     setText(parts.note, state.note);
     root.dataset.status = String(state.status);

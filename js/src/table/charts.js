@@ -1,10 +1,11 @@
 // The overlaid metric histories under the table: one Vega-Lite chart per metric
-// (specs from overlay.js), drawn with vega-embed, offline (inline data only).
-// Tooltips are written with textContent.
+// (specs from overlay.js), drawn with vega-embed, offline (inline data only),
+// under one legend for all of them. Tooltips and legend labels are written with
+// textContent.
 
 import embed from "vega-embed";
 import { element } from "./dom.js";
-import { overlaySpecs } from "./overlay.js";
+import { dashBackground, legendItems, overlaySpecs } from "./overlay.js";
 
 export const EMBED_OPTIONS = {
   actions: { export: true, source: false, compiled: false, editor: false },
@@ -46,8 +47,12 @@ export class ChartPanel {
     this.embedFn = embedFn;
     this.root = element("div", { className: "live-nb-table-charts" });
     this.note = element("div", { className: "live-nb-table-charts-note", attrs: { role: "status" } });
+    this.legend = element("div", {
+      className: "live-nb-table-legend",
+      attrs: { role: "list", "aria-label": "experiments" },
+    });
     this.grid = element("div", { className: "live-nb-table-chart-grid" });
-    this.root.append(this.note, this.grid);
+    this.root.append(this.note, this.legend, this.grid);
     parent.appendChild(this.root);
     this.views = [];
     this.signature = null;
@@ -78,7 +83,8 @@ export class ChartPanel {
     this.signature = signature;
     this.clear();
     if (!ready.length) return;
-    for (const { metric, spec } of overlaySpecs(ready, { dark: isDarkTheme() })) {
+    this.renderLegend(ready);
+    for (const { metric, spec } of overlaySpecs(ready, { dark: isDarkTheme(), legend: false })) {
       const box = element("div", { className: "live-nb-table-chart", attrs: { "data-metric": metric } });
       this.grid.appendChild(box);
       Promise.resolve()
@@ -93,10 +99,26 @@ export class ChartPanel {
     }
   }
 
+  // One legend for every chart: the charts colour (and dash) the series alike.
+  renderLegend(series) {
+    const items = legendItems(series).map(({ label, color, dash }) =>
+      element("span", { className: "live-nb-table-legend-item", attrs: { role: "listitem" } }, [
+        element("span", {
+          className: "live-nb-table-swatch",
+          attrs: { "aria-hidden": "true" },
+          style: { background: dashBackground(color, dash) },
+        }),
+        element("span", { text: label }),
+      ]),
+    );
+    this.legend.replaceChildren(element("span", { className: "live-nb-table-legend-title", text: "experiment" }), ...items);
+  }
+
   clear() {
     for (const view of this.views) view.finalize?.();
     this.views = [];
     this.grid.replaceChildren();
+    this.legend.replaceChildren();
   }
 
   destroy() {

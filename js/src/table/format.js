@@ -66,3 +66,20 @@ export function identityOf(value) {
   if (typeof value === "string") return `s${value}`;
   return `j${JSON.stringify(value)}`;
 }
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const pad = (number) => String(number).padStart(2, "0");
+
+// "Created" in short, in local time: "HH:MM" today, "Mon DD" this year, "Mon DD YYYY"
+// before; null when the value is not a date (the cell then shows its text).
+export function formatCreated(value, now = new Date()) {
+  if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}/.test(value)) return null;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return null;
+  const day = `${MONTHS[date.getMonth()]} ${pad(date.getDate())}`;
+  if (date.getFullYear() !== now.getFullYear()) return `${day} ${date.getFullYear()}`;
+  if (date.getMonth() === now.getMonth() && date.getDate() === now.getDate()) {
+    return `${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  }
+  return day;
+}

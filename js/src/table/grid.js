@@ -50,7 +50,7 @@ export class VirtualGrid {
     });
   }
 
-  // data: {columns, shown (column indexes), widths, entries (in display order),
+  // data: {columns, shown (column indexes, in display order), widths, entries (in display order),
   //        changed (id -> Set), baseTexts (id -> entry), selection (Set), sort,
   //        nameColumn}
   setData(data) {
@@ -157,11 +157,11 @@ export class VirtualGrid {
     const base = entry.baseline ? byId.get(entry.baseline) : undefined;
     for (const index of shown) {
       const column = columns[index];
-      let text = entry.text[index];
+      let text = entry.display ? entry.display[index] : entry.text[index];
       if (index === nameColumn) text = treeGlyph(entries, position) + text;
       const classes = [];
       if (column.type !== "text") classes.push("live-nb-table-num");
-      let title = text;
+      let title = entry.text[index]; // in full (Created is shown in short)
       if (differs && differs.has(index)) {
         classes.push("live-nb-table-changed");
         title = `${text} (baseline ${base ? base.text[nameColumn] : ""}: ${base ? base.text[index] : "-"})`;

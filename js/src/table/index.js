@@ -5,6 +5,10 @@
 // custom messages {type: history|apply|branch|remove|refresh, request, ...}
 // answered by {type: history|result, request, ...}.
 //
+// Columns are shown in displayOrder (logic.js): Experiment, Created (in short),
+// metrics, params, Message; rev, typ and parent behind the "Details" toggle. The
+// `columns` trait, and the DataFrame, keep DVC's order and every column.
+//
 // Everything a user typed is shown with textContent (see dom.js).
 
 import { ChartPanel } from "./charts.js";
@@ -15,12 +19,15 @@ import {
   changedCells,
   columnIndex,
   columnWidths,
+  DETAIL_COLUMNS,
+  displayOrder,
   filterEntries,
   nextSort,
   parseFilter,
   prepareEntries,
   selectedExperiments,
   sortEntries,
+  UNCHANGED_HELP,
   unchangedColumns,
 } from "./logic.js";
 import { MAX_OVERLAY, seriesLabels } from "./overlay.js";
@@ -61,6 +68,7 @@ export class TableView {
     this.sort = { column: model.get("sort_by") ?? "", order: model.get("sort_order") ?? "asc" };
     this.filterText = model.get("filter_text") ?? "";
     this.hideUnchanged = Boolean(model.get("hide_unchanged"));
+    this.details = false; // rev, typ and parent shown
     this.selection = new Set(model.get("selection") ?? []);
 
     this.root = element("div", { className: "live-nb-table" });
@@ -134,10 +142,17 @@ export class TableView {
     });
     this.hideBox.checked = this.hideUnchanged;
     this.hideBox.addEventListener("change", () => this.setHide(this.hideBox.checked));
-    const hideLabel = element("label", { className: "live-nb-table-toggle" }, [
+    const hideLabel = element("label", { className: "live-nb-table-toggle", attrs: { title: UNCHANGED_HELP } }, [
       this.hideBox,
       element("span", { text: "Hide unchanged columns" }),
     ]);
+    this.detailsBox = element("input", { attrs: { type: "checkbox", "data-role": "details" } });
+    this.detailsBox.addEventListener("change", () => this.setDetails(this.detailsBox.checked));
+    const detailsLabel = element(
+      "label",
+      { className: "live-nb-table-toggle", attrs: { title: `Show the ${DETAIL_COLUMNS.join(", ")} columns` } },
+      [this.detailsBox, element("span", { text: "Details" })],
+    );
     this.count = element("span", { className: "live-nb-table-count" });
     this.buttons = {
       apply: button("Apply", "apply"),
@@ -148,6 +163,7 @@ export class TableView {
     this.toolbar = element("div", { className: "live-nb-table-toolbar" }, [
       this.filterBox,
       hideLabel,
+      detailsLabel,
       this.count,
       ...Object.values(this.buttons),
     ]);
@@ -172,7 +188,7 @@ export class TableView {
     this.entries = prepareEntries(this.model.get("rows") ?? [], this.columns);
     this.byId = new Map(this.entries.map((entry) => [entry.id, entry]));
     this.changed = changedCells(this.entries, this.columns);
-    this.widths = columnWidths(this.entries, this.columns);
+    this.widths = columnWidths(this.entries, this.columns, { changed: this.changed });
     this.nameColumn = columnIndex(this.columns, "Experiment");
     this.revColumn = columnIndex(this.columns, "rev");
     this.generation += 1;
@@ -188,7 +204,7 @@ export class TableView {
     const filtered = filterEntries(this.entries, parseFilter(this.filterText, this.columns));
     this.shown = sortEntries(filtered, sortColumn, this.sort.order);
     const hidden = this.hideUnchanged ? unchangedColumns(filtered, this.columns) : new Set();
-    this.shownColumns = this.columns.map((_, index) => index).filter((index) => !hidden.has(index));
+    this.shownColumns = displayOrder(this.columns, { details: this.details }).filter((index) => !hidden.has(index));
     let count = `${this.shown.length} of ${this.entries.length} rows`;
     if (hidden.size) count += ` · ${hidden.size} unchanged column(s) hidden`;
     this.count.textContent = count;
@@ -265,6 +281,11 @@ export class TableView {
     this.hideUnchanged = hide;
     this.model.set("hide_unchanged", hide);
     this.model.save_changes();
+    this.derive();
+  }
+
+  setDetails(details) {
+    this.details = details;
     this.derive();
   }
 

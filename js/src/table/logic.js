@@ -2,13 +2,21 @@
 // columns, changed cells and what the action buttons act on. Pure functions of
 // the `rows` and `columns` traits (see live_nb/dashboard/table.py), no DOM.
 
-import { formatValue, identityOf, numberOf } from "./format.js";
+import { formatCreated, formatValue, identityOf, numberOf } from "./format.js";
 
-// One row as the view uses it: the row plus its cells as text and its search text.
-export function prepareEntries(rows, columns) {
+function isCreated(column) {
+  return column.kind === "meta" && column.name === "Created";
+}
+
+// One row as the view uses it: the row plus its cells as text (`text`: as the terminal
+// table writes them, for filters and tooltips; `display`: as the grid shows them, "Created"
+// in short), and its search text. `now`: what "today" is for the short dates.
+export function prepareEntries(rows, columns, { now = new Date() } = {}) {
+  const created = columns.map(isCreated);
   return rows.map((row, order) => {
     const values = Array.isArray(row.values) ? row.values : [];
     const text = columns.map((column, index) => formatValue(values[index], column));
+    const display = text.map((cell, index) => (created[index] ? formatCreated(values[index], now) ?? cell : cell));
     return {
       id: String(row.id),
       kind: row.kind,
@@ -16,10 +24,36 @@ export function prepareEntries(rows, columns) {
       commit: row.commit ?? null,
       values,
       text,
-      search: text.join("\n").toLowerCase(),
+      display,
+      search: [...text, ...display.filter((cell, index) => created[index] && cell !== text[index])]
+        .join("\n")
+        .toLowerCase(),
       order,
     };
   });
+}
+
+// ---------------------------------------------------------------------------
+// The columns' order on screen (the DataFrame keeps DVC's): the experiment and
+// when it was made, then what is compared, metrics and params, then the message.
+// rev, typ and parent are details, shown at the end when asked for.
+
+export const DETAIL_COLUMNS = ["rev", "typ", "parent"];
+
+export function displayOrder(columns, { details = false } = {}) {
+  const rank = (column) => {
+    if (column.kind === "metric") return 2;
+    if (column.kind === "param") return 3;
+    if (column.name === "Experiment") return 0;
+    if (column.name === "Created") return 1;
+    if (DETAIL_COLUMNS.includes(column.name)) return 5;
+    return 4; // Message, and any other column
+  };
+  return columns
+    .map((column, index) => ({ index, rank: rank(column) }))
+    .filter((item) => details || item.rank !== 5)
+    .sort((a, b) => a.rank - b.rank || a.index - b.index)
+    .map((item) => item.index);
 }
 
 export function columnIndex(columns, name) {
@@ -192,17 +226,25 @@ export function filterEntries(entries, filter) {
 }
 
 // ---------------------------------------------------------------------------
-// Columns whose value is the same in every shown row (metrics and params
-// only), as `show(only_changed=True)` drops them. With fewer than two rows
+// Columns whose value is the same in every shown row that has one (metrics and
+// params only). Unlike `show(only_changed=True)`, which counts a missing value
+// as a difference (as DVC does), empty cells are ignored: a baseline commit
+// without metrics would otherwise keep every column. With fewer than two rows
 // nothing is hidden.
+
+export const UNCHANGED_HELP =
+  "Hide the metric and param columns whose value is the same in every shown row. " +
+  'Empty cells ("-") are ignored: a column with one value and gaps counts as unchanged.';
 
 export function unchangedColumns(entries, columns) {
   const hidden = new Set();
   if (entries.length < 2) return hidden;
+  const missing = identityOf(null);
   columns.forEach((column, index) => {
     if (column.kind === "meta") return;
-    const first = identityOf(entries[0].values[index]);
-    if (entries.every((entry) => identityOf(entry.values[index]) === first)) hidden.add(index);
+    const values = new Set(entries.map((entry) => identityOf(entry.values[index])));
+    values.delete(missing);
+    if (values.size <= 1) hidden.add(index);
   });
   return hidden;
 }
@@ -225,13 +267,20 @@ export function changedCells(entries, columns) {
   return changed;
 }
 
-// Widths (in characters) that fit every row's text, so columns do not jump
-// while rows scroll in and out of the window.
-export function columnWidths(entries, columns, { min = 4, max = 40 } = {}) {
+// Widths (in characters, the CSS `ch` of the normal weight) that fit every
+// row's text as shown, so columns do not jump while rows scroll in and out of
+// the window. Bold text is wider: the headers, the baseline rows and the cells
+// that differ from their baseline (`changed`, from changedCells) get BOLD_SLACK.
+export const BOLD_SLACK = 1.15;
+
+export function columnWidths(entries, columns, { min = 4, max = 40, changed = new Map() } = {}) {
+  const bold = (length) => Math.ceil(length * BOLD_SLACK);
   return columns.map((column, index) => {
-    let width = column.name.length + 2;
+    let width = bold(column.name.length) + 2; // + the sort arrow
     for (const entry of entries) {
-      const length = entry.text[index].length;
+      const text = entry.display ? entry.display[index] : entry.text[index];
+      const heavy = entry.kind === "baseline" || Boolean(changed.get(entry.id)?.has(index));
+      const length = heavy ? bold(text.length) : text.length;
       if (length > width) width = length;
     }
     if (column.name === "Experiment") width += 4; // the tree glyph

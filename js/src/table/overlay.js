@@ -58,9 +58,29 @@ function themeConfig(dark) {
   };
 }
 
+// The legend the charts share, one entry per series: {label, color, dash}, in
+// selection order (the charts' colour and dash scales use the same order).
+export function legendItems(series) {
+  return series.map((item, index) => ({ label: item.label, ...styleOf(index) }));
+}
+
+// A dash pattern drawn with CSS (a legend swatch): a repeating gradient of the
+// pattern's dashes and gaps, in px. Only constants and palette colours go in.
+export function dashBackground(color, dash) {
+  if (!dash || dash.length < 2 || dash.every((length, i) => i % 2 === 0 || length === 0)) return color;
+  const stops = [];
+  let at = 0;
+  dash.forEach((length, i) => {
+    stops.push(`${i % 2 === 0 ? color : "transparent"} ${at}px ${at + length}px`);
+    at += length;
+  });
+  return `repeating-linear-gradient(to right, ${stops.join(", ")})`;
+}
+
 // `series`: [{id, label, history: {metrics: {name: {step: [], value: []}}}}]
-// in selection order. Returns [{metric, spec}], one per metric.
-export function overlaySpecs(series, { dark = false, width = 300, height = 170 } = {}) {
+// in selection order. Returns [{metric, spec}], one per metric. `legend: false`
+// leaves the legend out of every chart (the table draws one for all of them).
+export function overlaySpecs(series, { dark = false, width = 300, height = 170, legend: withLegend = true } = {}) {
   const labels = series.map((item) => item.label);
   const styles = series.map((_, index) => styleOf(index));
   const dashed = series.length > PALETTE.length;
@@ -77,14 +97,16 @@ export function overlaySpecs(series, { dark = false, width = 300, height = 170 }
         values.push({ experiment: item.label, step: steps[i], value: points[i] });
       }
     }
-    const legend = {
-      title: "experiment",
-      orient: "bottom",
-      direction: "vertical",
-      labelLimit: 320,
-      symbolType: "stroke",
-      symbolStrokeWidth: 2,
-    };
+    const legend = withLegend
+      ? {
+          title: "experiment",
+          orient: "bottom",
+          direction: "vertical",
+          labelLimit: 320,
+          symbolType: "stroke",
+          symbolStrokeWidth: 2,
+        }
+      : null;
     const encoding = {
       x: { field: "step", type: "quantitative", title: "step", axis: { tickMinStep: 1 } },
       y: { field: "value", type: "quantitative", title: null, scale: { zero: false } },

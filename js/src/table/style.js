@@ -1,5 +1,9 @@
 // The experiments table's style sheet (static text: no user data in it). It uses
 // JupyterLab's theme variables, with fallbacks for other front ends.
+//
+// Changed cells get a translucent tint of the theme's warning colour over the
+// row's own background, and keep the theme's text colour: readable in light and
+// dark themes alike (an opaque light "color3" under dark-theme text is not).
 
 export const ROW_HEIGHT = 24; // px; every row has this height so rows can be virtualised
 export const VIEWPORT = 480; // px; the scroll box's largest height
@@ -12,7 +16,8 @@ export const STYLE = `
   --lnt-bg2: var(--jp-layout-color2, #eeeeee);
   --lnt-border: var(--jp-border-color2, #d0d0d0);
   --lnt-accent: var(--jp-brand-color1, #1976d2);
-  --lnt-changed: var(--jp-warn-color3, #fff3c4);
+  --lnt-changed: color-mix(in srgb, var(--jp-warn-color1, #f57c00) 25%, transparent);
+  --lnt-selected: var(--jp-layout-color3, #e3f2fd);
   --lnt-error: var(--jp-error-color1, #d32f2f);
   --lnt-ok: var(--jp-success-color1, #388e3c);
   color: var(--lnt-fg);
@@ -51,12 +56,18 @@ export const STYLE = `
 .live-nb-table-grid td.live-nb-table-changed { background: var(--lnt-changed); font-weight: 600; }
 .live-nb-table-grid tr[data-kind="baseline"] td { font-weight: 600; }
 .live-nb-table-grid tr[data-kind="workspace"] td { font-style: italic; }
-.live-nb-table-grid tr.live-nb-table-selected td { background: var(--jp-layout-color3, #e3f2fd); }
-.live-nb-table-grid tr.live-nb-table-selected td.live-nb-table-changed { background: var(--lnt-changed); }
+.live-nb-table-grid tr.live-nb-table-selected td { background: var(--lnt-selected); }
+.live-nb-table-grid tr.live-nb-table-selected td.live-nb-table-changed {
+  background: linear-gradient(var(--lnt-changed), var(--lnt-changed)), var(--lnt-selected); }
 .live-nb-table-grid .live-nb-table-check { width: 28px; text-align: center; padding: 0; }
 .live-nb-table-spacer td { border: 0; padding: 0; }
 .live-nb-table-charts { margin-top: 8px; }
 .live-nb-table-charts-note { color: var(--lnt-muted); margin-bottom: 4px; white-space: pre-wrap; }
+.live-nb-table-legend { display: flex; flex-wrap: wrap; gap: 4px 14px; align-items: center; margin-bottom: 4px; }
+.live-nb-table-legend:empty { display: none; }
+.live-nb-table-legend-title { font-weight: 600; color: var(--lnt-muted); }
+.live-nb-table-legend-item { display: inline-flex; gap: 5px; align-items: center; }
+.live-nb-table-swatch { display: inline-block; width: 22px; height: 3px; }
 .live-nb-table-chart-grid { display: flex; flex-wrap: wrap; gap: 12px; }
 .live-nb-table-chart { min-width: 200px; }
 .live-nb-table-tooltip { position: fixed; z-index: 1000; pointer-events: none; padding: 4px 6px;

@@ -1,0 +1,1 @@
+"""End-to-end tests: JupyterLab in a real browser, looked at as a person would."""
