@@ -212,9 +212,9 @@ describe("unchanged columns and changed cells", () => {
 
   it("sizes columns to their longest text", () => {
     const widths = columnWidths(entries, COLUMNS);
-    // the bold header, a sort arrow, the tree
-    expect(widths[0]).toBe(Math.ceil("Experiment".length * BOLD_SLACK) + 2 + 4);
-    expect(widths[7]).toBe(Math.ceil("acc".length * BOLD_SLACK) + 2);
+    // the bold header and a sort arrow, the tree
+    expect(widths[0]).toBe(Math.ceil(("Experiment".length + 2) * BOLD_SLACK) + 4);
+    expect(widths[7]).toBe(Math.ceil(("acc".length + 2) * BOLD_SLACK));
   });
 
   it("gives bold text room to spare: baseline rows and changed cells", () => {
@@ -233,6 +233,23 @@ describe("unchanged columns and changed cells", () => {
     expect(widths[1]).toBe(Math.ceil("0.12346".length * BOLD_SLACK)); // a changed cell is bold
     const plain = prepareEntries([{ ...rows[1], values: [message, 0.5] }], columns);
     expect(columnWidths(plain, columns)[0]).toBe(message.length); // normal weight: as long as it is
+  });
+
+  it("sizes columns with the view's text measure when there is one", () => {
+    const columns = [{ name: "Message", kind: "meta", type: "text" }];
+    const rows = [
+      { id: B, kind: "baseline", baseline: null, values: ["wide"] },
+      { id: "refs/exps/x/a", kind: "experiment", baseline: B, values: ["narrow text"] },
+    ];
+    const calls = [];
+    const measure = (text, bold) => {
+      calls.push([text, bold]);
+      return bold ? 10 * text.length : 0.5 * text.length; // bold is very wide here
+    };
+    const widths = columnWidths(prepareEntries(rows, columns), columns, { measure, max: 100 });
+    expect(widths[0]).toBe(90); // the bold header (70) and its sort arrow (" ▼": 20)
+    expect(calls).toContainEqual(["wide", true]);
+    expect(calls).toContainEqual(["narrow text", false]);
   });
 });
 

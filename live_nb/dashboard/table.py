@@ -22,7 +22,9 @@ Synced traits (Python -> browser, unless noted):
   experiment's baseline; HEAD for the workspace). Values are JSON: a missing value is
   ``null``, an infinite float is ``{"float": "inf"}`` or ``{"float": "-inf"}``;
 - ``sort_by`` (a column name or ``""``), ``sort_order`` (``"asc"``/``"desc"``), ``filter_text``,
-  ``hide_unchanged``: the view's state, set by either side;
+  ``hide_unchanged``: the view's state, set by either side. ``hide_unchanged`` hides the metric
+  and param columns with one value in every shown row, empty cells ignored (``show(only_changed=
+  True)`` counts a missing value as a difference, as DVC does);
 - ``selection`` (browser -> Python): the ids of the ticked rows, in the order they were ticked.
 
 Custom messages (``model.send`` in the browser, :meth:`ExperimentsTable.handle` here; every
@@ -40,6 +42,10 @@ request carries a ``request`` number that its reply repeats):
   (the ``rows``/``columns`` traits change) before the reply is sent. Errors from the
   Python API come back as the message text (``"uncommitted"``: apply refused because of
   uncommitted changes; the browser then offers to apply with a backup, ``force``).
+
+The browser shows the columns in its own order: Experiment, Created (in short, in full as a
+tooltip), the metrics, the params, Message, and rev, typ and parent behind a "Details" toggle;
+the ``columns`` trait and the DataFrame keep every column in DVC's order.
 
 Everything a user typed (names, messages, metric and param names and values) travels as data
 and is shown as text; the static HTML fallback escapes it.

@@ -7,7 +7,8 @@ step and the "Saved experiment" note. They run the rest of the notebook, see ``%
 table list both runs, and tick them to overlay their histories. All along, live_nb's code logs
 no error in the browser console and the page asks nothing of any host but 127.0.0.1.
 
-Screenshots go to build/e2e/: the dashboard while it streams and at the end, and the table.
+Screenshots go to build/e2e/: the dashboard while it streams and at the end, and the table (in
+the light theme, and in the dark one).
 """
 
 from __future__ import annotations
@@ -237,15 +238,26 @@ FINAL_DRAWN = """([path, index]) => {
   }
   const texts = [];
   const lines = [];
-  const walk = (mark) => {
+  const strokes = [];
+  const images = [];
+  const legends = [];
+  const walk = (mark, depth) => {
+    if (mark.role === 'legend') legends.push(depth);
     if (mark.marktype === 'text') {
       for (const item of mark.items) texts.push([].concat(item.text ?? '').join('\\n'));
     } else if (mark.marktype === 'line') {
       lines.push(mark.items.length);
+      strokes.push([mark.items.length, mark.items[0]?.stroke ?? null]);
+    } else if (mark.marktype === 'image') {
+      for (const item of mark.items) {
+        images.push({width: item.width, height: item.height,
+                     loaded: Boolean(item.image?.complete && item.image.naturalWidth > 0)});
+      }
     }
-    for (const item of mark.items ?? []) for (const child of item.items ?? []) walk(child);
+    const inner = depth + (mark.marktype === 'group' ? 1 : 0);
+    for (const item of mark.items ?? []) for (const child of item.items ?? []) walk(child, inner);
   };
-  walk(views[0].scenegraph().root);
+  walk(views[0].scenegraph().root, 0);
   const canvas = cell.node.querySelector('.jp-RenderedVegaLite canvas');
   let ink = null;
   if (canvas) {
@@ -255,7 +267,8 @@ FINAL_DRAWN = """([path, index]) => {
       if (data[i + 3] > 0 && (data[i] < 160 || data[i + 1] < 160 || data[i + 2] < 160)) ink += 1;
     }
   }
-  return {texts, lines, ink, width: canvas?.width ?? 0, height: canvas?.height ?? 0};
+  return {texts, lines, strokes, images, legends, ink,
+          width: canvas?.width ?? 0, height: canvas?.height ?? 0};
 }"""
 
 TABLE_NOW = """(selector) => {
@@ -270,8 +283,76 @@ TABLE_NOW = """(selector) => {
     .filter((box) => box.querySelector('svg.marks path, svg path'))
     .map((box) => box.dataset.metric);
   const message = table.querySelector('.live-nb-table-message')?.textContent ?? '';
-  return {rows, buttons, charts, message};
+  const headers = [...table.querySelectorAll('thead th[data-column]')]
+    .map((th) => th.dataset.column);
+  // cells whose text does not fit (cut with an ellipsis), and how far the table scrolls sideways
+  const clipped = [...table.querySelectorAll('tbody tr[data-id] td')]
+    .filter((td) => td.scrollWidth > td.clientWidth + 1)
+    .map((td) => `${td.closest('tr').dataset.experiment}: ${td.textContent}`)
+    .concat([...table.querySelectorAll('thead .live-nb-table-sort')]
+      .filter((button) => button.scrollWidth > button.clientWidth + 1)
+      .map((button) => `header: ${button.textContent}`));
+  const scroll = table.querySelector('.live-nb-table-scroll');
+  const created = [...table.querySelectorAll('tbody tr[data-kind="experiment"]')].map((tr) => {
+    const td = tr.children[1 + headers.indexOf('Created')];
+    return {text: td?.textContent ?? '', title: td?.title ?? ''};
+  });
+  const legend = [...table.querySelectorAll('.live-nb-table-legend [role="listitem"]')]
+    .map((item) => item.textContent);
+  const chartLegends = table.querySelectorAll('.live-nb-table-chart .role-legend').length;
+  // the metric and param columns out of sight (right of the scroll box's visible part)
+  const right = scroll.getBoundingClientRect().left + scroll.clientWidth;
+  const hidden = [...table.querySelectorAll(
+    'thead th.live-nb-table-metric, thead th.live-nb-table-param')]
+    .filter((th) => th.getBoundingClientRect().right > right + 1)
+    .map((th) => th.dataset.column);
+  return {rows, buttons, charts, message, headers, clipped, created, legend, chartLegends,
+          hidden, overflow: scroll.scrollWidth - scroll.clientWidth};
 }"""
+
+# The contrast (WCAG) between the text and the background of the highlighted (changed) cells
+# of a row, as the browser computed their colours: backgrounds composited up the tree.
+CHANGED_CONTRAST = """([selector, kind]) => {
+  const parse = (text) => {
+    let m = /^rgba?\\(([^)]*)\\)$/.exec(text);
+    if (m) {
+      const [r, g, b, a = 1] = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+      return [r, g, b, a];
+    }
+    m = /^color\\(srgb ([^)]*)\\)$/.exec(text);
+    if (m) {
+      const [r, g, b, a = 1] = m[1].split(/[\\s\\/]+/).filter(Boolean).map(Number);
+      return [r * 255, g * 255, b * 255, a];
+    }
+    return null;
+  };
+  const over = (top, bottom) => {
+    const a = top[3] + bottom[3] * (1 - top[3]);
+    const c = (i) => (top[i] * top[3] + bottom[i] * bottom[3] * (1 - top[3])) / (a || 1);
+    return [c(0), c(1), c(2), a];
+  };
+  const luminance = ([r, g, b]) => {
+    const f = (c) => (c / 255 <= 0.03928 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const cells = document.querySelectorAll(
+    `${selector} tr[data-kind="${kind}"] td.live-nb-table-changed`);
+  return [...cells].map((td) => {
+    const layers = [];
+    for (let node = td; node && node.nodeType === 1; node = node.parentElement) {
+      const colour = parse(getComputedStyle(node).backgroundColor);
+      if (colour && colour[3] > 0) layers.push(colour);
+      if (colour && colour[3] >= 1) break;
+    }
+    const fill = layers.reverse().reduce((below, layer) => over(layer, below), [255, 255, 255, 1]);
+    const text = over(parse(getComputedStyle(td).color), fill);
+    const [hi, lo] = [luminance(text), luminance(fill)].sort((x, y) => y - x);
+    return {text: td.textContent, background: getComputedStyle(td).backgroundColor,
+            contrast: (hi + 0.05) / (lo + 0.05)};
+  });
+}"""
+
+CHANGE_THEME = """(theme) => window.jupyterapp.commands.execute('apputils:change-theme', {theme})"""
 
 
 def python_string(text: str) -> str:
@@ -321,6 +402,10 @@ def test_quickstart_in_jupyterlab_as_a_person_sees_it(
     assert during is not None, "the dashboard was gone before it could be looked at"
     assert during["status"] == "running", during
     assert "running" in during["header"], during["header"]
+    # the cell's prompt number names the run; steps are counted as done, never "step N" (the
+    # next step, one past the charts' last x)
+    assert re.match(r"%%live \[\d+\]", during["header"]), during["header"]
+    assert not re.search(r"step \d", during["header"]), during["header"]
     assert during["errors"] == [], f"charts that could not be drawn: {during['errors']}"
     assert set(during["charts"]) == METRICS, f"charts while running: {during['charts']}"
     assert set(during["latest"]) == METRICS, f"latest values while running: {during['latest']}"
@@ -377,6 +462,20 @@ def test_quickstart_in_jupyterlab_as_a_person_sees_it(
     texts = "\n".join(drawn["texts"])
     for metric in METRICS:
         assert f"{metric} = " in texts, f"no {metric!r} chart title in the final chart: {texts}"
+    prompt = sum(1 for cell in cells[: first_live + 1] if cell["cell_type"] == "code")
+    assert f"%%live [{prompt}] · done · {epochs} steps · " in texts, texts
+    metric_colours = {stroke for points, stroke in drawn["strokes"] if points == epochs}
+    assert len(metric_colours) == len(METRICS), (
+        f"the final metric charts should each have their colour, as live: {drawn['strokes']}"
+    )
+    assert drawn["images"] and all(image["loaded"] for image in drawn["images"]), (
+        f"the logged image is not drawn in the final chart: {drawn['images']}"
+    )
+    assert "decision_surface.png" in texts, texts
+    assert drawn["legends"] and min(drawn["legends"]) > 1, (
+        f"a legend sits at the top level of the final chart, far from its chart: "
+        f"depths {drawn['legends']}"
+    )
     saved = re.search(r"Saved experiment (\S+) \(([0-9a-f]{7})\)", texts)
     assert saved, f"the final chart does not say 'Saved experiment': {texts}"
     assert "done" in texts, texts
@@ -435,7 +534,62 @@ def test_quickstart_in_jupyterlab_as_a_person_sees_it(
     assert set(table["charts"]) >= METRICS, table["charts"]
     assert not table["buttons"]["apply"], "Apply is enabled with two experiments ticked"
     assert table["buttons"]["remove"], "Remove is disabled with two experiments ticked"
+    assert table["legend"] == [first_run, second_run] or table["legend"] == [
+        second_run,
+        first_run,
+    ], table["legend"]
+    assert table["chartLegends"] == 0, "each overlay chart repeats the legend"
+    # the columns that matter first, in sight in a 1280-px window; no cell cut short (bold ones
+    # included)
+    assert table["headers"][:2] == ["Experiment", "Created"], table["headers"]
+    assert not {"rev", "typ", "parent"} & set(table["headers"]), table["headers"]
+    assert table["headers"].index("Message") > max(
+        table["headers"].index(metric.replace("/", ".")) for metric in METRICS
+    ), table["headers"]
+    assert table["hidden"] == [], f"metrics and params out of sight (scroll): {table['hidden']}"
+    print(f"the table is {table['overflow']}px wider than its box (the message column)")
+    assert table["clipped"] == [], f"cells cut short: {table['clipped']}"
+    for created in table["created"]:
+        assert re.fullmatch(r"\d\d:\d\d|[A-Z][a-z]{2} \d\d", created["text"]), created
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:]+[+-]\d\d:\d\d", created["title"]), created
     shots.append(shoot(page, table_cell, "table.png"))
+
+    # "Hide unchanged columns": epochs and l2 are the same in every run (the baseline has none)
+    table_node = cell_selector(table_cell)
+    page.locator(f'{table_node} input[data-role="hide-unchanged"]').check()
+    headers = page.evaluate(TABLE_NOW, table_node)["headers"]
+    assert "lr" in headers and not {"epochs", "l2"} & set(headers), headers
+    page.locator(f'{table_node} input[data-role="hide-unchanged"]').uncheck()
+    page.locator(f'{table_node} input[data-role="details"]').check()
+    headers = page.evaluate(TABLE_NOW, table_node)["headers"]
+    assert headers[-3:] == ["rev", "typ", "parent"], headers
+    page.locator(f'{table_node} input[data-role="details"]').uncheck()
+
+    # the dark theme: the highlighted cells stay readable
+    page.evaluate(CHANGE_THEME, "JupyterLab Dark")
+    wait_js(
+        page,
+        "() => document.body.dataset.jpThemeLight === 'false'",
+        None,
+        30,
+        "JupyterLab did not switch to its dark theme",
+        "",
+    )
+    page.wait_for_timeout(500)  # the theme's style sheet applied
+    contrasts = page.evaluate(CHANGED_CONTRAST, [table_node, "workspace"])
+    assert contrasts, "no highlighted cell in the workspace row"
+    low = [cell for cell in contrasts if cell["contrast"] < 4.5]
+    assert not low, f"highlighted cells hard to read in the dark theme: {low}"
+    shots.append(shoot(page, table_cell, "table-dark.png"))
+    page.evaluate(CHANGE_THEME, "JupyterLab Light")
+    wait_js(
+        page,
+        "() => document.body.dataset.jpThemeLight === 'true'",
+        None,
+        30,
+        "JupyterLab did not switch back to its light theme",
+        "",
+    )
 
     # -- what the browser saw all along ------------------------------------------------------
     print(f"[{time.monotonic() - started:5.1f}s] {watch.requests} requests")

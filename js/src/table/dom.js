@@ -24,3 +24,30 @@ export function button(label, action, { title, className } = {}) {
     attrs: { type: "button", "data-action": action, title },
   });
 }
+
+// A text's width in `ch` (the width of "0" at the normal weight), measured on a
+// canvas in the table's font (JupyterLab's UI font at the style sheet's 12px),
+// with a little room for rounding; null where there is no canvas (jsdom), and
+// logic.js then estimates from the number of characters.
+let measurer;
+
+export function textMeasure() {
+  if (measurer !== undefined) return measurer;
+  measurer = null;
+  try {
+    if (/jsdom/i.test(globalThis.navigator?.userAgent ?? "")) return measurer; // no canvas
+    const normal = document.createElement("canvas").getContext("2d");
+    const bold = document.createElement("canvas").getContext("2d");
+    if (!normal || !bold) return measurer;
+    const variables = getComputedStyle(document.documentElement);
+    const family = variables.getPropertyValue("--jp-ui-font-family").trim() || "system-ui, sans-serif";
+    normal.font = `400 12px ${family}`;
+    bold.font = `600 12px ${family}`;
+    const zero = normal.measureText("0").width;
+    if (!(zero > 0)) return measurer;
+    measurer = (text, heavy = false) => (heavy ? bold : normal).measureText(text).width / zero + 0.25;
+  } catch {
+    measurer = null;
+  }
+  return measurer;
+}

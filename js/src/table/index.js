@@ -12,7 +12,7 @@
 // Everything a user typed is shown with textContent (see dom.js).
 
 import { ChartPanel } from "./charts.js";
-import { button, element } from "./dom.js";
+import { button, element, textMeasure } from "./dom.js";
 import { VirtualGrid } from "./grid.js";
 import {
   buttonStates,
@@ -48,8 +48,9 @@ function listNames(names) {
 }
 
 export class TableView {
-  constructor(model, el, { embedFn } = {}) {
+  constructor(model, el, { embedFn, measure } = {}) {
     this.model = model;
+    this.measure = measure ?? textMeasure() ?? undefined; // text widths for the columns
     views += 1;
     this.viewId = `${Date.now().toString(36)}-${views}`;
     this.requests = 0;
@@ -188,7 +189,7 @@ export class TableView {
     this.entries = prepareEntries(this.model.get("rows") ?? [], this.columns);
     this.byId = new Map(this.entries.map((entry) => [entry.id, entry]));
     this.changed = changedCells(this.entries, this.columns);
-    this.widths = columnWidths(this.entries, this.columns, { changed: this.changed });
+    this.widths = columnWidths(this.entries, this.columns, { changed: this.changed, measure: this.measure });
     this.nameColumn = columnIndex(this.columns, "Experiment");
     this.revColumn = columnIndex(this.columns, "rev");
     this.generation += 1;

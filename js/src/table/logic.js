@@ -267,24 +267,37 @@ export function changedCells(entries, columns) {
   return changed;
 }
 
-// Widths (in characters, the CSS `ch` of the normal weight) that fit every
-// row's text as shown, so columns do not jump while rows scroll in and out of
-// the window. Bold text is wider: the headers, the baseline rows and the cells
-// that differ from their baseline (`changed`, from changedCells) get BOLD_SLACK.
+// Widths (in characters, the CSS `ch` of the table's normal weight) that fit
+// every row's text as shown, so columns do not jump while rows scroll in and out
+// of the window. `measure(text, bold)` gives a text's width in `ch` (the view
+// measures with a canvas); without it, a character counts one `ch` and bold
+// text BOLD_SLACK more. Bold: the headers (with room for the sort arrow), the
+// baseline rows and the cells that differ from their baseline (`changed`).
 export const BOLD_SLACK = 1.15;
+export const TREE_GLYPH = "├── ";
+const SORT_ARROW = " ▼";
 
-export function columnWidths(entries, columns, { min = 4, max = 40, changed = new Map() } = {}) {
-  const bold = (length) => Math.ceil(length * BOLD_SLACK);
+export function estimateWidth(text, bold = false) {
+  return bold ? text.length * BOLD_SLACK : text.length;
+}
+
+export function columnWidths(
+  entries,
+  columns,
+  { min = 4, max = 40, changed = new Map(), measure = estimateWidth } = {},
+) {
+  const arrow = measure(SORT_ARROW, true);
+  const glyph = measure(TREE_GLYPH, false);
   return columns.map((column, index) => {
-    let width = bold(column.name.length) + 2; // + the sort arrow
+    let width = measure(column.name, true) + arrow;
     for (const entry of entries) {
       const text = entry.display ? entry.display[index] : entry.text[index];
-      const heavy = entry.kind === "baseline" || Boolean(changed.get(entry.id)?.has(index));
-      const length = heavy ? bold(text.length) : text.length;
+      const bold = entry.kind === "baseline" || Boolean(changed.get(entry.id)?.has(index));
+      const length = measure(text, bold);
       if (length > width) width = length;
     }
-    if (column.name === "Experiment") width += 4; // the tree glyph
-    return Math.max(min, Math.min(max, width));
+    if (column.name === "Experiment") width += glyph;
+    return Math.max(min, Math.min(max, Math.ceil(width)));
   });
 }
 
@@ -294,7 +307,7 @@ export function treeGlyph(entries, position) {
   if (!entry || entry.kind !== "experiment") return "";
   const next = entries[position + 1];
   const last = !next || next.kind !== "experiment" || next.baseline !== entry.baseline;
-  return last ? "└── " : "├── ";
+  return last ? "└── " : TREE_GLYPH;
 }
 
 // What the buttons act on: the ticked experiment rows (never the workspace or a baseline).

@@ -2,8 +2,10 @@
 // JupyterLab's theme variables, with fallbacks for other front ends.
 //
 // Changed cells get a translucent tint of the theme's warning colour over the
-// row's own background, and keep the theme's text colour: readable in light and
-// dark themes alike (an opaque light "color3" under dark-theme text is not).
+// row's own background (ticked rows: a tint of its brand colour), and keep the theme's
+// text colour: readable in light and dark themes alike (an opaque light
+// "color3" under a dark theme's light text is not). js/test/table.style.test.js
+// checks the contrast with JupyterLab's light and dark theme colours.
 
 export const ROW_HEIGHT = 24; // px; every row has this height so rows can be virtualised
 export const VIEWPORT = 480; // px; the scroll box's largest height
@@ -17,7 +19,7 @@ export const STYLE = `
   --lnt-border: var(--jp-border-color2, #d0d0d0);
   --lnt-accent: var(--jp-brand-color1, #1976d2);
   --lnt-changed: color-mix(in srgb, var(--jp-warn-color1, #f57c00) 25%, transparent);
-  --lnt-selected: var(--jp-layout-color3, #e3f2fd);
+  --lnt-selected: color-mix(in srgb, var(--jp-brand-color1, #1976d2) 22%, transparent);
   --lnt-error: var(--jp-error-color1, #d32f2f);
   --lnt-ok: var(--jp-success-color1, #388e3c);
   color: var(--lnt-fg);
@@ -57,8 +59,7 @@ export const STYLE = `
 .live-nb-table-grid tr[data-kind="baseline"] td { font-weight: 600; }
 .live-nb-table-grid tr[data-kind="workspace"] td { font-style: italic; }
 .live-nb-table-grid tr.live-nb-table-selected td { background: var(--lnt-selected); }
-.live-nb-table-grid tr.live-nb-table-selected td.live-nb-table-changed {
-  background: linear-gradient(var(--lnt-changed), var(--lnt-changed)), var(--lnt-selected); }
+.live-nb-table-grid tr.live-nb-table-selected td.live-nb-table-changed { background: var(--lnt-changed); }
 .live-nb-table-grid .live-nb-table-check { width: 28px; text-align: center; padding: 0; }
 .live-nb-table-spacer td { border: 0; padding: 0; }
 .live-nb-table-charts { margin-top: 8px; }
