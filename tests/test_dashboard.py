@@ -698,3 +698,16 @@ def test_report_notebook_shows_the_dashboard_in_a_kernel(kernel: Kernel, git_rep
     text = update["data"]["text/plain"]
     assert " · done · 3 steps · " in text
     assert "Saved experiment reported (" in text
+
+
+def test_bar_plots_follow_dvcs_template_axes() -> None:
+    plot = static.Plot(
+        name="bars",
+        kind="custom",
+        sklearn=None,
+        config={"template": "bar_horizontal", "x": "v", "y": "k"},
+        records=[{"k": "a", "v": 2}, {"k": "b", "v": 1}],
+    )
+    encoding = static.plot_spec(plot)["encoding"]
+    assert (encoding["x"]["field"], encoding["x"]["type"]) == ("v", "quantitative")
+    assert (encoding["y"]["field"], encoding["y"]["type"]) == ("k", "nominal")

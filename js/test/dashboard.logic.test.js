@@ -145,6 +145,10 @@ describe("specs", () => {
   it("picks a mark per template", () => {
     expect(plotSpec("p", { template: "scatter", x: "a", y: "b" }).mark.type).toBe("point");
     expect(plotSpec("p", { template: "bar_horizontal", x: "a", y: "b" }).mark.type).toBe("bar");
+    // DVC's bar templates: x is the bar's length, y its label
+    const bars = plotSpec("p", { template: "bar_horizontal_sorted", x: "a", y: "b" });
+    expect([bars.encoding.x.field, bars.encoding.x.type]).toEqual(["a", "quantitative"]);
+    expect([bars.encoding.y.field, bars.encoding.y.type, bars.encoding.y.sort]).toEqual(["b", "nominal", "-x"]);
     expect(plotSpec("roc", { template: "simple", x: "fpr", y: "tpr" }).mark.type).toBe("line");
     const multi = plotSpec("p", { x: "a", y: ["b", "c"] });
     expect(multi.encoding.color.field).toBe("__series");

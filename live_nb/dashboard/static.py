@@ -526,16 +526,19 @@ def plot_spec(plot: Plot, width: int = 300, height: int = 220) -> dict[str, Any]
         },
     }
     if template in ("bar_horizontal", "bar_horizontal_sorted"):
+        # As DVC's templates: x is the bar's length, y its label.
+        spec.pop("transform", None)
         spec["mark"] = {"type": "bar", "tooltip": True}
         spec["encoding"] = {
+            "x": {"field": field_ref(x), "type": "quantitative", "title": x_title},
             "y": {
-                "field": field_ref(x),
+                "field": field_ref(ys[0]),
                 "type": "nominal",
-                "title": x_title,
+                "title": y_title,
                 "sort": "-x" if template == "bar_horizontal_sorted" else None,
             },
-            "x": {"field": "__value", "type": "quantitative", "title": y_title},
         }
+        return spec
     if len(ys) > 1:
         spec["encoding"]["color"] = {"field": "__series", "type": "nominal", "title": None}
     return spec

@@ -106,17 +106,18 @@ export function plotSpec(name, config = {}, { width = 300, height = 220 } = {}) 
   };
   if (ys.length > 1) spec.encoding.color = { field: "__series", type: "nominal", title: null };
   if (kind === "bar_horizontal" || kind === "bar_horizontal_sorted") {
+    // As DVC's templates: x is the bar's length, y its label.
+    delete spec.transform;
     spec.mark = { type: "bar", tooltip: true };
     spec.encoding = {
+      x: { field: fieldRef(x), type: "quantitative", title: xTitle },
       y: {
-        field: fieldRef(x),
+        field: fieldRef(ys[0]),
         type: "nominal",
-        title: xTitle,
+        title: yTitle,
         sort: kind === "bar_horizontal_sorted" ? "-x" : null,
       },
-      x: { field: "__value", type: "quantitative", title: yTitle },
     };
-    if (ys.length > 1) spec.encoding.color = { field: "__series", type: "nominal", title: null };
   }
   return spec;
 }
