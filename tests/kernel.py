@@ -12,9 +12,13 @@ from jupyter_client.manager import KernelManager
 
 
 class Kernel:
-    def __init__(self, cwd: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, cwd: Path, env: dict[str, str] | None = None, arguments: list[str] | None = None
+    ) -> None:
         self.manager = KernelManager(kernel_name="python3")
-        self.manager.start_kernel(cwd=str(cwd), env={**os.environ, **(env or {})})
+        self.manager.start_kernel(
+            cwd=str(cwd), env={**os.environ, **(env or {})}, extra_arguments=arguments or []
+        )
         self.client = self.manager.client()
         self.client.start_channels()
         self.client.wait_for_ready(timeout=60)

@@ -231,3 +231,17 @@ def test_a_dashboard_title_names_the_cell_by_its_execution_count_and_the_experim
     assert live_title(5, "first-try") == "%%live [5] first-try"
     assert live_title(None, "first-try") == "%%live first-try"
     assert live_title(None, None) == "%%live"
+
+
+def test_loaded_from_configuration_every_output_is_recorded_once(git_repo: Path) -> None:
+    running = Kernel(git_repo, arguments=["--InteractiveShellApp.extensions=live_nb"])
+    try:
+        running.run("print('first')")
+        running.run("print('second')")
+        running.run("%%live\nlive.log_metric('m', 1)")
+    finally:
+        running.close()
+
+    (commit,) = experiments(git_repo).values()
+    cells = execution_record(git_repo, commit).cells
+    assert [cell.outputs[0]["text"] for cell in cells[:2]] == ["first\n", "second\n"]

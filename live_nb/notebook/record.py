@@ -205,7 +205,8 @@ class Recorder:
         self._wrap(shell.display_pub, "clear_output", lambda *a, **k: self.record.clear_outputs())
         self._wrap(shell.displayhook, "write_format_data", self._after_result)
         self._wrap(shell, "_showtraceback", self._after_traceback)
-        self._tee_streams()  # for the rest of the loading cell
+        if self.record.current is not None:  # loaded by a cell: record the rest of it
+            self._tee_streams()
 
     def uninstall(self) -> None:
         self._untee_streams()
