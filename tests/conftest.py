@@ -40,6 +40,22 @@ def git_repo(tmp_dir: Path) -> Path:
     return tmp_dir
 
 
+def run_dvc(dvc: str, cwd: Path, *args: str) -> str:
+    """Run the real dvc quietly, as a user would, and fail the test with its output if it fails."""
+    env = {
+        **os.environ,
+        "DVC_NO_ANALYTICS": "1",
+        "DVC_SITE_CACHE_DIR": str(cwd.parent / "dvc-site-cache"),
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.com",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.com",
+    }
+    done = subprocess.run([dvc, *args], cwd=cwd, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, f"dvc {args} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
 def dvc_executable() -> str | None:
     """The real dvc, used as the oracle; None when it is not installed."""
     beside_python = Path(sys.executable).with_name("dvc")

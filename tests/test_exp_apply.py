@@ -21,7 +21,7 @@ from live_nb.experiments.restore import (
     apply,
 )
 from live_nb.formats.artifacts import cache_artifact, restore_artifact
-from tests.conftest import git
+from tests.conftest import git, run_dvc
 
 
 def files_on_disk(repo: Path) -> dict[str, tuple[bytes, int]]:
@@ -477,21 +477,6 @@ def test_random_workspaces_never_lose_work(git_repo: Path) -> None:
 
 
 # --------------------------------------------------------------------------- oracle
-
-
-def run_dvc(dvc: str, cwd: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "DVC_NO_ANALYTICS": "1",
-        "DVC_SITE_CACHE_DIR": str(cwd.parent / "dvc-site-cache"),
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.com",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.com",
-    }
-    done = subprocess.run([dvc, *args], cwd=cwd, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, f"dvc {args} failed:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
 
 
 @pytest.mark.oracle

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -21,7 +19,7 @@ from live_nb.experiments.manage import (
     remove,
 )
 from live_nb.experiments.refs import AmbiguousExperimentError
-from tests.conftest import git
+from tests.conftest import git, run_dvc
 
 DVC_INTERNAL_REFS = (
     "refs/exps/exec/EXEC_HEAD",
@@ -242,21 +240,6 @@ def test_remove_refuses_a_ref_that_moved_meanwhile(
 
 
 # --------------------------------------------------------------------------- oracle
-
-
-def run_dvc(dvc: str, cwd: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "DVC_NO_ANALYTICS": "1",
-        "DVC_SITE_CACHE_DIR": str(cwd.parent / "dvc-site-cache"),
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.com",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.com",
-    }
-    done = subprocess.run([dvc, *args], cwd=cwd, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, f"dvc {args} failed:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
 
 
 @pytest.fixture

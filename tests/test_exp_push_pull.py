@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from live_nb.experiments.remote import (
     pull,
     push,
 )
-from tests.conftest import git
+from tests.conftest import git, run_dvc
 
 
 def remote_refs(remote: Path) -> dict[str, str]:
@@ -234,21 +233,6 @@ def test_pull_an_unknown_name_suggests_the_remotes_names(repo: Path, clone: Path
 
 
 # --------------------------------------------------------------------------- oracle
-
-
-def run_dvc(dvc: str, cwd: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "DVC_NO_ANALYTICS": "1",
-        "DVC_SITE_CACHE_DIR": str(cwd.parent / "dvc-site-cache"),
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.com",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.com",
-    }
-    done = subprocess.run([dvc, *args], cwd=cwd, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, f"dvc {args} failed:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
 
 
 @pytest.mark.oracle
