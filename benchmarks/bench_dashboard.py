@@ -20,27 +20,16 @@ the cost the dashboard avoids by reading ``Live``'s files instead of its events.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
-import tempfile
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
+from _support import fresh_directory
+
 TARGET = 1.10
-
-
-@contextlib.contextmanager
-def fresh_directory() -> Iterator[str]:
-    previous = os.getcwd()
-    with tempfile.TemporaryDirectory() as folder:
-        os.chdir(folder)
-        try:
-            yield folder
-        finally:
-            os.chdir(previous)
 
 
 def loop(live: Any, steps: int) -> float:

@@ -10,27 +10,16 @@ metrics with live_nb. DVCLive is measured when it is installed.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-
-@contextlib.contextmanager
-def fresh_directory() -> Iterator[str]:
-    previous = os.getcwd()
-    with tempfile.TemporaryDirectory() as folder:
-        os.chdir(folder)
-        try:
-            yield folder
-        finally:
-            os.chdir(previous)
+from _support import fresh_directory
 
 
 def per_call(run: Callable[[int], None], calls: int, repeats: int = 3) -> float:

@@ -17,28 +17,16 @@ further apart when one rewrite costs more than ``REPORT_MAX_SHARE`` of that.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
-import tempfile
 import time
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from _support import fresh_directory
+
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-@contextlib.contextmanager
-def fresh_directory() -> Iterator[str]:
-    previous = os.getcwd()
-    with tempfile.TemporaryDirectory() as folder:
-        os.chdir(folder)
-        try:
-            yield folder
-        finally:
-            os.chdir(previous)
 
 
 @dataclass

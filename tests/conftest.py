@@ -4,9 +4,12 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.kernel import Kernel
 
 
 @pytest.fixture
@@ -28,6 +31,18 @@ def git(cwd: Path, *args: str) -> str:
         ["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True
     )
     return result.stdout
+
+
+@pytest.fixture
+def kernel(git_repo: Path) -> Iterator[Kernel]:
+    """A real IPython kernel in ``git_repo`` with live_nb loaded, as after ``%load_ext live_nb``."""
+    identity = {"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@e.x"}
+    running = Kernel(
+        git_repo, env={**identity, "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@e.x"}
+    )
+    running.run("%load_ext live_nb")
+    yield running
+    running.close()
 
 
 @pytest.fixture

@@ -590,22 +590,6 @@ def iopub_messages(kernel: Kernel, msg_id: str, timeout: float = 120) -> list[di
     raise TimeoutError(f"no idle status within {timeout}s")
 
 
-@pytest.fixture
-def kernel(git_repo: Path) -> Iterator[Kernel]:
-    running = Kernel(
-        git_repo,
-        env={
-            "GIT_AUTHOR_NAME": "T",
-            "GIT_AUTHOR_EMAIL": "t@e.x",
-            "GIT_COMMITTER_NAME": "T",
-            "GIT_COMMITTER_EMAIL": "t@e.x",
-        },
-    )
-    running.run("%load_ext live_nb")
-    yield running
-    running.close()
-
-
 LIVE_CELL = f"""%%live streamed --param lr=0.5
 import time
 for step in range(30):

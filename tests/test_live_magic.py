@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,22 +17,6 @@ from tests.conftest import git
 from tests.kernel import Kernel, text_of
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def kernel(git_repo: Path) -> Iterator[Kernel]:
-    running = Kernel(
-        git_repo,
-        env={
-            "GIT_AUTHOR_NAME": "T",
-            "GIT_AUTHOR_EMAIL": "t@e.x",
-            "GIT_COMMITTER_NAME": "T",
-            "GIT_COMMITTER_EMAIL": "t@e.x",
-        },
-    )
-    running.run("%load_ext live_nb")
-    yield running
-    running.close()
 
 
 def experiments(repo: Path) -> dict[str, str]:

@@ -369,15 +369,15 @@ def _run(curve: Curve, kind: str, labels: Any, predictions: Any, kwargs: dict[st
     return [array.tolist() for array in curve(labels, predictions, **kwargs)]
 
 
+def _records(keys: tuple[str, ...], *columns: list[Any]) -> Records:
+    """Rows of ``columns`` as dicts with ``keys``, in DVCLive's key order."""
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
 def roc_payload(labels: Any, predictions: Any, **kwargs: Any) -> dict[str, Records]:
     """``{"roc": [{"fpr", "tpr", "threshold"}, ...]}``; the first threshold is inf."""
     fpr, tpr, thresholds = _run(roc_curve, "roc", labels, predictions, kwargs)
-    return {
-        "roc": [
-            {"fpr": f, "tpr": t, "threshold": h}
-            for f, t, h in zip(fpr, tpr, thresholds, strict=True)
-        ]
-    }
+    return {"roc": _records(("fpr", "tpr", "threshold"), fpr, tpr, thresholds)}
 
 
 def precision_recall_payload(labels: Any, predictions: Any, **kwargs: Any) -> dict[str, Records]:
@@ -385,33 +385,20 @@ def precision_recall_payload(labels: Any, predictions: Any, **kwargs: Any) -> di
     precision, recall, thresholds = _run(
         precision_recall_curve, "precision_recall", labels, predictions, kwargs
     )
-    return {
-        "precision_recall": [
-            {"precision": p, "recall": r, "threshold": h}
-            for p, r, h in zip(precision[:-1], recall[:-1], thresholds, strict=True)
-        ]
-    }
+    keys = ("precision", "recall", "threshold")
+    return {"precision_recall": _records(keys, precision[:-1], recall[:-1], thresholds)}
 
 
 def det_payload(labels: Any, predictions: Any, **kwargs: Any) -> dict[str, Records]:
     """``{"det": [{"fpr", "fnr", "threshold"}, ...]}``."""
     fpr, fnr, thresholds = _run(det_curve, "det", labels, predictions, kwargs)
-    return {
-        "det": [
-            {"fpr": f, "fnr": n, "threshold": h}
-            for f, n, h in zip(fpr, fnr, thresholds, strict=True)
-        ]
-    }
+    return {"det": _records(("fpr", "fnr", "threshold"), fpr, fnr, thresholds)}
 
 
 def calibration_payload(labels: Any, predictions: Any, **kwargs: Any) -> dict[str, Records]:
     """``{"calibration": [{"prob_true", "prob_pred"}, ...]}``."""
     prob_true, prob_pred = _run(calibration_curve, "calibration", labels, predictions, kwargs)
-    return {
-        "calibration": [
-            {"prob_true": t, "prob_pred": p} for t, p in zip(prob_true, prob_pred, strict=True)
-        ]
-    }
+    return {"calibration": _records(("prob_true", "prob_pred"), prob_true, prob_pred)}
 
 
 def confusion_matrix_payload(labels: Any, predictions: Any) -> list[dict[str, str]]:
