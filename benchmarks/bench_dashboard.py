@@ -84,7 +84,7 @@ def kernel_like_send() -> Callable[[dict[str, Any], list[bytes]], None]:
 
 def with_dashboard(steps: int, serialise: bool, stats: dict[str, Any]) -> float:
     from live_nb import Live
-    from live_nb.dashboard.live_view import LiveDashboard
+    from live_nb.widgets.dashboard import LiveDashboard
 
     with fresh_directory():
         live = Live(save_dvc_exp=False)

@@ -149,16 +149,16 @@ def main() -> None:
 
     import pandas  # noqa: F401 - a notebook has it loaded already
 
-    from live_nb.dashboard.table import (
+    from live_nb.experiments.read import CommitCache
+    from live_nb.experiments.show import show
+    from live_nb.git import Repository
+    from live_nb.widgets.table import (
         ExperimentsTable,
         _payload,
         _targets,
         _to_json_size,
         static_html,
     )
-    from live_nb.experiments.read import CommitCache
-    from live_nb.experiments.show import show
-    from live_nb.git import Repository
 
     with scratch(args.keep) as root:
         started = time.perf_counter()

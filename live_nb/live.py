@@ -40,10 +40,10 @@ from live_nb.formats.metrics import MetricSeries, MetricWriter, format_value, re
 from live_nb.formats.yaml import dump_yaml, load_yaml
 
 if TYPE_CHECKING:
-    from live_nb.dashboard.live_view import LiveDashboard
     from live_nb.experiments import SavedExperiment
     from live_nb.monitor import SystemMonitor
     from live_nb.report import Report
+    from live_nb.widgets.dashboard import LiveDashboard
 
 ParamLike = Any
 ReportMode = Literal["html", "md", "notebook"] | None
@@ -460,7 +460,7 @@ class Live:
     def _start_notebook_report(self) -> None:
         """``report="notebook"``: show the live dashboard below the cell, as DVCLive does."""
         try:
-            from live_nb.dashboard.live_view import show_dashboard
+            from live_nb.widgets.dashboard import show_dashboard
 
             self._dashboard = show_dashboard(self)
         except Exception as error:  # a broken front-end setup must not stop the training

@@ -42,13 +42,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from live_nb.dashboard import static
 from live_nb.error import LiveNbWarning
 from live_nb.formats.files import atomic_write
+from live_nb.widgets import static
 
 if TYPE_CHECKING:
-    from live_nb.dashboard.stream import LiveReader
     from live_nb.live import Live
+    from live_nb.widgets.stream import LiveReader
 
 REPORT_INTERVAL = 2.0
 """Seconds between two rewrites of the report during a run, at the least."""
@@ -157,7 +157,7 @@ class HtmlReport(Report):
     """``report.html``: the dashboard's charts, tables and images in one offline page.
 
     It follows the run as the notebook dashboard does: a
-    :class:`~live_nb.dashboard.stream.LiveReader` hands it what ``Live`` wrote
+    :class:`~live_nb.widgets.stream.LiveReader` hands it what ``Live`` wrote
     since the last rewrite (new metric rows, changed images and plots), which it
     keeps: metric points downsampled as they come (:class:`StreamingPoints`),
     plots parsed, images base64-encoded. A rewrite reads, parses and encodes
@@ -167,7 +167,7 @@ class HtmlReport(Report):
     suffix = "html"
 
     def __init__(self, live: Live) -> None:
-        from live_nb.dashboard.stream import LiveReader
+        from live_nb.widgets.stream import LiveReader
 
         super().__init__(live)
         self._dir = live.dir

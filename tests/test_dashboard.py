@@ -20,9 +20,9 @@ import numpy as np
 import pytest
 
 from live_nb import Live, LiveNbWarning
-from live_nb.dashboard import static
-from live_nb.dashboard.live_view import LiveDashboard
-from live_nb.dashboard.stream import LiveReader, Pump, flatten_summary, json_safe
+from live_nb.widgets import static
+from live_nb.widgets.dashboard import LiveDashboard
+from live_nb.widgets.stream import LiveReader, Pump, flatten_summary, json_safe
 from tests.kernel import Kernel, text_of
 
 XSS = "<img src=x onerror=alert(1)>"

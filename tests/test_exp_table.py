@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 from live_nb import Live
-from live_nb.dashboard import table as table_module
-from live_nb.dashboard.table import (
+from live_nb.experiments.show import show
+from live_nb.widgets import table as table_module
+from live_nb.widgets.table import (
     ExperimentsFrame,
     ExperimentsTable,
     ShowOptions,
@@ -21,7 +22,6 @@ from live_nb.dashboard.table import (
     read_histories,
     static_html,
 )
-from live_nb.experiments.show import show
 from tests.conftest import git
 from tests.kernel import Kernel
 

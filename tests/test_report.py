@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 
 import live_nb
 from live_nb import Live, LiveNbWarning, report
-from live_nb.dashboard import static
-from live_nb.dashboard.stream import flatten_summary
 from live_nb.error import InvalidReportModeError
 from live_nb.report import StreamingPoints, md_escape, md_table
+from live_nb.widgets import static
+from live_nb.widgets.stream import flatten_summary
 from tests.conftest import git
 
 XSS = "<img src=x onerror=alert(1)>"

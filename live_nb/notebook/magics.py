@@ -125,7 +125,7 @@ class LiveMagics(Magics):
         remove them. Returns the table as a pandas DataFrame (``df = %exp_show``).
         """
         args = parse_argstring(self.exp_show, line)
-        from live_nb.dashboard.table import show_table
+        from live_nb.widgets.table import show_table
 
         return _user_errors(
             show_table,

@@ -19,8 +19,8 @@ from live_nb.notebook.record import ExecutionRecord, RecordedCell
 from live_nb.notebook.summary import SessionSummary
 
 if TYPE_CHECKING:
-    from live_nb.dashboard.live_view import LiveDashboard
     from live_nb.experiments import SavedExperiment
+    from live_nb.widgets.dashboard import LiveDashboard
 
 EXECUTION_RECORD_NAME = "execution.ipynb"
 _MAX_NAME_SUFFIX = 1000
@@ -168,7 +168,7 @@ def live_title(execution_count: int | None, name: str | None) -> str:
 def _new_dashboard(live: Live, title: str) -> LiveDashboard | None:
     """The streaming dashboard, or None (and one warning) when it cannot be made here."""
     try:
-        from live_nb.dashboard.live_view import LiveDashboard
+        from live_nb.widgets.dashboard import LiveDashboard
 
         return LiveDashboard(live, title=title)
     except Exception as error:

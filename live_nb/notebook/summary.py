@@ -11,8 +11,8 @@ import html
 import time
 from typing import Any
 
-from live_nb.dashboard.static import steps_text
 from live_nb.events import LiveEvent
+from live_nb.widgets.static import steps_text
 
 REFRESH_SECONDS = 0.25
 _STATUS_COLOURS = {"running": "#1f77b4", "done": "#2ca02c", "error": "#d62728"}

@@ -1,5 +1,5 @@
 // The live_nb dashboard view (anywidget). The Python side
-// (live_nb/dashboard/live_view.py) streams custom messages with what was
+// (live_nb/widgets/dashboard.py) streams custom messages with what was
 // logged since the last one (see store.js for their shape) and, when the run
 // ends, sets the `snapshot` trait to the final state, so that a view created
 // later (the page reloaded, a saved widget state) still has the data.

@@ -1,5 +1,5 @@
 // The dashboard's data, one store per widget model, fed by the messages the
-// Python side sends (live_nb/dashboard/stream.py builds them). Every view of
+// Python side sends (live_nb/widgets/stream.py builds them). Every view of
 // the model draws from the same store, so a view created late (the output
 // re-rendered, a second view of the output) still shows everything.
 //

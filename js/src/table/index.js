@@ -1,5 +1,5 @@
 // The experiments table view (%exp_show). The Python side is
-// live_nb/dashboard/table.py, whose docstring documents the traits and
+// live_nb/widgets/table.py, whose docstring documents the traits and
 // messages; in short: traits `columns`, `rows` (Python -> here), `sort_by`,
 // `sort_order`, `filter_text`, `hide_unchanged`, `selection` (both ways), and
 // custom messages {type: history|apply|branch|remove|refresh, request, ...}

@@ -1,6 +1,6 @@
 // The experiments table's data logic: entries, sorting, filtering, hidden
 // columns, changed cells and what the action buttons act on. Pure functions of
-// the `rows` and `columns` traits (see live_nb/dashboard/table.py), no DOM.
+// the `rows` and `columns` traits (see live_nb/widgets/table.py), no DOM.
 
 import { formatCreated, formatValue, identityOf, numberOf } from "./format.js";
 

@@ -1,6 +1,6 @@
 """``LiveDashboard``: the inline dashboard of a ``%%live`` cell or a ``Live(report="notebook")``.
 
-While the run goes on, a :class:`~live_nb.dashboard.stream.Pump` thread sends
+While the run goes on, a :class:`~live_nb.widgets.stream.Pump` thread sends
 the browser what was logged since its last message, at most ten times a
 second, as anywidget custom messages (see ``js/src/dashboard/store.js`` for
 their shape). When the run ends, :meth:`LiveDashboard.finish` sends the last
@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets
 
-from live_nb.dashboard import static
-from live_nb.dashboard.stream import INTERVAL, LiveReader, Pump
-from live_nb.dashboard.widget import LiveNbWidget
+from live_nb.widgets import static
+from live_nb.widgets.base import LiveNbWidget
+from live_nb.widgets.stream import INTERVAL, LiveReader, Pump
 
 if TYPE_CHECKING:
     from live_nb.live import Live
@@ -115,7 +115,7 @@ class LiveDashboard(LiveNbWidget):
         }
 
     def _snapshot_images(self) -> dict[str, tuple[str, bytes]]:
-        from live_nb.dashboard.stream import _mime, _read_bytes
+        from live_nb.widgets.stream import _mime, _read_bytes
 
         kept: dict[str, tuple[str, bytes]] = {}
         budget = SNAPSHOT_IMAGE_BYTES

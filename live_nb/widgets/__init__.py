@@ -11,14 +11,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from live_nb.dashboard.live_view import LiveDashboard, show_dashboard
+    from live_nb.widgets.dashboard import LiveDashboard, show_dashboard
 
 __all__ = ["LiveDashboard", "show_dashboard"]
 
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        from live_nb.dashboard import live_view
+        from live_nb.widgets import dashboard
 
-        return getattr(live_view, name)
+        return getattr(dashboard, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -73,12 +73,12 @@ from typing import Any
 import pandas as pd
 import traitlets
 
-from live_nb.dashboard.widget import LiveNbWidget
 from live_nb.error import LiveNbError
 from live_nb.experiments.read import PROJECT_FILE, WORKSPACE
 from live_nb.experiments.refs import ExpRef, list_refs
 from live_nb.experiments.show import META_COLUMNS, format_table, show
 from live_nb.git import Repository
+from live_nb.widgets.base import LiveNbWidget
 
 __all__ = [
     "MAX_OVERLAY",

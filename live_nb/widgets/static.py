@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from live_nb.dashboard.stream import LiveReader
+    from live_nb.widgets.stream import LiveReader
 
 VEGALITE_MIME = "application/vnd.vegalite.v5+json"
 SVG_MIME = "image/svg+xml"
@@ -118,7 +118,7 @@ class DashboardState:
 
 def state_from_reader(reader: LiveReader, max_points: int = DISPLAY_MAX_POINTS) -> DashboardState:
     """The final state of a run, read back from its files (call with ``reader.lock`` held)."""
-    from live_nb.dashboard.stream import _live_step, _read_range, flatten_summary
+    from live_nb.widgets.stream import _live_step, _read_range, flatten_summary
 
     live = reader.live
     run = reader.run
@@ -171,7 +171,7 @@ def latest_pictures(paths: dict[str, Path], budget: int | None = None) -> tuple[
     Returns the pictures, in the order their names were first logged, and how many were left out
     (larger than what is left of ``budget``, :data:`STATIC_IMAGE_BYTES` by default).
     """
-    from live_nb.dashboard.stream import _mime
+    from live_nb.widgets.stream import _mime
 
     if budget is None:
         budget = STATIC_IMAGE_BYTES
