@@ -2,28 +2,39 @@
 
 Every Git call of the project goes through :class:`Repository`. Commands that
 meet a lock held by another Git process (``index.lock``, a ref lock) are retried
-briefly, then reported as :class:`GitLockedError`.
+briefly, then reported as :class:`GitLockedError`. Raw tree and commit objects
+(what :class:`ObjectReader` returns) are parsed by :func:`parse_tree` and
+:func:`parse_commit`; Git's file modes are named here too.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from live_nb.error import LiveNbError
 
 ZERO_SHA = "0" * 40
+# Git's file modes, as tree objects and `git ls-tree` spell them.
+TREE_MODE = "40000"
+REGULAR_MODE = "100644"
+EXECUTABLE_MODE = "100755"
+SYMLINK_MODE = "120000"
+GITLINK_MODE = "160000"  # a submodule: the commit it is at
 _LOCK_MESSAGES = (".lock': File exists", "index.lock")
 _REF_MOVED_MESSAGES = ("reference already exists", "but expected", "unable to resolve reference")
 _LOCK_RETRY_SECONDS = 2.0
 _OBJECT_TYPES = ("blob", "tree", "commit", "tag")
+_TREE_ENTRY = re.compile(rb"([0-7]+) ([^\x00]*)\x00(.{20})", re.S)
 
 
 class GitError(LiveNbError, RuntimeError):
@@ -256,3 +267,70 @@ class ObjectReader:
             self._process.wait(timeout=5)
         if self._process.stdout is not None:
             self._process.stdout.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Raw objects
+
+
+def parse_tree(content: bytes) -> dict[str, tuple[str, str]]:
+    """``name -> (mode, sha)`` of every entry of a raw tree object (names may be any bytes)."""
+    return {
+        name.decode("utf-8", "surrogateescape"): (mode.decode("ascii"), sha.hex())
+        for mode, name, sha in _TREE_ENTRY.findall(content)
+    }
+
+
+@dataclass(frozen=True)
+class Commit:
+    """The parts of a raw commit object that live_nb reads."""
+
+    tree: str
+    parent: str | None  # the first parent
+    committed: int | None  # committer time, Unix seconds
+    zone: str | None  # committer time zone, as "+0200"
+    message: str  # every line, as written
+
+    @property
+    def subject(self) -> str:
+        """The message's first line, without surrounding white space."""
+        return self.message.split("\n", 1)[0].strip()
+
+    def committed_at(self) -> datetime | None:
+        """The committer time in the committer's time zone; None when either is unreadable."""
+        if self.committed is None or self.zone is None:
+            return None
+        try:
+            minutes = int(self.zone[1:3]) * 60 + int(self.zone[3:5])
+            offset = timedelta(minutes=-minutes if self.zone[0] == "-" else minutes)
+            return datetime.fromtimestamp(self.committed, timezone(offset))
+        except (IndexError, ValueError):
+            return None
+
+
+def parse_commit(content: bytes) -> Commit:
+    """The tree, first parent, committer time and message of a raw commit object."""
+    header, _, message = content.partition(b"\n\n")
+    tree = ""
+    parent: str | None = None
+    committed: int | None = None
+    zone: str | None = None
+    for line in header.split(b"\n"):
+        if line.startswith(b"tree "):
+            tree = line[5:].decode("ascii")
+        elif line.startswith(b"parent ") and parent is None:
+            parent = line[7:].decode("ascii")
+        elif line.startswith(b"committer "):
+            committed, zone = _committer_time(line)
+    return Commit(tree, parent, committed, zone, message.decode("utf-8", "replace"))
+
+
+def _committer_time(line: bytes) -> tuple[int | None, str | None]:
+    """Unix time and zone of a ``committer <name> <email> <time> <zone>`` line."""
+    parts = line.rsplit(b" ", 2)
+    try:
+        committed: int | None = int(parts[1])
+    except (IndexError, ValueError):
+        committed = None
+    zone = parts[2].decode("ascii", "replace") if len(parts) == 3 else None
+    return committed, zone

@@ -140,7 +140,7 @@ def test_a_forced_push_still_refuses_a_remote_that_changed_meanwhile(
     second = save_in(clone, "same", "colleague's second\n", force=True)
     push("origin", ["same"], path=clone, force=True)
     save_in(repo, "same", "mine\n")
-    monkeypatch.setattr(remote, "_remote_experiments", lambda *args: looked_at)
+    monkeypatch.setattr(remote, "list_remote_experiments", lambda *args: looked_at)
 
     with pytest.raises(RemoteError, match="stale info"):
         push("origin", ["same"], force=True)

@@ -14,7 +14,12 @@ from live_nb.experiments.manage import (
     remove,
 )
 from live_nb.experiments.names import InvalidExperimentNameError
-from live_nb.experiments.refs import AmbiguousExperimentError, ExpRef, UnknownExperimentError
+from live_nb.experiments.refs import (
+    AmbiguousExperimentError,
+    ExpRef,
+    NoCommitsError,
+    UnknownExperimentError,
+)
 from live_nb.experiments.remote import (
     DivergedExperimentsError,
     RemoteNotFoundError,
@@ -30,7 +35,6 @@ from live_nb.experiments.restore import (
 )
 from live_nb.experiments.save import (
     ExperimentExistsError,
-    NoCommitsError,
     OperationInProgressError,
     OutsideRepositoryError,
     SavedExperiment,

@@ -12,16 +12,11 @@ import os
 import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from live_nb.error import LiveNbError
-from live_nb.experiments.refs import (
-    ExpRef,
-    list_refs,
-    resolve,
-)
-from live_nb.experiments.save import NoCommitsError
-from live_nb.git import ZERO_SHA, GitCommandError, RefChangedError, Repository
+from live_nb.experiments.refs import ExpRef, NoCommitsError, list_refs, resolve
+from live_nb.git import ZERO_SHA, GitCommandError, RefChangedError, Repository, parse_commit
 
 __all__ = [
     "BranchExistsError",
@@ -35,20 +30,8 @@ __all__ = [
     "remove",
 ]
 
-BACKUP_NAMESPACE = "refs/live_nb/backup"
-_GITLINK = "160000"
-_SYMLINK = "120000"
-_EXECUTABLE = "100755"
-_CHUNK = 1024 * 1024
-_SHOWN = 10
-
 
 # --------------------------------------------------------------------------- errors
-
-
-def _shown(items: Sequence[str]) -> str:
-    more = f" and {len(items) - _SHOWN} more" if len(items) > _SHOWN else ""
-    return ", ".join(items[:_SHOWN]) + more
 
 
 class InvalidBranchNameError(LiveNbError, ValueError):
@@ -133,7 +116,9 @@ def _describe(repo: Repository, experiments: Sequence[tuple[ExpRef, str]]) -> li
     infos = []
     for exp, sha in experiments:
         found = objects.get(sha)
-        created, message = _parse_commit(found[1]) if found and found[0] == "commit" else (None, "")
+        commit = parse_commit(found[1]) if found and found[0] == "commit" else None
+        created = commit.committed_at() if commit else None
+        message = commit.message.strip("\n") if commit else ""
         infos.append(
             ExperimentInfo(
                 name=exp.name,
@@ -156,24 +141,6 @@ def _describe(repo: Repository, experiments: Sequence[tuple[ExpRef, str]]) -> li
         )
     )
     return infos
-
-
-def _parse_commit(raw: bytes) -> tuple[datetime | None, str]:
-    """(committer time, message) of a raw commit object."""
-    header, _, body = raw.partition(b"\n\n")
-    created = None
-    for line in header.split(b"\n"):
-        if not line.startswith(b"committer "):
-            continue
-        fields = line.rsplit(b" ", 2)
-        try:
-            offset = fields[2].decode()
-            minutes = int(offset[1:3]) * 60 + int(offset[3:5])
-            zone = timezone(timedelta(minutes=-minutes if offset[0] == "-" else minutes))
-            created = datetime.fromtimestamp(int(fields[1]), zone)
-        except (IndexError, ValueError):
-            created = None
-    return created, body.decode("utf-8", errors="replace").strip("\n")
 
 
 # --------------------------------------------------------------------------- branch
@@ -253,19 +220,6 @@ def _resolve_revision(repo: Repository, revision: str) -> str:
             raise NoCommitsError()
         raise UnknownRevisionError(revision)
     return sha
-
-
-# --------------------------------------------------------------------------- push / pull
-
-
-def _require_head(repo: Repository) -> str:
-    head = repo.head()
-    if head is None:
-        raise NoCommitsError()
-    return head
-
-
-# --------------------------------------------------------------------------- apply
 
 
 # --------------------------------------------------------------------------- labels

@@ -1,11 +1,13 @@
-"""Experiment names: random ``adjective-noun`` pairs, and the rules a given name must follow."""
+"""Experiment names: random ``adjective-noun`` pairs, the rules a given name must follow, and
+how messages suggest and list names.
+"""
 
 from __future__ import annotations
 
 import difflib
 import re
 import secrets
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 
 from live_nb.error import LiveNbError
 
@@ -38,6 +40,9 @@ quail quartz rain raven reed reef ridge river robin rowan sage salmon sequoia sh
 sparrow spruce stork summit swan thicket thistle thrush tide tulip tundra valley vireo
 walnut wave willow wolf wren yarrow yew zephyr
 """.split()
+
+LISTED = 10
+"""How many names or paths a message lists before "and N more"."""
 
 _FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\/]")
 
@@ -92,3 +97,9 @@ def random_name(taken: Collection[str] = ()) -> str:
 def closest(name: str, candidates: Iterable[str], count: int = 3) -> list[str]:
     """The existing names most like ``name``, for "did you mean" messages."""
     return difflib.get_close_matches(name, list(candidates), n=count, cutoff=0.5)
+
+
+def join_first(items: Sequence[str], limit: int = LISTED) -> str:
+    """The first ``limit`` items joined by commas, then "and N more" for the rest."""
+    more = f" and {len(items) - limit} more" if len(items) > limit else ""
+    return ", ".join(items[:limit]) + more

@@ -1,18 +1,25 @@
-"""Where experiments live in Git: ``refs/exps/<baseline[:2]>/<baseline[2:]>/<name>``, as in DVC."""
+"""Where experiments live in Git: ``refs/exps/<baseline[:2]>/<baseline[2:]>/<name>``, as in DVC.
+
+Finding them (:func:`list_refs`), naming one (:func:`resolve`), and the refs live_nb keeps
+beside them: apply's backups under :data:`BACKUP_NAMESPACE`.
+"""
 
 from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from live_nb.error import LiveNbError, LiveNbWarning
-from live_nb.experiments.names import closest
+from live_nb.experiments.names import closest, join_first
 from live_nb.git import Repository
 
 EXPS_NAMESPACE = "refs/exps"
 # DVC's own bookkeeping under refs/exps: never experiments.
 INTERNAL_NAMESPACES = frozenset({"exec", "stash", "apply", "celery", "temp", "runs"})
+# Work set aside by `apply --force`: outside refs/exps, so DVC neither lists nor clears it.
+BACKUP_NAMESPACE = "refs/live_nb/backup"
 _HEX = re.compile(r"[0-9a-f]+")
 
 
@@ -25,6 +32,7 @@ class ExpRef:
 
     @property
     def ref(self) -> str:
+        """The full ref name, ``refs/exps/<baseline[:2]>/<baseline[2:]>/<name>``."""
         return f"{EXPS_NAMESPACE}/{self.baseline[:2]}/{self.baseline[2:]}/{self.name}"
 
     @classmethod
@@ -37,6 +45,25 @@ class ExpRef:
         if len(head) != 2 or len(tail) != 38 or not _HEX.fullmatch(head + tail):
             return None
         return cls(head + tail, name)
+
+
+class NoCommitsError(LiveNbError, RuntimeError):
+    """The repository has no commit, so there is no baseline to start from."""
+
+    def __init__(self) -> None:
+        """Say how to make the first commit."""
+        super().__init__(
+            "The Git repository has no commit yet, so an experiment has no baseline. "
+            "Make a first commit (git add . && git commit -m 'Initial commit') to save experiments."
+        )
+
+
+def require_head(repo: Repository) -> str:
+    """HEAD's commit; raises :class:`NoCommitsError` in a repository without commits."""
+    head = repo.head()
+    if head is None:
+        raise NoCommitsError()
+    return head
 
 
 def list_refs(repo: Repository) -> list[tuple[ExpRef, str]]:
@@ -53,10 +80,9 @@ def list_refs(repo: Repository) -> list[tuple[ExpRef, str]]:
         elif ref.split("/")[2] not in INTERNAL_NAMESPACES:
             strange.append(ref)
     if strange:
-        more = f" and {len(strange) - 3} more" if len(strange) > 3 else ""
-        shown = ", ".join(strange[:3]) + more
         warnings.warn(
-            f"Skipped {len(strange)} ref(s) under refs/exps that are not experiments: {shown}",
+            f"Skipped {len(strange)} ref(s) under refs/exps that are not experiments: "
+            f"{join_first(strange, 3)}",
             LiveNbWarning,
             stacklevel=2,
         )
@@ -64,7 +90,10 @@ def list_refs(repo: Repository) -> list[tuple[ExpRef, str]]:
 
 
 class UnknownExperimentError(LiveNbError, LookupError):
+    """No experiment has the name given."""
+
     def __init__(self, name: str, suggestions: list[str]) -> None:
+        """Name the experiments most like ``name``, if any."""
         self.name = name
         self.suggestions = suggestions
         hint = f" Did you mean {', '.join(map(repr, suggestions))}?" if suggestions else ""
@@ -74,7 +103,10 @@ class UnknownExperimentError(LiveNbError, LookupError):
 
 
 class AmbiguousExperimentError(LiveNbError, LookupError):
+    """Several experiments (of other baselines than HEAD) have the name given."""
+
     def __init__(self, name: str, matches: list[ExpRef]) -> None:
+        """List the baselines of the experiments called ``name``."""
         self.name = name
         self.matches = matches
         baselines = ", ".join(exp.baseline[:7] for exp in matches)
@@ -86,18 +118,28 @@ class AmbiguousExperimentError(LiveNbError, LookupError):
 
 def resolve(repo: Repository, name: str) -> tuple[ExpRef, str]:
     """The experiment called ``name``: a name (HEAD's first), a full ref, or a sha prefix."""
-    experiments = list_refs(repo)
-    exact = [(exp, sha) for exp, sha in experiments if name in (exp.name, exp.ref)]
+    return resolve_among(dict(list_refs(repo)), name, repo.head)
+
+
+def resolve_among(
+    experiments: Mapping[ExpRef, str], name: str, head: str | Callable[[], str | None] | None = None
+) -> tuple[ExpRef, str]:
+    """The experiment called ``name`` among ``experiments`` (ref -> commit), as :func:`resolve`.
+
+    ``head`` is HEAD's commit, or a function returning it, asked only when a name is taken by
+    more than one baseline.
+    """
+    exact = [(exp, sha) for exp, sha in experiments.items() if name in (exp.name, exp.ref)]
     if len(exact) > 1:
-        head = repo.head()
-        on_head = [(exp, sha) for exp, sha in exact if exp.baseline == head]
+        baseline = head() if callable(head) else head
+        on_head = [(exp, sha) for exp, sha in exact if exp.baseline == baseline]
         if len(on_head) == 1:
             return on_head[0]
         raise AmbiguousExperimentError(name, [exp for exp, _ in exact])
     if exact:
         return exact[0]
     if len(name) >= 4 and _HEX.fullmatch(name):
-        by_sha = [(exp, sha) for exp, sha in experiments if sha.startswith(name)]
+        by_sha = [(exp, sha) for exp, sha in experiments.items() if sha.startswith(name)]
         if len(by_sha) == 1:
             return by_sha[0]
-    raise UnknownExperimentError(name, closest(name, {exp.name for exp, _ in experiments}))
+    raise UnknownExperimentError(name, closest(name, {exp.name for exp in experiments}))

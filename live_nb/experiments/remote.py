@@ -20,16 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from live_nb.error import LiveNbError
-from live_nb.experiments.manage import ExperimentChangedError, _require_head, _shown
-from live_nb.experiments.names import closest
+from live_nb.experiments.manage import ExperimentChangedError
+from live_nb.experiments.names import join_first
 from live_nb.experiments.refs import (
-    AmbiguousExperimentError,
     ExpRef,
-    UnknownExperimentError,
+    NoCommitsError,
     list_refs,
+    require_head,
     resolve,
+    resolve_among,
 )
-from live_nb.experiments.save import NoCommitsError
 from live_nb.git import ZERO_SHA, GitCommandError, RefChangedError, Repository
 
 __all__ = [
@@ -37,16 +37,10 @@ __all__ = [
     "RemoteError",
     "RemoteNotFoundError",
     "TransferResult",
+    "list_remote_experiments",
     "pull",
     "push",
 ]
-
-BACKUP_NAMESPACE = "refs/live_nb/backup"
-_GITLINK = "160000"
-_SYMLINK = "120000"
-_EXECUTABLE = "100755"
-_CHUNK = 1024 * 1024
-_SHOWN = 10
 
 
 # --------------------------------------------------------------------------- errors
@@ -83,8 +77,8 @@ class DivergedExperimentsError(LiveNbError, RuntimeError):
         side = "local" if direction == "pull" else "remote"
         super().__init__(
             f"{len(exps)} experiment(s) differ between this repository and {remote!r} and the "
-            f"{side} commit would be lost by the {direction}: {_shown(names)}. Rename one side, "
-            f"or {direction} with --force (force=True) to replace the {side} commit."
+            f"{side} commit would be lost by the {direction}: {join_first(names)}. Rename one "
+            f"side, or {direction} with --force (force=True) to replace the {side} commit."
         )
 
 
@@ -114,11 +108,11 @@ def push(
         if names:
             local = dict(resolve(repo, name) for name in names)
         else:
-            head = _require_head(repo)
+            head = require_head(repo)
             local = {exp: sha for exp, sha in list_refs(repo) if exp.baseline == head}
         if not local:
             return TransferResult(remote)
-        remote_refs = _remote_experiments(repo, location, remote)
+        remote_refs = list_remote_experiments(repo, location, remote)
         moved: dict[ExpRef, str | None] = {}
         up_to_date, diverged = [], []
         for exp, sha in sorted(local.items()):
@@ -155,9 +149,9 @@ def pull(
         head = repo.head()
         if not names and head is None:
             raise NoCommitsError()
-        remote_refs = _remote_experiments(repo, location, remote)
+        remote_refs = list_remote_experiments(repo, location, remote)
         if names:
-            wanted = dict(_resolve_among(remote_refs, name, head) for name in names)
+            wanted = dict(resolve_among(remote_refs, name, head) for name in names)
         else:
             wanted = {exp: sha for exp, sha in remote_refs.items() if exp.baseline == head}
         if not wanted:
@@ -206,7 +200,10 @@ def _looks_like_scp(remote: str) -> bool:
     return colon > 0 and (slash == -1 or colon < slash)
 
 
-def _remote_experiments(repo: Repository, location: str, remote: str) -> dict[ExpRef, str]:
+def list_remote_experiments(repo: Repository, location: str, remote: str) -> dict[ExpRef, str]:
+    """The experiments (ref -> commit) that Git remote ``location`` has; ``remote`` names it
+    in errors.
+    """
     try:
         output = repo.run("ls-remote", "--refs", location, "refs/exps/*")
     except GitCommandError as error:
@@ -218,24 +215,6 @@ def _remote_experiments(repo: Repository, location: str, remote: str) -> dict[Ex
         if exp is not None:
             found[exp] = sha.strip()
     return found
-
-
-def _resolve_among(
-    experiments: dict[ExpRef, str], name: str, head: str | None
-) -> tuple[ExpRef, str]:
-    exact = [(exp, sha) for exp, sha in experiments.items() if name in (exp.name, exp.ref)]
-    if len(exact) > 1:
-        on_head = [(exp, sha) for exp, sha in exact if exp.baseline == head]
-        if len(on_head) == 1:
-            return on_head[0]
-        raise AmbiguousExperimentError(name, [exp for exp, _ in exact])
-    if exact:
-        return exact[0]
-    if len(name) >= 4 and all(char in "0123456789abcdef" for char in name):
-        by_sha = [(exp, sha) for exp, sha in experiments.items() if sha.startswith(name)]
-        if len(by_sha) == 1:
-            return by_sha[0]
-    raise UnknownExperimentError(name, closest(name, {exp.name for exp in experiments}))
 
 
 def _is_ancestor(repo: Repository, ancestor: str, descendant: str) -> bool:

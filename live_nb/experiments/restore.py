@@ -49,13 +49,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from live_nb.error import LiveNbError, LiveNbWarning
-from live_nb.experiments.manage import _require_head, _shown
-from live_nb.experiments.refs import (
-    list_refs,
-    resolve,
-)
+from live_nb.experiments.names import LISTED, join_first
+from live_nb.experiments.refs import BACKUP_NAMESPACE, list_refs, require_head, resolve
 from live_nb.experiments.save import commit_tree
-from live_nb.git import ZERO_SHA, RefChangedError, Repository
+from live_nb.git import (
+    EXECUTABLE_MODE,
+    GITLINK_MODE,
+    REGULAR_MODE,
+    SYMLINK_MODE,
+    ZERO_SHA,
+    RefChangedError,
+    Repository,
+)
 
 __all__ = [
     "ApplyBlockedError",
@@ -64,12 +69,7 @@ __all__ = [
     "apply",
 ]
 
-BACKUP_NAMESPACE = "refs/live_nb/backup"
-_GITLINK = "160000"
-_SYMLINK = "120000"
-_EXECUTABLE = "100755"
-_CHUNK = 1024 * 1024
-_SHOWN = 10
+_CHUNK = 1024 * 1024  # bytes read at a time to hash or copy an artifact
 
 
 # --------------------------------------------------------------------------- errors
@@ -83,7 +83,7 @@ class UncommittedChangesError(LiveNbError, RuntimeError):
         self.paths = tuple(paths)
         super().__init__(
             f"Applying experiment {name!r} would overwrite or delete uncommitted changes in "
-            f"{len(paths)} file(s): {_shown(paths)}. Commit or stash them, or apply with "
+            f"{len(paths)} file(s): {join_first(paths)}. Commit or stash them, or apply with "
             "--force (force=True) to first save them to a backup ref you can restore them from."
         )
 
@@ -152,7 +152,7 @@ def apply(name: str, path: str | os.PathLike[str] = ".", force: bool = False) ->
     HEAD, branches and the index are never changed.
     """
     with Repository.discover(path) as repo:
-        head = _require_head(repo)
+        head = require_head(repo)
         exp, commit = resolve(repo, name)
         plan = _plan_apply(repo, head, commit, exp.name)
         in_the_way = sorted({*plan.conflicts, *(p for p, _, _ in plan.artifact_conflicts)})
@@ -170,8 +170,8 @@ def apply(name: str, path: str | os.PathLike[str] = ".", force: bool = False) ->
         if missing:
             warnings.warn(
                 f"Experiment {exp.name!r} is applied, but the content of {len(missing)} "
-                f"artifact(s) is not in the local DVC cache: {_shown(missing)}. Fetch it with "
-                f"`dvc pull {' '.join(shlex.quote(p) for p in missing[:_SHOWN])}`.",
+                f"artifact(s) is not in the local DVC cache: {join_first(missing)}. Fetch it with "
+                f"`dvc pull {' '.join(shlex.quote(p) for p in missing[:LISTED])}`.",
                 LiveNbWarning,
                 stacklevel=2,
             )
@@ -206,7 +206,7 @@ def _plan_apply(repo: Repository, head: str, commit: str, name: str) -> _Plan:
     plan = _Plan()
     to_compare: dict[str, str] = {}  # path -> the experiment's mode, for content to hash
     for relative, (mode, _) in theirs.items():
-        if mode == _GITLINK:
+        if mode == GITLINK_MODE:
             continue  # submodules are left to `git submodule update`
         if clean(relative):
             if ours[relative] != theirs[relative]:
@@ -224,7 +224,7 @@ def _plan_apply(repo: Repository, head: str, commit: str, name: str) -> _Plan:
     suspects: dict[str, str | None] = {}  # overwritten or removed, content maybe saved nowhere
     for relative, mode in to_compare.items():
         sha, current_mode = current.get(relative, (None, None))
-        if sha == theirs[relative][1] and (current_mode == _SYMLINK) == (mode == _SYMLINK):
+        if sha == theirs[relative][1] and (current_mode == SYMLINK_MODE) == (mode == SYMLINK_MODE):
             if current_mode != mode:
                 plan.writes.append(relative)  # only the executable bit differs: nothing is lost
             continue
@@ -372,9 +372,9 @@ def _current_blobs(
         if stat.S_ISLNK(info.st_mode):
             data = os.fsencode(os.readlink(target))
             digest = hashlib.new(algorithm, b"blob %d\0" % len(data) + data).hexdigest()
-            result[relative] = (digest, _SYMLINK)
+            result[relative] = (digest, SYMLINK_MODE)
         elif stat.S_ISREG(info.st_mode) and "\n" not in relative:
-            mode = _EXECUTABLE if info.st_mode & stat.S_IXUSR else "100644"
+            mode = EXECUTABLE_MODE if info.st_mode & stat.S_IXUSR else REGULAR_MODE
             regular.append((relative, mode))
         else:
             result[relative] = (None, None)
@@ -422,7 +422,7 @@ def _plan_artifacts(
         relative: sha
         for relative, (mode, sha) in theirs.items()
         if relative.endswith(".dvc")
-        and mode in ("100644", _EXECUTABLE)
+        and mode in (REGULAR_MODE, EXECUTABLE_MODE)
         and ".dvc" not in relative.split("/")[:-1]
     }
     if not dvc_files:

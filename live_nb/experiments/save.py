@@ -20,8 +20,17 @@ from pathlib import Path
 
 from live_nb.error import LiveNbError, LiveNbWarning
 from live_nb.experiments.names import check_experiment_name, random_name
-from live_nb.experiments.refs import ExpRef, list_refs
+from live_nb.experiments.refs import ExpRef, list_refs, require_head
 from live_nb.git import ZERO_SHA, GitCommandError, RefChangedError, Repository
+
+__all__ = [
+    "ExperimentExistsError",
+    "OperationInProgressError",
+    "OutsideRepositoryError",
+    "SavedExperiment",
+    "commit_tree",
+    "save",
+]
 
 DEFAULT_MAX_UNTRACKED_SIZE = 10 * 1024 * 1024
 _FALLBACK_IDENTITY = {
@@ -37,14 +46,6 @@ _OPERATIONS_IN_PROGRESS = {
     "rebase-merge": "a rebase",
     "rebase-apply": "a rebase or `git am`",
 }
-
-
-class NoCommitsError(LiveNbError, RuntimeError):
-    def __init__(self) -> None:
-        super().__init__(
-            "The Git repository has no commit yet, so an experiment has no baseline. "
-            "Make a first commit (git add . && git commit -m 'Initial commit') to save experiments."
-        )
 
 
 class ExperimentExistsError(LiveNbError, ValueError):
@@ -99,9 +100,7 @@ def save(
     lines at the end of the commit message.
     """
     with Repository.discover(path) as repo:
-        baseline = repo.head()
-        if baseline is None:
-            raise NoCommitsError()
+        baseline = require_head(repo)
         _refuse_operations_in_progress(repo)
         exp = _experiment_ref(repo, baseline, name, force)
         old = repo.rev_parse(exp.ref) if force else None
