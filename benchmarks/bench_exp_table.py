@@ -149,16 +149,10 @@ def main() -> None:
 
     import pandas  # noqa: F401 - a notebook has it loaded already
 
-    from live_nb.experiments.read import CommitCache
+    from live_nb.experiments.cache import CommitCache
     from live_nb.experiments.show import show
     from live_nb.git import Repository
-    from live_nb.widgets.table import (
-        ExperimentsTable,
-        _payload,
-        _targets,
-        _to_json_size,
-        static_html,
-    )
+    from live_nb.widgets.table import ExperimentsTable, static_html, synced_state
 
     with scratch(args.keep) as root:
         started = time.perf_counter()
@@ -175,13 +169,13 @@ def main() -> None:
 
         def convert() -> None:
             with Repository.discover(root) as repo:
-                _payload(df, _targets(repo, df), repo.head())
+                synced_state(repo, df)
 
         build_ms = median_ms(convert)
         whole = median_ms(lambda: ExperimentsTable(root).close())
         table = ExperimentsTable(root)
         html_ms = median_ms(lambda: static_html(df))
-        size = _to_json_size(table)
+        size = len(json.dumps({"columns": table.columns, "rows": table.rows}, allow_nan=False))
         print(
             f"show():            cold {cold:7.1f} ms   warm {warm:7.1f} ms   "
             f"({len(df)} rows x {len(df.columns)} columns)"

@@ -149,7 +149,7 @@ def timed(run: Callable[[], object], repeats: int, before: Callable[[], None]) -
 
 
 def bench_show(root: Path, count: int, target: float | None) -> float:
-    from live_nb.experiments.read import CommitCache
+    from live_nb.experiments.cache import CommitCache
     from live_nb.experiments.show import show
     from live_nb.git import Repository
 

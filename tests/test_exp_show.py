@@ -17,7 +17,8 @@ import pytest
 
 from live_nb import Live
 from live_nb.error import LiveNbWarning
-from live_nb.experiments.read import CommitCache, ExperimentReader
+from live_nb.experiments.cache import CommitCache
+from live_nb.experiments.read import ExperimentReader
 from live_nb.experiments.save import save
 from live_nb.experiments.show import (
     InvalidShowArgumentError,

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from live_nb import Live
+from live_nb.experiments import read_histories
 from live_nb.experiments.show import show
 from live_nb.widgets import table as table_module
 from live_nb.widgets.table import (
@@ -19,7 +20,6 @@ from live_nb.widgets.table import (
     ExperimentsTable,
     ShowOptions,
     json_cell,
-    read_histories,
     static_html,
 )
 from tests.conftest import git

@@ -5,6 +5,7 @@ Everything here works on the repository containing the current directory (or
 except ``apply``, which changes the working tree on request and never loses work.
 """
 
+from live_nb.experiments.history import History, Series, read_histories
 from live_nb.experiments.manage import (
     BranchExistsError,
     ExperimentInfo,
@@ -61,6 +62,7 @@ __all__ = [
     "ExperimentDiff",
     "ExperimentExistsError",
     "ExperimentInfo",
+    "History",
     "InvalidBranchNameError",
     "InvalidExperimentNameError",
     "NoCommitsError",
@@ -68,6 +70,7 @@ __all__ = [
     "OutsideRepositoryError",
     "RemoteNotFoundError",
     "SavedExperiment",
+    "Series",
     "TransferResult",
     "UncommittedChangesError",
     "UnknownColumnError",
@@ -80,6 +83,7 @@ __all__ = [
     "list_experiments",
     "pull",
     "push",
+    "read_histories",
     "remove",
     "save",
     "show",

@@ -26,13 +26,9 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from live_nb.error import LiveNbError
-from live_nb.experiments.read import (
-    WORKSPACE,
-    ExperimentReader,
-    RevisionData,
-    flatten,
-)
+from live_nb.experiments.read import WORKSPACE, ExperimentReader, RevisionData
 from live_nb.experiments.refs import ExpRef, UnknownExperimentError, list_refs, resolve
+from live_nb.experiments.values import flatten
 from live_nb.git import Repository
 
 if TYPE_CHECKING:

@@ -33,8 +33,9 @@ request carries a ``request`` number that its reply repeats):
 - ``{"type": "history", "request", "ids": [...]}`` -> ``{"type": "history", "request",
   "histories": {id: {"commit", "metrics": {name: {"step": [...], "value": [...]}},
   "downsampled": bool, "error": text or null}}}``: metric histories (the ``plots/metrics``
-  TSV files of each row's commit, or of the workspace), read only when the browser asks, for
-  at most :data:`MAX_OVERLAY` rows, each series cut to :data:`MAX_POINTS` points;
+  TSV files of each row's commit, or of the workspace, from
+  :func:`live_nb.experiments.read_histories`), read only when the browser asks, for at most
+  :data:`MAX_OVERLAY` rows, each series cut to about :data:`MAX_POINTS` points;
 - ``{"type": "apply", "request", "id", "force": bool}``, ``{"type": "branch", "request", "id",
   "branch_name"}``, ``{"type": "remove", "request", "ids": [...]}``, ``{"type": "refresh",
   "request"}`` -> ``{"type": "result", "request", "action", "ok": bool, "message": text,
@@ -54,27 +55,22 @@ and is shown as text; the static HTML fallback escapes it.
 from __future__ import annotations
 
 import contextlib
-import csv
 import html
-import io
-import json
 import logging
 import math
 import os
-import posixpath
-import re
 import warnings
 import weakref
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import traitlets
 
 from live_nb.error import LiveNbError
-from live_nb.experiments.read import PROJECT_FILE, WORKSPACE
+from live_nb.experiments.history import read_histories
+from live_nb.experiments.read import WORKSPACE
 from live_nb.experiments.refs import ExpRef, list_refs
 from live_nb.experiments.show import META_COLUMNS, format_table, show
 from live_nb.git import Repository
@@ -85,304 +81,16 @@ __all__ = [
     "MAX_POINTS",
     "ExperimentsFrame",
     "ExperimentsTable",
-    "History",
-    "Series",
-    "read_histories",
     "show_table",
     "static_html",
+    "synced_state",
 ]
 
 MAX_OVERLAY = 24  # rows whose histories one request may ask for
 MAX_POINTS = 1000  # points per series sent to the browser
 STATIC_ROW_LIMIT = 2000  # rows in the text/html fallback
-DEFAULT_PLOTS_DIR = "dvclive/plots/metrics"
-_SERIES_SUFFIXES = (".tsv", ".csv")
-_TREE_ENTRY = re.compile(rb"([0-7]+) ([^\x00]*)\x00(.{20})", re.S)
-_TREE_MODE = b"40000"
-_BLOB_MODES = (b"100644", b"100755")
 _EXPERIMENT_TYPES = frozenset({"branch_commit", "branch_base"})
 _log = logging.getLogger(__name__)
-
-
-# ---------------------------------------------------------------------------------------------
-# Metric histories
-
-
-@dataclass
-class Series:
-    """One metric's history: ``steps[i]`` and ``values[i]`` are one row of its TSV file."""
-
-    steps: list[float] = field(default_factory=list)
-    values: list[float] = field(default_factory=list)
-    downsampled: bool = False
-
-
-@dataclass
-class History:
-    """The metric histories of one revision, by DVCLive name (``train/loss``)."""
-
-    metrics: dict[str, Series] = field(default_factory=dict)
-    error: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "metrics": {
-                name: {"step": series.steps, "value": series.values}
-                for name, series in self.metrics.items()
-            },
-            "downsampled": any(series.downsampled for series in self.metrics.values()),
-            "error": self.error,
-        }
-
-
-def read_histories(
-    revisions: Iterable[str],
-    path: str | os.PathLike[str] = ".",
-    max_points: int = MAX_POINTS,
-) -> dict[str, History]:
-    """The metric histories of commits (full shas) and of the workspace (``"workspace"``).
-
-    Where they are: the TSV (or CSV) files with a ``step`` column under the ``plots/metrics``
-    folder beside each metrics file that ``dvc.yaml`` lists (DVCLive's layout), under every
-    top-level ``plots:`` entry of ``dvc.yaml``, and under ``dvclive/plots/metrics``. The value
-    is the last column, as DVC plots it. Commits are read in a few ``cat-file`` batches (one
-    per folder level, trees and files shared between commits read once). A series longer than
-    ``max_points`` keeps the lowest and highest value of each of ``max_points // 2`` buckets.
-    """
-    wanted = list(dict.fromkeys(revisions))
-    found: dict[str, History] = {}
-    with Repository.discover(path) as repo:
-        commits = [rev for rev in wanted if rev != WORKSPACE]
-        if commits:
-            found.update(_commit_histories(repo, commits, max_points))
-        if WORKSPACE in wanted:
-            found[WORKSPACE] = _workspace_history(repo.root, max_points)
-    return {rev: found[rev] for rev in wanted}
-
-
-def _history_sources(spec: Any) -> list[str]:
-    """Folders or files that may hold metric histories, from a parsed root ``dvc.yaml``."""
-    sources: list[str] = []
-    if isinstance(spec, dict):
-        metrics = spec.get("metrics")
-        for entry in metrics if isinstance(metrics, list) else ():
-            if isinstance(entry, str):
-                sources.append(posixpath.join(posixpath.dirname(entry), "plots", "metrics"))
-        plots = spec.get("plots")
-        for entry in plots if isinstance(plots, list) else ():
-            if isinstance(entry, str):
-                sources.append(entry)
-            elif isinstance(entry, dict) and len(entry) == 1:
-                sources.extend(str(key) for key in entry)
-    sources.append(DEFAULT_PLOTS_DIR)
-    clean = []
-    for source in sources:
-        normal = posixpath.normpath(source)
-        if normal.startswith(("/", "../")) or normal in (".", ".."):
-            continue
-        if any(ord(char) < 32 for char in normal):  # would break `cat-file --batch`'s lines
-            continue
-        clean.append(normal)
-    return list(dict.fromkeys(clean))
-
-
-def _parse_spec(content: bytes | None) -> Any:
-    if content is None:
-        return None
-    from live_nb.formats.yaml import load_yaml
-
-    try:
-        return load_yaml(content.decode("utf-8"))
-    except Exception:  # a broken dvc.yaml: fall back to DVCLive's default folder
-        return None
-
-
-def _parse_tree(content: bytes) -> list[tuple[str, bool, str]]:
-    """``(name, is_tree, sha)`` of a tree's blobs and subtrees (no links, no submodules)."""
-    entries = []
-    for mode, name, sha in _TREE_ENTRY.findall(content):
-        if mode == _TREE_MODE or mode in _BLOB_MODES:
-            entries.append((name.decode("utf-8", "surrogateescape"), mode == _TREE_MODE, sha.hex()))
-    return entries
-
-
-def _series_name(source: str, relative: str | None) -> str:
-    name = relative if relative is not None else posixpath.basename(source)
-    return posixpath.splitext(name)[0]
-
-
-def _commit_histories(repo: Repository, commits: list[str], max_points: int) -> dict[str, History]:
-    reader = repo.objects()
-    specs = reader.read_many(f"{sha}:{PROJECT_FILE}" for sha in commits)
-    sources: dict[str, list[str]] = {}
-    for sha in commits:
-        spec = specs.get(f"{sha}:{PROJECT_FILE}")
-        content = spec[1] if spec is not None and spec[0] == "blob" else None
-        sources[sha] = _history_sources(_parse_spec(content))
-    tops = reader.read_many(f"{sha}:{source}" for sha in commits for source in sources[sha])
-
-    # Trees under the folders, one batch per level; the experiments share most of them.
-    trees: dict[str, list[tuple[str, bool, str]]] = {}
-    top_trees = {name: _parse_tree(o[1]) for name, o in tops.items() if o and o[0] == "tree"}
-    pending = [sha for entries in top_trees.values() for _, is_tree, sha in entries if is_tree]
-    while pending:
-        wanted = [sha for sha in dict.fromkeys(pending) if sha not in trees]
-        objects = reader.read_many(wanted)
-        pending = []
-        for sha in wanted:
-            obj = objects.get(sha)
-            trees[sha] = _parse_tree(obj[1]) if obj and obj[0] == "tree" else []
-            pending.extend(sub for _, is_tree, sub in trees[sha] if is_tree)
-
-    located: dict[str, dict[str, tuple[str, str | bytes]]] = {}
-    blobs: dict[str, None] = {}
-    for sha in commits:
-        files: dict[str, tuple[str, str | bytes]] = {}  # path -> (name, blob sha or content)
-        names: set[str] = set()
-        for source in sources[sha]:
-            obj = tops.get(f"{sha}:{source}")
-            if obj is not None and obj[0] == "blob" and source.endswith(_SERIES_SUFFIXES):
-                if source not in files:
-                    _add_file(files, names, source, _series_name(source, None), obj[1])
-                continue
-            entries = top_trees.get(f"{sha}:{source}")
-            for relative, blob in _walk(trees, entries or [], ""):
-                file = f"{source}/{relative}"
-                if relative.endswith(_SERIES_SUFFIXES) and file not in files:
-                    _add_file(files, names, file, _series_name(source, relative), blob)
-                    blobs[blob] = None
-        located[sha] = files
-    contents = reader.read_many(blobs) if blobs else {}
-
-    parsed: dict[tuple[str, bool], Series | None] = {}  # (blob, is TSV) -> series
-    result = {}
-    for sha in commits:
-        history = History()
-        for path, (name, where) in located[sha].items():
-            if isinstance(where, bytes):
-                series = _parse_series(path, where, max_points)
-            else:
-                key = (where, path.endswith(".tsv"))
-                if key not in parsed:
-                    obj = contents.get(where)
-                    parsed[key] = _parse_series(path, obj[1], max_points) if obj else None
-                series = parsed[key]
-            if series is not None:
-                history.metrics[name] = series
-        if not history.metrics:
-            history.error = "no metric history (plots/metrics/*.tsv) in its commit"
-        result[sha] = history
-    return result
-
-
-def _walk(
-    trees: Mapping[str, list[tuple[str, bool, str]]],
-    entries: list[tuple[str, bool, str]],
-    prefix: str,
-) -> Iterator[tuple[str, str]]:
-    """``(relative path, blob sha)`` of every file under a folder's ``entries``."""
-    for name, is_tree, sha in entries:
-        if is_tree:
-            yield from _walk(trees, trees.get(sha, []), f"{prefix}{name}/")
-        else:
-            yield f"{prefix}{name}", sha
-
-
-def _add_file(
-    files: dict[str, tuple[str, str | bytes]],
-    names: set[str],
-    path: str,
-    name: str,
-    where: str | bytes,
-) -> None:
-    if name in names:  # two folders hold the same metric name: name it by its path
-        name = posixpath.splitext(path)[0]
-    names.add(name)
-    files[path] = (name, where)
-
-
-def _workspace_history(root: Path, max_points: int) -> History:
-    try:
-        spec = _parse_spec((root / PROJECT_FILE).read_bytes())
-    except OSError:
-        spec = None
-    history = History()
-    files: dict[str, tuple[str, str | bytes]] = {}
-    names: set[str] = set()
-    for source in _history_sources(spec):
-        target = root / source
-        found: list[tuple[str, str | None]]
-        if target.is_file() and source.endswith(_SERIES_SUFFIXES):
-            found = [(source, None)]
-        elif target.is_dir():
-            found = []
-            for folder, subfolders, filenames in os.walk(target):
-                subfolders.sort()
-                for filename in sorted(filenames):
-                    relative = Path(folder, filename).relative_to(target).as_posix()
-                    found.append((f"{source}/{relative}", relative))
-        else:
-            continue
-        for file, inside in found:
-            if file.endswith(_SERIES_SUFFIXES) and file not in files:
-                _add_file(files, names, file, _series_name(source, inside), file)
-    for file, (name, _) in files.items():
-        try:
-            content = (root / file).read_bytes()
-        except OSError:
-            continue
-        series = _parse_series(file, content, max_points)
-        if series is not None:
-            history.metrics[name] = series
-    if not history.metrics:
-        history.error = "no metric history (plots/metrics/*.tsv) in the workspace"
-    return history
-
-
-def _parse_series(path: str, content: bytes, max_points: int) -> Series | None:
-    """A TSV/CSV file with a ``step`` column: step and last column; None for other files."""
-    text = content.decode("utf-8", "replace")
-    delimiter = "\t" if path.endswith(".tsv") else ","
-    rows = csv.reader(io.StringIO(text), delimiter=delimiter)
-    steps: list[float] = []
-    values: list[float] = []
-    try:
-        header = next(rows, None)
-        if not header or "step" not in header or len(header) < 2:
-            return None
-        step_at, value_at = header.index("step"), len(header) - 1
-        if step_at == value_at:
-            return None
-        for row in rows:
-            if len(row) <= value_at:
-                continue
-            try:
-                step, value = float(row[step_at]), float(row[value_at])
-            except ValueError:
-                continue
-            if math.isfinite(step) and math.isfinite(value):
-                steps.append(int(step) if step.is_integer() else step)
-                values.append(value)
-    except csv.Error:  # not a table after all (a field over csv's size limit...)
-        if not steps:
-            return None
-    series = Series(steps, values)
-    if len(steps) > max_points:
-        keep = _envelope(values, max(1, max_points // 2))
-        series = Series([steps[i] for i in keep], [values[i] for i in keep], downsampled=True)
-    return series
-
-
-def _envelope(values: Sequence[float], buckets: int) -> list[int]:
-    """Indexes of the lowest and highest value of each of ``buckets`` equal runs, in order."""
-    size = len(values) / buckets
-    keep = {0, len(values) - 1}
-    for bucket in range(buckets):
-        start, end = int(bucket * size), max(int((bucket + 1) * size), int(bucket * size) + 1)
-        indexes = range(start, min(end, len(values)))
-        keep.add(min(indexes, key=values.__getitem__))
-        keep.add(max(indexes, key=values.__getitem__))
-    return sorted(keep)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -500,6 +208,13 @@ def _targets(repo: Repository, df: pd.DataFrame) -> list[tuple[str, _Target | No
         else:  # changed between show() and now: shown, but neither plotted nor managed
             result.append((f"row:{index}", None))
     return result
+
+
+def synced_state(
+    repo: Repository, df: pd.DataFrame
+) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
+    """The ``columns`` and ``rows`` traits that show ``df`` (a :func:`show` table of ``repo``)."""
+    return _payload(df, _targets(repo, df), repo.head())
 
 
 def _payload(
@@ -728,7 +443,7 @@ class ExperimentsTable(LiveNbWidget):
                 }
             else:
                 commits[row_id] = target.commit or WORKSPACE
-        read = read_histories(commits.values(), self.path) if commits else {}
+        read = read_histories(commits.values(), self.path, MAX_POINTS) if commits else {}
         for row_id, rev in commits.items():
             entry = read[rev].to_json()
             entry["commit"] = None if rev == WORKSPACE else rev
@@ -922,8 +637,3 @@ def show_table(
         with contextlib.suppress(TypeError):
             frame._live_nb_shown_in = weakref.ref(current)
     return frame
-
-
-def _to_json_size(table: ExperimentsTable) -> int:
-    """Bytes of the table's synced state as JSON (for benchmarks)."""
-    return len(json.dumps({"columns": table.columns, "rows": table.rows}, allow_nan=False))
