@@ -84,7 +84,7 @@ def main() -> None:
     parser.add_argument("--md", action="store_true", help="also time report='md' (matplotlib)")
     args = parser.parse_args()
 
-    from live_nb import report as report_module
+    from live_nb.reports import file as report_module
 
     print(
         f"{args.steps:,} steps x {args.metrics} metrics, {args.work_ms:g} ms of work per step;"

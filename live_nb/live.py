@@ -3,7 +3,9 @@
 Metric rows are buffered by ``log_metric`` and written, one ``write`` per file,
 at every ``next_step``; ``metrics.json`` and ``dvc.yaml`` are rewritten
 atomically at most a few times a second and always at ``end``. ``Live`` knows
-nothing of notebooks: observers follow it through :meth:`Live.subscribe`.
+nothing of notebooks: observers follow it through :meth:`Live.subscribe`, and
+readers on other threads through :meth:`Live.snapshot`. ``report=`` picks a
+:class:`~live_nb.reports.Report` by name.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import threading
 import time
 import warnings
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from live_nb import env
 from live_nb._names import check_relative_name
@@ -28,7 +31,6 @@ from live_nb.error import (
     InvalidDvcyamlError,
     InvalidNameError,
     InvalidParameterTypeError,
-    InvalidReportModeError,
     LiveNbError,
     LiveNbWarning,
 )
@@ -38,15 +40,14 @@ from live_nb.formats.files import atomic_write, remove_quietly
 from live_nb.formats.jsonfmt import json_text
 from live_nb.formats.metrics import MetricSeries, MetricWriter, format_value, read_last_row
 from live_nb.formats.yaml import dump_yaml, load_yaml
+from live_nb.reports import Report, ReportMode, check_report_mode, open_report
+from live_nb.snapshot import LiveSnapshot, LoggedPlot, copy_nested
 
 if TYPE_CHECKING:
     from live_nb.experiments import SavedExperiment
     from live_nb.monitor import SystemMonitor
-    from live_nb.report import Report
-    from live_nb.widgets.dashboard import LiveDashboard
 
 ParamLike = Any
-ReportMode = Literal["html", "md", "notebook"] | None
 
 MAX_PENDING_ROWS = 4096
 """Rows a metric buffers before they are written even without ``next_step`` (bounds memory)."""
@@ -70,7 +71,7 @@ class Live:
         self,
         dir: str | os.PathLike[str] = "dvclive",
         resume: bool = False,
-        report: ReportMode = None,
+        report: ReportMode | None = None,
         save_dvc_exp: bool = True,
         dvcyaml: str | os.PathLike[str] | bool | None = "dvc.yaml",
         cache_images: bool = False,
@@ -78,13 +79,12 @@ class Live:
         exp_message: str | None = None,
         monitor_system: bool = False,
     ) -> None:
-        if report not in (None, "html", "md", "notebook"):
-            raise InvalidReportModeError(report)
+        check_report_mode(report)
         self.summary: dict[str, Any] = {}
         self._dir = os.fspath(dir)
         self._root = Path(self._dir).absolute()
         self._dvc_file = _dvc_file_path(dvcyaml)
-        self._report_mode: ReportMode = report
+        self._report_mode: ReportMode | None = report
         self._resume = resume or env.env_flag(os.environ.get(env.DVCLIVE_RESUME))
         self._save_dvc_exp = save_dvc_exp
         self._cache_images = cache_images
@@ -101,6 +101,7 @@ class Live:
         self._images: dict[str, Path] = {}
         self._plots: dict[str, tuple[Path, dict[str, Any]]] = {}
         self._sklearn_kinds: dict[str, str] = {}
+        self._structure = threading.Lock()  # held while a name is added; see snapshot()
         self._artifacts: dict[str, dict[str, Any]] = {}
         self._events = EventHub()
         self._observers = self._events.observers  # a plain list: the cheapest test on hot paths
@@ -111,8 +112,7 @@ class Live:
         self._monitor: SystemMonitor | None = None
         self._dvc_outputs: set[Path] = set()
         self._experiment: SavedExperiment | None = None
-        self._dashboard: LiveDashboard | None = None  # report="notebook"
-        self._report: Report | None = None  # report="html" or "md"
+        self._report: Report | None = None
         self._end_status = "done"
         self._not_saved: str | None = None
 
@@ -128,10 +128,10 @@ class Live:
             self._remove_previous_run()
         if monitor_system:
             self.monitor_system()
-        if self._report_mode == "notebook":
-            self._start_notebook_report()
-        elif self._report_mode in ("html", "md"):
-            self._start_file_report()
+        if report is not None:
+            self._report = open_report(report, self)
+            if self._report is None:  # not available here: logging goes on without one
+                self._report_mode = None
 
     # ---- paths -------------------------------------------------------------------------
 
@@ -191,6 +191,34 @@ class Live:
 
     def _emit(self, kind: EventKind, name: str | None, value: Any) -> None:
         self._events.emit(LiveEvent(kind, name, value, self._row_step))
+
+    def snapshot(self) -> LiveSnapshot:
+        """What was logged so far: names, files, params and latest values, as copies.
+
+        Safe to call from any thread while the run goes on (the dashboard and
+        the report do, several times a second); it never blocks logging for
+        longer than it takes to copy a few dictionaries.
+        """
+        with self._structure:
+            metrics = {name: series.path for name, series in self._series.items()}
+            images = dict(self._images)
+            plots = {
+                name: LoggedPlot(path, dict(config), self._sklearn_kinds.get(name))
+                for name, (path, config) in self._plots.items()
+            }
+        summary = copy_nested(self.summary)
+        done = summary.get("step")
+        steps_done = done + 1 if type(done) is int else self.step
+        return LiveSnapshot(
+            dir=self._root,
+            step=self.step,
+            steps_done=steps_done,
+            params=copy_nested(self._params),
+            summary=summary,
+            metrics=metrics,
+            images=images,
+            plots=plots,
+        )
 
     # ---- params -------------------------------------------------------------------------
 
@@ -252,7 +280,8 @@ class Live:
                     f"metric {other!r} already exists, and one metric cannot hold both a "
                     "value and other metrics in metrics.json",
                 )
-        return self._writer.add(name)
+        with self._structure:
+            return self._writer.add(name)
 
     def next_step(self) -> None:
         """End the current step: its rows reach the disk before this returns, then step += 1."""
@@ -284,7 +313,8 @@ class Live:
         images.check_image_name(name)
         path = self._root / "plots" / "images" / name
         images.save_image(path, name, val)
-        self._images[name] = path
+        with self._structure:
+            self._images[name] = path
         if self._observers:
             self._emit("image", name, path)
 
@@ -336,15 +366,24 @@ class Live:
             kind, title=title, x_label=x_label, y_label=y_label, normalized=normalized
         )
         payload = sklearn.payload(kind, labels, predictions, **kwargs)
-        self._write_plot("sklearn", name, payload, config)
-        self._sklearn_kinds[name] = kind
+        self._write_plot("sklearn", name, payload, config, kind)
 
-    def _write_plot(self, folder: str, name: str, data: Any, config: dict[str, Any]) -> None:
+    def _write_plot(
+        self,
+        folder: str,
+        name: str,
+        data: Any,
+        config: dict[str, Any],
+        sklearn_kind: str | None = None,
+    ) -> None:
         existing = self._plots.get(name)
         path = existing[0] if existing else self._root / "plots" / folder / f"{name}.json"
         atomic_write(path, json_text(data))
-        if not existing:
-            self._plots[name] = (path, config)
+        with self._structure:
+            if not existing:
+                self._plots[name] = (path, config)
+            if sklearn_kind is not None:
+                self._sklearn_kinds[name] = sklearn_kind
         if self._observers:
             self._emit("plot", name, path)
 
@@ -442,63 +481,9 @@ class Live:
         often when that is costly) and the dashboard updates a few times a second;
         ``end()`` writes the final report.
         """
-        if self._dashboard is not None:
-            self._dashboard.flush()
         if self._report is not None:
             self._writer.flush()  # the report reads the metric files
             self._report.update()
-
-    def _start_file_report(self) -> None:
-        """``report="html"`` or ``"md"``: the file ``next_step`` and ``end`` keep up to date."""
-        from live_nb.report import start_report
-
-        assert self._report_mode in ("html", "md")
-        self._report = start_report(self, self._report_mode, self._resume)
-        if self._report is None:  # md without matplotlib: DVCLive also goes on without one
-            self._report_mode = None
-
-    def _start_notebook_report(self) -> None:
-        """``report="notebook"``: show the live dashboard below the cell, as DVCLive does."""
-        try:
-            from live_nb.widgets.dashboard import show_dashboard
-
-            self._dashboard = show_dashboard(self)
-        except Exception as error:  # a broken front-end setup must not stop the training
-            warnings.warn(
-                f"live_nb: the notebook dashboard is not available ({type(error).__name__}: "
-                f"{error}); logging goes on without it.",
-                LiveNbWarning,
-                stacklevel=3,
-            )
-            self._report_mode = None
-            return
-        if self._dashboard is None:
-            warnings.warn(
-                "Live(report='notebook') shows its dashboard only inside a Jupyter notebook; "
-                "no report is made here. Use report=None (or 'html') outside notebooks.",
-                LiveNbWarning,
-                stacklevel=3,
-            )
-            self._report_mode = None
-
-    def _finish_notebook_report(self) -> None:
-        if self._dashboard is None:
-            return
-        if self._experiment is not None:
-            note = f"Saved experiment {self._experiment.name} ({self._experiment.commit[:7]})"
-        elif self._not_saved is not None:
-            note = f"Not saved as an experiment: {self._not_saved}"
-        else:
-            note = ""
-        try:
-            self._dashboard.finish(self._end_status, note)
-        except Exception as error:  # the results are written: a display problem only warns
-            warnings.warn(
-                f"live_nb: the notebook dashboard could not show the end of the run "
-                f"({type(error).__name__}: {error}); the results are written as usual.",
-                LiveNbWarning,
-                stacklevel=3,
-            )
 
     def _dvcyaml_config(self) -> dict[str, Any]:
         assert self._dvc_file is not None
@@ -564,7 +549,16 @@ class Live:
         if self._observers:
             self._emit("end", None, self.summary)
         self.save_dvc_exp()
-        self._finish_notebook_report()
+        if self._report is not None:
+            self._report.saved(self._outcome())
+
+    def _outcome(self) -> str:
+        """What became of the run, for the report: the experiment saved, or why not."""
+        if self._experiment is not None:
+            return f"Saved experiment {self._experiment.name} ({self._experiment.commit[:7]})"
+        if self._not_saved is not None:
+            return f"Not saved as an experiment: {self._not_saved}"
+        return ""
 
     def _cache(self, path: Path) -> None:
         """Put ``path`` in the DVC cache, as ``dvc add`` does, and remember the files written."""

@@ -20,7 +20,11 @@ import numpy as np
 import pytest
 
 from live_nb import Live, LiveNbWarning
-from live_nb.widgets import static
+from live_nb.formats import images as image_format
+from live_nb.formats import metrics
+from live_nb.render import downsample, svg, theme, vegalite
+from live_nb.render import state as run_state
+from live_nb.render import text as render_text
 from live_nb.widgets.dashboard import LiveDashboard
 from live_nb.widgets.stream import LiveReader, Pump, flatten_summary, json_safe
 from tests.kernel import Kernel, text_of
@@ -52,7 +56,7 @@ class Capture:
                 out = []
             for entry in content.get("series", []):
                 if entry["name"] == name:
-                    steps, values = static.parse_rows(buffers[entry["buffer"]], entry["ts"])
+                    steps, values = metrics.parse_rows(buffers[entry["buffer"]], entry["ts"])
                     out += zip(steps, values)
         return out
 
@@ -313,7 +317,7 @@ def test_the_bundle_carries_the_widget_the_vegalite_charts_and_the_summary(
     assert WIDGET_MIME in data
     assert data[WIDGET_MIME]["model_id"] == view.model_id
     assert "text/html" not in data  # it would outrank the Vega-Lite charts in JupyterLab
-    spec = data[static.VEGALITE_MIME]
+    spec = data[vegalite.VEGALITE_MIME]
     json.dumps(spec, allow_nan=False)  # valid JSON for the notebook file
     assert spec["$schema"].endswith("/v5.json")
     assert [row["title"]["text"] for row in spec["vconcat"]] == ["metrics", "train", "eval"]
@@ -327,8 +331,8 @@ def test_the_bundle_carries_the_widget_the_vegalite_charts_and_the_summary(
     assert text.splitlines()[0] == "%%live test · done · 1500 steps · 0:00"
     assert "  train/loss = 0.000666667" in text and "  params: lr=0.5" in text
     assert text.splitlines()[-1] == "Saved experiment neat-run (abc1234)"
-    assert data[static.SVG_MIME].startswith("<svg ")
-    assert data[static.SVG_MIME].count("<polyline") == 3
+    assert data[svg.SVG_MIME].startswith("<svg ")
+    assert data[svg.SVG_MIME].count("<polyline") == 3
 
 
 JS_DIR = Path(__file__).resolve().parents[1] / "js"
@@ -387,7 +391,7 @@ def test_the_final_charts_keep_the_live_colours_and_each_legend_by_its_chart(
     live.log_sklearn_plot("confusion_matrix", [0, 1, 1, 0, 1], [0, 1, 0, 0, 1])
     live.end()
     view.finish()
-    spec = view.static_bundle()[static.VEGALITE_MIME]
+    spec = view.static_bundle()[vegalite.VEGALITE_MIME]
 
     # the colours the live view gives these metrics (js/test/dashboard.logic.test.js pins them)
     pinned = {
@@ -399,7 +403,7 @@ def test_the_final_charts_keep_the_live_colours_and_each_legend_by_its_chart(
         "é/ü 🙂": "#e45756",
         "a" * 200: "#9d755d",
     }
-    assert {name: static.color_for(name) for name in pinned} == pinned
+    assert {name: theme.color_for(name) for name in pinned} == pinned
     charts = [chart for row in spec["vconcat"] for chart in row["concat"]]
     metric_colours = {
         chart["title"]["text"].split(" = ")[0]: chart["mark"].get("color")
@@ -431,7 +435,7 @@ def test_the_final_chart_shows_the_latest_image_of_each_name(
     live.end()
     view.finish()
     bundle = view.static_bundle()
-    spec = bundle[static.VEGALITE_MIME]
+    spec = bundle[vegalite.VEGALITE_MIME]
 
     (images,) = [row for row in spec["vconcat"] if row["title"]["text"] == "images"]
     samples, surface = images["concat"]
@@ -457,7 +461,7 @@ def test_images_beyond_the_output_budget_are_left_out_and_counted(
     live.log_image("big.png", noise)
     live.log_image("big2.png", noise)
     big = (Path(live.plots_dir) / "images" / "big.png").stat().st_size
-    monkeypatch.setattr(static, "STATIC_IMAGE_BYTES", big + 500)
+    monkeypatch.setattr(run_state, "STATIC_IMAGE_BYTES", big + 500)
     live.end()
     view.finish()
     state = view.state()
@@ -466,12 +470,14 @@ def test_images_beyond_the_output_budget_are_left_out_and_counted(
     note = "1 image not shown: the output keeps at most "
     bundle = view.static_bundle()
     assert f"  images: 3 ({note}" in bundle["text/plain"]
-    assert any(line.startswith(note) for line in bundle[static.VEGALITE_MIME]["title"]["subtitle"])
-    assert static.pictures_note(static.DashboardState(pictures_skipped=2)).startswith(
+    assert any(
+        line.startswith(note) for line in bundle[vegalite.VEGALITE_MIME]["title"]["subtitle"]
+    )
+    assert render_text.pictures_note(run_state.DashboardState(pictures_skipped=2)).startswith(
         "2 images not shown"
     )
     sizes = sum(len(picture.data) for picture in state.pictures)
-    assert sizes <= static.STATIC_IMAGE_BYTES
+    assert sizes <= run_state.STATIC_IMAGE_BYTES
 
 
 def test_image_sizes_are_read_from_png_gif_and_jpeg_headers() -> None:
@@ -480,9 +486,9 @@ def test_image_sizes_are_read_from_png_gif_and_jpeg_headers() -> None:
     for form in ("PNG", "GIF", "JPEG"):
         out = io.BytesIO()
         Image.new("RGB", (37, 23)).save(out, format=form)
-        assert static.image_size(out.getvalue()) == (37, 23), form
-    assert static.image_size(b"not an image") is None
-    assert static.image_size(b"\xff\xd8\xff") is None
+        assert image_format.image_size(out.getvalue()) == (37, 23), form
+    assert image_format.image_size(b"not an image") is None
+    assert image_format.image_size(b"\xff\xd8\xff") is None
 
 
 def test_long_series_keep_their_min_max_and_last_point_in_the_static_copy(
@@ -498,7 +504,7 @@ def test_long_series_keep_their_min_max_and_last_point_in_the_static_copy(
     view.finish()
     (series,) = view.state().series
     assert series.count == 20_000
-    assert len(series.values) <= static.DISPLAY_MAX_POINTS
+    assert len(series.values) <= theme.DISPLAY_MAX_POINTS
     assert max(series.values) == 7.0 and min(series.values) == min(values)
     assert series.steps[-1] == 19_999 and series.values[-1] == values[-1]
     snapshot = view.snapshot["series"][0]
@@ -507,17 +513,17 @@ def test_long_series_keep_their_min_max_and_last_point_in_the_static_copy(
 
 def test_downsampling_matches_the_browser_s_rules() -> None:
     values = [float(i % 97) for i in range(100_000)]
-    kept = static.downsample_indices(values, 2000)
+    kept = downsample.downsample_indices(values, 2000)
     assert len(kept) <= 2000
     assert kept == sorted(set(kept))
     assert kept[-1] == 99_999
-    bucket = static.bucket_size_for(100_000, 2000)
+    bucket = downsample.bucket_size_for(100_000, 2000)
     assert bucket == 128  # as js/src/dashboard/downsample.js
     for start in range(0, 100_000, bucket):
         chunk = values[start : start + bucket]
         assert start + chunk.index(min(chunk)) in kept
         assert start + chunk.index(max(chunk)) in kept
-    assert static.downsample_indices([1.0, 2.0], 2000) == [0, 1]
+    assert downsample.downsample_indices([1.0, 2.0], 2000) == [0, 1]
 
 
 def test_user_text_is_escaped_in_the_html_and_svg_copies(
@@ -531,7 +537,7 @@ def test_user_text_is_escaped_in_the_html_and_svg_copies(
     live.next_step()
     live.end()
     view.finish("done", f"Saved experiment {XSS} (abc)")
-    for markup in (view.html(), view._repr_mimebundle_()[0][static.SVG_MIME]):
+    for markup in (view.html(), view._repr_mimebundle_()[0][svg.SVG_MIME]):
         assert XSS not in markup
         assert "<img" not in markup
         assert "&lt;img src=x onerror=alert(1)&gt;" in markup
@@ -540,7 +546,7 @@ def test_user_text_is_escaped_in_the_html_and_svg_copies(
 
 def test_nested_names_are_grouped_by_prefix() -> None:
     names = ["train/loss", "eval/loss", "lr", "train/acc", "system/cpu/usage"]
-    assert static.groups(names) == [
+    assert vegalite.groups(names) == [
         ("", ["lr"]),
         ("train", ["train/loss", "train/acc"]),
         ("eval", ["eval/loss"]),
@@ -559,13 +565,13 @@ def test_plots_with_infinite_thresholds_stay_valid_json(
     live.end()
     view.finish()
     json.dumps(view.snapshot, allow_nan=False)
-    json.dumps(view._repr_mimebundle_()[0][static.VEGALITE_MIME], allow_nan=False)
+    json.dumps(view._repr_mimebundle_()[0][vegalite.VEGALITE_MIME], allow_nan=False)
 
 
 def test_report_notebook_outside_a_notebook_warns_and_goes_on(tmp_dir: Path) -> None:
     with pytest.warns(LiveNbWarning, match="only inside a Jupyter notebook"):
         live = Live(report="notebook", save_dvc_exp=False)
-    assert live._dashboard is None
+    assert live._report is None  # no dashboard
     live.log_metric("m", 1)
     live.next_step()
     live.end()
@@ -612,7 +618,7 @@ def test_a_live_cell_streams_to_the_browser_while_it_runs(kernel: Kernel) -> Non
     comm_id = dashboard_open["content"]["comm_id"]
     displayed = messages[kinds.index("display_data")]["content"]
     assert displayed["data"][WIDGET_MIME]["model_id"] == comm_id
-    assert static.VEGALITE_MIME in displayed["data"] and static.SVG_MIME in displayed["data"]
+    assert vegalite.VEGALITE_MIME in displayed["data"] and svg.SVG_MIME in displayed["data"]
     # the title names the cell by its execution count ([1] was %load_ext), then the name
     assert "%%live [2] streamed · running" in displayed["data"]["text/plain"]
 
@@ -633,7 +639,7 @@ def test_a_live_cell_streams_to_the_browser_while_it_runs(kernel: Kernel) -> Non
         content = message["content"]["data"]["content"]
         for entry in content.get("series", []):
             if entry["name"] == "train/loss":
-                rows += static.parse_rows(bytes(message["buffers"][entry["buffer"]]))[1]
+                rows += metrics.parse_rows(bytes(message["buffers"][entry["buffer"]]))[1]
     assert rows == [0.5 / (step + 1) for step in range(30)]
 
     final = update["content"]
@@ -642,11 +648,11 @@ def test_a_live_cell_streams_to_the_browser_while_it_runs(kernel: Kernel) -> Non
     text = final["data"]["text/plain"]
     assert text.startswith("%%live [2] streamed · done · 30 steps · ")
     assert "Saved experiment streamed (" in text
-    spec = final["data"][static.VEGALITE_MIME]
+    spec = final["data"][vegalite.VEGALITE_MIME]
     charts = [chart for row in spec["vconcat"] for chart in row["concat"]]
     loss = next(c for c in charts if c["title"]["text"].startswith("train/loss"))
     assert loss["data"]["values"][0]["value"] == [0.5 / (step + 1) for step in range(30)]
-    assert XSS not in final["data"][static.SVG_MIME]
+    assert XSS not in final["data"][svg.SVG_MIME]
     snapshot_updates = [
         m
         for m in messages
@@ -677,7 +683,7 @@ def test_report_notebook_shows_the_dashboard_in_a_kernel(kernel: Kernel, git_rep
         "        live.next_step()\n"
     )
     (shown,) = [o for o in outputs if o["output_type"] == "display_data"]
-    assert WIDGET_MIME in shown["data"] and static.VEGALITE_MIME in shown["data"]
+    assert WIDGET_MIME in shown["data"] and vegalite.VEGALITE_MIME in shown["data"]
     (update,) = [o for o in outputs if o["output_type"] == "update_display_data"]
     text = update["data"]["text/plain"]
     assert " · done · 3 steps · " in text
@@ -685,13 +691,13 @@ def test_report_notebook_shows_the_dashboard_in_a_kernel(kernel: Kernel, git_rep
 
 
 def test_bar_plots_follow_dvcs_template_axes() -> None:
-    plot = static.Plot(
+    plot = run_state.Plot(
         name="bars",
         kind="custom",
         sklearn=None,
         config={"template": "bar_horizontal", "x": "v", "y": "k"},
         records=[{"k": "a", "v": 2}, {"k": "b", "v": 1}],
     )
-    encoding = static.plot_spec(plot)["encoding"]
+    encoding = vegalite.plot_spec(plot.name, plot.config, plot.records)["encoding"]
     assert (encoding["x"]["field"], encoding["x"]["type"]) == ("v", "quantitative")
     assert (encoding["y"]["field"], encoding["y"]["type"]) == ("k", "nominal")

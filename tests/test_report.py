@@ -22,10 +22,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import live_nb
-from live_nb import Live, LiveNbWarning, report
+from live_nb import Live, LiveNbWarning
 from live_nb.error import InvalidReportModeError
-from live_nb.report import StreamingPoints, md_escape, md_table
-from live_nb.widgets import static
+from live_nb.render import downsample, theme
+from live_nb.render.downsample import StreamingPoints
+from live_nb.reports import file as file_report
+from live_nb.reports import html as report
+from live_nb.reports import markdown
+from live_nb.reports.markdown import md_escape, md_table
 from live_nb.widgets.stream import flatten_summary
 from tests.conftest import git
 
@@ -224,11 +228,11 @@ def test_a_long_series_is_embedded_as_the_dashboard_draws_it(tmp_dir: Path) -> N
         live.next_step()
     live.end()
     entry = island(html_of(live))["message"]["series"][0]
-    kept = static.downsample_indices(values)
+    kept = downsample.downsample_indices(values)
     assert entry["steps"] == kept
     assert entry["values"] == [values[i] for i in kept]
     assert island(html_of(live))["counts"]["wave"] == 12_345
-    assert len(entry["steps"]) <= static.DISPLAY_MAX_POINTS
+    assert len(entry["steps"]) <= theme.DISPLAY_MAX_POINTS
 
 
 @settings(max_examples=150, deadline=None)
@@ -244,7 +248,7 @@ def test_streaming_points_keep_what_downsample_indices_keeps(
     bounds = sorted({0, len(values), *(min(c, len(values)) for c in cuts)})
     for start, end in itertools.pairwise(bounds):
         points.extend([i * 10 for i in range(start, end)], values[start:end])
-    expected = static.downsample_indices(values, max_points)
+    expected = downsample.downsample_indices(values, max_points)
     assert points.indices() == expected
     steps, kept = points.points()
     assert steps == [i * 10 for i in expected]
@@ -312,12 +316,12 @@ def test_a_costly_rewrite_waits_longer_for_the_next(
     writer = live._report
     assert writer is not None
     clock = iter([10.0, 10.3])  # one rewrite takes 0.3 s
-    monkeypatch.setattr(report.time, "perf_counter", lambda: next(clock))
+    monkeypatch.setattr(file_report.time, "perf_counter", lambda: next(clock))
     writer.update()
-    assert writer.interval == pytest.approx(0.3 / report.REPORT_MAX_SHARE)
+    assert writer.interval == pytest.approx(0.3 / file_report.REPORT_MAX_SHARE)
     monkeypatch.undo()
     writer.update()
-    assert writer.interval == report.REPORT_INTERVAL
+    assert writer.interval == file_report.REPORT_INTERVAL
 
 
 def test_a_failing_report_warns_once_and_the_run_goes_on(
@@ -635,13 +639,13 @@ def test_md_report_redraws_only_what_changed(
     tmp_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     drawn: list[str] = []
-    draw_metric = report._draw_metric
+    draw_metric = markdown.draw_metric
 
     def counting(source: Path, name: str, chart: Path) -> bool:
         drawn.append(name)
         return draw_metric(source, name, chart)
 
-    monkeypatch.setattr(report, "_draw_metric", counting)
+    monkeypatch.setattr(markdown, "draw_metric", counting)
     live = Live(report="md", save_dvc_exp=False)
     live.log_metric("a", 1.0)
     live.log_metric("b", 1.0)

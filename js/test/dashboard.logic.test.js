@@ -6,7 +6,7 @@ import { SeriesData, parseRows } from "../src/dashboard/series.js";
 import { escapeHtml, safeToken } from "../src/common/escape.js";
 import { formatElapsed, formatSteps, formatValue } from "../src/common/format.js";
 import { colorFor } from "../src/common/colors.js";
-import { fieldRef, metricSpec, plotRecords, plotSpec } from "../src/dashboard/specs.js";
+import { plotRecords } from "../src/dashboard/records.js";
 
 describe("metric groups", () => {
   it("splits a name at its last slash", () => {
@@ -126,34 +126,12 @@ describe("escaping and formatting", () => {
   });
 });
 
-describe("specs", () => {
-  it("draws a metric from the named data source, with the name as a text title", () => {
-    const spec = metricSpec("<b>x</b>/loss");
-    expect(spec.data).toEqual({ name: "points" });
-    expect(spec.title.text).toBe("<b>x</b>/loss");
-    expect(spec.encoding.x.field).toBe("step");
-    expect(metricSpec("a", { title: false }).title).toBeUndefined();
-  });
-
-  it("escapes field paths and finds plot records", () => {
-    expect(fieldRef("a.b[0]")).toBe("a\\.b\\[0\\]");
+describe("plot records", () => {
+  // the specs themselves are built and tested in Python: tests/test_chart_specs.py
+  it("finds the records of a plot file", () => {
     expect(plotRecords({ roc: [{ fpr: 0, tpr: 0 }] })).toEqual([{ fpr: 0, tpr: 0 }]);
     expect(plotRecords([{ actual: 1, predicted: 0 }])).toHaveLength(1);
     expect(plotRecords(null)).toEqual([]);
   });
-
-  it("picks a mark per template", () => {
-    expect(plotSpec("p", { template: "scatter", x: "a", y: "b" }).mark.type).toBe("point");
-    expect(plotSpec("p", { template: "bar_horizontal", x: "a", y: "b" }).mark.type).toBe("bar");
-    // DVC's bar templates: x is the bar's length, y its label
-    const bars = plotSpec("p", { template: "bar_horizontal_sorted", x: "a", y: "b" });
-    expect([bars.encoding.x.field, bars.encoding.x.type]).toEqual(["a", "quantitative"]);
-    expect([bars.encoding.y.field, bars.encoding.y.type, bars.encoding.y.sort]).toEqual(["b", "nominal", "-x"]);
-    expect(plotSpec("roc", { template: "simple", x: "fpr", y: "tpr" }).mark.type).toBe("line");
-    const multi = plotSpec("p", { x: "a", y: ["b", "c"] });
-    expect(multi.encoding.color.field).toBe("__series");
-    const cm = plotSpec("cm", { template: "confusion_normalized", x: "actual", y: "predicted" });
-    expect(cm.layer[0].mark.type).toBe("rect");
-    expect(cm.transform.map((t) => Object.keys(t)[0])).toEqual(["aggregate", "joinaggregate", "calculate", "joinaggregate"]);
-  });
 });
+

@@ -6,7 +6,7 @@ import vegaEmbed from "vega-embed";
 import { describe, expect, it } from "vitest";
 import { DashboardStore } from "../src/dashboard/store.js";
 import { MetricChart, PlotChart, embedOptions, toChangeset } from "../src/dashboard/charts.js";
-import { metricSpec, plotSpec } from "../src/dashboard/specs.js";
+import { METRIC_SPEC, TITLED_METRIC_SPEC, plotSpecFor } from "./support/specs.js";
 
 const XSS = "<img src=x onerror=alert(1)>";
 const encoder = new TextEncoder();
@@ -133,7 +133,7 @@ describe("MetricChart on a real Vega view", () => {
     const el = document.createElement("div");
     store.apply({ type: "update", seq: 0, series: [{ name: "loss", buffer: 0 }] }, [buffer(rows(0, 10))]);
     const series = store.state.series.get("loss").data;
-    const chart = new MetricChart({ el, spec: metricSpec("loss"), series, embed: embedNone, vega, maxPoints: 500, schedule: (f) => f() });
+    const chart = new MetricChart({ el, spec: METRIC_SPEC, series, embed: embedNone, vega, maxPoints: 500, schedule: (f) => f() });
     await chart.ready;
     expect(chart.view.data("points")).toHaveLength(10);
     expect(el.dataset.points).toBe("10");
@@ -155,7 +155,7 @@ describe("MetricChart on a real Vega view", () => {
   });
 
   it("toChangeset removes only the open bucket", async () => {
-    const view = await embedNone(null, metricSpec("m"));
+    const view = await embedNone(null, METRIC_SPEC);
     view.change("points", toChangeset(vega, { reset: true, insert: [{ step: 0, value: 1, _b: 0 }, { step: 1, value: 2, _b: 1 }] }));
     await view.runAsync();
     view.change("points", toChangeset(vega, { reset: false, removeFrom: 1, insert: [{ step: 1, value: 3, _b: 1 }] }));
@@ -168,7 +168,7 @@ describe("MetricChart on a real Vega view", () => {
 
   it("draws plots and replaces their records", async () => {
     const el = document.createElement("div");
-    const chart = new PlotChart({ el, spec: plotSpec("cm", { template: "confusion", x: "actual", y: "predicted" }), embed: embedNone, vega });
+    const chart = new PlotChart({ el, spec: plotSpecFor({ template: "confusion", x: "actual", y: "predicted" }), embed: embedNone, vega });
     chart.setData([{ actual: 0, predicted: 0 }, { actual: 0, predicted: 1 }, { actual: 1, predicted: 1 }]);
     await chart.ready;
     expect(chart.view.data("table")).toHaveLength(3);
@@ -182,7 +182,7 @@ describe("vega-embed", () => {
   it("draws a metric chart offline, with user names as SVG text", async () => {
     const el = document.createElement("div");
     document.body.appendChild(el);
-    const result = await vegaEmbed(el, metricSpec(XSS), { ...embedOptions(), renderer: "svg" });
+    const result = await vegaEmbed(el, TITLED_METRIC_SPEC, { ...embedOptions(), renderer: "svg" });
     result.view.change("points", vega.changeset().insert([{ step: 0, value: 1, _b: 0 }]));
     await result.view.runAsync();
     expect(el.querySelector("img")).toBeNull();
@@ -210,7 +210,7 @@ describe("layout", () => {
   it("makes room for the axes once data arrives (Vega's pad autosize)", async () => {
     const { store } = newStore();
     const el = document.createElement("div");
-    const chart = new MetricChart({ el, spec: metricSpec("loss", { title: false }), series: new (await import("../src/dashboard/series.js")).SeriesData(), embed: embedNone, vega, schedule: (f) => f() });
+    const chart = new MetricChart({ el, spec: METRIC_SPEC, series: new (await import("../src/dashboard/series.js")).SeriesData(), embed: embedNone, vega, schedule: (f) => f() });
     await chart.ready;
     const empty = chart.view.origin()[0];
     for (let i = 0; i < 50; i++) chart.series.push(i * 1000, 1000 + i);

@@ -7,6 +7,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { DashboardStore } from "../src/dashboard/store.js";
 import { createDashboardView } from "../src/dashboard/view.js";
 import dashboard from "../src/dashboard/index.js";
+import { FakeModel } from "./support/model.js";
+import { withSpecs } from "./support/specs.js";
 
 const XSS = "<img src=x onerror=alert(1)>";
 const encoder = new TextEncoder();
@@ -20,6 +22,8 @@ async function embedNone(_el, spec) {
 
 function setup() {
   const store = new DashboardStore({ createUrl: (bytes, mime) => `blob:${mime}/${bytes.byteLength}`, releaseUrl: () => {} });
+  const apply = store.apply.bind(store);
+  store.apply = (message, buffers) => apply(withSpecs(message), buffers); // as Python sends them
   const el = document.createElement("div");
   document.body.appendChild(el);
   const view = createDashboardView({ el, store, embed: embedNone, vega, schedule: (f) => f(), tick: 0 });
@@ -166,34 +170,9 @@ describe("dashboard view", () => {
   });
 });
 
-// An anywidget model as the hooks see it.
-class FakeModel {
-  constructor(state) {
-    this.state = state;
-    this.handlers = new Map();
-    this.sent = [];
-  }
-  get(name) {
-    return this.state[name];
-  }
-  on(event, handler) {
-    if (!this.handlers.has(event)) this.handlers.set(event, new Set());
-    this.handlers.get(event).add(handler);
-  }
-  off(event, handler) {
-    this.handlers.get(event)?.delete(handler);
-  }
-  send(content) {
-    this.sent.push(content);
-  }
-  emit(event, ...args) {
-    for (const handler of this.handlers.get(event) ?? []) handler(...args);
-  }
-}
-
 describe("anywidget entry", () => {
   it("fills one store per model in initialize, shared by every view", async () => {
-    const model = new FakeModel({ uid: "model-1", title: "%%live a", snapshot: {} });
+    const model = new FakeModel({ uid: "model-1", title: "%%live a", snapshot: {} }, { fromKernel: withSpecs }); // as Python sends them
     const cleanup = dashboard.initialize({ model });
     model.emit("msg:custom", { type: "update", seq: 0, series: [{ name: "loss", buffer: 0 }] }, [buffer("0\t1\n1\t2\n")]);
     const first = document.createElement("div");
@@ -211,7 +190,7 @@ describe("anywidget entry", () => {
   });
 
   it("without initialize, a view follows the model itself and asks for a replay", () => {
-    const model = new FakeModel({ uid: "model-2", title: "t", snapshot: {} });
+    const model = new FakeModel({ uid: "model-2", title: "t", snapshot: {} }, { fromKernel: withSpecs });
     const el = document.createElement("div");
     const dispose = dashboard.render({ model, el });
     expect(model.sent).toEqual([{ type: "hello" }]);
@@ -221,7 +200,7 @@ describe("anywidget entry", () => {
   });
 
   it("draws the final snapshot of a model restored from saved state", () => {
-    const snapshot = {
+    const snapshot = withSpecs({
       type: "update",
       seq: 9,
       title: "%%live saved",
@@ -230,9 +209,9 @@ describe("anywidget entry", () => {
       step: 3,
       series: [{ name: "train/loss", steps: [0, 1, 2], values: [1, 0.5, 0.25] }],
       images: [{ name: "cm.png", mime: "image/png", bytes: buffer("png") }],
-    };
+    });
     vi.stubGlobal("URL", Object.assign(URL, { createObjectURL: () => "blob:x", revokeObjectURL: () => {} }));
-    const model = new FakeModel({ uid: "model-3", title: "%%live saved", snapshot });
+    const model = new FakeModel({ uid: "model-3", title: "%%live saved", snapshot }, { fromKernel: withSpecs });
     dashboard.initialize({ model });
     const el = document.createElement("div");
     dashboard.render({ model, el });

@@ -6,6 +6,7 @@ import vegaEmbed from "vega-embed";
 import { compile } from "vega-lite";
 import { afterEach, describe, expect, it } from "vitest";
 import { renderReport, showFailure } from "../src/report/view.js";
+import { withSpecs } from "./support/specs.js";
 
 const XSS = "<img src=x onerror=alert(1)>";
 const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
@@ -22,7 +23,7 @@ async function embedSvg(el, spec) {
 }
 
 function reportData(overrides = {}) {
-  return {
+  const data = {
     format: "live_nb-report",
     version: 1,
     generated: "2024-05-01T12:00:03+00:00",
@@ -63,6 +64,7 @@ function reportData(overrides = {}) {
     omitted: { images: 0, bytes: 0 },
     ...overrides,
   };
+  return { ...data, message: withSpecs(data.message) }; // as Python writes it
 }
 
 function mount() {

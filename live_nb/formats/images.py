@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -11,6 +12,9 @@ from live_nb.error import ImageNotFoundError, InvalidImageError
 from live_nb.formats.files import atomic_write
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".gif", ".png")
+IMAGE_MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif"}
+STEP_IMAGE = re.compile(r"^(.+)/(\d+)\.(png|jpe?g|gif)$", re.IGNORECASE)
+"""``f"{name}/{step}.png"``: an image per step, shown with a step slider (as DVC's tools do)."""
 _PIL_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".png": "PNG"}
 _EXPECTED = "a PIL image, a numpy array (HxW or HxWxC), a matplotlib figure, or an image path"
 
@@ -117,3 +121,40 @@ def _encode_pil(name: str, image: Any, suffix: str) -> bytes:
     except (OSError, ValueError) as error:
         raise InvalidImageError(name, f"PIL cannot save it as {suffix}: {error}") from error
     return buffer.getvalue()
+
+
+def mime_for(name: str) -> str:
+    """The media type of an image file name (``application/octet-stream`` when unknown)."""
+    return IMAGE_MIME.get(os.path.splitext(name)[1].lower(), "application/octet-stream")
+
+
+def image_key(name: str) -> tuple[str, int | None]:
+    """``"samples/3.png"`` -> ``("samples", 3)``, ``"cm.png"`` -> ``("cm.png", None)``."""
+    match = STEP_IMAGE.match(name)
+    return (match.group(1), int(match.group(2))) if match else (name, None)
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """``(width, height)`` of a PNG, GIF or JPEG, from its header; None when not found."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR" and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        return int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
+    if data[:2] == b"\xff\xd8":
+        index = 2
+        while index + 9 <= len(data):
+            if data[index] != 0xFF:
+                return None
+            marker = data[index + 1]
+            if marker == 0xFF:
+                index += 1  # fill byte
+                continue
+            if marker in (0x01, 0xD8) or 0xD0 <= marker <= 0xD7:
+                index += 2  # markers without a length
+                continue
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # start of frame
+                height = int.from_bytes(data[index + 5 : index + 7], "big")
+                width = int.from_bytes(data[index + 7 : index + 9], "big")
+                return width, height
+            index += 2 + int.from_bytes(data[index + 2 : index + 4], "big")
+    return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import time
 from pathlib import Path
@@ -134,3 +135,47 @@ def read_last_row(path: Path) -> tuple[int, str] | None:
         return int(fields[-2]), fields[-1]
     except (IndexError, ValueError):
         return None
+
+
+def parse_rows(data: bytes, timestamped: bool = False) -> tuple[list[float], list[float]]:
+    """Steps and values of TSV rows (no header); rows without a finite number are left out."""
+    width = 3 if timestamped else 2
+    fields = data.replace(b"\n", b"\t").split(b"\t")
+    if fields and fields[-1] == b"":
+        fields.pop()
+    if len(fields) % width == 0:  # the usual case: whole rows of numbers, parsed in bulk
+        try:
+            steps: list[float] = list(map(int, fields[width - 2 :: width]))
+            values = list(map(float, fields[width - 1 :: width]))
+        except ValueError:
+            pass
+        else:
+            if _all_finite(values):
+                return steps, values
+    return _parse_rows_one_by_one(data, width - 2)
+
+
+def _all_finite(values: list[float]) -> bool:
+    try:
+        return math.isfinite(sum(values))
+    except OverflowError:
+        return False
+
+
+def _parse_rows_one_by_one(data: bytes, column: int) -> tuple[list[float], list[float]]:
+    steps: list[float] = []
+    values: list[float] = []
+    isfinite = math.isfinite
+    for line in data.split(b"\n"):
+        fields = line.split(b"\t")
+        if len(fields) < column + 2:
+            continue
+        try:
+            x = float(fields[column])
+            y = float(fields[-1])
+        except ValueError:
+            continue
+        if isfinite(x) and isfinite(y):
+            steps.append(int(x) if x.is_integer() else x)
+            values.append(y)
+    return steps, values

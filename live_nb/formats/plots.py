@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from live_nb.error import InvalidPlotDataError
@@ -63,3 +64,23 @@ def custom_plot_config(
         "y_label": y_label,
     }
     return {key: value for key, value in config.items() if value is not None}
+
+
+def plot_records(data: Any) -> list[dict[str, Any]]:
+    """The records of a plot file: a list, or the first list of ``{"roc": [...]}``-like payloads.
+
+    Non-finite numbers (a ROC curve's first threshold is ``Infinity``) become None: JSON has none.
+    """
+    if isinstance(data, dict):
+        data = next((value for value in data.values() if isinstance(value, list)), [])
+    if not isinstance(data, list):
+        return []
+    return [
+        {str(key): _finite(value) for key, value in record.items()}
+        for record in data
+        if isinstance(record, dict)
+    ]
+
+
+def _finite(value: Any) -> Any:
+    return None if isinstance(value, float) and not math.isfinite(value) else value

@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from live_nb.events import LiveEvent
-from live_nb.widgets.static import steps_text
+from live_nb.render.text import steps_text
 
 REFRESH_SECONDS = 0.25
 _STATUS_COLOURS = {"running": "#1f77b4", "done": "#2ca02c", "error": "#d62728"}

@@ -8,18 +8,26 @@ rows, sets the ``snapshot`` trait to the final state (for views created later)
 and updates the display once: its mime bundle then carries the final charts as
 Vega-Lite and SVG and the summary as text, besides the widget view, so the
 notebook shows them where no widget can run.
+
+:class:`NotebookReport` is ``Live(report="notebook")``: the same dashboard,
+behind the :class:`~live_nb.reports.Report` interface.
 """
 
 from __future__ import annotations
 
+import math
 import uuid
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import traitlets
 
-from live_nb.widgets import static
+from live_nb.error import LiveNbWarning
+from live_nb.formats.images import mime_for
+from live_nb.render import html, svg, text, vegalite
+from live_nb.render.state import DashboardState
 from live_nb.widgets.base import LiveNbWidget
-from live_nb.widgets.stream import INTERVAL, LiveReader, Pump
+from live_nb.widgets.stream import INTERVAL, LiveReader, Pump, read_bytes, snapshot_message
 
 if TYPE_CHECKING:
     from live_nb.live import Live
@@ -46,7 +54,7 @@ class LiveDashboard(LiveNbWidget):
         self._reader = LiveReader(live, title)
         self._pump = Pump(self._reader, self._send_message, interval)
         self._handle: Any = None
-        self._final: static.DashboardState | None = None
+        self._final: DashboardState | None = None
         self.on_msg(self._on_frontend_message)
 
     # ---- state ----------------------------------------------------------------------------
@@ -63,18 +71,20 @@ class LiveDashboard(LiveNbWidget):
     def pump(self) -> Pump:
         return self._pump
 
-    def state(self) -> static.DashboardState:
+    def state(self) -> DashboardState:
         """The run as shown now (read back from its files), or its final state once finished."""
         if self._final is not None:
             return self._final
         with self._reader.lock:
-            return static.state_from_reader(self._reader)
+            return self._reader.state()
 
     def text(self) -> str:
-        return static.text(self.state())
+        """The run as plain text (headline, latest values, params)."""
+        return text.text(self.state())
 
     def html(self) -> str:
-        return static.html(self.state())
+        """The run as HTML tables and SVG charts."""
+        return html.html(self.state())
 
     # ---- life cycle -----------------------------------------------------------------------
 
@@ -96,10 +106,10 @@ class LiveDashboard(LiveNbWidget):
             self._reader.finish(status, note)
         self._pump.flush()
         with self._reader.lock:
-            state = static.state_from_reader(self._reader)
+            state = self._reader.state()
             images = self._snapshot_images()
         self._final = state
-        self.snapshot = static.snapshot(state, images)
+        self.snapshot = snapshot_message(state, images)
         if self._handle is not None:
             # The final output is static on purpose: a notebook reopened later (where this
             # widget's model no longer exists) would show "model not found" instead of charts.
@@ -109,22 +119,20 @@ class LiveDashboard(LiveNbWidget):
         """The final charts and summary as plain mime types: Vega-Lite, SVG and text."""
         state = self.state()
         return {
-            "text/plain": static.text(state),
-            static.VEGALITE_MIME: static.vegalite(state),
-            static.SVG_MIME: static.svg(state),
+            "text/plain": text.text(state),
+            vegalite.VEGALITE_MIME: vegalite.vegalite(state),
+            svg.SVG_MIME: svg.svg(state),
         }
 
     def _snapshot_images(self) -> dict[str, tuple[str, bytes]]:
-        from live_nb.widgets.stream import _mime, _read_bytes
-
         kept: dict[str, tuple[str, bytes]] = {}
         budget = SNAPSHOT_IMAGE_BYTES
-        for name, path in reversed(list(self._reader._image_paths.items())):
-            data = _read_bytes(path)
+        for name, path in reversed(list(self._reader.image_paths.items())):
+            data = read_bytes(path)
             if data is None or len(data) > budget:
                 continue
             budget -= len(data)
-            kept[name] = (_mime(name), data)
+            kept[name] = (mime_for(name), data)
         return dict(reversed(list(kept.items())))
 
     # ---- messages -------------------------------------------------------------------------
@@ -161,3 +169,59 @@ def show_dashboard(live: Live, title: str = "") -> LiveDashboard | None:
     dashboard = LiveDashboard(live, title=title or f"live_nb · {live.dir}")
     dashboard.show()
     return dashboard
+
+
+class NotebookReport:
+    """``Live(report="notebook")``: the live dashboard below the cell, as DVCLive's report.
+
+    A :class:`~live_nb.reports.Report`: ``next_step`` never waits for it (``due`` is
+    never reached); its pump streams on its own thread.
+    """
+
+    due = math.inf
+
+    @classmethod
+    def open(cls, live: Live) -> NotebookReport | None:
+        """Show the dashboard; None (with one warning) outside notebooks or when it fails."""
+        try:
+            dashboard = show_dashboard(live)
+        except Exception as error:  # a broken front-end setup must not stop the training
+            _warn(
+                f"live_nb: the notebook dashboard is not available ({type(error).__name__}: "
+                f"{error}); logging goes on without it."
+            )
+            return None
+        if dashboard is None:
+            _warn(
+                "Live(report='notebook') shows its dashboard only inside a Jupyter notebook; "
+                "no report is made here. Use report=None (or 'html') outside notebooks."
+            )
+            return None
+        return cls(live, dashboard)
+
+    def __init__(self, live: Live, dashboard: LiveDashboard | None = None) -> None:
+        """Report ``live`` in ``dashboard`` (a new one, displayed, by default)."""
+        self.dashboard = dashboard if dashboard is not None else LiveDashboard(live)
+        self._status = "done"
+
+    def update(self) -> None:
+        """Send what was logged since the last message now."""
+        self.dashboard.flush()
+
+    def finish(self, status: str) -> None:
+        """Keep the status: the dashboard shows it with the outcome, once saved."""
+        self._status = status
+
+    def saved(self, note: str) -> None:
+        """Show the end of the run; a display problem only warns (the results are written)."""
+        try:
+            self.dashboard.finish(self._status, note)
+        except Exception as error:
+            _warn(
+                f"live_nb: the notebook dashboard could not show the end of the run "
+                f"({type(error).__name__}: {error}); the results are written as usual."
+            )
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, LiveNbWarning, stacklevel=5)

@@ -4,14 +4,17 @@ The dashboard does not subscribe to :class:`~live_nb.Live`'s events: any
 subscriber makes ``Live`` build and dispatch an event for every
 ``log_metric`` (more than half the cost of a fast logging loop on its own).
 Instead :class:`LiveReader` reads what ``Live`` has already written, the
-append-only metric files (``plots/metrics/*.tsv``), the image and plot files
-(written atomically) and a few of ``Live``'s dictionaries, and :class:`Pump`
-calls it from a background thread at most ``1 / interval`` times a second.
-The logging thread pays nothing per logged value; the pump's cost is the new
-bytes it reads and sends.
+append-only metric files (``plots/metrics/*.tsv``) and the image and plot files
+(written atomically), named by :meth:`Live.snapshot`, and :class:`Pump` calls
+it from a background thread at most ``1 / interval`` times a second. The
+logging thread pays nothing per logged value; the pump's cost is the new bytes
+it reads and sends.
 
 Metric rows go to the browser as the TSV bytes they are on disk (without the
 header): Python never parses them while the run goes on; the browser does.
+Each chart's Vega-Lite spec comes with the first rows of its metric, and with
+every plot, from :mod:`live_nb.render.vegalite`: the browser only embeds it.
+:meth:`LiveReader.state` reads the whole run back, for the final output.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import threading
 import time
 import warnings
@@ -30,9 +32,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from live_nb.error import LiveNbWarning
+from live_nb.formats.images import STEP_IMAGE, image_key, mime_for
+from live_nb.formats.metrics import parse_rows
+from live_nb.formats.plots import plot_records
+from live_nb.render import state as run_state
+from live_nb.render import vegalite
+from live_nb.render.downsample import downsample
+from live_nb.render.state import DashboardState, Picture, Plot, Series
+from live_nb.render.theme import DISPLAY_MAX_POINTS
 
 if TYPE_CHECKING:
     from live_nb.live import Live
+    from live_nb.snapshot import LiveSnapshot, LoggedPlot
 
 INTERVAL = 0.1
 """Seconds between two messages to the browser (at most 10 a second)."""
@@ -48,13 +59,6 @@ MAX_MESSAGE_IMAGE_BYTES = 24 * 1024 * 1024
 
 MAX_PLOT_BYTES = 32 * 1024 * 1024
 
-_IMAGE_MIME = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-}
-_STEP_IMAGE = re.compile(r".+/\d+\.(png|jpe?g|gif)$", re.IGNORECASE)
 _RESTAT_ALL_IMAGES_UP_TO = 200
 
 Message = tuple[dict[str, Any], list[bytes]]
@@ -104,12 +108,13 @@ class LiveReader:
         self._cursors: dict[str, _Cursor] = {}
         self._latest: dict[str, Any] = {}
         self._params_seen: object = None
-        self._params: list[list[Any]] = []
+        self.params: list[list[Any]] = []  # as sent: [name, JSON-safe value]
         self._images: dict[str, tuple[int, int]] = {}  # name -> (mtime_ns, size) sent
-        self._image_paths: dict[str, Path] = {}
+        self.image_paths: dict[str, Path] = {}  # the images sent
         self._plots: dict[str, tuple[int, int, str | None]] = {}
         self._header: tuple[Any, ...] = ()
         self._step = -1
+        self._plot_config: dict[str, LoggedPlot] = {}  # the plots sent
 
     @property
     def live(self) -> Live | None:
@@ -119,20 +124,20 @@ class LiveReader:
 
     def collect(self) -> Message | None:
         """One message with everything new since the last call, or None when nothing is."""
-        live = self._live_ref()
+        run = self._snapshot()
         content: dict[str, Any] = {"type": "update"}
         buffers: list[bytes] = []
-        if live is not None:
-            self._collect_series(live, content, buffers)
-            self._collect_latest(live, content)
-            self._collect_params(live, content)
-            self._collect_images(live, content, buffers)
-            self._collect_plots(live, content, buffers)
+        if run is not None:
+            self._collect_series(run, content, buffers)
+            self._collect_latest(run, content)
+            self._collect_params(run, content)
+            self._collect_images(run, content, buffers)
+            self._collect_plots(run, content, buffers)
         header = self._header_fields()
         if header != self._header:
             self._header = header
-            content.update(self._header_content(live))
-        step = _live_step(live)
+            content.update(self._header_content(run))
+        step = _steps_done(run)
         if step != self._step:
             self._step = content["step"] = step
         if len(content) == 1:
@@ -143,14 +148,23 @@ class LiveReader:
         content["step"] = step
         return content, buffers
 
-    def _collect_series(self, live: Live, content: dict[str, Any], buffers: list[bytes]) -> None:
+    def _snapshot(self) -> LiveSnapshot | None:
+        live = self._live_ref()
+        return None if live is None else live.snapshot()
+
+    def _collect_series(
+        self, run: LiveSnapshot, content: dict[str, Any], buffers: list[bytes]
+    ) -> None:
         entries: list[dict[str, Any]] = []
-        for name, series in _items(live._series):
+        for name, path in run.metrics.items():
             cursor = self._cursors.get(name)
             if cursor is None:
-                cursor = self._cursors[name] = _Cursor(Path(series.path))
+                cursor = self._cursors[name] = _Cursor(Path(path))
+            first = cursor.offset == cursor.start  # no row sent: the spec goes with the first
             rows = _read_rows(cursor)
             if rows:
+                if first:
+                    _add_spec(content, "metrics", name, metric_chart_spec(name))
                 entries.append(
                     {"name": name, "ts": bool(cursor.timestamped), "buffer": len(buffers)}
                 )
@@ -158,30 +172,31 @@ class LiveReader:
         if entries:
             content["series"] = entries
 
-    def _collect_latest(self, live: Live, content: dict[str, Any]) -> None:
+    def _collect_latest(self, run: LiveSnapshot, content: dict[str, Any]) -> None:
         changed = {}
-        for name, value in flatten_summary(live.summary).items():
+        for name, value in flatten_summary(dict(run.summary)).items():
             if name not in self._latest or self._latest[name] != value:
                 self._latest[name] = value
                 changed[name] = value
         if changed:
             content["latest"] = changed
 
-    def _collect_params(self, live: Live, content: dict[str, Any]) -> None:
-        params = live._params
-        if params is not self._params_seen:
-            self._params_seen = params
-            self._params = [[str(key), json_safe(value)] for key, value in _items(params)]
-            content["params"] = self._params
+    def _collect_params(self, run: LiveSnapshot, content: dict[str, Any]) -> None:
+        if run.params != self._params_seen:
+            self._params_seen = run.params
+            self.params = [[str(key), json_safe(value)] for key, value in run.params.items()]
+            content["params"] = self.params
 
-    def _collect_images(self, live: Live, content: dict[str, Any], buffers: list[bytes]) -> None:
-        images = _items(live._images)
+    def _collect_images(
+        self, run: LiveSnapshot, content: dict[str, Any], buffers: list[bytes]
+    ) -> None:
+        images = list(run.images.items())
         restat_all = len(images) <= _RESTAT_ALL_IMAGES_UP_TO
         budget = MAX_MESSAGE_IMAGE_BYTES
         entries: list[dict[str, Any]] = []
         for name, path in images:
             sent = self._images.get(name)
-            if sent is not None and not restat_all and _STEP_IMAGE.match(name):
+            if sent is not None and not restat_all and STEP_IMAGE.match(name):
                 continue  # one image per step: written once
             try:
                 stat = os.stat(path)
@@ -195,33 +210,36 @@ class LiveReader:
                 continue
             if stat.st_size > budget and entries:
                 break  # the rest goes with the next message
-            data = _read_bytes(Path(path))
+            data = read_bytes(Path(path))
             if data is None:
                 continue
             budget -= len(data)
             self._images[name] = key
-            self._image_paths[name] = Path(path)
-            entries.append({"name": name, "mime": _mime(name), "buffer": len(buffers)})
+            self.image_paths[name] = Path(path)
+            entries.append({"name": name, "mime": mime_for(name), "buffer": len(buffers)})
             buffers.append(data)
         if entries:
             content["images"] = entries
 
-    def _collect_plots(self, live: Live, content: dict[str, Any], buffers: list[bytes]) -> None:
+    def _collect_plots(
+        self, run: LiveSnapshot, content: dict[str, Any], buffers: list[bytes]
+    ) -> None:
         entries: list[dict[str, Any]] = []
-        for name, (path, config) in _items(live._plots):
-            kind = live._sklearn_kinds.get(name)
+        for name, plot in run.plots.items():
             try:
-                stat = os.stat(path)
+                stat = os.stat(plot.path)
             except OSError:
                 continue
-            key = (stat.st_mtime_ns, stat.st_size, kind)
+            key = (stat.st_mtime_ns, stat.st_size, plot.sklearn)
             if self._plots.get(name) == key or stat.st_size > MAX_PLOT_BYTES:
                 continue
-            data = _read_bytes(Path(path))
+            data = read_bytes(plot.path)
             if data is None:
                 continue
             self._plots[name] = key
-            entries.append(_plot_entry(name, config, kind, {"buffer": len(buffers)}))
+            self._plot_config[name] = plot
+            entries.append(_plot_entry(name, plot, {"buffer": len(buffers)}))
+            _add_spec(content, "plots", name, vegalite.plot_spec(name, entries[-1]["config"]))
             buffers.append(data)
         if entries:
             content["plots"] = entries
@@ -230,14 +248,14 @@ class LiveReader:
         run = self.run
         return (run.title, run.status, run.note, run.running)
 
-    def _header_content(self, live: Live | None) -> dict[str, Any]:
+    def _header_content(self, snapshot: LiveSnapshot | None) -> dict[str, Any]:
         run = self.run
         return {
             "title": run.title,
             "status": run.status,
             "note": run.note,
             "running": run.running,
-            "step": _live_step(live),
+            "step": _steps_done(snapshot),
         }
 
     # ---- everything at once ---------------------------------------------------------------
@@ -248,39 +266,69 @@ class LiveReader:
         Its ``seq`` is that of the last message sent, so a browser that has them
         all ignores it.
         """
-        live = self._live_ref()
         content: dict[str, Any] = {"type": "update", "reset": True, "seq": self.seq}
-        content.update(self._header_content(live))
+        content.update(self._header_content(self._snapshot()))
         content["elapsed"] = round(self.run.elapsed, 3)
         buffers: list[bytes] = []
         series = []
         for name, cursor in self._cursors.items():
-            rows = _read_range(cursor.path, cursor.start, cursor.offset)
+            rows = read_range(cursor.path, cursor.start, cursor.offset)
             if rows:
                 series.append(
                     {"name": name, "ts": bool(cursor.timestamped), "buffer": len(buffers)}
                 )
+                _add_spec(content, "metrics", name, metric_chart_spec(name))
                 buffers.append(rows)
         content["series"] = series
         content["latest"] = dict(self._latest)
-        content["params"] = self._params
+        content["params"] = self.params
         images = []
-        for name, path in self._image_paths.items():
-            data = _read_bytes(path)
+        for name, path in self.image_paths.items():
+            data = read_bytes(path)
             if data is not None:
-                images.append({"name": name, "mime": _mime(name), "buffer": len(buffers)})
+                images.append({"name": name, "mime": mime_for(name), "buffer": len(buffers)})
                 buffers.append(data)
         content["images"] = images
         plots = []
-        if live is not None:
-            for name, (path, config) in _items(live._plots):
-                data = _read_bytes(Path(path)) if name in self._plots else None
-                if data is not None:
-                    kind = live._sklearn_kinds.get(name)
-                    plots.append(_plot_entry(name, config, kind, {"buffer": len(buffers)}))
-                    buffers.append(data)
+        for name, plot in self._plot_config.items():
+            data = read_bytes(plot.path)
+            if data is not None:
+                plots.append(_plot_entry(name, plot, {"buffer": len(buffers)}))
+                _add_spec(content, "plots", name, vegalite.plot_spec(name, plots[-1]["config"]))
+                buffers.append(data)
         content["plots"] = plots
         return content, buffers
+
+    def state(self, max_points: int = DISPLAY_MAX_POINTS) -> DashboardState:
+        """The whole run read back from its files, as the renderers take it (hold :attr:`lock`)."""
+        snapshot = self._snapshot()
+        run = self.run
+        state = DashboardState(
+            title=run.title,
+            status=run.status,
+            note=run.note,
+            step=_steps_done(snapshot),
+            elapsed=run.elapsed,
+            running=run.running,
+            params=[list(item) for item in self.params],
+            latest=dict(self._latest),
+            images=list(self.image_paths),
+            seq=self.seq,
+        )
+        state.pictures, state.pictures_skipped = latest_pictures(self.image_paths)
+        if snapshot is not None:
+            state.latest.update(flatten_summary(dict(snapshot.summary)))
+        for name, cursor in self._cursors.items():
+            rows = read_range(cursor.path, cursor.start, cursor.offset)
+            steps, values = parse_rows(rows, bool(cursor.timestamped))
+            if values:  # a text metric has its latest value shown, not a chart
+                kept_steps, kept_values = downsample(steps, values, max_points)
+                state.series.append(Series(name, kept_steps, kept_values, len(values)))
+        for name, plot in (snapshot.plots if snapshot is not None else {}).items():
+            records = _plot_records(plot.path)
+            if records is not None:
+                state.plots.append(Plot(name, plot.kind, plot.sklearn, dict(plot.config), records))
+        return state
 
     def finish(self, status: str, note: str) -> None:
         """The run is over: fix its status, note and elapsed time."""
@@ -376,14 +424,14 @@ def flatten_summary(summary: dict[str, Any]) -> dict[str, Any]:
     flat: dict[str, Any] = {}
 
     def walk(prefix: str, node: dict[str, Any]) -> None:
-        for key, value in _items(node):
+        for key, value in node.items():
             name = f"{prefix}{key}"
             if isinstance(value, dict):
                 walk(name + "/", value)
             else:
                 flat[name] = json_safe(value)
 
-    for key, value in _items(summary):
+    for key, value in summary.items():
         if key == "step" and not isinstance(value, dict):
             continue
         if isinstance(value, dict):
@@ -405,22 +453,98 @@ def json_safe(value: Any) -> Any:
         return str(value)
 
 
-def _items(mapping: dict[Any, Any]) -> list[tuple[Any, Any]]:
-    """A dictionary's items, copied while another thread may be adding to it."""
-    for _ in range(5):
+def _steps_done(run: LiveSnapshot | None) -> int:
+    return 0 if run is None else run.steps_done
+
+
+def metric_chart_spec(name: str) -> dict[str, Any]:
+    """The live chart of a metric: the page writes its name above it, so no title."""
+    return vegalite.metric_spec(name, titled=False)
+
+
+def latest_pictures(paths: dict[str, Path], budget: int | None = None) -> tuple[list[Picture], int]:
+    """The latest image of each name (the highest step), read while they fit in ``budget`` bytes.
+
+    Returns the pictures, in the order their names were first logged, and how many were left out
+    (larger than what is left of ``budget``, ``STATIC_IMAGE_BYTES`` by default).
+    """
+    if budget is None:
+        budget = run_state.STATIC_IMAGE_BYTES
+    latest: dict[str, tuple[int, str, Path]] = {}
+    for name, path in paths.items():
+        key, step = image_key(str(name))
+        found = latest.get(key)
+        if found is None or (step or 0) >= found[0]:
+            latest[key] = (step or 0, str(name), Path(path))
+    pictures: list[Picture] = []
+    skipped = 0
+    for key, (_, name, path) in latest.items():
+        mime = mime_for(name)
         try:
-            return list(mapping.items())
-        except RuntimeError:  # changed size during iteration
+            size = path.stat().st_size
+            data = path.read_bytes() if size <= budget and mime.startswith("image/") else None
+        except OSError:
+            continue  # gone: not an image to show any more
+        if data is None or len(data) > budget:
+            skipped += 1
             continue
-    return list(dict(mapping).items())
+        budget -= len(data)
+        pictures.append(Picture(key, name, image_key(name)[1], mime, data))
+    return pictures, skipped
 
 
-def _live_step(live: Live | None) -> int:
-    """Steps done: ``summary["step"] + 1`` once a step ended (also after ``end()``), or ``step``."""
-    if live is None:
-        return 0
-    done = live.summary.get("step")
-    return done + 1 if isinstance(done, int) and not isinstance(done, bool) else live.step
+def _plot_records(path: Path) -> list[dict[str, Any]] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return plot_records(data)
+
+
+def snapshot_message(state: DashboardState, images: dict[str, tuple[str, bytes]]) -> dict[str, Any]:
+    """The final state as one message of the stream (the ``snapshot`` trait, report.html's data).
+
+    Its shape is documented in ``js/src/dashboard/store.js``; ``images`` maps a name to
+    ``(mime, bytes)``.
+    """
+    return {
+        "type": "update",
+        "seq": state.seq,
+        "title": state.title,
+        "status": state.status,
+        "note": state.note,
+        "running": state.running,
+        "step": state.step,
+        "elapsed": round(state.elapsed, 3),
+        "params": state.params,
+        "latest": state.latest,
+        "series": [{"name": s.name, "steps": s.steps, "values": s.values} for s in state.series],
+        "plots": [
+            {
+                "name": p.name,
+                "kind": p.kind,
+                "sklearn": p.sklearn,
+                "config": p.config,
+                # a confusion matrix counts its records: all of them are kept
+                "data": p.records
+                if p.config.get("template") in vegalite.CONFUSION_TEMPLATES
+                else vegalite.thin(p.records),
+            }
+            for p in state.plots
+        ],
+        "images": [
+            {"name": name, "mime": mime, "bytes": data} for name, (mime, data) in images.items()
+        ],
+        "specs": {
+            "metrics": {s.name: metric_chart_spec(s.name) for s in state.series},
+            "plots": {p.name: vegalite.plot_spec(p.name, p.config) for p in state.plots},
+        },
+    }
+
+
+def _add_spec(content: dict[str, Any], kind: str, name: str, spec: dict[str, Any]) -> None:
+    """Send ``spec`` with this message: ``content["specs"][kind][name]`` (kind: metrics, plots)."""
+    content.setdefault("specs", {}).setdefault(kind, {})[name] = spec
 
 
 def _read_rows(cursor: _Cursor) -> bytes:
@@ -447,7 +571,8 @@ def _read_rows(cursor: _Cursor) -> bytes:
     return data[: end + 1]
 
 
-def _read_range(path: Path, start: int, end: int) -> bytes:
+def read_range(path: Path, start: int, end: int) -> bytes:
+    """The bytes of ``path`` from ``start`` to ``end`` (empty when it cannot be read)."""
     try:
         with open(path, "rb") as file:
             file.seek(start)
@@ -456,27 +581,23 @@ def _read_range(path: Path, start: int, end: int) -> bytes:
         return b""
 
 
-def _read_bytes(path: Path) -> bytes | None:
+def read_bytes(path: Path) -> bytes | None:
+    """The bytes of ``path``, or None when it cannot be read (gone, or being replaced)."""
     try:
         return path.read_bytes()
     except OSError:
         return None
 
 
-def _mime(name: str) -> str:
-    return _IMAGE_MIME.get(os.path.splitext(name)[1].lower(), "application/octet-stream")
-
-
-def _plot_entry(
-    name: str, config: dict[str, Any], sklearn_kind: str | None, data: dict[str, Any]
-) -> dict[str, Any]:
+def _plot_entry(name: str, plot: LoggedPlot, data: dict[str, Any]) -> dict[str, Any]:
+    config = {
+        key: [json_safe(v) for v in value] if isinstance(value, list) else json_safe(value)
+        for key, value in plot.config.items()
+    }
     return {
         "name": name,
-        "kind": "sklearn" if sklearn_kind else "custom",
-        "sklearn": sklearn_kind,
-        "config": {
-            key: [json_safe(v) for v in value] if isinstance(value, list) else json_safe(value)
-            for key, value in config.items()
-        },
+        "kind": plot.kind,
+        "sklearn": plot.sklearn,
+        "config": config,
         **data,
     }

@@ -1,18 +1,8 @@
 // Colours shared by live_nb's views (dashboard, experiments table, report).
 
-/** Tableau 10, Vega's default categorical scheme. */
-export const PALETTE = [
-  "#4c78a8",
-  "#f58518",
-  "#e45756",
-  "#72b7b2",
-  "#54a24b",
-  "#eeca3b",
-  "#b279a2",
-  "#ff9da6",
-  "#9d755d",
-  "#bab0ac",
-];
+import { OTHER_STATUS_COLOR, PALETTE, STATUS_COLORS } from "./theme.js";
+
+export { PALETTE, STATUS_COLORS };
 
 export function colorAt(index) {
   return PALETTE[((index % PALETTE.length) + PALETTE.length) % PALETTE.length];
@@ -25,13 +15,6 @@ export function colorFor(name) {
   return colorAt(Math.abs(hash));
 }
 
-export const STATUS_COLORS = {
-  running: "#1f77b4",
-  done: "#2ca02c",
-  error: "#d62728",
-  interrupted: "#ff7f0e",
-};
-
 export function statusColor(status) {
-  return STATUS_COLORS[status] ?? "#7f7f7f";
+  return STATUS_COLORS[status] ?? OTHER_STATUS_COLOR;
 }

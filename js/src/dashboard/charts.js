@@ -7,7 +7,8 @@
 // points received) and data-shown (the points drawn) for tests and tools.
 
 import { StreamingDownsampler, DEFAULT_MAX_POINTS } from "./downsample.js";
-import { METRIC_DATA, PLOT_DATA, plotRecords } from "./specs.js";
+import { plotRecords } from "./records.js";
+import { CHART_CONFIG } from "../common/theme.js";
 
 /**
  * Turn a downsampler's change into calls on a Vega changeset; `vega` is the
@@ -39,11 +40,15 @@ export function darkTheme() {
   return typeof document !== "undefined" && document.body?.dataset?.jpThemeLight === "false";
 }
 
-/** Options every live_nb chart is embedded with: no actions menu, no loader that reaches the network. */
+/**
+ * Options every live_nb chart is embedded with: no actions menu, no loader that reaches the network.
+ * @returns {import("vega-embed").EmbedOptions}
+ */
 export function embedOptions() {
   const refuse = () => Promise.reject(new Error("live_nb charts load no external data"));
   return {
-    ...(darkTheme() ? { theme: "dark", config: { background: null } } : {}),
+    ...(darkTheme() ? { theme: "dark" } : {}),
+    config: darkTheme() ? { ...CHART_CONFIG, background: null } : CHART_CONFIG,
     actions: false,
     renderer: canvasSupported() ? "canvas" : "svg", // canvas: thousands of points stay fast
     mode: "vega-lite",
@@ -62,6 +67,7 @@ export class MetricChart {
     this.el = el;
     this.series = series;
     this.vega = vega;
+    this.source = spec.data.name; // the data source the spec reads
     this.downsampler = new StreamingDownsampler(maxPoints);
     this.schedule = schedule ?? defaultSchedule;
     this.view = null;
@@ -102,7 +108,7 @@ export class MetricChart {
     const { xs, ys, n } = this.series;
     const change = this.downsampler.update(xs, ys, n);
     if (!change) return null;
-    this.view.change(METRIC_DATA, toChangeset(this.vega, change));
+    this.view.change(this.source, toChangeset(this.vega, change));
     const run = rerun(this.view);
     this.updates += 1;
     this.el.dataset.points = String(n);
@@ -122,6 +128,7 @@ export class PlotChart {
   constructor({ el, spec, embed, vega }) {
     this.el = el;
     this.vega = vega;
+    this.source = spec.data.name;
     this.view = null;
     this.records = null;
     this.disposed = false;
@@ -146,7 +153,7 @@ export class PlotChart {
     this.el.dataset.points = String(this.records.length);
     if (!this.view) return null;
     const changeset = this.vega.changeset().remove(this.vega.truthy).insert(structuredCopy(this.records));
-    this.view.change(PLOT_DATA, changeset);
+    this.view.change(this.source, changeset);
     return rerun(this.view);
   }
 

@@ -1,4 +1,5 @@
-// Min/max downsampling for display: a series of any length is drawn with at
+// Min/max downsampling for display (the rule of live_nb/render/downsample.py,
+// checked against it by tests/test_downsample_parity.py): a series of any length is drawn with at
 // most `maxPoints` points. The points are cut into buckets of consecutive
 // points; each bucket keeps its smallest and its largest value (so spikes and
 // dips stay visible), and the series' last point is always kept.
@@ -8,7 +9,9 @@
 // buckets at the end (see StreamingDownsampler), which is what makes appending
 // to a live chart cheap.
 
-export const DEFAULT_MAX_POINTS = 2000;
+import { DISPLAY_MAX_POINTS } from "../common/theme.js";
+
+export const DEFAULT_MAX_POINTS = DISPLAY_MAX_POINTS;
 
 /** The bucket size used for `n` points: 1 when they all fit, else the smallest power of two that fits. */
 export function bucketSizeFor(n, maxPoints = DEFAULT_MAX_POINTS) {

@@ -8,9 +8,13 @@
 //     params?: [[name, text]...], latest?: {name: value},
 //     series?: [{ name, ts, buffer } | { name, steps, values }],
 //     images?: [{ name, mime, buffer } | { name, mime, bytes }],
-//     plots?:  [{ name, kind, config, buffer } | { name, kind, config, text }] }
+//     plots?:  [{ name, kind, config, buffer } | { name, kind, config, text | data }],
+//     specs?:  { metrics?: {name: spec}, plots?: {name: spec} } }
 // `buffer` indexes the message's binary buffers: TSV rows (series), image
-// bytes (images) or JSON text (plots).
+// bytes (images) or JSON text (plots). `specs` holds each chart's Vega-Lite
+// spec, built by live_nb/render/vegalite.py and reading a named data source:
+// a metric's comes with its first rows, a plot's with its data (and all of
+// them in a replay or a snapshot).
 
 import { SeriesData, parseRows } from "./series.js";
 import { ImageState } from "./images.js";
@@ -68,6 +72,7 @@ function emptyState() {
     latest: new Map(),
     series: new Map(), // name -> { data: SeriesData, ts }
     plots: new Map(), // name -> { name, kind, config, data, version }
+    specs: { metrics: new Map(), plots: new Map() }, // name -> Vega-Lite spec
   };
 }
 
@@ -178,6 +183,12 @@ export class DashboardStore {
         version: (previous?.version ?? 0) + 1,
       });
       changes.plots.add(name);
+    }
+    for (const kind of ["metrics", "plots"]) {
+      for (const [name, spec] of Object.entries(message.specs?.[kind] ?? {})) {
+        state.specs[kind].set(name, spec);
+        changes[kind === "metrics" ? "series" : "plots"].add(name);
+      }
     }
     this.emit(changes);
     return changes;

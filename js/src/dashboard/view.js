@@ -16,10 +16,20 @@ import { h, setText } from "../common/dom.js";
 import { statusColor } from "../common/colors.js";
 import { formatElapsed, formatSteps, formatValue } from "../common/format.js";
 import { groupNames, splitName } from "./groups.js";
-import { metricSpec, plotSpec } from "./specs.js";
 import { MetricChart, PlotChart } from "./charts.js";
 import { DASHBOARD_CSS } from "./style.js";
 
+/**
+ * Draw `store` into `el` and follow its changes; the returned object's `dispose()` stops.
+ * @param {object} options
+ * @param {HTMLElement} options.el
+ * @param {import("./store.js").DashboardStore} options.store
+ * @param {(el: HTMLElement, spec: object) => Promise<any>} options.embed draws a spec into `el`, resolving to its Vega view
+ * @param {typeof import("vega")} options.vega the vega module (for changesets)
+ * @param {(callback: () => void) => void} [options.schedule] when a chart redraws (default: the next animation frame)
+ * @param {number} [options.maxPoints] the most points a chart draws
+ * @param {number} [options.tick] milliseconds between updates of the elapsed time; 0: none
+ */
 export function createDashboardView({ el, store, embed, vega, schedule, maxPoints, tick = 1000 }) {
   const parts = {
     title: h("span", { className: "live-nb-title" }),
@@ -109,6 +119,8 @@ export function createDashboardView({ el, store, embed, vega, schedule, maxPoint
     if (entry) return entry;
     const series = store.state.series.get(name);
     if (!series || series.data.n === 0) return null; // no numbers (yet): a text metric has no chart
+    const spec = store.state.specs.metrics.get(name);
+    if (!spec) return null; // a metric's spec comes with its first rows
     const { group } = splitName(name);
     const value = h("span", { className: "live-nb-chart-value" });
     const canvas = h("div", { className: "live-nb-chart-canvas" });
@@ -121,7 +133,7 @@ export function createDashboardView({ el, store, embed, vega, schedule, maxPoint
     groupSection(group).box.appendChild(box);
     const chart = new MetricChart({
       el: box,
-      spec: metricSpec(name, { title: false }),
+      spec,
       series: series.data,
       embed: (_, spec) => embed(canvas, spec),
       vega,
@@ -196,13 +208,14 @@ export function createDashboardView({ el, store, embed, vega, schedule, maxPoint
 
   function plot(name) {
     const data = store.state.plots.get(name);
-    if (!data) return;
+    const spec = store.state.specs.plots.get(name);
+    if (!data || !spec) return;
     let entry = plotViews.get(name);
     if (!entry) {
       const canvas = h("div", { className: "live-nb-plot-canvas" });
       const box = h("div", { className: "live-nb-plot", dataset: { plot: name, kind: data.kind, points: 0 } }, canvas);
       parts.plots.appendChild(box);
-      const chart = new PlotChart({ el: box, spec: plotSpec(name, data.config), embed: (_, spec) => embed(canvas, spec), vega });
+      const chart = new PlotChart({ el: box, spec, embed: (_, spec) => embed(canvas, spec), vega });
       entry = { el: box, chart, version: 0 };
       plotViews.set(name, entry);
     }

@@ -1,0 +1,342 @@
+"""Every chart live_nb draws, as a Vega-Lite spec: the one place a spec is built.
+
+Each builder takes names and configs and, optionally, the data: without data
+the spec reads a named data source (:data:`METRIC_DATA`, :data:`PLOT_DATA`)
+that the live dashboard fills through Vega changesets; with data it is inlined,
+for the final output that a notebook keeps. The live dashboard, the final
+output and ``report.html`` therefore draw a run from the same specs.
+
+The specs stay within what Vega-Lite 5 (JupyterLab's renderer) and 6 (the
+bundled one) both read. Every user string reaches a spec as a text value
+(titles, labels) or through :func:`field_ref`, never as an expression.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from live_nb.formats.images import image_size
+from live_nb.render.state import DashboardState, Picture, Series
+from live_nb.render.text import headline, pictures_note, short
+from live_nb.render.theme import CHART_CONFIG, color_for
+
+VEGALITE_MIME = "application/vnd.vegalite.v5+json"
+VEGALITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+
+METRIC_DATA = "points"
+"""The data source a live metric chart reads: ``{step, value}`` tuples."""
+
+PLOT_DATA = "table"
+"""The data source a live plot reads: the plot file's records."""
+
+MAX_PLOT_RECORDS = 5000
+"""Records of a curve kept in a spec (evenly spaced); a confusion matrix keeps all of its."""
+
+STATIC_IMAGE_SIDE = 320
+"""The longest side, in px, of an image in the final chart (as the live view draws it)."""
+
+CONFUSION_TEMPLATES = frozenset({"confusion", "confusion_normalized"})
+_CURVE_TEMPLATES = frozenset(
+    {"linear", "simple", "smooth", "scatter", "bar_horizontal", "bar_horizontal_sorted"}
+)
+
+# Each chart keeps its own colour scale and legend: shared (Vega-Lite's default for colour in a
+# concatenation), the confusion matrix's legend would float at the top right of the whole output.
+INDEPENDENT_COLORS = {"scale": {"color": "independent"}, "legend": {"color": "independent"}}
+
+
+def field_ref(name: Any) -> str:
+    """A field name as Vega-Lite reads it: dots, brackets and backslashes escaped."""
+    out = str(name)
+    for char in "\\.[]":
+        out = out.replace(char, "\\" + char)
+    return out
+
+
+def groups(names: list[str]) -> list[tuple[str, list[str]]]:
+    """Names grouped by prefix (before the last "/"): the root group first, then first seen."""
+    grouped: dict[str, list[str]] = {}
+    for name in names:
+        grouped.setdefault(name.rpartition("/")[0], []).append(name)
+    return sorted(grouped.items(), key=lambda item: item[0] != "")
+
+
+# ---- one chart each ---------------------------------------------------------------------
+
+
+def metric_spec(
+    name: str,
+    series: Series | None = None,
+    *,
+    latest: Any = None,
+    titled: bool = True,
+    width: int = 260,
+    height: int = 150,
+) -> dict[str, Any]:
+    """One metric's line chart: x = step, y = value, a tooltip per point.
+
+    With ``series`` its points are inlined (as two arrays, flattened by
+    Vega-Lite); without, the chart reads :data:`METRIC_DATA`. The title is the
+    name, with `` = latest`` when given; ``titled=False`` leaves it to the page.
+    """
+    label = name.rpartition("/")[2]
+    spec: dict[str, Any] = {"width": width, "height": height}
+    if titled:
+        text = name if latest is None else f"{name} = {short(latest)}"
+        spec["title"] = {"text": text, "limit": width + 40}
+    if series is None:
+        spec["data"] = {"name": METRIC_DATA}
+    else:
+        spec["data"] = {"values": [{"step": series.steps, "value": series.values}]}
+        spec["transform"] = [{"flatten": ["step", "value"]}]
+    spec["mark"] = {
+        "type": "line",
+        "clip": True,
+        "strokeWidth": 1.5,
+        "color": color_for(name),
+        # invisible points, one per step, carry the tooltip (a line's own shows one datum)
+        "point": {"filled": True, "size": 36, "opacity": 0},
+    }
+    spec["encoding"] = {
+        "x": {"field": "step", "type": "quantitative", "title": "step", "scale": {"nice": False}},
+        "y": {"field": "value", "type": "quantitative", "title": label, "scale": {"zero": False}},
+        "tooltip": [
+            {"field": "step", "type": "quantitative", "title": "step"},
+            {"field": "value", "type": "quantitative", "title": name, "format": ".6~g"},
+        ],
+    }
+    return spec
+
+
+def plot_spec(
+    name: str,
+    config: dict[str, Any],
+    records: list[dict[str, Any]] | None = None,
+    *,
+    width: int = 300,
+    height: int = 220,
+) -> dict[str, Any]:
+    """A custom or sklearn plot from its dvc.yaml ``config`` (template, x, y, titles).
+
+    Lines for linear/simple/smooth, points for scatter, bars for
+    bar_horizontal(_sorted) (DVC's axes: x the length, y the label), a heat map
+    for confusion(_normalized). With ``records`` the data is inlined, else the
+    plot reads :data:`PLOT_DATA`.
+    """
+    template = config.get("template") or "linear"
+    title = {"text": str(config.get("title") or name), "limit": width + 40}
+    data: dict[str, Any] = {"name": PLOT_DATA}
+    if records is not None:
+        keep_all = template in CONFUSION_TEMPLATES  # a confusion matrix counts its records
+        data = {"values": records if keep_all else thin(records)}
+    if template in CONFUSION_TEMPLATES:
+        return _confusion_spec(config, title, data, width, height)
+    return _curve_spec(config, title, data, width, height)
+
+
+def _curve_spec(
+    config: dict[str, Any], title: dict[str, Any], data: dict[str, Any], width: int, height: int
+) -> dict[str, Any]:
+    template = config.get("template") or "linear"
+    kind = template if template in _CURVE_TEMPLATES else "linear"
+    x = str(config.get("x", "x"))
+    y = config.get("y", "y")
+    ys = [str(v) for v in y] if isinstance(y, list) else [str(y)]
+    x_title = str(config.get("x_label") or x)
+    y_title = str(config.get("y_label") or (ys[0] if len(ys) == 1 else "value"))
+    spec: dict[str, Any] = {"width": width, "height": height, "title": title, "data": data}
+    if kind in ("bar_horizontal", "bar_horizontal_sorted"):
+        spec["mark"] = {"type": "bar", "tooltip": True}
+        spec["encoding"] = {
+            "x": {"field": field_ref(x), "type": "quantitative", "title": x_title},
+            "y": {
+                "field": field_ref(ys[0]),
+                "type": "nominal",
+                "title": y_title,
+                "sort": "-x" if kind == "bar_horizontal_sorted" else None,
+            },
+        }
+        return spec
+    spec["transform"] = [{"fold": [field_ref(v) for v in ys], "as": ["__series", "__value"]}]
+    spec["mark"] = {"type": "point" if kind == "scatter" else "line", "clip": True, "tooltip": True}
+    spec["encoding"] = {
+        "x": {
+            "field": field_ref(x),
+            "type": "quantitative",
+            "title": x_title,
+            "scale": {"zero": False},
+        },
+        "y": {
+            "field": "__value",
+            "type": "quantitative",
+            "title": y_title,
+            "scale": {"zero": False},
+        },
+    }
+    if len(ys) > 1:
+        spec["encoding"]["color"] = {"field": "__series", "type": "nominal", "title": None}
+    return spec
+
+
+def _confusion_spec(
+    config: dict[str, Any], title: dict[str, Any], data: dict[str, Any], width: int, height: int
+) -> dict[str, Any]:
+    """A heat map of the (actual, predicted) pairs of the records, counted by Vega."""
+    x = str(config.get("x", "actual"))
+    y = str(config.get("y", "predicted"))
+    normalized = config.get("template") == "confusion_normalized"
+    value = "__rate" if normalized else "__count"
+    transform: list[dict[str, Any]] = [
+        {"aggregate": [{"op": "count", "as": "__count"}], "groupby": [field_ref(x), field_ref(y)]}
+    ]
+    if normalized:
+        transform += [
+            {
+                "joinaggregate": [{"op": "sum", "field": "__count", "as": "__total"}],
+                "groupby": [field_ref(x)],
+            },
+            {"calculate": "datum.__count / datum.__total", "as": "__rate"},
+        ]
+    transform.append({"joinaggregate": [{"op": "max", "field": value, "as": "__max"}]})
+    return {
+        "width": min(width, height + 60),
+        "height": height,
+        "title": title,
+        "data": data,
+        "transform": transform,
+        "encoding": {
+            "x": {
+                "field": field_ref(x),
+                "type": "nominal",
+                "title": str(config.get("x_label") or x),
+                "axis": {"labelAngle": 0, "grid": False},
+            },
+            "y": {
+                "field": field_ref(y),
+                "type": "nominal",
+                "title": str(config.get("y_label") or y),
+                "axis": {"grid": False},
+            },
+        },
+        "layer": [
+            {
+                "mark": {"type": "rect", "tooltip": True},
+                "encoding": {
+                    "color": {
+                        "field": value,
+                        "type": "quantitative",
+                        "title": "rate" if normalized else "count",
+                        "scale": {"scheme": "blues", "zero": True},
+                    }
+                },
+            },
+            {
+                "mark": {"type": "text", "fontSize": 11},
+                "encoding": {
+                    "text": {
+                        "field": value,
+                        "type": "quantitative",
+                        "format": ".2f" if normalized else "d",
+                    },
+                    # the darkest cells get white text
+                    "color": {
+                        "condition": {"test": f"datum.{value} > datum.__max / 2", "value": "white"},
+                        "value": "#222",
+                    },
+                },
+            },
+        ],
+    }
+
+
+def image_spec(picture: Picture, side: int = STATIC_IMAGE_SIDE) -> dict[str, Any]:
+    """An image as an ``image`` mark, its bytes inlined as a data URL (no file, no network)."""
+    width, height = image_size(picture.data) or (side, side)
+    scale = min(1.0, side / max(width, height, 1))
+    width, height = max(1, round(width * scale)), max(1, round(height * scale))
+    url = f"data:{picture.mime};base64,{base64.b64encode(picture.data).decode('ascii')}"
+    title: dict[str, Any] = {"text": picture.name, "limit": max(width, 160) + 40}
+    if picture.step is not None:
+        title["subtitle"] = f"step {picture.step}"
+    return {
+        "width": width,
+        "height": height,
+        "title": title,
+        "data": {"values": [{"url": url}]},
+        "mark": {
+            "type": "image",
+            "width": width,
+            "height": height,
+            "align": "left",
+            "baseline": "top",
+        },
+        "encoding": {
+            "url": {"field": "url", "type": "nominal"},
+            "x": {"value": 0},
+            "y": {"value": 0},
+        },
+    }
+
+
+def thin(records: list[dict[str, Any]], limit: int = MAX_PLOT_RECORDS) -> list[dict[str, Any]]:
+    """At most ``limit`` records, evenly spaced, the last one kept."""
+    if len(records) <= limit:
+        return records
+    step = len(records) / (limit - 1)
+    picked = [records[int(i * step)] for i in range(limit - 1)]
+    return [*picked, records[-1]]
+
+
+# ---- the final output -------------------------------------------------------------------
+
+
+def _section(title: str, charts: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "title": {"text": title, "anchor": "start"},
+        "concat": charts,
+        "columns": 3,
+        "resolve": INDEPENDENT_COLORS,
+    }
+
+
+def vegalite(state: DashboardState) -> dict[str, Any]:
+    """The final charts as one Vega-Lite spec: charts by metric group, the images, the plots.
+
+    As the live view: the same specs, the same colour per metric, the latest image of each name.
+    """
+    rows: list[dict[str, Any]] = []
+    by_name = {series.name: series for series in state.series}
+    for group, names in groups(list(by_name)):
+        charts = [metric_spec(name, by_name[name], latest=state.latest.get(name)) for name in names]
+        rows.append(_section(group or "metrics", charts))
+    if state.pictures:
+        rows.append(_section("images", [image_spec(picture) for picture in state.pictures]))
+    if state.plots:
+        rows.append(
+            _section("plots", [plot_spec(p.name, p.config, p.records) for p in state.plots])
+        )
+    spec: dict[str, Any] = {
+        "$schema": VEGALITE_SCHEMA,
+        "title": {"text": headline(state), "anchor": "start", "fontSize": 13},
+        "config": CHART_CONFIG,
+    }
+    subtitle = _subtitle(state)
+    if subtitle:
+        spec["title"]["subtitle"] = subtitle
+    if rows:
+        spec["vconcat"] = rows
+        spec["resolve"] = INDEPENDENT_COLORS
+    else:
+        # Vega-Lite needs a mark: an empty chart with the title only.
+        spec.update({"data": {"values": []}, "mark": "point", "width": 10, "height": 10})
+    return spec
+
+
+def _subtitle(state: DashboardState) -> list[str]:
+    lines = [state.note] if state.note else []
+    if state.params:
+        lines.append("params: " + ", ".join(f"{k}={short(v, 40)}" for k, v in state.params)[:300])
+    if state.pictures_skipped:
+        lines.append(pictures_note(state))
+    return lines
