@@ -441,6 +441,7 @@ def chromium_dom(page: Path, tmp_path: Path) -> tuple[str, str]:
     return result.stdout, result.stderr
 
 
+@pytest.mark.e2e
 @needs_bundle
 @needs_chromium
 def test_chromium_draws_the_report_and_runs_nothing_from_user_data(tmp_dir: Path) -> None:
@@ -476,6 +477,7 @@ def test_chromium_draws_the_report_and_runs_nothing_from_user_data(tmp_dir: Path
 
 
 @needs_bundle
+@pytest.mark.e2e
 @needs_chromium
 def test_chromium_shows_a_running_report_that_reloads(tmp_dir: Path) -> None:
     live = Live(report="html", save_dvc_exp=False)

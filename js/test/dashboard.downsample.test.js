@@ -141,3 +141,13 @@ describe("StreamingDownsampler", () => {
     expect(streaming.update(xs, ys, 3)).toBeNull();
   });
 });
+
+describe("the same rule as Python's", () => {
+  // tests/test_downsample_parity.py writes the series and the indices live_nb/render/downsample.py keeps
+  it("keeps the indices Python keeps", async () => {
+    const { default: cases } = await import("./fixtures/downsample.json");
+    for (const { name, values, max_points: maxPoints, kept } of cases) {
+      expect(downsampleIndices(Float64Array.from(values), values.length, maxPoints), name).toEqual(kept);
+    }
+  });
+});
