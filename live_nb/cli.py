@@ -259,7 +259,7 @@ def _write(text: str) -> None:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from live_nb.experiments.show import format_table, show, to_csv, to_json
+    from live_nb.experiments import format_table, show, to_csv, to_json
 
     frame = show(
         path=args.path,
@@ -274,7 +274,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from live_nb.experiments.show import diff
+    from live_nb.experiments.diff import diff
 
     result = diff(args.a, args.b, path=args.path)
     _write(result.to_json() if args.json else result.to_text())
@@ -334,7 +334,8 @@ def _remove(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from live_nb.experiments.manage import baseline_labels, list_experiments
+    from live_nb.experiments.baselines import baseline_labels
+    from live_nb.experiments.manage import list_experiments
 
     experiments = list_experiments(args.path, all_baselines=args.all_baselines)
     if args.names_only:

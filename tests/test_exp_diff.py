@@ -11,17 +11,14 @@ from typing import Any
 
 import pytest
 
-from live_nb.experiments import UnknownExperimentError
-from live_nb.experiments.save import save
-from live_nb.experiments.show import (
+from live_nb.experiments import UnknownExperimentError, format_diff, to_csv, to_json
+from live_nb.experiments.diff import (
     ExperimentDiff,
     MissingCommitError,
     NoCommitsToDiffError,
     diff,
-    format_diff,
-    to_csv,
-    to_json,
 )
+from live_nb.experiments.save import save
 from tests.conftest import git
 from tests.test_exp_show import T0, commit_all, save_at, train
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from live_nb.experiments import NoCommitsError, UnknownExperimentError, manage, save
+from live_nb.experiments.baselines import baseline_labels
 from live_nb.experiments.manage import (
     BranchExistsError,
     ExperimentChangedError,
     InvalidBranchNameError,
     UnknownRevisionError,
-    baseline_labels,
     branch,
     list_experiments,
     remove,

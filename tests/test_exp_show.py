@@ -17,17 +17,11 @@ import pytest
 
 from live_nb import Live
 from live_nb.error import LiveNbWarning
+from live_nb.experiments import format_table, to_csv, to_json
 from live_nb.experiments.cache import CommitCache
 from live_nb.experiments.read import ExperimentReader
 from live_nb.experiments.save import save
-from live_nb.experiments.show import (
-    InvalidShowArgumentError,
-    UnknownColumnError,
-    format_table,
-    show,
-    to_csv,
-    to_json,
-)
+from live_nb.experiments.show import InvalidShowArgumentError, UnknownColumnError, show
 from live_nb.git import Repository
 from tests.conftest import git
 

@@ -5,6 +5,10 @@ Everything here works on the repository containing the current directory (or
 except ``apply``, which changes the working tree on request and never loses work.
 """
 
+from live_nb.experiments.as_csv import to_csv
+from live_nb.experiments.as_json import to_json
+from live_nb.experiments.as_text import format_diff, format_table
+from live_nb.experiments.diff import ExperimentDiff, diff
 from live_nb.experiments.history import History, Series, read_histories
 from live_nb.experiments.manage import (
     BranchExistsError,
@@ -41,16 +45,7 @@ from live_nb.experiments.save import (
     SavedExperiment,
     save,
 )
-from live_nb.experiments.show import (
-    ExperimentDiff,
-    UnknownColumnError,
-    diff,
-    format_diff,
-    format_table,
-    show,
-    to_csv,
-    to_json,
-)
+from live_nb.experiments.show import UnknownColumnError, show
 
 __all__ = [
     "AmbiguousExperimentError",

@@ -24,7 +24,6 @@ __all__ = [
     "ExperimentInfo",
     "InvalidBranchNameError",
     "UnknownRevisionError",
-    "baseline_labels",
     "branch",
     "list_experiments",
     "remove",
@@ -220,17 +219,3 @@ def _resolve_revision(repo: Repository, revision: str) -> str:
             raise NoCommitsError()
         raise UnknownRevisionError(revision)
     return sha
-
-
-# --------------------------------------------------------------------------- labels
-
-
-def baseline_labels(baselines: Iterable[str], path: str | os.PathLike[str] = ".") -> dict[str, str]:
-    """A readable label per baseline sha: the branches pointing at it, else its short sha."""
-    wanted = set(baselines)
-    with Repository.discover(path) as repo:
-        branches: dict[str, list[str]] = {}
-        for ref, sha in repo.refs("refs/heads"):
-            if sha in wanted:
-                branches.setdefault(sha, []).append(ref.removeprefix("refs/heads/"))
-    return {sha: ", ".join(branches[sha]) if sha in branches else sha[:7] for sha in wanted}

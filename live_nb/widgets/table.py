@@ -69,10 +69,12 @@ import pandas as pd
 import traitlets
 
 from live_nb.error import LiveNbError
+from live_nb.experiments.as_text import format_table
+from live_nb.experiments.cells import is_missing, plain
 from live_nb.experiments.history import read_histories
 from live_nb.experiments.read import WORKSPACE
 from live_nb.experiments.refs import ExpRef, list_refs
-from live_nb.experiments.show import META_COLUMNS, format_table, show
+from live_nb.experiments.show import EXPERIMENT_TYPES, META_COLUMNS, show
 from live_nb.git import Repository
 from live_nb.widgets.base import LiveNbWidget
 
@@ -89,7 +91,6 @@ __all__ = [
 MAX_OVERLAY = 24  # rows whose histories one request may ask for
 MAX_POINTS = 1000  # points per series sent to the browser
 STATIC_ROW_LIMIT = 2000  # rows in the text/html fallback
-_EXPERIMENT_TYPES = frozenset({"branch_commit", "branch_base"})
 _log = logging.getLogger(__name__)
 
 
@@ -108,21 +109,13 @@ class _Target:
 
 
 def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
-def _plain(value: Any) -> Any:
-    item = getattr(value, "item", None)
-    if callable(item) and type(value).__module__ == "numpy":
-        return item()
-    return value
+    """None, NaN, or pandas' NA (in frames a user built)."""
+    return value is pd.NA or is_missing(value)
 
 
 def json_cell(value: Any, as_int: bool = False) -> Any:
     """A DataFrame cell as JSON: missing -> None, +-inf -> ``{"float": "inf"}``."""
-    value = _plain(value)
+    value = plain(value)
     if _is_missing(value):
         return None
     if isinstance(value, float):
@@ -141,7 +134,7 @@ def json_cell(value: Any, as_int: bool = False) -> Any:
 
 
 def _nested(value: Any) -> Any:
-    value = _plain(value)
+    value = plain(value)
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     if value is None or isinstance(value, (str, int, bool, float)):
@@ -202,7 +195,7 @@ def _targets(repo: Repository, df: pd.DataFrame) -> list[tuple[str, _Target | No
             result.append((WORKSPACE, _Target(name, "workspace", None)))
         elif typ == "baseline" and str(rev) in known:
             result.append((known[str(rev)], _Target(name, "baseline", known[str(rev)])))
-        elif typ in _EXPERIMENT_TYPES and (name, rev, parent) in by_key:
+        elif typ in EXPERIMENT_TYPES and (name, rev, parent) in by_key:
             exp, sha = by_key[(name, rev, parent)]
             result.append((exp.ref, _Target(name, "experiment", sha, exp)))
         else:  # changed between show() and now: shown, but neither plotted nor managed
@@ -244,7 +237,7 @@ def _payload(
 
 
 def _cell_text(value: Any, as_int: bool) -> str:
-    value = _plain(value)
+    value = plain(value)
     if _is_missing(value):
         return "-"
     if isinstance(value, float):

@@ -1,0 +1,72 @@
+"""``show`` tables and diffs as JSON: strict JSON (infinities as text, NaN as null)."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import TYPE_CHECKING, Any
+
+from live_nb.experiments.cells import format_value, is_missing
+from live_nb.experiments.diff import ExperimentDiff
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["to_json"]
+
+
+def to_json(obj: pd.DataFrame | ExperimentDiff, indent: int | None = 2) -> str:
+    """JSON of a :func:`show` table or of a diff.
+
+    A table is a list of row objects (missing values ``null``); a diff is
+    ``{"old", "new", "old_rev", "new_rev", "metrics": {path: {key: {old, new, diff}}},
+    "params", "files"}``.
+    """
+    payload = _diff_payload(obj) if isinstance(obj, ExperimentDiff) else _table_payload(obj)
+    return json.dumps(payload, indent=indent, ensure_ascii=False, allow_nan=False)
+
+
+def _table_payload(df: pd.DataFrame) -> list[dict[str, Any]]:
+    int_columns = set(df.attrs.get("int_columns", ()))
+    columns = [str(column) for column in df.columns]
+    return [
+        {column: _json_value(value, column in int_columns) for column, value in zip(columns, row)}
+        for row in df.itertuples(index=False, name=None)
+    ]
+
+
+def _diff_payload(d: ExperimentDiff) -> dict[str, Any]:
+    return {
+        "old": d.old,
+        "new": d.new,
+        "old_rev": d.old_rev,
+        "new_rev": d.new_rev,
+        "metrics": _diff_json(d.metrics),
+        "params": _diff_json(d.params),
+        "files": [{"status": status, "path": file} for status, file in d.files],
+    }
+
+
+def _diff_json(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    result: dict[str, dict[str, Any]] = {}
+    for record in frame.to_dict("records"):
+        entry = {"old": _json_value(record["old"], False), "new": _json_value(record["new"], False)}
+        if not is_missing(record["change"]):
+            entry["diff"] = _json_value(record["change"], False)
+        result.setdefault(str(record["path"]), {})[str(record["key"])] = entry
+    return result
+
+
+def _json_value(value: Any, as_int: bool) -> Any:
+    value = format_value(value, None, as_int)
+    if isinstance(value, float) and math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {str(key): _json_value(item, False) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_value(item, False) for item in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)

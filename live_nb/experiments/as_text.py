@@ -1,0 +1,135 @@
+"""``show`` tables and diffs as text, the way ``dvc exp show`` and ``dvc exp diff`` print them.
+
+Everything is shown as one line of text per cell: control characters are escaped, never
+interpreted, and wide (East Asian) characters count twice when columns are aligned.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from live_nb.experiments.cells import format_value, is_missing, plain
+from live_nb.experiments.show import EXPERIMENT_TYPES, META_COLUMNS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from live_nb.experiments.diff import ExperimentDiff
+
+__all__ = ["DEFAULT_PRECISION", "format_diff", "format_table"]
+
+DEFAULT_PRECISION = 5
+_TREE_GLYPHS = dict(zip(EXPERIMENT_TYPES, ("├──", "└──")))
+_CONTROL = {code: f"\\x{code:02x}" for code in range(32)}
+_CONTROL.update({9: "\\t", 10: "\\n", 13: "\\r", 127: "\\x7f"})
+
+
+def format_table(df: pd.DataFrame, precision: int | None = DEFAULT_PRECISION) -> str:
+    """``df`` (from :func:`show`) as ``dvc exp show`` prints it: plain text, aligned columns.
+
+    The Experiment column draws each baseline's experiments as a tree; floats keep
+    ``precision`` significant digits; a missing value shows as ``-``.
+    """
+    metric_columns, param_columns = _data_columns(df)
+    int_columns = set(df.attrs.get("int_columns", ()))
+    headers = ["Experiment", "Created", *metric_columns, *param_columns]
+    right = {"Experiment": False, "Created": False}
+    right.update(dict.fromkeys(metric_columns, True))
+    right.update(dict.fromkeys(param_columns, False))
+    today = date.today()
+    body = []
+    for record in df.to_dict("records"):
+        cells = [_experiment_cell(record), _created_cell(record.get("Created"), today)]
+        for column in (*metric_columns, *param_columns):
+            value = record.get(column)
+            cells.append(_text(format_value(value, precision, column in int_columns), "-"))
+        body.append(cells)
+    return _render(headers, body, [right[header] for header in headers])
+
+
+def format_diff(d: ExperimentDiff, precision: int | None = DEFAULT_PRECISION) -> str:
+    """A diff as ``dvc exp diff`` prints it: a metrics table, a params table, changed files."""
+    parts = []
+    for title, frame in (("Metric", d.metrics), ("Param", d.params)):
+        if frame.empty:
+            continue
+        headers = ["Path", title, d.old, d.new, "Change"]
+        rows = [
+            [
+                _text(record["path"], "-"),
+                _text(record["key"], "-"),
+                _text(format_value(record["old"], precision, False), "-"),
+                _text(format_value(record["new"], precision, False), "-"),
+                _text(format_value(record["change"], precision, False), "-"),
+            ]
+            for record in frame.to_dict("records")
+        ]
+        parts.append(_render(headers, rows, [False, False, False, False, False]))
+    if d.files:
+        lines = [f"{status}  {_text(file, '')}" for status, file in d.files]
+        parts.append(f"Files changed from {d.old} to {d.new}:\n" + "\n".join(lines) + "\n")
+    if not parts:
+        return f"No changes between {d.old} and {d.new}.\n"
+    return "\n".join(parts)
+
+
+def _data_columns(df: pd.DataFrame) -> tuple[list[str], list[str]]:
+    present = set(df.columns)
+    metrics = [column for column in df.attrs.get("metrics", ()) if column in present]
+    params = [column for column in df.attrs.get("params", ()) if column in present]
+    if not metrics and not params:
+        known = set(META_COLUMNS)
+        metrics = [str(column) for column in df.columns if column not in known]
+    return metrics, params
+
+
+def _experiment_cell(record: Mapping[Any, Any]) -> str:
+    typ = record.get("typ")
+    name = _text(record.get("Experiment"), "")
+    if typ in _TREE_GLYPHS:
+        rev = _text(record.get("rev"), "")
+        return f"{_TREE_GLYPHS[str(typ)]} {rev} [{name}]" if name else f"{_TREE_GLYPHS[typ]} {rev}"
+    return name or _text(record.get("rev"), "")
+
+
+def _created_cell(value: Any, today: date) -> str:
+    if is_missing(value) or not isinstance(value, str):
+        return "-"
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return _text(value, "-")
+    if moment.date() == today:
+        return moment.strftime("%I:%M %p")
+    return moment.strftime("%b %d, %Y")
+
+
+def _text(value: Any, missing: str) -> str:
+    """A cell as one line of text: control characters escaped, never interpreted."""
+    if is_missing(value):
+        return missing
+    return str(plain(value)).translate(_CONTROL)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _render(headers: list[str], rows: list[list[str]], right: list[bool]) -> str:
+    headers = [_text(header, "") for header in headers]
+    widths = [_width(header) for header in headers]
+    for row in rows:
+        widths = [max(width, _width(cell)) for width, cell in zip(widths, row)]
+
+    def line(cells: Iterable[str]) -> str:
+        padded = []
+        for cell, width, align_right in zip(cells, widths, right):
+            space = " " * (width - _width(cell))
+            padded.append(space + cell if align_right else cell + space)
+        return "  ".join(padded).rstrip()
+
+    rule = "─" * (sum(widths) + 2 * (len(widths) - 1))
+    return "\n".join([rule, line(headers), rule, *map(line, rows), rule]) + "\n"

@@ -1,0 +1,67 @@
+"""Readable names for baseline commits, the way ``dvc exp show`` names them.
+
+A baseline is named by HEAD's branch when it is HEAD, else by a tag pointing at it, else by a
+branch pointing at it; a commit with none of these goes by its short sha. ``show``, ``diff``
+and ``live-nb exp list`` all name baselines this way.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from live_nb.git import Repository
+
+__all__ = ["BaselineNames", "baseline_labels", "baseline_names"]
+
+_BRANCHES = "refs/heads/"
+_TAGS = "refs/tags/"
+
+
+@dataclass(frozen=True)
+class BaselineNames:
+    """The names of the commits that branches and tags point at, and the branch tips."""
+
+    names: dict[str, str]
+    branch_tips: tuple[str, ...]
+
+    def label(self, sha: str) -> str:
+        """The name of commit ``sha`` (see the module's notes), else its short sha."""
+        return self.names.get(sha) or sha[:7]
+
+
+def baseline_names(repo: Repository, head: str | None) -> BaselineNames:
+    """The names of ``repo``'s branch and tag targets, HEAD (commit ``head``) named first."""
+    output = repo.run(
+        "for-each-ref",
+        "--format=%(HEAD)%09%(objectname)%09%(*objectname)%09%(refname)",
+        "refs/heads",
+        "refs/tags",
+    )
+    tags: dict[str, str] = {}
+    branches: dict[str, str] = {}
+    current: str | None = None
+    tips: list[str] = []
+    for line in output.splitlines():
+        marker, sha, peeled, ref = line.split("\t", 3)
+        if ref.startswith(_BRANCHES):
+            name = ref.removeprefix(_BRANCHES)
+            branches.setdefault(sha, name)
+            tips.append(sha)
+            if marker == "*":
+                current = name
+        elif ref.startswith(_TAGS):
+            tags.setdefault(peeled or sha, ref.removeprefix(_TAGS))
+    names = {**branches, **tags}
+    if current is not None and head is not None:
+        names[head] = current
+    return BaselineNames(names, tuple(tips))
+
+
+def baseline_labels(baselines: Iterable[str], path: str | os.PathLike[str] = ".") -> dict[str, str]:
+    """A readable label per baseline sha of the repository containing ``path``."""
+    wanted = set(baselines)
+    with Repository.discover(path) as repo:
+        names = baseline_names(repo, repo.head())
+    return {sha: names.label(sha) for sha in wanted}

@@ -1,0 +1,48 @@
+"""The values in ``show`` and ``diff`` tables: what counts as missing, as a number, as an int.
+
+The renderings (:mod:`.as_text`, :mod:`.as_csv`, :mod:`.as_json`) and the sorting of ``show``
+agree through these. A missing value is None or NaN (what pandas puts in empty number cells).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+__all__ = ["format_value", "is_int", "is_missing", "is_number", "plain"]
+
+
+def is_missing(value: Any) -> bool:
+    """Whether a cell is empty: None, or a float NaN."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def is_number(value: Any) -> bool:
+    """Whether ``value`` is an int or a float (not a bool)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def is_int(value: Any) -> bool:
+    """Whether ``value`` is an int (not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def plain(value: Any) -> Any:
+    """numpy scalars (what pandas hands back) as Python values; anything else as it is."""
+    item = getattr(value, "item", None)
+    if callable(item) and type(value).__module__ == "numpy":
+        return item()
+    return value
+
+
+def format_value(value: Any, precision: int | None, as_int: bool) -> Any:
+    """A cell to render: None when missing, a whole float of an int column as an int, other
+    floats as text with ``precision`` significant digits (unless ``precision`` is None).
+    """
+    if is_missing(value):
+        return None
+    if as_int and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, float) and precision:
+        return f"{value:.{precision}g}"
+    return plain(value)
