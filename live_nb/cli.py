@@ -13,7 +13,8 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from dataclasses import replace
+from typing import TextIO
 
 from live_nb.error import LiveNbError, LiveNbWarning
 
@@ -284,39 +285,14 @@ def _diff(args: argparse.Namespace) -> int:
 def _apply(args: argparse.Namespace) -> int:
     from live_nb.experiments.restore import apply
 
-    result = apply(args.name, path=args.path, force=args.force)
-    done = [f"{len(result.written)} file(s) written", f"{len(result.removed)} removed"]
-    if result.restored_artifacts:
-        done.append(f"{len(result.restored_artifacts)} artifact output(s) restored")
-    if not (result.written or result.removed or result.restored_artifacts):
-        _write(f"The working tree already has the files of experiment {result.name!r}.")
-    else:
-        _write(
-            f"Applied experiment {result.name!r} ({result.commit[:7]}) to the working tree: "
-            + ", ".join(done)
-            + "."
-        )
-    if result.restore_command:
-        _write(
-            f"Your changes to {len(result.backed_up)} file(s) were first saved in "
-            f"{result.backup_ref} ({(result.backup_commit or '')[:7]}). Get them back with:\n"
-            f"    {result.restore_command}"
-        )
-    if result.cached_artifacts:
-        _write("Artifact content that was in no cache was first copied into the DVC cache:")
-        for artifact, cache_object in result.cached_artifacts:
-            _write(f"    {artifact} -> {cache_object}")
+    _write(apply(args.name, path=args.path, force=args.force).describe())
     return 0
 
 
 def _branch(args: argparse.Namespace) -> int:
     from live_nb.experiments.manage import branch
 
-    created = branch(args.name, args.branch, path=args.path)
-    _write(
-        f"Created branch {created!r} from experiment {args.name!r}. Switch to it with:\n"
-        f"    git switch {created}"
-    )
+    _write(branch(args.name, args.branch, path=args.path).describe())
     return 0
 
 
@@ -325,11 +301,7 @@ def _remove(args: argparse.Namespace) -> int:
 
     if not (args.names or args.rev or args.all):
         args.parser.error("name the experiments to remove, or use --rev REV or --all")
-    removed = remove(args.names, path=args.path, rev=args.rev, all=args.all)
-    if removed:
-        _write(f"Removed {len(removed)} experiment(s): {', '.join(removed)}")
-    else:
-        _write("No experiments to remove.")
+    _write(remove(args.names, path=args.path, rev=args.rev, all=args.all).describe())
     return 0
 
 
@@ -363,18 +335,16 @@ def _list(args: argparse.Namespace) -> int:
 def _push(args: argparse.Namespace) -> int:
     from live_nb.experiments.remote import push
 
-    remote = _remote(args)
-    result = push(remote, args.names, path=args.path, force=args.force)
-    _report_transfer(result.moved, result.up_to_date, f"Pushed to {args.remote!r}", "push")
+    result = push(_remote(args), args.names, path=args.path, force=args.force)
+    _write(replace(result, remote=args.remote).describe())  # the remote as the user typed it
     return 0
 
 
 def _pull(args: argparse.Namespace) -> int:
     from live_nb.experiments.remote import pull
 
-    remote = _remote(args)
-    result = pull(remote, args.names, path=args.path, force=args.force)
-    _report_transfer(result.moved, result.up_to_date, f"Pulled from {args.remote!r}", "pull")
+    result = pull(_remote(args), args.names, path=args.path, force=args.force)
+    _write(replace(result, remote=args.remote).describe())  # the remote as the user typed it
     return 0
 
 
@@ -385,14 +355,3 @@ def _remote(args: argparse.Namespace) -> str:
     if args.path != "." and not os.path.isabs(remote) and os.path.exists(candidate):
         return os.path.abspath(candidate)
     return remote
-
-
-def _report_transfer(moved: Sequence[Any], up_to_date: Sequence[Any], done: str, verb: str) -> None:
-    if moved:
-        _write(f"{done}: {', '.join(exp.name for exp in moved)}")
-    if up_to_date:
-        _write(f"Already up to date: {', '.join(exp.name for exp in up_to_date)}")
-    if not moved and not up_to_date:
-        _write(
-            f"No experiments to {verb}: HEAD's baseline has none. Name the experiments to {verb}."
-        )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from IPython.core.error import UsageError
 from IPython.testing import globalipapp
+
+from live_nb.experiments import save
+from tests.conftest import git
 
 
 @pytest.fixture
@@ -47,3 +51,27 @@ def test_loading_twice_installs_the_hooks_once(shell: Any) -> None:
 def test_a_malformed_param_is_a_usage_error(shell: Any) -> None:
     with pytest.raises(UsageError, match="expected KEY=VALUE"):
         shell.run_cell_magic("live", "--param =1", "pass")
+
+
+def test_the_experiment_magics_print_what_happened_and_return_nothing(
+    shell: Any, git_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("result.txt").write_text("saved\n")
+    save(name="exp")
+    Path("result.txt").write_text("unsaved work\n")  # in the way of apply
+
+    assert shell.run_line_magic("exp_apply", "exp --force") is None
+    out = capsys.readouterr().out
+    assert out.startswith("Applied experiment 'exp'") and "ApplyResult(" not in out
+    command = out.splitlines()[-1].strip()
+    assert command.startswith("git -C ") and "restore --source=refs/live_nb/backup/" in command
+    assert shell.run_line_magic("exp_branch", "exp from-exp") is None
+    assert "git switch from-exp" in capsys.readouterr().out
+    remote = git_repo / "remote.git"
+    git(git_repo, "init", "-q", "--bare", str(remote))
+    assert shell.run_line_magic("exp_push", str(remote)) is None
+    assert capsys.readouterr().out.strip() == f"Pushed to {str(remote)!r}: exp"
+    assert shell.run_line_magic("exp_remove", "exp") is None
+    assert capsys.readouterr().out.strip() == "Removed 1 experiment(s): exp"
+    assert shell.run_line_magic("exp_pull", f"{remote} exp") is None
+    assert capsys.readouterr().out.strip() == f"Pulled from {str(remote)!r}: exp"

@@ -20,9 +20,11 @@ from live_nb.git import ZERO_SHA, GitCommandError, RefChangedError, Repository, 
 
 __all__ = [
     "BranchExistsError",
+    "BranchResult",
     "ExperimentChangedError",
     "ExperimentInfo",
     "InvalidBranchNameError",
+    "RemoveResult",
     "UnknownRevisionError",
     "branch",
     "list_experiments",
@@ -76,6 +78,8 @@ class ExperimentChangedError(LiveNbError, RuntimeError):
 
 @dataclass(frozen=True)
 class ExperimentInfo:
+    """One experiment as ``list_experiments`` lists it; ``message`` is its whole message."""
+
     name: str
     baseline: str
     commit: str
@@ -87,6 +91,41 @@ class ExperimentInfo:
     def subject(self) -> str:
         """The first line of the commit message."""
         return self.message.split("\n", 1)[0]
+
+
+class BranchResult(str):
+    """The name of the branch ``branch`` made (a ``str``), and the experiment it is at."""
+
+    experiment: str
+    commit: str
+
+    def __new__(cls, branch_name: str, experiment: str, commit: str) -> BranchResult:
+        """The branch ``branch_name``, made at ``commit`` of experiment ``experiment``."""
+        made = super().__new__(cls, branch_name)
+        made.experiment = experiment
+        made.commit = commit
+        return made
+
+    def __getnewargs__(self) -> tuple[str, str, str]:  # type: ignore[override]
+        """Pickle with the experiment and commit too."""
+        return (str(self), self.experiment, self.commit)
+
+    def describe(self) -> str:
+        """Which branch was made where, and how to switch to it."""
+        return (
+            f"Created branch {str(self)!r} from experiment {self.experiment!r} "
+            f"({self.commit[:7]}). Switch to it with:\n    git switch {shlex.quote(self)}"
+        )
+
+
+class RemoveResult(list[str]):
+    """The names of the experiments ``remove`` deleted (a ``list``)."""
+
+    def describe(self) -> str:
+        """Which experiments were removed, or that there were none."""
+        if not self:
+            return "No experiments to remove."
+        return f"Removed {len(self)} experiment(s): {', '.join(self)}"
 
 
 # --------------------------------------------------------------------------- list
@@ -145,7 +184,7 @@ def _describe(repo: Repository, experiments: Sequence[tuple[ExpRef, str]]) -> li
 # --------------------------------------------------------------------------- branch
 
 
-def branch(name: str, branch_name: str, path: str | os.PathLike[str] = ".") -> str:
+def branch(name: str, branch_name: str, path: str | os.PathLike[str] = ".") -> BranchResult:
     """Create branch ``branch_name`` at experiment ``name``'s commit; return the branch name."""
     with Repository.discover(path) as repo:
         exp, commit = resolve(repo, name)
@@ -159,7 +198,7 @@ def branch(name: str, branch_name: str, path: str | os.PathLike[str] = ".") -> s
             if repo.rev_parse(ref) is not None:
                 raise BranchExistsError(checked) from None
             raise
-        return checked
+        return BranchResult(checked, exp.name, commit)
 
 
 def _check_branch_name(repo: Repository, branch_name: object) -> str:
@@ -182,7 +221,7 @@ def remove(
     path: str | os.PathLike[str] = ".",
     rev: str | None = None,
     all: bool = False,
-) -> list[str]:
+) -> RemoveResult:
     """Delete experiments; return the names of those deleted.
 
     ``names`` are experiment names (HEAD's baseline first), full refs or commit sha
@@ -202,7 +241,7 @@ def remove(
             for exp, sha in list_refs(repo):
                 if all or exp.baseline == baseline:
                     chosen.setdefault(exp.ref, (exp, sha))
-        removed = []
+        removed = RemoveResult()
         for exp, sha in chosen.values():
             try:
                 repo.delete_ref(exp.ref, sha)

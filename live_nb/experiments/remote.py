@@ -18,6 +18,7 @@ import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from live_nb.error import LiveNbError
 from live_nb.experiments.manage import ExperimentChangedError
@@ -87,8 +88,24 @@ class TransferResult:
     """The experiments a push or pull moved, and those already the same on both sides."""
 
     remote: str
+    direction: Literal["push", "pull"]
     moved: tuple[ExpRef, ...] = ()
     up_to_date: tuple[ExpRef, ...] = ()
+
+    def describe(self) -> str:
+        """What moved, what was already there; with nothing to move, what to give instead."""
+        done = "Pushed to" if self.direction == "push" else "Pulled from"
+        lines = []
+        if self.moved:
+            lines.append(f"{done} {self.remote!r}: {', '.join(exp.name for exp in self.moved)}")
+        if self.up_to_date:
+            lines.append(f"Already up to date: {', '.join(exp.name for exp in self.up_to_date)}")
+        if not lines:
+            lines.append(
+                f"No experiments to {self.direction}: HEAD's baseline has none. "
+                f"Name the experiments to {self.direction}."
+            )
+        return "\n".join(lines)
 
 
 def push(
@@ -111,7 +128,7 @@ def push(
             head = require_head(repo)
             local = {exp: sha for exp, sha in list_refs(repo) if exp.baseline == head}
         if not local:
-            return TransferResult(remote)
+            return TransferResult(remote, "push")
         remote_refs = list_remote_experiments(repo, location, remote)
         moved: dict[ExpRef, str | None] = {}
         up_to_date, diverged = [], []
@@ -127,7 +144,7 @@ def push(
             raise DivergedExperimentsError(remote, "push", diverged)
         if moved:
             _push_refs(repo, location, remote, moved, force)
-        return TransferResult(remote, tuple(moved), tuple(up_to_date))
+        return TransferResult(remote, "push", tuple(moved), tuple(up_to_date))
 
 
 def pull(
@@ -155,7 +172,7 @@ def pull(
         else:
             wanted = {exp: sha for exp, sha in remote_refs.items() if exp.baseline == head}
         if not wanted:
-            return TransferResult(remote)
+            return TransferResult(remote, "pull")
         local = dict(list_refs(repo))
         to_fetch = {exp: sha for exp, sha in wanted.items() if local.get(exp) != sha}
         if to_fetch:
@@ -179,7 +196,7 @@ def pull(
             except RefChangedError:
                 raise ExperimentChangedError(exp) from None
             moved.append(exp)
-        return TransferResult(remote, tuple(moved), tuple(up_to_date))
+        return TransferResult(remote, "pull", tuple(moved), tuple(up_to_date))
 
 
 def _remote_location(repo: Repository, remote: str) -> str:

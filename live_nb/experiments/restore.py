@@ -129,6 +129,34 @@ class ApplyResult:
             f"--worktree -- {paths}"
         )
 
+    def describe(self) -> str:
+        """What apply did, and how to get back the work it set aside (lines of text)."""
+        done = [f"{len(self.written)} file(s) written", f"{len(self.removed)} removed"]
+        if self.restored_artifacts:
+            done.append(f"{len(self.restored_artifacts)} artifact output(s) restored")
+        if not (self.written or self.removed or self.restored_artifacts):
+            lines = [f"The working tree already has the files of experiment {self.name!r}."]
+        else:
+            lines = [
+                f"Applied experiment {self.name!r} ({self.commit[:7]}) to the working tree: "
+                + ", ".join(done)
+                + "."
+            ]
+        if self.restore_command:
+            lines.append(
+                f"Your changes to {len(self.backed_up)} file(s) were first saved in "
+                f"{self.backup_ref} ({(self.backup_commit or '')[:7]}). Get them back with:\n"
+                f"    {self.restore_command}"
+            )
+        if self.cached_artifacts:
+            lines.append(
+                "Artifact content that was in no cache was first copied into the DVC cache:"
+            )
+            lines.extend(
+                f"    {artifact} -> {cached}" for artifact, cached in self.cached_artifacts
+            )
+        return "\n".join(lines)
+
 
 @dataclass
 class _Plan:

@@ -75,11 +75,17 @@ class OutsideRepositoryError(LiveNbError, ValueError):
 
 @dataclass(frozen=True)
 class SavedExperiment:
+    """An experiment ``save`` made, and the untracked files it left out for their size."""
+
     name: str
     baseline: str
     commit: str
     ref: str
     skipped_files: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """What was saved: ``Saved experiment <name> (<short sha>)``."""
+        return f"Saved experiment {self.name} ({self.commit[:7]})"
 
 
 def save(

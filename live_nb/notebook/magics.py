@@ -153,13 +153,12 @@ class LiveMagics(Magics):
         "--force", action="store_true", help="back up uncommitted changes in the way, then apply"
     )
     @line_magic
-    def exp_apply(self, line: str) -> Any:
+    def exp_apply(self, line: str) -> None:
         """Put an experiment's files into the working tree; never loses uncommitted work."""
         args = parse_argstring(self.exp_apply, line)
         from live_nb import experiments
 
-        result = _user_errors(experiments.apply, args.name, force=args.force)
-        print(result)
+        print(_user_errors(experiments.apply, args.name, force=args.force).describe())
 
     @magic_arguments()
     @argument("name", help="the experiment")
@@ -170,8 +169,7 @@ class LiveMagics(Magics):
         args = parse_argstring(self.exp_branch, line)
         from live_nb import experiments
 
-        _user_errors(experiments.branch, args.name, args.branch)
-        print(f"Created branch {args.branch!r} from experiment {args.name!r}.")
+        print(_user_errors(experiments.branch, args.name, args.branch).describe())
 
     @magic_arguments()
     @argument("names", nargs="*", help="experiments to remove")
@@ -184,7 +182,7 @@ class LiveMagics(Magics):
         from live_nb import experiments
 
         removed = _user_errors(experiments.remove, args.names, rev=args.rev, all=args.all)
-        print(f"Removed {len(removed)} experiment(s): {', '.join(removed) or '-'}")
+        print(removed.describe())
 
     @magic_arguments()
     @argument("remote", help="a Git remote name or URL")
@@ -196,7 +194,8 @@ class LiveMagics(Magics):
         args = parse_argstring(self.exp_push, line)
         from live_nb import experiments
 
-        print(_user_errors(experiments.push, args.remote, args.names, force=args.force))
+        result = _user_errors(experiments.push, args.remote, args.names, force=args.force)
+        print(result.describe())
 
     @magic_arguments()
     @argument("remote", help="a Git remote name or URL")
@@ -208,7 +207,8 @@ class LiveMagics(Magics):
         args = parse_argstring(self.exp_pull, line)
         from live_nb import experiments
 
-        print(_user_errors(experiments.pull, args.remote, args.names, force=args.force))
+        result = _user_errors(experiments.pull, args.remote, args.names, force=args.force)
+        print(result.describe())
 
 
 def _user_errors(function: Any, *args: Any, **kwargs: Any) -> Any:

@@ -457,17 +457,7 @@ class ExperimentsTable(LiveNbWidget):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             result = restore.apply(target.exp.ref, path=self.path, force=bool(content.get("force")))
-        lines = [
-            f"Applied experiment {target.name!r} to the working tree: "
-            f"{len(result.written)} file(s) written, {len(result.removed)} removed."
-        ]
-        if result.restore_command:
-            lines.append(
-                f"Your uncommitted changes to {len(result.backed_up)} file(s) were saved first "
-                f"under {result.backup_ref}; get them back with: {result.restore_command}"
-            )
-        lines.extend(str(item.message) for item in caught)
-        return self._done("apply", lines)
+        return self._done("apply", [result.describe(), *(str(item.message) for item in caught)])
 
     def _branch(self, content: Mapping[str, Any]) -> dict[str, Any]:
         from live_nb.experiments import manage
@@ -476,13 +466,7 @@ class ExperimentsTable(LiveNbWidget):
         assert target.exp is not None
         branch_name = content.get("branch_name")
         created = manage.branch(target.exp.ref, branch_name, path=self.path)  # type: ignore[arg-type]
-        return self._done(
-            "branch",
-            [
-                f"Created branch {created!r} at experiment {target.name!r} "
-                f"({(target.commit or '')[:7]}). Switch to it with: git switch {created}"
-            ],
-        )
+        return self._done("branch", [created.describe()])
 
     def _remove(self, content: Mapping[str, Any]) -> dict[str, Any]:
         from live_nb.experiments import manage
@@ -492,8 +476,7 @@ class ExperimentsTable(LiveNbWidget):
             raise NotAnExperimentError("remove", None)
         refs = [target.exp.ref for target in targets if target.exp is not None]
         removed = manage.remove(refs, path=self.path)
-        message = f"Removed {len(removed)} experiment(s): {', '.join(removed)}."
-        return self._done("remove", [message])
+        return self._done("remove", [f"{removed.describe()}."])  # the table speaks in sentences
 
     def _refresh(self, _content: Mapping[str, Any]) -> dict[str, Any]:
         return self._done("refresh", [])
