@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import TextIO
 
 from live_nb.error import LiveNbError, LiveNbWarning
+from live_nb.experiments.options import SHOW_ARGUMENTS, ShowOptions
 
 PROG = "live-nb"
 
@@ -97,29 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the experiments of HEAD's baseline with their params and metrics, "
         "read from the experiment commits.",
     )
-    show.add_argument(
-        "-A", "--all-baselines", action="store_true", help="include every baseline, not only HEAD"
-    )
-    show.add_argument("--sort-by", metavar="COL", help="sort experiments by this param or metric")
-    show.add_argument(
-        "--sort-order",
-        choices=("asc", "desc"),
-        default="asc",
-        help="order for --sort-by (default: asc)",
-    )
-    show.add_argument(
-        "--only-changed",
-        action="store_true",
-        help="only columns whose values differ between the rows",
-    )
-    show.add_argument(
-        "-n",
-        "--num",
-        type=_commit_count,
-        default=1,
-        metavar="N",
-        help="use the last N commits of HEAD's history as baselines (default: 1; -1: all)",
-    )
+    for argument in SHOW_ARGUMENTS:
+        argument.add_to(show)
+    _accept_old_all_baselines(show)
     output = show.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print JSON instead of a table")
     output.add_argument("--csv", action="store_true", help="print CSV instead of a table")
@@ -187,8 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="List the experiments of HEAD's baseline, newest first.",
     )
     listing.add_argument(
-        "-A", "--all-baselines", action="store_true", help="list the experiments of every baseline"
+        "-A", "--all-commits", action="store_true", help="list the experiments of every baseline"
     )
+    _accept_old_all_baselines(listing)
     listing.add_argument("--names-only", action="store_true", help="print only the names")
     listing.set_defaults(handler=_list)
 
@@ -217,14 +199,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _commit_count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value == 0:
-        raise argparse.ArgumentTypeError("0 commits would show nothing; give 1 or more, or -1")
-    return value
+def _accept_old_all_baselines(parser: argparse.ArgumentParser) -> None:
+    """``--all-baselines``, the spelling of ``-A`` before DVC's ``--all-commits``, still works."""
+    parser.add_argument(
+        "--all-baselines", dest="all_commits", action="store_true", help=argparse.SUPPRESS
+    )
 
 
 def _working_directory(directories: Sequence[str]) -> str:
@@ -262,14 +241,7 @@ def _write(text: str) -> None:
 def _show(args: argparse.Namespace) -> int:
     from live_nb.experiments import format_table, show, to_csv, to_json
 
-    frame = show(
-        path=args.path,
-        all_baselines=args.all_baselines,
-        sort_by=args.sort_by,
-        sort_order=args.sort_order,
-        only_changed=args.only_changed,
-        num=args.num,
-    )
+    frame = show(path=args.path, **ShowOptions.from_arguments(args).kwargs())
     _write(to_json(frame) if args.json else to_csv(frame) if args.csv else format_table(frame))
     return 0
 
@@ -309,13 +281,13 @@ def _list(args: argparse.Namespace) -> int:
     from live_nb.experiments.baselines import baseline_labels
     from live_nb.experiments.manage import list_experiments
 
-    experiments = list_experiments(args.path, all_baselines=args.all_baselines)
+    experiments = list_experiments(args.path, all_baselines=args.all_commits)
     if args.names_only:
         for info in experiments:
             _write(info.name)
         return 0
     if not experiments:
-        where = "any baseline" if args.all_baselines else "HEAD's baseline"
+        where = "any baseline" if args.all_commits else "HEAD's baseline"
         _write(f"No experiments for {where}.")
         return 0
     labels = baseline_labels({info.baseline for info in experiments}, path=args.path)

@@ -298,3 +298,16 @@ def test_every_subcommand_through_main(
     assert run("exp", "pull", str(remote), "low").strip() == f"Pulled from '{remote}': low"
     assert main(["exp", "show", "--sort-by", "no-such-column"]) == 1
     one_error_line((1, capsys.readouterr().err), "")
+
+
+def test_show_and_list_spell_dash_a_as_dvc_and_accept_the_old_spelling(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for command in ("show", "list"):
+        outputs = []
+        for flag in ("-A", "--all-commits", "--all-baselines"):
+            assert main(["exp", command, flag]) == 0
+            outputs.append(capsys.readouterr().out)
+        assert outputs[0] == outputs[1] == outputs[2]
+    assert main(["exp", "show", "--help"]) == 0
+    assert "-A, --all-commits" in capsys.readouterr().out

@@ -13,12 +13,12 @@ import pytest
 
 from live_nb import Live
 from live_nb.experiments import read_histories
+from live_nb.experiments.options import ShowOptions
 from live_nb.experiments.show import show
 from live_nb.widgets import table as table_module
 from live_nb.widgets.table import (
     ExperimentsFrame,
     ExperimentsTable,
-    ShowOptions,
     json_cell,
     static_html,
 )

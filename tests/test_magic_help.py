@@ -75,3 +75,17 @@ def test_the_experiment_magics_print_what_happened_and_return_nothing(
     assert capsys.readouterr().out.strip() == "Removed 1 experiment(s): exp"
     assert shell.run_line_magic("exp_pull", f"{remote} exp") is None
     assert capsys.readouterr().out.strip() == f"Pulled from {str(remote)!r}: exp"
+
+
+def test_exp_show_takes_the_options_of_live_nb_exp_show(
+    shell: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from live_nb.cli import main
+
+    assert main(["exp", "show", "--help"]) == 0
+    cli_help = capsys.readouterr().out
+    magic_help = shell.find_line_magic("exp_show").__doc__
+    for text in ("-A, --all-commits", "--sort-by COL", "--sort-order", "--only-changed", "-n N"):
+        assert text in cli_help and text in magic_help, text
+    with pytest.raises(UsageError, match="0 commits would show nothing"):
+        shell.run_line_magic("exp_show", "-n 0")

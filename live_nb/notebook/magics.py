@@ -10,6 +10,7 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from live_nb.error import LiveNbError
+from live_nb.experiments.options import SHOW_ARGUMENTS, ShowOptions
 from live_nb.notebook.record import Recorder
 from live_nb.notebook.session import LiveSession, SessionOptions
 
@@ -31,6 +32,13 @@ def _parse_params(items: list[str]) -> dict[str, Any]:
         except Exception as error:
             raise UsageError(f"--param {item!r}: cannot read the value {raw!r} ({error})") from None
     return params
+
+
+def _show_arguments(magic: Any) -> Any:
+    """``@argument`` for each of :data:`SHOW_ARGUMENTS`, in their order."""
+    for spec in reversed(SHOW_ARGUMENTS):
+        magic = argument(*spec.flags, **spec.options)(magic)
+    return magic
 
 
 @magics_class
@@ -111,11 +119,7 @@ class LiveMagics(Magics):
     # ---- experiments ----------------------------------------------------------------------
 
     @magic_arguments()
-    @argument("-A", "--all-commits", action="store_true", help="every baseline, not only HEAD's")
-    @argument("--sort-by", help="a column to sort the experiments by")
-    @argument("--sort-order", choices=("asc", "desc"), default="asc", help="sort order")
-    @argument("--only-changed", action="store_true", help="hide columns equal in every row")
-    @argument("-n", "--num", type=int, default=1, help="show the last N commits of HEAD")
+    @_show_arguments
     @line_magic
     def exp_show(self, line: str) -> Any:
         """Show the experiments table (workspace, baselines, experiments; metrics and params).
@@ -127,14 +131,7 @@ class LiveMagics(Magics):
         args = parse_argstring(self.exp_show, line)
         from live_nb.widgets.table import show_table
 
-        return _user_errors(
-            show_table,
-            all_baselines=args.all_commits,
-            sort_by=args.sort_by,
-            sort_order=args.sort_order,
-            only_changed=args.only_changed,
-            num=args.num,
-        )
+        return _user_errors(show_table, **ShowOptions.from_arguments(args).kwargs())
 
     @magic_arguments()
     @argument("a", nargs="?", help="an experiment (default: the workspace against HEAD)")

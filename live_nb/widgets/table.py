@@ -72,6 +72,7 @@ from live_nb.error import LiveNbError
 from live_nb.experiments.as_text import format_table
 from live_nb.experiments.cells import is_missing, plain
 from live_nb.experiments.history import read_histories
+from live_nb.experiments.options import ShowOptions
 from live_nb.experiments.read import WORKSPACE
 from live_nb.experiments.refs import ExpRef, list_refs
 from live_nb.experiments.show import EXPERIMENT_TYPES, META_COLUMNS, show
@@ -292,26 +293,6 @@ def _sorted_column(df: pd.DataFrame, sort_by: str | None) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # The widget
-
-
-@dataclass(frozen=True)
-class ShowOptions:
-    """The arguments of :func:`experiments.show.show` a table re-reads with."""
-
-    all_baselines: bool = False
-    sort_by: str | None = None
-    sort_order: str = "asc"
-    only_changed: bool = False
-    num: int = 1
-
-    def kwargs(self) -> dict[str, Any]:
-        return {
-            "all_baselines": self.all_baselines,
-            "sort_by": self.sort_by,
-            "sort_order": self.sort_order,
-            "only_changed": self.only_changed,
-            "num": self.num,
-        }
 
 
 class ExperimentsTable(LiveNbWidget):
