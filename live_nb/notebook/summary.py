@@ -12,10 +12,10 @@ import time
 from typing import Any
 
 from live_nb.events import LiveEvent
-from live_nb.render.text import steps_text
+from live_nb.render.text import elapsed_text, short, steps_text
+from live_nb.render.theme import status_color
 
 REFRESH_SECONDS = 0.25
-_STATUS_COLOURS = {"running": "#1f77b4", "done": "#2ca02c", "error": "#d62728"}
 
 
 class SessionSummary:
@@ -54,17 +54,16 @@ class SessionSummary:
         return {"text/plain": self.text(), "text/html": self.html()}
 
     def _elapsed(self) -> str:
-        seconds = int(time.monotonic() - self.started)
-        return f"{seconds // 60}:{seconds % 60:02d}"
+        return elapsed_text(time.monotonic() - self.started)
 
     def text(self) -> str:
         parts = [self.title, self.status, steps_text(self.step), self._elapsed()]
         head = " · ".join(part for part in parts if part)
         lines = [head]
-        lines += [f"  {name} = {_short(value)}" for name, value in self.metrics.items()]
+        lines += [f"  {name} = {short(value)}" for name, value in self.metrics.items()]
         if self.params:
             lines.append(
-                "  params: " + ", ".join(f"{k}={_short(v)}" for k, v in self.params.items())
+                "  params: " + ", ".join(f"{k}={short(v)}" for k, v in self.params.items())
             )
         if self.note:
             lines.append(self.note)
@@ -73,13 +72,11 @@ class SessionSummary:
     def html(self) -> str:
         def cells(items: dict[str, Any]) -> str:
             return "".join(
-                f"<tr><td>{html.escape(str(name))}</td><td>{html.escape(_short(value))}</td></tr>"
+                f"<tr><td>{html.escape(str(name))}</td><td>{html.escape(short(value))}</td></tr>"
                 for name, value in items.items()
             )
 
-        colour = {"running": "#1f77b4", "done": "#2ca02c", "error": "#d62728"}.get(
-            self.status, "#ff7f0e"
-        )
+        colour = status_color(self.status)
         parts = [
             '<div class="live-nb-summary" style="font-family:var(--jp-code-font-family,monospace);'
             'font-size:12px">',
@@ -101,9 +98,3 @@ class SessionSummary:
         parts.append("</div>")
         return "".join(parts)
 
-
-def _short(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    text = str(value)
-    return text if len(text) <= 80 else text[:77] + "..."
