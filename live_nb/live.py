@@ -555,7 +555,7 @@ class Live:
     def _outcome(self) -> str:
         """What became of the run, for the report: the experiment saved, or why not."""
         if self._experiment is not None:
-            return f"Saved experiment {self._experiment.name} ({self._experiment.commit[:7]})"
+            return self._experiment.describe()
         if self._not_saved is not None:
             return f"Not saved as an experiment: {self._not_saved}"
         return ""

@@ -146,10 +146,7 @@ class LiveSession:
                 self.summary.note = f"Not saved as an experiment: {error}"
                 return
         if self.experiment is not None:
-            self.summary.note = (
-                f"Saved experiment {self.experiment.name} ({self.experiment.commit[:7]}); "
-                "compare runs with %exp_show"
-            )
+            self.summary.note = f"{self.experiment.describe()}; compare runs with %exp_show"
 
 
 def live_title(execution_count: int | None, name: str | None) -> str:
