@@ -17,7 +17,8 @@ import threading
 import time
 import warnings
 import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
@@ -686,6 +687,29 @@ class Live:
             last_step = max(last_step, row[0])
         if last_step != step:
             self.summary["step"] = last_step
+
+
+# ---- the run of the cell -----------------------------------------------------------------
+
+_ACTIVE: list[Live] = []
+
+
+def active_live() -> Live | None:
+    """The ``live`` of the ``%%live`` cell running now, or None.
+
+    Framework callbacks (``live_nb.integrations``) log into it instead of starting a run.
+    """
+    return _ACTIVE[-1] if _ACTIVE else None
+
+
+@contextmanager
+def activated(live: Live) -> Iterator[Live]:
+    """Make ``live`` the :func:`active_live` run while the block runs."""
+    _ACTIVE.append(live)
+    try:
+        yield live
+    finally:
+        _ACTIVE.remove(live)
 
 
 # ---- helpers ---------------------------------------------------------------------------

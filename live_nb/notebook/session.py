@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from live_nb.error import LiveNbError
 from live_nb.formats.files import atomic_write
 from live_nb.formats.jsonfmt import json_text
-from live_nb.live import Live
+from live_nb.live import Live, activated
 from live_nb.notebook.locate import notebook_path
 from live_nb.notebook.record import ExecutionRecord, RecordedCell
 from live_nb.notebook.summary import SessionSummary
@@ -76,7 +76,8 @@ class LiveSession:
             self.summary.show()
         outcome = Outcome()
         try:
-            return _run_cell_body(self.shell, cell)
+            with activated(self.live):
+                return _run_cell_body(self.shell, cell)
         except KeyboardInterrupt as interrupt:
             outcome = Outcome("interrupted", "KeyboardInterrupt", interrupt)
             raise
