@@ -23,7 +23,10 @@ PROG = "live-nb"
 
 
 class DirectoryNotFoundError(LiveNbError, FileNotFoundError):
+    """-C names a folder that does not exist."""
+
     def __init__(self, path: str) -> None:
+        """Say which folder ``-C`` could not change to."""
         super().__init__(
             f"Cannot change to {path!r}: no such directory. Give -C a folder inside a Git "
             "repository."
@@ -60,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``live-nb`` command line: ``exp`` and its subcommands, each with its handler."""
     from live_nb import __version__
 
     parser = argparse.ArgumentParser(

@@ -42,12 +42,18 @@ class GitError(LiveNbError, RuntimeError):
 
 
 class GitNotFoundError(GitError):
+    """No ``git`` executable on PATH."""
+
     def __init__(self) -> None:
+        """Say to install Git."""
         super().__init__("Git is not installed or not on PATH. Install Git to save experiments.")
 
 
 class NotAGitRepositoryError(GitError):
+    """The folder is not inside a Git repository."""
+
     def __init__(self, path: Path) -> None:
+        """Name the folder, and how to make a repository of it."""
         self.path = path
         super().__init__(
             f"{str(path)!r} is not inside a Git repository. Run `git init` and make a first "
@@ -56,7 +62,10 @@ class NotAGitRepositoryError(GitError):
 
 
 class BareRepositoryError(GitError):
+    """The repository has no working tree."""
+
     def __init__(self, path: Path) -> None:
+        """Name the repository, and where to run instead."""
         super().__init__(
             f"{str(path)!r} is a bare Git repository: it has no working tree to save. "
             "Run from a clone with a working tree."
@@ -64,7 +73,10 @@ class BareRepositoryError(GitError):
 
 
 class GitLockedError(GitError):
+    """Another Git process kept a lock past the retry delay."""
+
     def __init__(self, detail: str) -> None:
+        """Say what is locked (Git's ``detail``) and what to do."""
         super().__init__(
             "Another Git process holds a lock in this repository and did not release it within "
             f"{_LOCK_RETRY_SECONDS:.0f} s ({detail.strip()}). Wait for it to finish, or remove "
@@ -76,12 +88,16 @@ class RefChangedError(GitError):
     """A compare-and-swap ref update lost a race: the ref was not where we expected it."""
 
     def __init__(self, ref: str, detail: str) -> None:
+        """Name the ref; ``detail`` is Git's message."""
         self.ref = ref
         super().__init__(f"{ref} was changed by someone else meanwhile ({detail.strip()}).")
 
 
 class GitCommandError(GitError):
+    """A Git command exited with an error; ``status`` and ``stderr`` say how."""
+
     def __init__(self, args: list[str], status: int, stderr: str) -> None:
+        """Show the command, its exit status and its error output."""
         self.args_ = args
         self.status = status
         self.stderr = stderr
@@ -205,14 +221,17 @@ class Repository:
         return self._reader
 
     def close(self) -> None:
+        """Stop the object reader, if one was started."""
         if self._reader is not None:
             self._reader.close()
             self._reader = None
 
     def __enter__(self) -> Repository:
+        """Use the repository in a ``with`` block, which closes it."""
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        """Close the repository (:meth:`close`)."""
         self.close()
 
 
@@ -220,6 +239,7 @@ class ObjectReader:
     """Reads Git objects through one ``git cat-file --batch`` process, requests pipelined."""
 
     def __init__(self, root: Path) -> None:
+        """Start ``git cat-file --batch`` in the working tree ``root``."""
         self._process = subprocess.Popen(
             ["git", "cat-file", "--batch"],
             cwd=root,
@@ -234,6 +254,7 @@ class ObjectReader:
         return self.read_many([name])[name]
 
     def read_many(self, names: Iterable[str]) -> dict[str, tuple[str, bytes] | None]:
+        """``(type, content)`` of each object named (None when missing), in one round trip."""
         wanted = list(dict.fromkeys(names))
         if not wanted:
             return {}
@@ -261,6 +282,7 @@ class ObjectReader:
         return results
 
     def close(self) -> None:
+        """End the ``cat-file`` process."""
         if self._process.poll() is None:
             assert self._process.stdin is not None
             self._process.stdin.close()

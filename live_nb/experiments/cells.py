@@ -28,7 +28,7 @@ def is_int(value: Any) -> bool:
 
 
 def plain(value: Any) -> Any:
-    """numpy scalars (what pandas hands back) as Python values; anything else as it is."""
+    """Turn numpy scalars (what pandas hands back) into Python values; leave the rest as is."""
     item = getattr(value, "item", None)
     if callable(item) and type(value).__module__ == "numpy":
         return item()
@@ -36,8 +36,10 @@ def plain(value: Any) -> Any:
 
 
 def format_value(value: Any, precision: int | None, as_int: bool) -> Any:
-    """A cell to render: None when missing, a whole float of an int column as an int, other
-    floats as text with ``precision`` significant digits (unless ``precision`` is None).
+    """A cell as it is rendered: None when missing, floats rounded, ints of int columns.
+
+    A whole float of an int column becomes an int; other floats become text with
+    ``precision`` significant digits (unless ``precision`` is None).
     """
     if is_missing(value):
         return None

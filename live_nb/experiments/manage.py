@@ -36,7 +36,10 @@ __all__ = [
 
 
 class InvalidBranchNameError(LiveNbError, ValueError):
+    """A name Git does not accept for a new branch."""
+
     def __init__(self, branch_name: object, detail: str = "") -> None:
+        """Say why ``branch_name`` is refused and what a good one looks like."""
         self.branch_name = branch_name
         reason = f" ({detail})" if detail else ""
         super().__init__(
@@ -46,7 +49,10 @@ class InvalidBranchNameError(LiveNbError, ValueError):
 
 
 class BranchExistsError(LiveNbError, ValueError):
+    """A branch of that name exists already: ``branch`` never moves one."""
+
     def __init__(self, branch_name: str) -> None:
+        """Name the branch, and how to delete it if it is not wanted."""
         self.branch_name = branch_name
         super().__init__(
             f"A Git branch named {branch_name!r} already exists. Choose another branch name, or "
@@ -55,7 +61,10 @@ class BranchExistsError(LiveNbError, ValueError):
 
 
 class UnknownRevisionError(LiveNbError, ValueError):
+    """``remove --rev`` names no commit."""
+
     def __init__(self, revision: str) -> None:
+        """Name the revision, and what to give instead."""
         self.revision = revision
         super().__init__(
             f"{revision!r} does not name a commit. Give a branch, a tag or a commit sha "
@@ -64,7 +73,10 @@ class UnknownRevisionError(LiveNbError, ValueError):
 
 
 class ExperimentChangedError(LiveNbError, RuntimeError):
+    """An experiment ref moved while it was being removed or pulled."""
+
     def __init__(self, exp: ExpRef) -> None:
+        """Name the experiment, and how to check it."""
         self.exp = exp
         super().__init__(
             f"Experiment {exp.name!r} (baseline {exp.baseline[:7]}) changed while it was being "

@@ -1,5 +1,7 @@
-"""Experiment names: random ``adjective-noun`` pairs, the rules a given name must follow, and
-how messages suggest and list names.
+"""Experiment names: random pairs, the rules a given name follows, and names in messages.
+
+Random names are ``adjective-noun`` pairs; messages suggest the closest names and list the
+first few of many.
 """
 
 from __future__ import annotations
@@ -48,7 +50,10 @@ _FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\/]")
 
 
 class InvalidExperimentNameError(LiveNbError, ValueError):
+    """A name that cannot be an experiment's (a Git ref component without "/")."""
+
     def __init__(self, name: object, reason: str) -> None:
+        """Say why ``name`` is refused and what a good one looks like."""
         self.name = name
         super().__init__(
             f"Invalid experiment name {name!r}: {reason}. Use letters, digits, '-', '_' and '.', "

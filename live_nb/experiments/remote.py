@@ -48,7 +48,10 @@ __all__ = [
 
 
 class RemoteNotFoundError(LiveNbError, LookupError):
+    """A remote that is neither configured, nor a URL, nor an existing path."""
+
     def __init__(self, remote: str, known: Sequence[str]) -> None:
+        """List the configured remotes, and how to add one."""
         self.remote = remote
         listed = f"Known remotes: {', '.join(known)}. " if known else "This repository has none. "
         super().__init__(
@@ -61,6 +64,7 @@ class RemoteError(LiveNbError, RuntimeError):
     """The remote could not be read or refused an update."""
 
     def __init__(self, remote: str, action: str, detail: str) -> None:
+        """Say what failed with ``remote`` (Git's ``detail`` on one line)."""
         self.remote = remote
         self.detail = detail
         detail = " ".join(detail.split())
@@ -71,7 +75,10 @@ class RemoteError(LiveNbError, RuntimeError):
 
 
 class DivergedExperimentsError(LiveNbError, RuntimeError):
+    """Experiments whose commit the push or pull would lose on the other side."""
+
     def __init__(self, remote: str, direction: str, exps: Sequence[ExpRef]) -> None:
+        """List the diverged experiments, and the ways out."""
         self.remote = remote
         self.exps = tuple(exps)
         names = [f"{exp.name} ({exp.baseline[:7]})" for exp in exps]
@@ -218,8 +225,9 @@ def _looks_like_scp(remote: str) -> bool:
 
 
 def list_remote_experiments(repo: Repository, location: str, remote: str) -> dict[ExpRef, str]:
-    """The experiments (ref -> commit) that Git remote ``location`` has; ``remote`` names it
-    in errors.
+    """The experiments (ref -> commit) that Git remote ``location`` has.
+
+    ``remote`` is how errors name it.
     """
     try:
         output = repo.run("ls-remote", "--refs", location, "refs/exps/*")

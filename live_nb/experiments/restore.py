@@ -79,6 +79,7 @@ class UncommittedChangesError(LiveNbError, RuntimeError):
     """``apply`` would overwrite or remove work that is saved nowhere."""
 
     def __init__(self, name: str, paths: Sequence[str]) -> None:
+        """List the files in the way, and the ways out."""
         self.name = name
         self.paths = tuple(paths)
         super().__init__(
@@ -92,6 +93,7 @@ class ApplyBlockedError(LiveNbError, RuntimeError):
     """Something apply cannot move aside safely, even with ``force``."""
 
     def __init__(self, name: str, path: str, reason: str) -> None:
+        """Say what stands at ``path`` and why apply cannot set it aside."""
         self.name = name
         self.path = path
         super().__init__(
@@ -220,27 +222,57 @@ def apply(name: str, path: str | os.PathLike[str] = ".", force: bool = False) ->
 
 
 def _plan_apply(repo: Repository, head: str, commit: str, name: str) -> _Plan:
-    root = repo.root
-    dirty, untracked = _changed_paths(repo)
-    ours = _tree_entries(repo, head)
-    theirs = _tree_entries(repo, commit)
-    baseline = repo.rev_parse(f"{commit}^1")
-    deleted = _deleted_paths(repo, baseline, commit) if baseline else []
-    kinds = _Kinds(root)
-
-    def clean(relative: str) -> bool:
-        return relative in ours and relative not in dirty
-
+    tree = _WorkingTree.read(repo, head, commit)
     plan = _Plan()
-    to_compare: dict[str, str] = {}  # path -> the experiment's mode, for content to hash
-    for relative, (mode, _) in theirs.items():
+    to_compare = _plan_writes(tree, plan)
+    suspects = _compare_contents(repo, tree, to_compare, plan)
+    plan.removals = _plan_removals(repo, tree, plan, name)
+    unknown = [relative for relative in plan.removals if not tree.clean(relative)]
+    suspects.update((relative, sha) for relative, (sha, _) in _current_blobs(repo, unknown).items())
+    plan.conflicts = sorted(_saved_nowhere(repo, head, suspects))
+    _plan_artifacts(repo, tree.theirs, plan, name)
+    return plan
+
+
+@dataclass
+class _WorkingTree:
+    """What apply compares: HEAD's files, the experiment's, and the working tree's state."""
+
+    ours: dict[str, tuple[str, str]]  # HEAD's files: path -> (mode, object)
+    theirs: dict[str, tuple[str, str]]  # the experiment's
+    deleted: list[str]  # files the experiment deleted from its baseline
+    dirty: set[str]  # paths that differ from HEAD, untracked ones included
+    untracked: set[str]
+    kinds: _Kinds
+
+    @classmethod
+    def read(cls, repo: Repository, head: str, commit: str) -> _WorkingTree:
+        """The state of ``repo`` for applying experiment ``commit`` on top of ``head``."""
+        dirty, untracked = _changed_paths(repo)
+        baseline = repo.rev_parse(f"{commit}^1")
+        deleted = _deleted_paths(repo, baseline, commit) if baseline else []
+        ours, theirs = _tree_entries(repo, head), _tree_entries(repo, commit)
+        return cls(ours, theirs, deleted, dirty, untracked, _Kinds(repo.root))
+
+    def clean(self, relative: str) -> bool:
+        """Whether ``relative`` is in HEAD, unchanged in the working tree."""
+        return relative in self.ours and relative not in self.dirty
+
+
+def _plan_writes(tree: _WorkingTree, plan: _Plan) -> dict[str, str]:
+    """Plan the writes known without hashing; return the files to compare by content.
+
+    The files to compare map their path to the experiment's mode.
+    """
+    to_compare: dict[str, str] = {}
+    for relative, (mode, _) in tree.theirs.items():
         if mode == GITLINK_MODE:
             continue  # submodules are left to `git submodule update`
-        if clean(relative):
-            if ours[relative] != theirs[relative]:
+        if tree.clean(relative):
+            if tree.ours[relative] != tree.theirs[relative]:
                 plan.writes.append(relative)
             continue
-        kind = kinds.get(relative)
+        kind = tree.kinds.get(relative)
         if kind is None:
             plan.writes.append(relative)
         elif kind == "dir":
@@ -248,36 +280,52 @@ def _plan_apply(repo: Repository, head: str, commit: str, name: str) -> _Plan:
             plan.folders.append(relative)
         else:
             to_compare[relative] = mode
+    return to_compare
+
+
+def _compare_contents(
+    repo: Repository, tree: _WorkingTree, to_compare: dict[str, str], plan: _Plan
+) -> dict[str, str | None]:
+    """Plan the writes of the files that differ; return those whose content may be lost.
+
+    Those map their path to their current blob (None when it cannot be read).
+    """
     current = _current_blobs(repo, to_compare)
-    suspects: dict[str, str | None] = {}  # overwritten or removed, content maybe saved nowhere
+    suspects: dict[str, str | None] = {}
     for relative, mode in to_compare.items():
         sha, current_mode = current.get(relative, (None, None))
-        if sha == theirs[relative][1] and (current_mode == SYMLINK_MODE) == (mode == SYMLINK_MODE):
+        if sha == tree.theirs[relative][1] and (current_mode == SYMLINK_MODE) == (
+            mode == SYMLINK_MODE
+        ):
             if current_mode != mode:
                 plan.writes.append(relative)  # only the executable bit differs: nothing is lost
             continue
         plan.writes.append(relative)
         suspects[relative] = sha
+    return suspects
+
+
+def _plan_removals(repo: Repository, tree: _WorkingTree, plan: _Plan, name: str) -> set[str]:
+    """The files to remove: deleted by the experiment, or in the way of what it writes.
+
+    In the way: a file where the experiment needs a folder, or files in a folder where it
+    has a file.
+    """
     removals: set[str] = set()
-    for relative in deleted:
+    for relative in tree.deleted:
         if (
-            relative in ours
-            and relative not in untracked
-            and kinds.get(relative) in ("file", "link")
+            relative in tree.ours
+            and relative not in tree.untracked
+            and tree.kinds.get(relative) in ("file", "link")
         ):
             removals.add(relative)  # tracked: committed, or modified and checked below
     for relative in plan.writes:
-        obstacle = _file_above(relative, kinds)
+        obstacle = _file_above(relative, tree.kinds)
         if obstacle is not None:
             removals.add(obstacle)
     for folder in plan.folders:
-        removals.update(_files_in_folder(root, folder, name))
-    plan.removals = removals
-    unknown = [relative for relative in removals if not clean(relative)]
-    suspects.update((relative, sha) for relative, (sha, _) in _current_blobs(repo, unknown).items())
-    plan.conflicts = sorted(_saved_nowhere(repo, head, suspects))
-    _plan_artifacts(repo, theirs, plan, name)
-    return plan
+        removals.update(_files_in_folder(repo.root, folder, name))
+    return removals
 
 
 class _Kinds:
@@ -357,7 +405,7 @@ def _changed_paths(repo: Repository) -> tuple[set[str], set[str]]:
 
 
 def _tree_entries(repo: Repository, revision: str) -> dict[str, tuple[str, str]]:
-    """path -> (mode, object) of every file, symlink and submodule of a commit."""
+    """Map each path to ``(mode, object)``: every file, symlink and submodule of a commit."""
     output = repo.run("ls-tree", "-r", "-z", "--full-tree", revision, strip=False)
     entries = {}
     for record in output.split("\0"):
@@ -386,7 +434,7 @@ def _deleted_paths(repo: Repository, baseline: str, commit: str) -> list[str]:
 def _current_blobs(
     repo: Repository, paths: Iterable[str]
 ) -> dict[str, tuple[str | None, str | None]]:
-    """path -> (blob id Git would give the file now, its mode); (None, None) if unreadable."""
+    """Map each path to (the blob id Git would give it now, its mode), or (None, None)."""
     result: dict[str, tuple[str | None, str | None]] = {}
     regular: list[tuple[str, str]] = []
     algorithm = "sha256" if len(repo.head() or "") == 64 else "sha1"
@@ -465,33 +513,42 @@ def _plan_artifacts(
             continue  # not an output list live_nb can restore (external outputs...)
         if relative not in written and all(os.path.lexists(t) for _, t in targets):
             continue  # neither the .dvc file nor its outputs change
-        cache_root = find_dvc_root(folder) / ".dvc" / "cache"
-        in_the_way: list[tuple[str, str, Path]] = []
-        complete = True
-        for out, target in targets:
-            cache = cache_root / "files" / "md5" if out.get("hash") == "md5" else cache_root
-            if out["md5"].endswith(".dir") and os.path.lexists(target) and not target.is_dir():
-                shown = _relative(target, repo.root)
-                raise ApplyBlockedError(name, shown, "is a file where an artifact is a folder")
-            files = _cached_files(cache, out["md5"], target)
-            if files is None:
-                complete = False
-                break
-            for wanted, workspace in files:
-                kind = _kind_of(workspace)
-                if kind == "dir":
-                    shown = _relative(workspace, repo.root)
-                    raise ApplyBlockedError(name, shown, "is a folder where an artifact is a file")
-                if kind is None:
-                    continue
-                current = _md5(workspace)
-                if current != wanted and not _object(cache, current).is_file():
-                    in_the_way.append((_relative(workspace, repo.root), current, cache))
-        if not complete:
+        in_the_way = _artifacts_in_the_way(repo.root, find_dvc_root(folder), targets, name)
+        if in_the_way is None:
             plan.missing_artifacts.append(relative)
             continue
         plan.artifact_conflicts.extend(in_the_way)
         plan.dvc_files.append(relative)
+
+
+def _artifacts_in_the_way(
+    root: Path, dvc_root: Path, targets: list[tuple[dict[str, str], Path]], name: str
+) -> list[tuple[str, str, Path]] | None:
+    """(path, md5, cache folder) of the output files whose content is in no cache.
+
+    None when the cache lacks some of the outputs' content, so they cannot be restored.
+    """
+    cache_root = dvc_root / ".dvc" / "cache"
+    in_the_way: list[tuple[str, str, Path]] = []
+    for out, target in targets:
+        cache = cache_root / "files" / "md5" if out.get("hash") == "md5" else cache_root
+        if out["md5"].endswith(".dir") and os.path.lexists(target) and not target.is_dir():
+            shown = _relative(target, root)
+            raise ApplyBlockedError(name, shown, "is a file where an artifact is a folder")
+        files = _cached_files(cache, out["md5"], target)
+        if files is None:
+            return None
+        for wanted, workspace in files:
+            kind = _kind_of(workspace)
+            if kind == "dir":
+                shown = _relative(workspace, root)
+                raise ApplyBlockedError(name, shown, "is a folder where an artifact is a file")
+            if kind is None:
+                continue
+            current = _md5(workspace)
+            if current != wanted and not _object(cache, current).is_file():
+                in_the_way.append((_relative(workspace, root), current, cache))
+    return in_the_way
 
 
 def _outs(content: bytes) -> list[dict[str, str]]:

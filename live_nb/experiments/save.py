@@ -49,7 +49,10 @@ _OPERATIONS_IN_PROGRESS = {
 
 
 class ExperimentExistsError(LiveNbError, ValueError):
+    """The baseline has an experiment of that name already."""
+
     def __init__(self, exp: ExpRef) -> None:
+        """Name the experiment, and the ways out."""
         self.exp = exp
         super().__init__(
             f"An experiment named {exp.name!r} already exists for baseline {exp.baseline[:7]}. "
@@ -58,7 +61,10 @@ class ExperimentExistsError(LiveNbError, ValueError):
 
 
 class OperationInProgressError(LiveNbError, RuntimeError):
+    """A merge, rebase, cherry-pick or revert is half done in the working tree."""
+
     def __init__(self, operation: str) -> None:
+        """Name the operation, and what to do first."""
         super().__init__(
             f"Cannot save an experiment while {operation} is in progress: the working tree holds "
             "its half-finished state. Finish or abort it first."
@@ -66,7 +72,10 @@ class OperationInProgressError(LiveNbError, RuntimeError):
 
 
 class OutsideRepositoryError(LiveNbError, ValueError):
+    """A path to include that is outside the repository."""
+
     def __init__(self, path: Path, root: Path) -> None:
+        """Name the path and the repository."""
         super().__init__(
             f"{str(path)!r} is outside the Git repository at {str(root)!r}, so it cannot be part "
             "of an experiment. Write results inside the repository."

@@ -43,8 +43,9 @@ class Trees:
             pending = self._keep(self._read(pending))
 
     def add(self, objects: Mapping[str, tuple[str, bytes] | None]) -> None:
-        """Keep the trees among ``objects`` (read elsewhere, by any object name, such as
-        ``<commit>:<path>``), then read every tree below them.
+        """Keep the trees among ``objects`` read elsewhere, then read every tree below them.
+
+        ``objects`` may be named by any object name, such as ``<commit>:<path>``.
         """
         pending = self._keep({name: obj for name, obj in objects.items() if _is_tree(obj)})
         while pending:

@@ -43,7 +43,10 @@ def _show_arguments(magic: Any) -> Any:
 
 @magics_class
 class LiveMagics(Magics):
+    """The ``%%live`` cell magic and the ``%exp_*`` line magics of one IPython shell."""
+
     def __init__(self, shell: Any, recorder: Recorder) -> None:
+        """Register in ``shell``; ``recorder`` keeps the cells the kernel ran."""
         super().__init__(shell)
         self.recorder = recorder
         self.active: LiveSession | None = None

@@ -318,6 +318,7 @@ class ExperimentsTable(LiveNbWidget):
         frame: pd.DataFrame | None = None,
         **kwargs: Any,
     ) -> None:
+        """The table of the repository containing ``path``: ``frame``, or ``show(**options)``."""
         super().__init__(**kwargs)
         self.options = options or ShowOptions()
         with Repository.discover(path) as repo:
@@ -332,6 +333,7 @@ class ExperimentsTable(LiveNbWidget):
 
     @property
     def dataframe(self) -> pd.DataFrame:
+        """The DataFrame shown (the same as ``df``)."""
         return self.df
 
     @property
@@ -527,8 +529,22 @@ class ExperimentsFrame(pd.DataFrame):
     def _constructor(self) -> Any:
         return pd.DataFrame
 
+    @classmethod
+    def shown_with(
+        cls, df: pd.DataFrame, table: ExperimentsTable | None, cell: Any
+    ) -> ExperimentsFrame:
+        """``df`` as the frame of ``table`` (None: shown as text), displayed in ``cell``."""
+        frame = cls(df)
+        frame.attrs = dict(df.attrs)
+        frame._live_nb_table = table
+        if cell is not None:
+            with contextlib.suppress(TypeError):  # a result object without weak references
+                frame._live_nb_shown_in = weakref.ref(cell)
+        return frame
+
     @property
     def table(self) -> ExperimentsTable | None:
+        """The widget this frame was shown with (None when it was shown as text)."""
         return self._live_nb_table
 
     def _ipython_display_(self) -> None:
@@ -581,16 +597,9 @@ def show_table(
 
     options = ShowOptions(all_baselines, sort_by, sort_order, only_changed, num)
     df = show(path, **options.kwargs())
-    frame = ExperimentsFrame(df)
-    frame.attrs = dict(df.attrs)
-    if _has_kernel():
-        table = ExperimentsTable(path, options, frame=df)
-        frame._live_nb_table = table
+    table = ExperimentsTable(path, options, frame=df) if _has_kernel() else None
+    if table is not None:
         display(table)
     else:
         display({"text/plain": format_table(df), "text/html": static_html(df)}, raw=True)
-    current = _current_cell()
-    if current is not None:
-        with contextlib.suppress(TypeError):
-            frame._live_nb_shown_in = weakref.ref(current)
-    return frame
+    return ExperimentsFrame.shown_with(df, table, _current_cell())
