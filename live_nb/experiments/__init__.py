@@ -3,6 +3,20 @@
 Everything here works on the repository containing the current directory (or
 ``path``) and never changes the user's HEAD, branches, index or working tree,
 except ``apply``, which changes the working tree on request and never loses work.
+
+One module per job:
+
+- where experiments are: :mod:`.refs` (refs, names to experiments, HEAD), :mod:`.names`
+  (experiment names, names in messages), :mod:`.baselines` (branch and tag names of commits);
+- reading them: :mod:`.read` (:class:`~.read.ExperimentReader`) on :mod:`.spec` (what a
+  ``dvc.yaml`` lists), :mod:`.values` (files parsed as DVC parses them), :mod:`.trees`
+  (Git trees in batches) and :mod:`.cache` (the on-disk commit cache); :mod:`.history`
+  (metric histories, for charts);
+- comparing them: :mod:`.show`, :mod:`.diff`, rendered by :mod:`.as_text`, :mod:`.as_csv`
+  and :mod:`.as_json` through :mod:`.cells`; :mod:`.options` (the options of ``show`` on a
+  command line);
+- changing them: :mod:`.save`, :mod:`.restore` (apply), :mod:`.manage` (list, branch,
+  remove), :mod:`.remote` (push, pull). Each result says what happened with ``describe()``.
 """
 
 from live_nb.experiments.as_csv import to_csv
@@ -12,8 +26,10 @@ from live_nb.experiments.diff import ExperimentDiff, diff
 from live_nb.experiments.history import History, Series, read_histories
 from live_nb.experiments.manage import (
     BranchExistsError,
+    BranchResult,
     ExperimentInfo,
     InvalidBranchNameError,
+    RemoveResult,
     branch,
     list_experiments,
     remove,
@@ -52,6 +68,7 @@ __all__ = [
     "ApplyBlockedError",
     "ApplyResult",
     "BranchExistsError",
+    "BranchResult",
     "DivergedExperimentsError",
     "ExpRef",
     "ExperimentDiff",
@@ -64,6 +81,7 @@ __all__ = [
     "OperationInProgressError",
     "OutsideRepositoryError",
     "RemoteNotFoundError",
+    "RemoveResult",
     "SavedExperiment",
     "Series",
     "TransferResult",

@@ -5,7 +5,8 @@
 ``show()``: sorting, filtering, hiding unchanged columns, cells that differ from their baseline
 highlighted, experiments ticked to overlay their metric histories (one Vega-Lite chart per
 metric, like ``dvc plots diff``), and apply / branch / remove buttons calling
-:mod:`live_nb.experiments.manage`. :func:`show_table` (what ``%exp_show`` runs) displays one
+:mod:`live_nb.experiments.restore` and :mod:`live_nb.experiments.manage`, whose results
+phrase the messages (``describe()``). :func:`show_table` (what ``%exp_show`` runs) displays one
 and returns the table as an :class:`ExperimentsFrame`, a DataFrame that displays as the widget.
 
 Protocol between Python and the browser
