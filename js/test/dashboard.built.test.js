@@ -3,34 +3,12 @@
 import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { FakeModel } from "./support/model.js";
+import { withSpecs } from "./support/specs.js";
 
 const bundlePath = path.resolve(process.cwd(), "../live_nb/static/widget.js"); // vitest runs in js/
 const encoder = new TextEncoder();
 const buffer = (text) => new DataView(encoder.encode(text).buffer);
-
-class FakeModel {
-  constructor(state) {
-    this.state = state;
-    this.handlers = new Map();
-    this.sent = [];
-  }
-  get(name) {
-    return this.state[name];
-  }
-  on(event, handler) {
-    if (!this.handlers.has(event)) this.handlers.set(event, new Set());
-    this.handlers.get(event).add(handler);
-  }
-  off(event, handler) {
-    this.handlers.get(event)?.delete(handler);
-  }
-  send(content) {
-    this.sent.push(content);
-  }
-  emit(event, ...args) {
-    for (const handler of this.handlers.get(event) ?? []) handler(...args);
-  }
-}
 
 const until = async (check, timeout = 5000) => {
   const start = Date.now();
@@ -47,7 +25,7 @@ describe.skipIf(!existsSync(bundlePath))("the built widget bundle", () => {
     copyFileSync(bundlePath, "node_modules/.cache/live-nb-widget.test.mjs");
     const copy = "../node_modules/.cache/live-nb-widget.test.mjs";
     const widget = (await import(/* @vite-ignore */ copy)).default;
-    const model = new FakeModel({ view: "dashboard", uid: "built-1", title: "%%live built", snapshot: {} });
+    const model = new FakeModel({ view: "dashboard", uid: "built-1", title: "%%live built", snapshot: {} }, { fromKernel: withSpecs });
     const cleanup = widget.initialize?.({ model });
     const el = document.createElement("div");
     document.body.appendChild(el);

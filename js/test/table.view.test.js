@@ -4,45 +4,13 @@ import { textTooltip } from "../src/table/charts.js";
 import { formatCreated } from "../src/table/format.js";
 import { TableView } from "../src/table/index.js";
 import { ROW_HEIGHT } from "../src/table/style.js";
+import { FakeModel } from "./support/model.js";
 
 const XSS = "<img src=x onerror=alert(1)>";
 const B = "b".repeat(40);
 
-// An anywidget model, as the views see it: get/set/save_changes/on/off/send.
-class FakeModel {
-  constructor(state) {
-    this.state = { sort_by: "", sort_order: "asc", filter_text: "", hide_unchanged: false, selection: [], ...state };
-    this.handlers = new Map();
-    this.sent = [];
-  }
-  get(key) {
-    return this.state[key];
-  }
-  set(key, value) {
-    this.state[key] = value;
-    this.emit(`change:${key}`);
-  }
-  save_changes() {}
-  on(event, handler) {
-    if (!this.handlers.has(event)) this.handlers.set(event, new Set());
-    this.handlers.get(event).add(handler);
-  }
-  off(event, handler) {
-    this.handlers.get(event)?.delete(handler);
-  }
-  emit(event, ...args) {
-    for (const handler of [...(this.handlers.get(event) ?? [])]) handler(...args);
-  }
-  send(content) {
-    this.sent.push(content);
-  }
-  reply(content) {
-    this.emit("msg:custom", content, []);
-  }
-  last(type) {
-    return [...this.sent].reverse().find((message) => message.type === type);
-  }
-}
+// The view-state traits TableView reads, at their defaults in live_nb/widgets/table.py.
+const TRAITS = { sort_by: "", sort_order: "asc", filter_text: "", hide_unchanged: false, selection: [] };
 
 const META = ["Experiment", "rev", "typ", "Created", "Message", "parent"].map((name) => ({
   name,
@@ -83,7 +51,7 @@ function table({ experiments = 3, metrics = 2, params = 2, message = "msg", metr
 
 let views = [];
 function mount(state, options = {}) {
-  const model = new FakeModel(state);
+  const model = new FakeModel({ ...TRAITS, ...state });
   const el = document.createElement("div");
   document.body.appendChild(el);
   const embedFn = options.embedFn ?? vi.fn(async () => ({ finalize() {} }));
