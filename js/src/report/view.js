@@ -17,6 +17,13 @@ import { REPORT_CSS } from "./style.js";
  * Draw the report `data` into `el`. `embed(el, spec)` resolves to a Vega view
  * (as in the dashboard); `vega` is the vega module. Returns { store, view, ready }:
  * `ready` resolves once every chart and plot is drawn.
+ * @param {object} options
+ * @param {HTMLElement} options.el
+ * @param {object} options.data the report's data, as readReportData returns it
+ * @param {(el: HTMLElement, spec: object) => Promise<any>} options.embed
+ * @param {typeof import("vega")} options.vega
+ * @param {(callback: () => void) => void} [options.schedule] as in createDashboardView
+ * @param {number} [options.maxPoints] as in createDashboardView
  */
 export function renderReport({ el, data, embed, vega, schedule, maxPoints }) {
   const store = new DashboardStore({ createUrl: dataUrl, releaseUrl: () => {} });

@@ -7,6 +7,7 @@ import embed from "vega-embed";
 import { element } from "./dom.js";
 import { dashBackground, legendItems, overlaySpecs } from "./overlay.js";
 
+/** @type {import("vega-embed").EmbedOptions} */
 export const EMBED_OPTIONS = {
   actions: { export: true, source: false, compiled: false, editor: false },
   renderer: "svg",

@@ -2,6 +2,13 @@
 // textContent and attributes through setAttribute, never through innerHTML, so
 // whatever a user typed (names, messages, values) is shown as text.
 
+/**
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {{ className?: string, text?: unknown, attrs?: Record<string, unknown>, style?: Partial<CSSStyleDeclaration> }} [options]
+ * @param {(Node | null | undefined | false)[]} [children] falsy children are left out
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export function element(tag, { className, text, attrs, style } = {}, children = []) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -17,6 +24,11 @@ export function element(tag, { className, text, attrs, style } = {}, children = 
   return node;
 }
 
+/**
+ * @param {string} label
+ * @param {string} action the button's data-action
+ * @param {{ title?: string, className?: string }} [options]
+ */
 export function button(label, action, { title, className } = {}) {
   return element("button", {
     className: className ?? "live-nb-table-button",

@@ -34,16 +34,17 @@ export class VirtualGrid {
     };
     this.scroll.addEventListener("scroll", this.onScroll);
     this.thead.addEventListener("click", (event) => {
-      const target = event.target.closest?.("[data-sort]");
+      const target = /** @type {Element} */ (event.target).closest?.("[data-sort]");
       if (target) this.handlers.onSort(target.getAttribute("data-sort"));
     });
     this.thead.addEventListener("change", (event) => {
-      if (event.target.matches?.('input[data-role="select-all"]')) {
-        this.handlers.onToggleAll(event.target.checked);
+      const box = /** @type {HTMLInputElement} */ (event.target);
+      if (box.matches?.('input[data-role="select-all"]')) {
+        this.handlers.onToggleAll(box.checked);
       }
     });
     this.tbody.addEventListener("change", (event) => {
-      const box = event.target;
+      const box = /** @type {HTMLInputElement} */ (event.target);
       if (!box.matches?.('input[type="checkbox"]')) return;
       const row = box.closest("tr");
       if (row) this.handlers.onToggle(row.getAttribute("data-id"), box.checked);

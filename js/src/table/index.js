@@ -48,6 +48,12 @@ function listNames(names) {
 }
 
 export class TableView {
+  /**
+   * @param {any} model the anywidget model
+   * @param {HTMLElement} el
+   * @param {{ embedFn?: typeof import("vega-embed").default, measure?: (text: string, bold?: boolean) => number }} [options]
+   *   embedFn draws a chart (vega-embed by default); measure gives a text's width in `ch`
+   */
   constructor(model, el, { embedFn, measure } = {}) {
     this.model = model;
     this.measure = measure ?? textMeasure() ?? undefined; // text widths for the columns
@@ -423,6 +429,10 @@ export class TableView {
     }
   }
 
+  /**
+   * Ask before acting: `onConfirm` is called with the input's value, if there is an input.
+   * @param {{ text: string, input?: { label: string, value?: string }, confirmLabel: string, danger?: boolean, onConfirm: (value?: string) => unknown }} options
+   */
   confirm({ text, input, confirmLabel, danger = false, onConfirm }) {
     const parts = [element("span", { text })];
     let field = null;

@@ -146,6 +146,7 @@ export function overlaySpecs(series, { dark = false, width = 300, height = 170, 
       encoding,
       config: themeConfig(dark),
     };
-    return { metric, spec };
+    // vega-embed's type wants literal types ("line", not string) the object's inferred type lacks
+    return { metric, spec: /** @type {import("vega-embed").VisualizationSpec} */ (spec) };
   });
 }
