@@ -33,7 +33,7 @@ browser:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 test: lint browser
-	cd js && npm test
+	cd js && npm run check && npm test
 	$(VENV)/bin/pytest
 
 bench: $(VENV)/.test-installed
