@@ -9,3 +9,16 @@ DVC_EXP_NAME = "DVC_EXP_NAME"
 
 def env_flag(value: str | None) -> bool:
     return value is not None and value.strip().lower() in {"1", "y", "yes", "true", "on"}
+
+
+DVC_ROOT = "DVC_ROOT"
+"""Set by ``dvc repro`` and ``dvc exp run`` for a stage's command: DVC saves the experiment."""
+
+DVC_EXP_BASELINE_REV = "DVC_EXP_BASELINE_REV"
+"""Set by ``dvc exp run`` (with ``DVC_EXP_NAME``): the run is a DVC experiment."""
+
+DVCLIVE_TEST = "DVCLIVE_TEST"
+"""Set to a true value to write into a temporary folder and leave the repository alone."""
+
+DVCLIVE_OPEN = "DVCLIVE_OPEN"
+"""Set to a true value to open ``report.html`` in a browser when it is written."""

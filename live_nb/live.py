@@ -22,8 +22,9 @@ from contextlib import contextmanager
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
-from live_nb import env
+from live_nb import autosync, env
 from live_nb._names import check_relative_name
+from live_nb.dvc_run import DvcRun
 from live_nb.error import (
     ArtifactNotFoundError,
     DvcyamlConflictError,
@@ -37,6 +38,7 @@ from live_nb.error import (
 )
 from live_nb.events import EventHub, EventKind, LiveEvent, Observer
 from live_nb.formats import dvcyaml as dvcyaml_format
+from live_nb.formats import vscode
 from live_nb.formats.files import atomic_write, remove_quietly
 from live_nb.formats.jsonfmt import json_text
 from live_nb.formats.metrics import MetricSeries, MetricWriter, format_value, read_last_row
@@ -83,18 +85,25 @@ class Live:
         check_report_mode(report)
         self.summary: dict[str, Any] = {}
         self._dir = os.fspath(dir)
-        self._root = Path(self._dir).absolute()
         self._dvc_file = _dvc_file_path(dvcyaml)
+        if env.env_flag(os.environ.get(env.DVCLIVE_TEST)):
+            self._dir, self._dvc_file = _test_mode_paths(self._dir, self._dvc_file)
+            save_dvc_exp = False
+        self._root = Path(self._dir).absolute()
         self._report_mode: ReportMode | None = report
         self._resume = resume or env.env_flag(os.environ.get(env.DVCLIVE_RESUME))
-        self._save_dvc_exp = save_dvc_exp
+        self._dvc_run = DvcRun.detect()
+        self._save_dvc_exp = save_dvc_exp and not self._dvc_run.in_stage
+        if save_dvc_exp and self._dvc_run.command == "repro":
+            _warn_not_saved(
+                "`dvc repro` is running this stage, so save_dvc_exp is ignored; run it with "
+                "`dvc exp run` to save an experiment."
+            )
         self._cache_images = cache_images
-        self._exp_name = exp_name or os.environ.get(env.DVC_EXP_NAME)
-        if self._exp_name is not None:
-            from live_nb.experiments.names import check_experiment_name
-
-            check_experiment_name(self._exp_name)  # now, not after hours of training
+        self._exp_name = _usable_exp_name(exp_name or os.environ.get(env.DVC_EXP_NAME))
         self._exp_message = exp_message
+        self._generated_name = False
+        self._report_opened = False
 
         self._step: int | None = None
         self._row_step = 0  # self.step, kept as a plain int for log_metric's sake
@@ -103,6 +112,9 @@ class Live:
         self._plots: dict[str, tuple[Path, dict[str, Any]]] = {}
         self._sklearn_kinds: dict[str, str] = {}
         self._structure = threading.Lock()  # held while a name is added; see snapshot()
+        self._sync_lock = threading.RLock()  # one writer of metrics.json and dvc.yaml at a time
+        self._sync_requested = False
+        self._marked_step: int | None = None
         self._artifacts: dict[str, dict[str, Any]] = {}
         self._events = EventHub()
         self._observers = self._events.observers  # a plain list: the cheapest test on hot paths
@@ -117,10 +129,13 @@ class Live:
         self._end_status = "done"
         self._not_saved: str | None = None
 
+        self._signal_run_started()
         self._writer = MetricWriter(self._root / "plots" / "metrics")
         self._series: dict[str, MetricSeries] = self._writer.series
-        # Rows logged but never flushed still reach the disk when the interpreter exits.
+        # Rows logged but never flushed still reach the disk when the interpreter exits, and so
+        # do metrics.json and dvc.yaml when end() is never called (DVCLive's LightGBM callback).
         weakref.finalize(self, self._writer.close)
+        autosync.write_at_exit(self._write_at_exit)
 
         self._root.mkdir(parents=True, exist_ok=True)
         if self._resume:
@@ -298,6 +313,9 @@ class Live:
             report = self._report
             if report is not None and now >= report.due:
                 report.update()
+        elif not self._sync_requested:
+            self._sync_requested = True  # written by the sync thread once the interval is over
+            autosync.write_later(self._write_later, self._next_sync)
         if self._observers:
             self._emit("step", None, self._step)
         self._step += 1
@@ -405,7 +423,11 @@ class Live:
             raise InvalidDataTypeError("artifact path", path, "a str or a path")
         source = Path(path)
         if not source.exists():
-            raise ArtifactNotFoundError(path)
+            if self._dvc_run.project is None:
+                raise ArtifactNotFoundError(path)
+            # In a DVC project, as DVCLive: the entry is kept for a path a stage will make.
+            warnings.warn(str(ArtifactNotFoundError(path)), LiveNbWarning, stacklevel=2)
+            copy = cache = False
         if copy:
             source = _copy_into(source, self._root / "artifacts")
         if cache:
@@ -449,14 +471,20 @@ class Live:
         if self._step is not None:
             self.summary["step"] = self._step
         self._writer.flush()
-        atomic_write(self._root / "metrics.json", json_text(self.summary))
+        with self._sync_lock:
+            atomic_write(self._root / "metrics.json", json_text(copy_nested(self.summary)))
 
     def make_dvcyaml(self) -> None:
-        """Write the params, metrics, plots and artifacts sections of ``dvc.yaml`` now."""
-        if self._dvc_file is None:
-            return
-        config = self._dvcyaml_config()
-        target = self._dvc_file
+        """Write the params, metrics, plots and artifacts sections of ``dvc.yaml`` now.
+
+        Also with ``dvcyaml=False`` (then to ``dvc.yaml`` in the current directory), as
+        DVCLive does: calling it is asking for the file.
+        """
+        with self._sync_lock:
+            self._write_dvcyaml(self._dvc_file or Path("dvc.yaml").absolute())
+
+    def _write_dvcyaml(self, target: Path) -> None:
+        config = self._dvcyaml_config(target)
         try:
             text = target.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -472,7 +500,8 @@ class Live:
             merged = dvcyaml_format.merge_config(existing, config, live_dir)
             if merged != existing:
                 atomic_write(target, dvcyaml_format.update_text(text, existing, merged))
-        self._written_dvcyaml = config
+        if target == self._dvc_file:
+            self._written_dvcyaml = config
 
     def make_report(self) -> None:
         """Bring the report up to date now: ``report.html`` or ``report.md`` in ``dir``, or
@@ -485,10 +514,24 @@ class Live:
         if self._report is not None:
             self._writer.flush()  # the report reads the metric files
             self._report.update()
+            self._open_report_once()
 
-    def _dvcyaml_config(self) -> dict[str, Any]:
-        assert self._dvc_file is not None
-        base = self._dvc_file.parent
+    def _open_report_once(self) -> None:
+        """``DVCLIVE_OPEN``: show report.html in a browser, the first time it is written."""
+        report_file = self.report_file
+        if self._report_opened or report_file is None or not report_file.endswith(".html"):
+            return
+        if env.env_flag(os.environ.get(env.DVCLIVE_OPEN)) and os.path.isfile(report_file):
+            import webbrowser
+
+            self._report_opened = True
+            webbrowser.open(Path(report_file).absolute().as_uri())
+
+    def _dvcyaml_config(self, dvc_file: Path) -> dict[str, Any]:
+        with self._structure:  # the sync thread reads while the loop may add a name
+            return self._dvcyaml_sections(dvc_file.parent)
+
+    def _dvcyaml_sections(self, base: Path) -> dict[str, Any]:
         config: dict[str, Any] = {}
         if self._params:
             config["params"] = [_relative_posix(self._root / "params.yaml", base)]
@@ -512,12 +555,39 @@ class Live:
         return config
 
     def _write_results(self) -> None:
-        atomic_write(self._root / "metrics.json", json_text(self.summary))
-        if self._dvc_file is not None and self._dvcyaml_config() != self._written_dvcyaml:
-            self._make_dvcyaml_or_warn()
+        """metrics.json and, when changed, dvc.yaml (from the loop or the sync thread)."""
+        with self._sync_lock:
+            summary = copy_nested(self.summary)
+            atomic_write(self._root / "metrics.json", json_text(summary))
+            dvc_file = self._dvc_file
+            if dvc_file is not None and self._dvcyaml_config(dvc_file) != self._written_dvcyaml:
+                self._make_dvcyaml_or_warn()
+            self._signal_step(summary.get("step"))
+
+    def _write_later(self) -> None:
+        """The sync thread's turn: what the last steps logged, once their interval is over."""
+        self._sync_requested = False
+        try:
+            self._write_results()
+        except OSError as error:  # a full disk: the loop's own next write will say so
+            warnings.warn(f"live_nb could not write the results: {error}", LiveNbWarning, 2)
+
+    def _write_at_exit(self) -> None:
+        """The interpreter exits before ``end()``: write the rows and results logged so far."""
+        self._writer.flush()
+        self._write_results()
+
+    def _signal_step(self, step: object) -> None:
+        """Tell DVC's VS Code extension a step completed, while DVC runs this stage."""
+        run = self._dvc_run
+        if run.in_stage and run.project and type(step) is int and step != self._marked_step:
+            self._marked_step = step
+            vscode.mark_step_completed(run.project, step)
 
     def _make_dvcyaml_or_warn(self) -> None:
         """During a run, a dvc.yaml we cannot update is reported once; training goes on."""
+        if self._dvc_file is None:
+            return
         try:
             self.make_dvcyaml()
         except DvcyamlConflictError as error:
@@ -535,6 +605,7 @@ class Live:
         """Finish the run: write every result file. Called by ``with Live() as live:``."""
         if self._inside_with:
             return
+        autosync.ended(self)
         if self._images and self._cache_images:
             self._cache(self._root / "plots" / "images")
         if "step" in self.summary:
@@ -550,6 +621,8 @@ class Live:
         if self._observers:
             self._emit("end", None, self.summary)
         self.save_dvc_exp()
+        if self._dvc_run.project is not None:
+            vscode.clear(self._dvc_run.project)
         if self._report is not None:
             self._report.saved(self._outcome())
 
@@ -561,14 +634,42 @@ class Live:
             return f"Not saved as an experiment: {self._not_saved}"
         return ""
 
+    def cache(self, path: str | os.PathLike[str]) -> None:
+        """Put ``path`` in DVC's cache with a ``.dvc`` file, as ``dvc add`` does.
+
+        A path a ``dvc.yaml`` stage outputs is left to DVC, which caches it when the stage
+        runs (a ``.dvc`` file beside the stage would break the next ``dvc repro``).
+        """
+        self._cache(Path(path))
+
     def _cache(self, path: Path) -> None:
-        """Put ``path`` in the DVC cache, as ``dvc add`` does, and remember the files written."""
         from live_nb.formats import artifacts
 
+        stage = self._dvc_run.output_stage(path)
+        if stage is not None:
+            if not self._dvc_run.in_stage:
+                warnings.warn(
+                    f"live_nb: {os.fspath(path)!r} is an output of the dvc.yaml stage "
+                    f"{stage!r}: DVC caches it when the stage runs, so no .dvc file is made.",
+                    LiveNbWarning,
+                    stacklevel=4,
+                )
+            return
         root = artifacts.find_dvc_root(Path.cwd())
-        artifacts.ensure_dvc_dir(root)
         entry = artifacts.cache_artifact(path.absolute(), root)
         self._dvc_outputs.update({entry.dvc_file, entry.dvc_file.parent / ".gitignore"})
+
+    def _signal_run_started(self) -> None:
+        """In a DVC project, tell DVC's VS Code extension a run that saves itself started."""
+        run = self._dvc_run
+        if not self._save_dvc_exp or run.in_stage or run.project is None:
+            return
+        if self._exp_name is None:
+            from live_nb.experiments.names import random_name
+
+            self._exp_name = random_name()
+            self._generated_name = True
+        vscode.mark_run_started(run.project, self._exp_name)
 
     @property
     def experiment(self) -> SavedExperiment | None:
@@ -589,8 +690,14 @@ class Live:
             try:
                 self._experiment = self.save_experiment(name=self._exp_name)
             except ExperimentExistsError:
-                _warn_not_saved(f"an experiment named {self._exp_name!r} exists; using a new name.")
                 self._experiment = self.save_experiment()
+                if not self._generated_name:
+                    warnings.warn(
+                        f"live_nb: an experiment named {self._exp_name!r} exists, so this run "
+                        f"was saved as {self._experiment.name!r}.",
+                        LiveNbWarning,
+                        stacklevel=3,
+                    )
         except LiveNbError as error:  # no Git, no commit, a merge in progress...
             self._not_saved = str(error)
             _warn_not_saved(str(error))
@@ -615,6 +722,21 @@ class Live:
             name=name, message=message or self._exp_message, include=paths, trailers=trailers
         )
         return self._experiment
+
+    def read_latest(self) -> dict[str, Any]:
+        """The latest values as ``metrics.json`` holds them (an empty dict before it exists)."""
+        import json
+
+        try:
+            latest = json.loads((self._root / "metrics.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        return latest if isinstance(latest, dict) else {}
+
+    def read_step(self) -> int:
+        """The last step ``metrics.json`` records (0 before any)."""
+        step = self.read_latest().get("step", 0)
+        return step if type(step) is int else 0
 
     def __enter__(self) -> Live:
         self._inside_with = True
@@ -726,6 +848,37 @@ def _dvc_file_path(dvcyaml: str | os.PathLike[str] | bool | None) -> Path | None
     ):
         return Path(dvcyaml).absolute()
     raise InvalidDvcyamlError(dvcyaml)
+
+
+def _test_mode_paths(folder: str, dvc_file: Path | None) -> tuple[str, Path | None]:
+    """``DVCLIVE_TEST``: the output folder and dvc.yaml inside a new temporary folder."""
+    import tempfile
+
+    base = tempfile.mkdtemp(prefix="live_nb-test-")
+    warnings.warn(
+        f"live_nb: DVCLIVE_TEST is set, so results go to {base} and no experiment is saved.",
+        LiveNbWarning,
+        stacklevel=4,
+    )
+    moved = None if dvc_file is None else Path(base, os.path.relpath(dvc_file))
+    return os.path.join(base, folder), moved
+
+
+def _usable_exp_name(name: str | None) -> str | None:
+    """``name`` if Git can store it as an experiment; else None (a generated name), and why."""
+    if name is None:
+        return None
+    from live_nb.experiments.names import InvalidExperimentNameError, check_experiment_name
+
+    try:
+        return check_experiment_name(name)
+    except InvalidExperimentNameError as error:
+        warnings.warn(
+            f"live_nb: {error} The run is logged as usual and saved under a generated name.",
+            LiveNbWarning,
+            stacklevel=4,
+        )
+        return None
 
 
 def _warn_not_saved(reason: str) -> None:

@@ -81,11 +81,18 @@ def test_paths_are_relative_to_a_dvcyaml_elsewhere(tmp_dir: Path) -> None:
     assert config["metrics"] == ["../../results/run/metrics.json"]
 
 
-def test_dvcyaml_false_writes_none(tmp_dir: Path) -> None:
+def test_dvcyaml_false_writes_none_by_itself(tmp_dir: Path) -> None:
+    with Live(dvcyaml=False) as live:
+        live.log_metric("m", 1)
+        live.next_step()
+    assert not Path("dvc.yaml").exists()
+
+
+def test_make_dvcyaml_writes_even_with_dvcyaml_false_as_dvclive_does(tmp_dir: Path) -> None:
     with Live(dvcyaml=False) as live:
         live.log_metric("m", 1)
         live.make_dvcyaml()
-    assert not Path("dvc.yaml").exists()
+    assert yaml.safe_load(Path("dvc.yaml").read_text())["metrics"] == ["dvclive/metrics.json"]
 
 
 def test_a_broken_dvcyaml_is_reported_and_left_alone(tmp_dir: Path) -> None:

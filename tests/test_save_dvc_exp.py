@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import subprocess
+import warnings
 from pathlib import Path
 
 import pytest
 
-from live_nb import Live
+from live_nb import Live, LiveNbWarning
 from live_nb.error import ExperimentNotSavedWarning
-from live_nb.experiments import InvalidExperimentNameError
 from tests.conftest import git
 from tests.test_exp_save import tree_files, user_state
 
@@ -67,22 +67,29 @@ def test_artifacts_go_in_as_dvc_files_not_as_content(git_repo: Path) -> None:
     assert "model.pkl" not in files
 
 
-def test_an_invalid_exp_name_fails_before_training(git_repo: Path) -> None:
-    with pytest.raises(InvalidExperimentNameError, match="contains a space"):
-        Live(exp_name="my run")
-    assert not Path("dvclive").exists()
+def test_an_invalid_exp_name_warns_and_the_run_is_saved_under_a_generated_name(
+    git_repo: Path,
+) -> None:
+    with pytest.warns(LiveNbWarning, match="contains a space.*generated name"):
+        live = Live(exp_name="my run")
+    _train(live)
+    live.end()
+    assert live.experiment is not None and " " not in live.experiment.name
 
 
-def test_a_taken_exp_name_gets_a_new_name_with_a_warning(git_repo: Path) -> None:
+def test_a_taken_exp_name_says_once_which_name_the_run_was_saved_under(git_repo: Path) -> None:
     with Live(exp_name="taken") as live:
         _train(live)
-    with (
-        pytest.warns(ExperimentNotSavedWarning, match="'taken' exists"),
-        Live(exp_name="taken") as live,
-    ):
-        _train(live)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with Live(exp_name="taken") as live:
+            _train(live)
 
     assert live.experiment is not None and live.experiment.name != "taken"
+    assert [str(w.message) for w in caught] == [
+        f"live_nb: an experiment named 'taken' exists, so this run was saved as "
+        f"{live.experiment.name!r}."
+    ]
 
 
 def test_outside_git_logging_goes_on_and_one_warning_says_how_to_fix(tmp_dir: Path) -> None:

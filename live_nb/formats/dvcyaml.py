@@ -9,7 +9,10 @@ byte for byte, comments included.
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from live_nb.formats.yaml import dump_yaml, load_yaml
@@ -100,3 +103,38 @@ def _split_top_level(text: str) -> list[tuple[str | None, str]]:
 
 def _continues_block(line: str) -> bool:
     return line[:1] in (" ", "\t", "-", "\n", "\r") or not line.strip()
+
+
+def stage_outputs(dvc_file: Path) -> dict[Path, str]:
+    """The outputs the stages of ``dvc_file`` declare (``outs``, ``metrics``, ``plots``),
+    as absolute paths, each with its stage's name.
+
+    Entries still holding ``${...}`` templating, and stages made by ``foreach``/``matrix``,
+    are left out: resolving them is DVC's work. A file that cannot be read declares nothing.
+    """
+    try:
+        document = load_yaml(dvc_file.read_text(encoding="utf-8"))
+    except Exception:  # unreadable or not YAML: DVC will say so; it declares nothing here
+        return {}
+    stages = document.get("stages") if isinstance(document, dict) else None
+    found: dict[Path, str] = {}
+    for name, stage in stages.items() if isinstance(stages, dict) else ():
+        if not isinstance(stage, dict) or "do" in stage:
+            continue
+        wdir = dvc_file.parent / str(stage.get("wdir") or ".")
+        for key in ("outs", "metrics", "plots"):
+            for entry in stage.get(key) or []:
+                path = next(iter(entry), None) if isinstance(entry, dict) else entry
+                if isinstance(path, str) and "${" not in path:
+                    found[Path(os.path.normpath(wdir / path))] = str(name)
+    return found
+
+
+def output_stage(path: Path, dvc_files: Iterable[Path]) -> str | None:
+    """The name of the stage among ``dvc_files`` that outputs ``path``, or None."""
+    target = Path(os.path.normpath(path.absolute()))
+    for dvc_file in dvc_files:
+        stage = stage_outputs(dvc_file).get(target)
+        if stage is not None:
+            return stage
+    return None

@@ -97,4 +97,3 @@ class SessionSummary:
             parts.append(f"<div>{html.escape(self.note)}</div>")
         parts.append("</div>")
         return "".join(parts)
-
