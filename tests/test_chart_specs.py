@@ -31,6 +31,36 @@ PLOT_CONFIGS = [
 ]
 
 
+# Vega reads field names as paths and writes titles into expressions: names a user may type.
+HOSTILE_NAMES = ['a"b', "it's", "x.y", "p[0]", "back\\slash", "all\"'.[]\\", "é 🙂", XSS]
+
+
+def _hostile_charts() -> list[dict[str, Any]]:
+    charts: list[dict[str, Any]] = []
+    for name in HOSTILE_NAMES:
+        other = name + "2"
+        charts += [
+            {"spec": vegalite.metric_spec(name), "values": [{"step": 0, "value": 1.0}]},
+            {
+                "spec": vegalite.plot_spec(name, {"x": name, "y": [name, other], "y_label": name}),
+                "values": [{name: 0, other: 1}, {name: 1, other: 2}],
+            },
+            {
+                "spec": vegalite.plot_spec(
+                    name, {"template": "confusion_normalized", "x": name, "y": other}
+                ),
+                "values": [{name: 1, other: 0}, {name: 0, other: 0}],
+            },
+            {
+                "spec": vegalite.plot_spec(
+                    name, {"template": "bar_horizontal", "x": name, "y": other}
+                ),
+                "values": [{name: 3, other: "k"}],
+            },
+        ]
+    return charts
+
+
 def fixture_specs() -> dict[str, Any]:
     """The specs the JavaScript tests draw, as the Python side sends them."""
     return {
@@ -40,6 +70,7 @@ def fixture_specs() -> dict[str, Any]:
             {"config": config, "spec": vegalite.plot_spec("plot", config)}
             for config in PLOT_CONFIGS
         ],
+        "hostile": _hostile_charts(),
     }
 
 
@@ -63,6 +94,7 @@ def test_a_metric_is_drawn_from_the_named_data_source_with_its_name_as_text() ->
 
 def test_field_paths_are_escaped() -> None:
     assert vegalite.field_ref("a.b[0]") == "a\\.b\\[0\\]"
+    assert vegalite.field_ref('it\'s "q"') == 'it\\\'s \\"q\\"'
 
 
 def test_each_template_has_its_mark() -> None:

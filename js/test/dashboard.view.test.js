@@ -221,3 +221,16 @@ describe("anywidget entry", () => {
     vi.unstubAllGlobals();
   });
 });
+
+describe("names a user may type", () => {
+  // tests/test_chart_specs.py: quotes, dots, brackets and backslashes in metric, field and axis names
+  it("draws every chart Python builds for them, with their data", async () => {
+    const { default: specs } = await import("./fixtures/specs.json");
+    for (const { spec, values } of specs.hostile) {
+      const view = await embedNone(null, { ...spec, data: { values } });
+      const x = view.scale("x");
+      expect(x.domain().every((d) => d !== undefined && !Number.isNaN(d)), JSON.stringify(spec.title)).toBe(true);
+      view.finalize();
+    }
+  });
+});

@@ -14,6 +14,7 @@ bundled one) both read. Every user string reaches a spec as a text value
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 from live_nb.formats.images import image_size
@@ -47,11 +48,42 @@ INDEPENDENT_COLORS = {"scale": {"color": "independent"}, "legend": {"color": "in
 
 
 def field_ref(name: Any) -> str:
-    """A field name as Vega-Lite reads it: dots, brackets and backslashes escaped."""
+    """A field name as Vega-Lite reads it: a path, with its special characters escaped.
+
+    Dots, brackets, quotes and backslashes: a bare quote would start a quoted path segment
+    that never ends.
+    """
     out = str(name)
-    for char in "\\.[]":
+    for char in "\\.[]\"'":
         out = out.replace(char, "\\" + char)
     return out
+
+
+def _encodable(names: list[str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """A field for each name that an encoding can use, and the transforms that make them.
+
+    Vega-Lite reads an encoding's field as a path, escapes included, except that a
+    backslash never survives: such a name is copied by an expression (its name a JSON
+    string literal) into an internal field.
+    """
+    transforms: list[dict[str, Any]] = []
+    fields: dict[str, str] = {}
+    for name in dict.fromkeys(names):
+        if "\\" in name:
+            alias = f"__field{len(transforms)}"
+            transforms.append({"calculate": f"datum[{json.dumps(name)}]", "as": alias})
+            fields[name] = alias
+        else:
+            fields[name] = field_ref(name)
+    return transforms, fields
+
+
+def axis_title(text: Any) -> str:
+    """An axis title, with its backslashes replaced by a look-alike (U+29F5).
+
+    Vega-Lite writes axis titles as keys into its tooltip expression without escaping them.
+    """
+    return str(text).replace("\\", "\u29f5")
 
 
 def groups(names: list[str]) -> list[tuple[str, list[str]]]:
@@ -100,10 +132,16 @@ def metric_spec(
     }
     spec["encoding"] = {
         "x": {"field": "step", "type": "quantitative", "title": "step", "scale": {"nice": False}},
-        "y": {"field": "value", "type": "quantitative", "title": label, "scale": {"zero": False}},
+        "y": {
+            "field": "value",
+            "type": "quantitative",
+            "title": axis_title(label),
+            "scale": {"zero": False},
+        },
         "tooltip": [
             {"field": "step", "type": "quantitative", "title": "step"},
-            {"field": "value", "type": "quantitative", "title": name, "format": ".6~g"},
+            # "value", not the name: Vega-Lite writes tooltip titles into an expression
+            {"field": "value", "type": "quantitative", "title": "value", "format": ".6~g"},
         ],
     }
     return spec
@@ -143,26 +181,30 @@ def _curve_spec(
     x = str(config.get("x", "x"))
     y = config.get("y", "y")
     ys = [str(v) for v in y] if isinstance(y, list) else [str(y)]
-    x_title = str(config.get("x_label") or x)
-    y_title = str(config.get("y_label") or (ys[0] if len(ys) == 1 else "value"))
+    x_title = axis_title(config.get("x_label") or x)
+    y_title = axis_title(config.get("y_label") or (ys[0] if len(ys) == 1 else "value"))
     spec: dict[str, Any] = {"width": width, "height": height, "title": title, "data": data}
+    copies, fields = _encodable([x, *ys])
     if kind in ("bar_horizontal", "bar_horizontal_sorted"):
+        if copies:
+            spec["transform"] = copies
         spec["mark"] = {"type": "bar", "tooltip": True}
         spec["encoding"] = {
-            "x": {"field": field_ref(x), "type": "quantitative", "title": x_title},
+            "x": {"field": fields[x], "type": "quantitative", "title": x_title},
             "y": {
-                "field": field_ref(ys[0]),
+                "field": fields[ys[0]],
                 "type": "nominal",
                 "title": y_title,
                 "sort": "-x" if kind == "bar_horizontal_sorted" else None,
             },
         }
         return spec
-    spec["transform"] = [{"fold": [field_ref(v) for v in ys], "as": ["__series", "__value"]}]
+    fold = {"fold": [field_ref(v) for v in ys], "as": ["__series", "__value"]}
+    spec["transform"] = [*copies, fold]
     spec["mark"] = {"type": "point" if kind == "scatter" else "line", "clip": True, "tooltip": True}
     spec["encoding"] = {
         "x": {
-            "field": field_ref(x),
+            "field": fields[x],
             "type": "quantitative",
             "title": x_title,
             "scale": {"zero": False},
@@ -187,14 +229,16 @@ def _confusion_spec(
     y = str(config.get("y", "predicted"))
     normalized = config.get("template") == "confusion_normalized"
     value = "__rate" if normalized else "__count"
+    copies, fields = _encodable([x, y])
     transform: list[dict[str, Any]] = [
-        {"aggregate": [{"op": "count", "as": "__count"}], "groupby": [field_ref(x), field_ref(y)]}
+        *copies,
+        {"aggregate": [{"op": "count", "as": "__count"}], "groupby": [fields[x], fields[y]]},
     ]
     if normalized:
         transform += [
             {
                 "joinaggregate": [{"op": "sum", "field": "__count", "as": "__total"}],
-                "groupby": [field_ref(x)],
+                "groupby": [fields[x]],
             },
             {"calculate": "datum.__count / datum.__total", "as": "__rate"},
         ]
@@ -207,15 +251,15 @@ def _confusion_spec(
         "transform": transform,
         "encoding": {
             "x": {
-                "field": field_ref(x),
+                "field": fields[x],
                 "type": "nominal",
-                "title": str(config.get("x_label") or x),
+                "title": axis_title(config.get("x_label") or x),
                 "axis": {"labelAngle": 0, "grid": False},
             },
             "y": {
-                "field": field_ref(y),
+                "field": fields[y],
                 "type": "nominal",
-                "title": str(config.get("y_label") or y),
+                "title": axis_title(config.get("y_label") or y),
                 "axis": {"grid": False},
             },
         },
