@@ -773,13 +773,28 @@ class Live:
     # ---- previous runs ------------------------------------------------------------------
 
     def _remove_previous_run(self) -> None:
+        """Clear what an earlier run wrote here, as DVCLive does, and nothing of the user's.
+
+        A ``dvc.yaml`` with anything but the sections ``Live`` writes (stages, vars...) is
+        kept (``make_dvcyaml`` replaces only its own entries); so is ``params.yaml`` in a
+        folder that is a project's own (``Live(dir=".")``), whose params it then extends.
+        """
         for folder in _PLOT_FOLDERS:
             shutil.rmtree(self._root / "plots" / folder, ignore_errors=True)
-        for name in ("metrics.json", "params.yaml", "report.html", "report.md"):
+        for name in ("metrics.json", "report.html", "report.md"):
             remove_quietly(self._root / name)
         shutil.rmtree(self._root / "static", ignore_errors=True)  # report.md's charts
+        kept_dvc_files = False
         for stale in self._root.glob("*dvc.yaml"):
-            remove_quietly(stale)
+            if dvcyaml_format.written_by_live(stale):
+                remove_quietly(stale)
+            else:
+                kept_dvc_files = True
+        params = self._root / "params.yaml"
+        if kept_dvc_files or _is_project_folder(self._root):
+            self._params = _params_in(params)
+        else:
+            remove_quietly(params)
 
     def _load_previous_run(self) -> None:
         params_file = self._root / "params.yaml"
@@ -848,6 +863,19 @@ def _dvc_file_path(dvcyaml: str | os.PathLike[str] | bool | None) -> Path | None
     ):
         return Path(dvcyaml).absolute()
     raise InvalidDvcyamlError(dvcyaml)
+
+
+def _is_project_folder(folder: Path) -> bool:
+    """A folder of the user's project itself (its Git or DVC root, or the current one)."""
+    return (folder / ".git").exists() or (folder / ".dvc").is_dir() or folder == Path.cwd()
+
+
+def _params_in(path: Path) -> dict[str, Any]:
+    try:
+        loaded = load_yaml(path.read_text(encoding="utf-8"))
+    except Exception:  # missing, unreadable or not YAML: replaced if params are logged
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
 
 
 def _test_mode_paths(folder: str, dvc_file: Path | None) -> tuple[str, Path | None]:

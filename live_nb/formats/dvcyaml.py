@@ -46,11 +46,13 @@ def merge_config(existing: dict[str, Any], ours: dict[str, Any], live_dir: str) 
 
 
 def _points_into(entry: Any, prefix: str) -> bool:
-    if isinstance(entry, str):
-        return prefix in entry
     if isinstance(entry, dict) and len(entry) == 1:
-        return prefix in str(next(iter(entry)))
-    return False
+        entry = str(next(iter(entry)))
+    if not isinstance(entry, str):
+        return False
+    if prefix == "./":  # Live(dir="."): only the files of DVCLive's layout are ours
+        return entry in ("params.yaml", "metrics.json") or entry.startswith("plots/")
+    return prefix in entry
 
 
 def parse_existing(text: str) -> dict[str, Any]:
@@ -138,3 +140,12 @@ def output_stage(path: Path, dvc_files: Iterable[Path]) -> str | None:
         if stage is not None:
             return stage
     return None
+
+
+def written_by_live(dvc_file: Path) -> bool:
+    """Whether ``dvc_file`` holds only the sections ``Live`` writes (no stages, no vars...)."""
+    try:
+        document = load_yaml(dvc_file.read_text(encoding="utf-8"))
+    except Exception:  # unreadable or not YAML: the user's to fix, never ours to delete
+        return False
+    return isinstance(document, dict) and set(document) <= set(SECTIONS)
