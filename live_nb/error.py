@@ -69,6 +69,18 @@ class InvalidImageError(LiveNbError, TypeError):
         super().__init__(f"Cannot log image {name!r}: {detail}")
 
 
+class InvalidImageNameError(InvalidImageError, ValueError):
+    """An image name without an image suffix (DVCLive's name for this error)."""
+
+
+class InvalidMetricValueError(LiveNbError, ValueError):
+    """A metric value that its TSV file cannot hold (text with a line break)."""
+
+    def __init__(self, name: str, detail: str) -> None:
+        self.name = name
+        super().__init__(f"Cannot log {name!r}: {detail}")
+
+
 class InvalidPlotTypeError(LiveNbError, ValueError):
     """An unknown ``log_sklearn_plot`` kind."""
 
@@ -156,3 +168,7 @@ __all__ = [
     "LiveNbError",
     "LiveNbWarning",
 ]
+
+
+DvcLiveError = LiveNbError
+"""DVCLive's name for the root of its errors: ``except DvcLiveError`` keeps working."""

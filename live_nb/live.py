@@ -31,7 +31,7 @@ from live_nb.error import (
     ExperimentNotSavedWarning,
     InvalidDataTypeError,
     InvalidDvcyamlError,
-    InvalidNameError,
+    InvalidMetricValueError,
     InvalidParameterTypeError,
     LiveNbError,
     LiveNbWarning,
@@ -288,16 +288,8 @@ class Live:
 
     def _new_series(self, name: str) -> MetricSeries:
         check_relative_name("metric name", name)
-        for other in self._series:
-            if other.startswith(name + "/") or name.startswith(other + "/"):
-                raise InvalidNameError(
-                    "metric name",
-                    name,
-                    f"metric {other!r} already exists, and one metric cannot hold both a "
-                    "value and other metrics in metrics.json",
-                )
         with self._structure:
-            return self._writer.add(name)
+            return self._writer.add(name)  # refuses a name that clashes with another
 
     def next_step(self) -> None:
         """End the current step: its rows reach the disk before this returns, then step += 1."""
@@ -938,6 +930,8 @@ def _set_nested(summary: dict[str, Any], keys: tuple[str, ...], value: Any) -> N
 def _metric_value(name: str, value: Any) -> tuple[int | float | str, str]:
     """The value stored in metrics.json and its text in the TSV file, as DVCLive writes them."""
     original = value
+    if isinstance(value, str) and ("\n" in value or "\r" in value):
+        raise InvalidMetricValueError(name, "text with a line break cannot be a TSV field")
     if isinstance(value, (int, float, str)):
         text = format_value(value)
     elif callable(getattr(value, "item", None)):
@@ -949,8 +943,10 @@ def _metric_value(name: str, value: Any) -> tuple[int | float | str, str]:
             ) from error
         if not isinstance(value, (int, float, str)):
             raise InvalidDataTypeError(name, original, _METRIC_TYPES)
-        # str(numpy scalar) is what DVCLive's csv writer writes: np.float32(0.1) -> "0.1"
-        text = str(original) if type(original).__module__ == "numpy" else format_value(value)
+        # str(numpy scalar) is what DVCLive's csv writer writes: np.float32(0.1) -> "0.1";
+        # a one-element array is logged as its scalar ("[0.5]" is no number)
+        is_scalar = type(original).__module__ == "numpy" and not hasattr(original, "__len__")
+        text = str(original) if is_scalar else format_value(value)
     else:
         raise InvalidDataTypeError(name, original, _METRIC_TYPES)
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):

@@ -249,3 +249,64 @@ def test_exception_inside_with_still_writes_results_and_propagates(tmp_dir: Path
         "metrics": ["dvclive/metrics.json"],
         "plots": [{"dvclive/plots/metrics": {"x": "step"}}],
     }
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "reason"),
+    [
+        ("a", "a/b", "already exists"),
+        ("a/b", "a", "already exists"),
+        ("a", "a.tsv/b", "is written to the file 'a.tsv'"),
+        ("a.tsv/b", "a", "is a folder of metric"),
+    ],
+)
+def test_metric_names_that_cannot_sit_side_by_side_are_refused_by_name(
+    tmp_dir: Path, first: str, second: str, reason: str
+) -> None:
+    live = Live(save_dvc_exp=False)
+    live.log_metric(first, 1.0)
+    with pytest.raises(ValueError, match=re.escape(repr(second)) + ".*" + re.escape(reason)):
+        live.log_metric(second, 2.0)
+    live.next_step()
+    assert live.summary[first.split("/")[0]] is not None  # the first metric is untouched
+
+
+def test_a_metric_name_longer_than_a_file_name_may_be_is_refused(tmp_dir: Path) -> None:
+    live = Live(save_dvc_exp=False)
+    with pytest.raises(ValueError, match="255 bytes"):
+        live.log_metric("m" * 300, 1.0)
+    live.log_metric("ok", 1.0)
+    live.next_step()
+
+
+def test_ten_thousand_metrics_in_one_step_are_checked_in_linear_time(tmp_dir: Path) -> None:
+    live = Live(save_dvc_exp=False)
+    for index in range(10_000):  # quadratic checking took 10 to 55 s here
+        live.log_metric(f"group{index % 100}/metric{index}", float(index))
+    live.next_step()
+    assert len(list(Path("dvclive/plots/metrics").rglob("*.tsv"))) == 10_000
+
+
+def test_a_text_metric_with_a_line_break_is_refused_and_writes_nothing(tmp_dir: Path) -> None:
+    live = Live(save_dvc_exp=False)
+    with pytest.raises(ValueError, match=r"'note'.*line break"):
+        live.log_metric("note", "two\nlines")
+    live.next_step()
+    assert not Path("dvclive/plots/metrics/note.tsv").exists()
+
+
+def test_a_one_element_array_is_logged_as_its_scalar(tmp_dir: Path) -> None:
+    np = pytest.importorskip("numpy")
+    live = Live(save_dvc_exp=False)
+    live.log_metric("loss", np.array([0.5]))
+    live.next_step()
+    assert Path("dvclive/plots/metrics/loss.tsv").read_text() == "step\tloss\n0\t0.5\n"
+
+
+def test_errors_keep_dvclives_names() -> None:
+    from live_nb import error
+
+    for name in ("InvalidDataTypeError", "InvalidDvcyamlError", "InvalidImageNameError",
+                 "InvalidPlotTypeError", "InvalidParameterTypeError", "InvalidReportModeError",
+                 "DvcLiveError"):  # fmt: skip
+        assert issubclass(getattr(error, name), error.LiveNbError)

@@ -8,7 +8,7 @@ import re
 from pathlib import Path, PurePath
 from typing import Any
 
-from live_nb.error import ImageNotFoundError, InvalidImageError
+from live_nb.error import ImageNotFoundError, InvalidImageError, InvalidImageNameError
 from live_nb.formats.files import atomic_write
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".gif", ".png")
@@ -35,7 +35,7 @@ def image_name_for(name: str, value: object) -> str:
 
 def check_image_name(name: str) -> None:
     if PurePath(name).suffix.lower() not in IMAGE_SUFFIXES:
-        raise InvalidImageError(
+        raise InvalidImageNameError(
             name, "the name must end with one of " + ", ".join(IMAGE_SUFFIXES) + "."
         )
 

@@ -15,10 +15,14 @@ import os
 import time
 from pathlib import Path
 
+from live_nb.error import InvalidNameError
 from live_nb.formats.files import open_for_append, write_all
 
 # Beyond this many metric files, files are opened per flush instead of kept open.
 MAX_OPEN_FILES = 128
+
+MAX_NAME_BYTES = 255
+"""The longest file name most file systems allow (ext4, APFS, NTFS)."""
 
 
 def format_value(value: int | float | str) -> str:
@@ -70,12 +74,40 @@ class MetricWriter:
     def __init__(self, metrics_dir: Path) -> None:
         self.metrics_dir = metrics_dir
         self.series: dict[str, MetricSeries] = {}
+        self._groups: dict[str, str] = {}  # "train" -> the first metric under it, "train/loss"
         self._open_count = 0
 
     def add(self, name: str) -> MetricSeries:
+        """A new metric's file; ``InvalidNameError`` when its name cannot sit beside the others.
+
+        Checked in the time of the name's depth, however many metrics exist.
+        """
+        reason = self._clash(name)
+        if reason:
+            raise InvalidNameError("metric name", name, reason)
         series = MetricSeries(name, self.metrics_dir)
         self.series[name] = series
+        parts = name.split("/")
+        for depth in range(1, len(parts)):
+            self._groups.setdefault("/".join(parts[:depth]), name)
         return series
+
+    def _clash(self, name: str) -> str | None:
+        parts = name.split("/")
+        if len((parts[-1] + ".tsv").encode("utf-8")) > MAX_NAME_BYTES:
+            return f"its last part is longer than the {MAX_NAME_BYTES} bytes a file name may have"
+        both = "one metric cannot hold both a value and other metrics in metrics.json"
+        if name in self._groups:
+            return f"metric {self._groups[name]!r} already exists, and {both}"
+        for depth in range(1, len(parts)):
+            group = "/".join(parts[:depth])
+            if group in self.series:
+                return f"metric {group!r} already exists, and {both}"
+            if group.endswith(".tsv") and group[: -len(".tsv")] in self.series:
+                return f"metric {group[:-4]!r} is written to the file {group!r}, not a folder"
+        if name + ".tsv" in self._groups:
+            return f"{name + '.tsv'!r} is a folder of metric {self._groups[name + '.tsv']!r}"
+        return None
 
     def flush(self) -> None:
         """Hand every buffered row to the operating system."""
