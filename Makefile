@@ -15,7 +15,7 @@ $(VENV)/.demo-installed: $(PY) pyproject.toml js/package.json $(shell find js/sr
 	touch $@
 
 $(VENV)/.test-installed: $(PY) pyproject.toml js/package.json $(shell find js/src -name '*.js')
-	$(PIP) install -e ".[notebook,test,oracle]"
+	$(PIP) install -e ".[notebook,test,oracle,integrations]"
 	touch $@ $(VENV)/.demo-installed
 
 demo: $(VENV)/.demo-installed
