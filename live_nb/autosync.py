@@ -73,8 +73,10 @@ def write_later(writer: Writer, at: float) -> None:
 
 
 def write_at_exit(writer: Writer) -> None:
-    """Call ``writer`` (a run's bound method, held weakly) when the interpreter exits,
-    unless its run ended, or was collected, first."""
+    """Call ``writer`` when the interpreter exits, unless its run ended first.
+
+    ``writer`` is a run's bound method, held weakly: a collected run is forgotten.
+    """
     key = id(writer.__self__)  # type: ignore[attr-defined]
     _OPEN_RUNS[key] = weakref.WeakMethod(writer, lambda _: _OPEN_RUNS.pop(key, None))
 

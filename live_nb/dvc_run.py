@@ -18,9 +18,12 @@ from live_nb.formats import dvcyaml
 
 @dataclass(frozen=True)
 class DvcRun:
-    """``command``: "exp" (``dvc exp run``), "repro" (``dvc repro``), or None (not a stage);
+    """Which DVC command runs this process, and in which DVC project.
+
+    ``command``: "exp" (``dvc exp run``), "repro" (``dvc repro``), or None (not a stage);
     ``project``: the DVC project's root (``DVC_ROOT``, or the nearest folder up with a
-    ``.dvc`` folder), None outside one."""
+    ``.dvc`` folder), None outside one.
+    """
 
     command: str | None
     project: Path | None
@@ -56,8 +59,10 @@ def _nearest_project(start: Path) -> Path | None:
 
 
 def _dvc_files_around(path: Path, project: Path) -> list[Path]:
-    """The ``dvc.yaml`` files that may declare ``path``: in its folders up to the project's
-    root, and in the current directory."""
+    """The ``dvc.yaml`` files that may declare ``path``.
+
+    Those in its folders up to the project's root, and in the current directory.
+    """
     folders = [folder for folder in path.parents if folder == project or project in folder.parents]
     candidates = [Path.cwd() / "dvc.yaml", *(folder / "dvc.yaml" for folder in folders)]
     return [file for file in dict.fromkeys(candidates) if file.is_file()]

@@ -8,6 +8,7 @@ DVC_EXP_NAME = "DVC_EXP_NAME"
 
 
 def env_flag(value: str | None) -> bool:
+    """Whether an environment variable's value means yes (1, y, yes, true, on)."""
     return value is not None and value.strip().lower() in {"1", "y", "yes", "true", "on"}
 
 

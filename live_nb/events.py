@@ -42,6 +42,7 @@ class EventHub:
         self.observers: list[Observer] = []
 
     def subscribe(self, observer: Observer) -> Callable[[], None]:
+        """Call ``observer`` with every event from now on; returns the way to stop."""
         self.observers.append(observer)
 
         def unsubscribe() -> None:
@@ -51,6 +52,7 @@ class EventHub:
         return unsubscribe
 
     def emit(self, event: LiveEvent) -> None:
+        """Give ``event`` to every observer; one that raises is unsubscribed with a warning."""
         for observer in tuple(self.observers):
             try:
                 observer(event)

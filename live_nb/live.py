@@ -158,18 +158,22 @@ class Live:
 
     @property
     def params_file(self) -> str:
+        """Where the params are written: ``<dir>/params.yaml``."""
         return os.path.join(self._dir, "params.yaml")
 
     @property
     def metrics_file(self) -> str:
+        """Where the latest values are written: ``<dir>/metrics.json``."""
         return os.path.join(self._dir, "metrics.json")
 
     @property
     def plots_dir(self) -> str:
+        """The folder of metric histories, images and plots: ``<dir>/plots``."""
         return os.path.join(self._dir, "plots")
 
     @property
     def artifacts_dir(self) -> str:
+        """Where ``log_artifact(copy=True)`` copies to: ``<dir>/artifacts``."""
         return os.path.join(self._dir, "artifacts")
 
     @property
@@ -179,6 +183,7 @@ class Live:
 
     @property
     def report_file(self) -> str | None:
+        """The report file (``report.html`` or ``report.md``), or None without one."""
         if self._report_mode in ("html", "md"):
             return os.path.join(self._dir, f"report.{self._report_mode}")
         return None
@@ -249,6 +254,7 @@ class Live:
                 self._emit("param", key, value)
 
     def log_param(self, name: str, val: ParamLike) -> None:
+        """Add one parameter to ``params.yaml``."""
         self.log_params({name: val})
 
     # ---- metrics ------------------------------------------------------------------------
@@ -365,8 +371,11 @@ class Live:
         normalized: bool | None = None,
         **kwargs: Any,
     ) -> None:
-        """Compute a ``roc``, ``precision_recall``, ``det``, ``calibration`` or
-        ``confusion_matrix`` plot (with numpy alone) into ``plots/sklearn/<name>.json``."""
+        """Compute a scikit-learn plot into ``plots/sklearn/<name>.json``, with numpy alone.
+
+        ``kind`` is ``roc``, ``precision_recall``, ``det``, ``calibration`` or
+        ``confusion_matrix``.
+        """
         from live_nb.formats import sklearn
 
         name = check_relative_name(
@@ -410,7 +419,6 @@ class Live:
         cache: bool = True,
     ) -> None:
         """Track a file or folder as DVC does (``dvc add``), and describe it in dvc.yaml."""
-
         if not isinstance(path, (str, PurePath)):
             raise InvalidDataTypeError("artifact path", path, "a str or a path")
         source = Path(path)
@@ -496,8 +504,9 @@ class Live:
             self._written_dvcyaml = config
 
     def make_report(self) -> None:
-        """Bring the report up to date now: ``report.html`` or ``report.md`` in ``dir``, or
-        the notebook's dashboard.
+        """Bring the report up to date now.
+
+        ``report.html`` or ``report.md`` in ``dir``, or the notebook's dashboard.
 
         During a run ``next_step`` rewrites the report file every few seconds (less
         often when that is costly) and the dashboard updates a few times a second;

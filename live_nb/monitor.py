@@ -25,6 +25,8 @@ _BUSY_CPU_PERCENT = 20
 
 
 class SystemMonitor:
+    """Samples CPU, memory and disk use on a thread, for ``Live.monitor_system``."""
+
     def __init__(self, psutil: Any, interval: float, num_samples: int, disks: dict[str, str]):
         self._psutil = psutil
         self._interval = interval
@@ -38,6 +40,10 @@ class SystemMonitor:
     def start(
         cls, interval: float, num_samples: int, directories: dict[str, str] | None
     ) -> SystemMonitor | None:
+        """Start sampling every ``interval`` seconds, logging the mean of ``num_samples``.
+
+        Returns None (after one warning) without psutil.
+        """
         try:
             import psutil
         except ImportError:
@@ -99,5 +105,6 @@ class SystemMonitor:
         return drained
 
     def stop(self) -> None:
+        """Stop sampling (the thread ends after its current sample)."""
         self._stopped.set()
         self._thread.join(timeout=1)

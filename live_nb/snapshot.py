@@ -41,8 +41,10 @@ class LiveSnapshot:
 
 
 def copy_nested(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of nested dictionaries; each level is copied in one step, so another thread
-    assigning values meanwhile never breaks it."""
+    """A copy of nested dictionaries, safe while another thread assigns values.
+
+    Each level is copied in one step (one C call while the GIL is held).
+    """
     copied = dict(data)  # one C-level copy: atomic while the GIL is held
     for key, value in copied.items():
         if isinstance(value, dict):

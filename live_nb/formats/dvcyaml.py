@@ -108,8 +108,9 @@ def _continues_block(line: str) -> bool:
 
 
 def stage_outputs(dvc_file: Path) -> dict[Path, str]:
-    """The outputs the stages of ``dvc_file`` declare (``outs``, ``metrics``, ``plots``),
-    as absolute paths, each with its stage's name.
+    """The outputs the stages of ``dvc_file`` declare, each with its stage's name.
+
+    ``outs``, ``metrics`` and ``plots`` entries, as absolute paths.
 
     Entries still holding ``${...}`` templating, and stages made by ``foreach``/``matrix``,
     are left out: resolving them is DVC's work. A file that cannot be read declares nothing.

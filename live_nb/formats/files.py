@@ -51,5 +51,6 @@ def open_for_append(path: str | os.PathLike[str]) -> int:
 
 
 def remove_quietly(path: str | os.PathLike[str]) -> None:
+    """Remove ``path`` if it exists."""
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)

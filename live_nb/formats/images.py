@@ -20,7 +20,7 @@ _EXPECTED = "a PIL image, a numpy array (HxW or HxWxC), a matplotlib figure, or 
 
 
 def _is_instance_by_name(value: object, module: str, name: str) -> bool:
-    """isinstance without importing the module (PIL and matplotlib are imported only if used)."""
+    """Isinstance without importing the module (PIL and matplotlib are imported only if used)."""
     return any((cls.__module__, cls.__name__) == (module, name) for cls in type(value).__mro__)
 
 
@@ -34,6 +34,7 @@ def image_name_for(name: str, value: object) -> str:
 
 
 def check_image_name(name: str) -> None:
+    """Refuse a name without an image suffix (``InvalidImageNameError``)."""
     if PurePath(name).suffix.lower() not in IMAGE_SUFFIXES:
         raise InvalidImageNameError(
             name, "the name must end with one of " + ", ".join(IMAGE_SUFFIXES) + "."
@@ -55,6 +56,7 @@ def encode_image(name: str, value: Any) -> bytes:
 
 
 def save_image(path: Path, name: str, value: Any) -> None:
+    """Write ``value`` to ``path`` (atomically) in the format its name asks for."""
     atomic_write(path, encode_image(name, value))
 
 

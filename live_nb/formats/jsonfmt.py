@@ -17,4 +17,5 @@ def _plain(value: Any) -> Any:
 
 
 def json_text(content: Any, indent: int = 4) -> str:
+    """``content`` as DVCLive's JSON files hold it (indented, with a final newline)."""
     return json.dumps(content, indent=indent, default=_plain) + "\n"

@@ -56,6 +56,7 @@ class MetricSeries:
         self.timestamped: bool | None = None  # decided by the first row, as DVCLive does
 
     def add_row(self, step: int, text: str, timestamp: bool) -> None:
+        """Buffer one row; the first row decides whether the file has a timestamp column."""
         if self.timestamped is None:
             self.timestamped = timestamp
         if timestamp:
@@ -64,6 +65,7 @@ class MetricSeries:
             self.pending.append(f"{step}\t{text}\n")
 
     def header(self) -> str:
+        """The file's first line: ``step`` (after ``timestamp`` if timed), then the value column."""
         prefix = "timestamp\tstep" if self.timestamped else "step"
         return f"{prefix}\t{_quote_text(self.column)}\n"
 
@@ -116,6 +118,7 @@ class MetricWriter:
                 self.flush_series(series)
 
     def flush_series(self, series: MetricSeries) -> None:
+        """Append the buffered rows of ``series`` in one write (with the header first)."""
         chunk = "".join(series.pending)
         series.pending.clear()
         fd = series.fd

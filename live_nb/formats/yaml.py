@@ -163,7 +163,7 @@ def _style(text: str, simple_key: bool) -> str:
 
 
 def _needs_backslash(text: str, start: int, end: int) -> bool:
-    """ruamel's rule for ending a folded double-quoted line with a backslash."""
+    """Ruamel's rule for ending a folded double-quoted line with a backslash."""
     space = text.find(" ", end)
     if space < 0:
         return True

@@ -11,6 +11,7 @@ _STATE_ATTRIBUTE = "_live_nb_extension"
 
 
 def load(shell: Any) -> None:
+    """Register the magics and start the execution record on ``shell``."""
     if getattr(shell, _STATE_ATTRIBUTE, None) is not None:
         return
     recorder = Recorder(shell)
@@ -21,6 +22,7 @@ def load(shell: Any) -> None:
 
 
 def unload(shell: Any) -> None:
+    """Remove the magics and every hook ``load`` installed."""
     magics = getattr(shell, _STATE_ATTRIBUTE, None)
     if magics is None:
         return
@@ -34,5 +36,6 @@ def unload(shell: Any) -> None:
 
 
 def recorder_of(shell: Any) -> Recorder | None:
+    """The execution record of ``shell``, or None when live_nb is not loaded."""
     magics = getattr(shell, _STATE_ATTRIBUTE, None)
     return magics.recorder if magics is not None else None

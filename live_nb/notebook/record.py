@@ -32,6 +32,8 @@ _COUNTS_BEFORE_PRE_RUN = IPython.version_info >= (9,)
 
 @dataclass
 class RecordedCell:
+    """One executed cell: its source, execution count and outputs, as nbformat has them."""
+
     source: str
     execution_count: int | None
     outputs: list[dict[str, Any]] = field(default_factory=list)
@@ -39,6 +41,7 @@ class RecordedCell:
     started: float = field(default_factory=time.time)
 
     def add_stream(self, name: str, text: str) -> None:
+        """Add stream text to the cell, merged with the stream before it."""
         last = self.outputs[-1] if self.outputs else None
         if last is not None and last["output_type"] == "stream" and last["name"] == name:
             if len(last["text"]) < MAX_TEXT_CHARS:
@@ -72,19 +75,23 @@ class ExecutionRecord:
 
     @property
     def current(self) -> RecordedCell | None:
+        """The cell running now, or None."""
         return self._current
 
     def start_cell(self, source: str, execution_count: int | None) -> None:
+        """A cell starts running."""
         self._current = RecordedCell(source, execution_count)
         self.cells.append(self._current)
 
     def add_stream(self, name: str, text: str) -> None:
+        """Add stream text to the current cell, if one is running."""
         if self._current is not None and text:
             self._current.add_stream(name, text)
 
     def add_display(
         self, data: dict[str, Any], metadata: dict[str, Any] | None, display_id: str | None
     ) -> None:
+        """Record a display (with its display id, for later updates)."""
         if self._current is None:
             return
         output: dict[str, Any] = {
@@ -107,6 +114,7 @@ class ExecutionRecord:
                     output["metadata"] = dict(metadata or {})
 
     def add_result(self, data: dict[str, Any], metadata: dict[str, Any] | None) -> None:
+        """Record the cell's result (``execute_result``)."""
         if self._current is None:
             return
         self._current.outputs.append(
@@ -119,6 +127,7 @@ class ExecutionRecord:
         )
 
     def add_error(self, ename: str, evalue: str, traceback: list[str]) -> None:
+        """Record the cell's error, with its traceback."""
         if self._current is None:
             return
         self._current.outputs.append(
@@ -126,6 +135,7 @@ class ExecutionRecord:
         )
 
     def clear_outputs(self) -> None:
+        """Forget the current cell's outputs (``clear_output``)."""
         if self._current is not None:
             self._current.outputs.clear()
 
@@ -193,6 +203,7 @@ class Recorder:
         self._stream_undo: list[Callable[[], None]] = []
 
     def install(self) -> None:
+        """Start recording: hook into the shell's events and display publisher."""
         self._record_earlier_cells()
         shell = self.shell
         for event, callback in (
@@ -209,6 +220,7 @@ class Recorder:
             self._tee_streams()
 
     def uninstall(self) -> None:
+        """Stop recording and remove every hook."""
         self._untee_streams()
         while self._undo:
             self._undo.pop()()

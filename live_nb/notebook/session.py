@@ -28,6 +28,8 @@ _MAX_NAME_SUFFIX = 1000
 
 @dataclass
 class SessionOptions:
+    """What the ``%%live`` line asked for: name, folder, message, params, saving."""
+
     name: str | None = None
     dir: str = "dvclive"
     message: str | None = None
@@ -38,6 +40,8 @@ class SessionOptions:
 
 @dataclass
 class Outcome:
+    """How a live cell ended: ``ok``, ``error`` or ``interrupted``, and the error."""
+
     status: str = "ok"
     error: str | None = None
     exception: BaseException | None = None
@@ -65,6 +69,7 @@ class LiveSession:
             self.live.subscribe(self.summary.observe)
 
     def run(self, cell: str) -> Any:
+        """Run the cell's body with ``live`` bound, then end the run and save it."""
         __tracebackhide__ = True
         self.shell.user_ns["live"] = self.live
         if self.options.params:

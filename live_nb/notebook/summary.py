@@ -19,6 +19,8 @@ REFRESH_SECONDS = 0.25
 
 
 class SessionSummary:
+    """The run's headline, latest values and params, shown where no dashboard runs."""
+
     def __init__(self, title: str) -> None:
         self.title = title
         self.status = "running"
@@ -31,11 +33,13 @@ class SessionSummary:
         self._last_shown = 0.0
 
     def show(self) -> None:
+        """Display the summary, with a display id to update it in place."""
         from IPython.display import display
 
         self._handle = display(self.bundle(), raw=True, display_id=True)
 
     def observe(self, event: LiveEvent) -> None:
+        """Take in one event of the run (an observer of ``Live.subscribe``)."""
         if event.kind == "metric" and event.name is not None:
             self.metrics[event.name] = event.value
         elif event.kind == "param" and event.name is not None:
@@ -46,17 +50,20 @@ class SessionSummary:
                 self.refresh()
 
     def refresh(self) -> None:
+        """Update the displayed summary now."""
         self._last_shown = time.monotonic()
         if self._handle is not None:
             self._handle.update(self.bundle(), raw=True)
 
     def bundle(self) -> dict[str, str]:
+        """The summary as a mime bundle: plain text and HTML."""
         return {"text/plain": self.text(), "text/html": self.html()}
 
     def _elapsed(self) -> str:
         return elapsed_text(time.monotonic() - self.started)
 
     def text(self) -> str:
+        """The summary as plain text."""
         parts = [self.title, self.status, steps_text(self.step), self._elapsed()]
         head = " · ".join(part for part in parts if part)
         lines = [head]
@@ -70,6 +77,8 @@ class SessionSummary:
         return "\n".join(lines)
 
     def html(self) -> str:
+        """The summary as HTML tables, every user string escaped."""
+
         def cells(items: dict[str, Any]) -> str:
             return "".join(
                 f"<tr><td>{html.escape(str(name))}</td><td>{html.escape(short(value))}</td></tr>"

@@ -76,6 +76,7 @@ class StreamingPoints:
         self._limit = max_points  # the count above which the bucket size doubles
 
     def extend(self, steps: list[float], values: list[float]) -> None:
+        """Take in the next points of the series."""
         if not values:
             return
         size, buckets, limit = self.size, self.buckets, self._limit

@@ -20,6 +20,7 @@ def short(value: Any, limit: int = 80) -> str:
 
 
 def elapsed_text(seconds: float) -> str:
+    """Seconds as ``m:ss``, or ``h:mm:ss`` past an hour."""
     total = max(0, int(seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
@@ -50,6 +51,7 @@ def pictures_note(state: DashboardState) -> str:
 
 
 def headline(state: DashboardState) -> str:
+    """The run's first line: title, status, steps done and elapsed time."""
     parts = [state.title, state.status, steps_text(state.step), elapsed_text(state.elapsed)]
     return " · ".join(part for part in parts if part)
 

@@ -29,7 +29,9 @@ REPORTS: dict[str, tuple[str, str]] = {
 
 
 class Report(Protocol):
-    """A report of one run. ``Live`` calls, in order:
+    """A report of one run.
+
+    ``Live`` calls, in order:
 
     - :meth:`update` from ``next_step`` once ``time.monotonic()`` passes :attr:`due`,
       and from ``make_report()``;

@@ -83,10 +83,12 @@ class HtmlReport(FileReport):
         self._bundle_warned = False
 
     def finish(self, status: str) -> None:
+        """The run ended with ``status``: the next write is the final page."""
         with self._reader.lock:
             self._reader.finish(status, "")
 
     def write(self) -> None:
+        """Write ``report.html`` (atomically)."""
         atomic_write(self.path, self.page())
 
     def page(self) -> str:
@@ -216,8 +218,10 @@ def _base64(data: bytes) -> str:
 
 
 def _image_priority(names: list[str]) -> list[str]:
-    """The latest image of each name (``samples/<step>.png`` counts as one name "samples"),
-    then the others, newest step first."""
+    """The images in the order they are kept: the latest of each name, then the others.
+
+    ``samples/<step>.png`` counts as one name, "samples"; the others go newest step first.
+    """
     groups: dict[str, list[tuple[int, str]]] = {}
     for name in names:
         key, step = image_key(name)
@@ -248,10 +252,10 @@ def report_bundle() -> str | None:
 
 
 def inline_script_text(code: str) -> str:
-    """JavaScript that cannot end or unbalance the ``<script>`` element it is inlined in.
+    r"""JavaScript that cannot end or unbalance the ``<script>`` element it is inlined in.
 
     ``</script`` and ``<!--`` can only appear inside a string, template or regular
-    expression literal, where ``<\\/script`` and ``\\x3C!--`` mean the same.
+    expression literal, where ``<\/script`` and ``\x3C!--`` mean the same.
     """
     code = re.sub(r"</(script)", r"<\\/\1", code, flags=re.IGNORECASE)
     return code.replace("<!--", "\\x3C!--")

@@ -79,6 +79,7 @@ class MarkdownReport(FileReport):
         self._drawn: dict[Path, tuple[tuple[int, int], bool]] = {}
 
     def write(self) -> None:
+        """Write ``report.md`` (atomically), drawing the charts whose data changed."""
         atomic_write(self.path, self.text())
 
     def text(self) -> str:
@@ -128,8 +129,10 @@ class MarkdownReport(FileReport):
 
 
 def metric_files(folder: Path) -> Iterator[tuple[str, Path]]:
-    """``(name, path)`` of every metric file, in DVCLive's order: a folder's files, then its
-    sub-folders (sorted here; DVCLive takes the file system's order)."""
+    """``(name, path)`` of every metric file, in DVCLive's order.
+
+    A folder's files, then its sub-folders (sorted here; DVCLive takes the file system's order).
+    """
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except OSError:
@@ -200,8 +203,10 @@ def table_section(title: str, row: dict[str, Any]) -> str:
 
 
 def md_table(row: dict[str, Any]) -> str:
-    """A GitHub table of one row, laid out as ``tabulate(tablefmt="github")`` lays it out:
-    numbers right-aligned, text left-aligned, every column at least its title plus two wide."""
+    """A GitHub table of one row, laid out as ``tabulate(tablefmt="github")`` lays it out.
+
+    Numbers right-aligned, text left-aligned, every column at least its title plus two wide.
+    """
     headers, cells, right = [], [], []
     for key, value in row.items():
         text, number = _cell(value)

@@ -61,14 +61,17 @@ class LiveDashboard(LiveNbWidget):
 
     @property
     def status(self) -> str:
+        """The run's status: running, done, error or interrupted."""
         return self._reader.run.status
 
     @property
     def note(self) -> str:
+        """What became of the run (the experiment saved, or why not)."""
         return self._reader.run.note
 
     @property
     def pump(self) -> Pump:
+        """The thread that sends the browser what is new."""
         return self._pump
 
     def state(self) -> DashboardState:

@@ -87,10 +87,12 @@ class RunState:
 
     @property
     def running(self) -> bool:
+        """Whether the run is still going on."""
         return self.ended is None
 
     @property
     def elapsed(self) -> float:
+        """Seconds since the run started, or its duration once it ended."""
         return (self.ended if self.ended is not None else time.monotonic()) - self.started
 
 
@@ -118,6 +120,7 @@ class LiveReader:
 
     @property
     def live(self) -> Live | None:
+        """The run followed, or None once it is gone."""
         return self._live_ref()
 
     # ---- incremental messages ------------------------------------------------------------
@@ -357,9 +360,11 @@ class Pump:
 
     @property
     def running(self) -> bool:
+        """Whether the thread is sending."""
         return self._thread is not None and self._thread.is_alive()
 
     def start(self) -> None:
+        """Start sending from the background thread."""
         if self.running:
             return
         self._stop.clear()
