@@ -802,26 +802,56 @@ class Live:
         if params_file.is_file():
             loaded = load_yaml(params_file.read_text(encoding="utf-8"))
             self._params.update(loaded if isinstance(loaded, dict) else {})
-        metrics_file = self._root / "metrics.json"
-        if metrics_file.is_file():
-            import json
-
-            self.summary = json.loads(metrics_file.read_text(encoding="utf-8"))
-        self._recover_unsummarised_rows(int(self.summary.get("step", 0)))
+        self.summary = self._previous_summary()
+        step = self.summary.get("step")
+        self._recover_unsummarised_rows(step if type(step) is int else 0)
         # DVCLive restarts at 0 when only step 0 had completed; the next step is right.
         self._step = int(self.summary["step"]) + 1 if "step" in self.summary else 0
         self._row_step = self._step
 
+    def _previous_summary(self) -> dict[str, Any]:
+        """The previous run's metrics.json, or an empty one to rebuild from the metric files.
+
+        Empty when the file is missing, empty, or not a JSON object (with one warning).
+        """
+        import json
+
+        metrics_file = self._root / "metrics.json"
+        try:
+            summary = json.loads(metrics_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as error:
+            summary = None
+            reason = f"it cannot be read ({error})"
+        else:
+            reason = "it is not a JSON object"
+        if isinstance(summary, dict):
+            return summary
+        warnings.warn(
+            f"live_nb: {metrics_file} is ignored: {reason}; resuming from the metric files.",
+            LiveNbWarning,
+            stacklevel=4,
+        )
+        return {}
+
     def _recover_unsummarised_rows(self, step: int) -> None:
-        """Take values from metric rows newer than metrics.json (the run was killed)."""
+        """Take values from metric rows newer than metrics.json (the run was killed).
+
+        A row whose value metrics.json already holds was summarised (a metric logged after
+        the last step): it does not move the step on.
+        """
         metrics_dir = self._root / "plots" / "metrics"
         last_step = step
         for path in sorted(metrics_dir.rglob("*.tsv")) if metrics_dir.is_dir() else ():
             row = read_last_row(path)
             if row is None or row[0] <= step:
                 continue
-            keys = path.relative_to(metrics_dir).with_suffix("").as_posix().split("/")
-            _set_nested(self.summary, tuple(keys), _parse_metric_text(row[1]))
+            keys = tuple(path.relative_to(metrics_dir).with_suffix("").as_posix().split("/"))
+            value = _parse_metric_text(row[1])
+            if _get_nested(self.summary, keys) == value:
+                continue
+            _set_nested(self.summary, keys, value)
             last_step = max(last_step, row[0])
         if last_step != step:
             self.summary["step"] = last_step
@@ -924,6 +954,15 @@ def _without_json_suffix(name: object) -> object:
 
 def _relative_posix(path: Path, base: Path) -> str:
     return Path(os.path.relpath(path.absolute(), base)).as_posix()
+
+
+def _get_nested(summary: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    node: Any = summary
+    for key in keys:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
 
 
 def _set_nested(summary: dict[str, Any], keys: tuple[str, ...], value: Any) -> None:
