@@ -20,7 +20,7 @@ _EXPECTED = "a PIL image, a numpy array (HxW or HxWxC), a matplotlib figure, or 
 
 
 def _is_instance_by_name(value: object, module: str, name: str) -> bool:
-    """Isinstance without importing the module (PIL and matplotlib are imported only if used)."""
+    """Whether ``value`` is a ``module.name`` (found by name: PIL and matplotlib stay unloaded)."""
     return any((cls.__module__, cls.__name__) == (module, name) for cls in type(value).__mro__)
 
 

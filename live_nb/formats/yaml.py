@@ -163,7 +163,7 @@ def _style(text: str, simple_key: bool) -> str:
 
 
 def _needs_backslash(text: str, start: int, end: int) -> bool:
-    """Ruamel's rule for ending a folded double-quoted line with a backslash."""
+    """Whether a folded double-quoted line ends with a backslash, by ruamel's rule."""
     space = text.find(" ", end)
     if space < 0:
         return True
