@@ -98,7 +98,7 @@ class LiveSession:
             self.live.end()
             self.summary.status = {"ok": "done"}.get(outcome.status, outcome.status)
             if outcome.exception is not None and self.cell is not None:
-                self.cell.outputs.append(_error_output(outcome.exception))
+                self.record.add_output(self.cell, _error_output(outcome.exception))
             notebook = notebook_path(self.shell)
             self._write_execution_record(notebook)
             if self.options.save:
