@@ -302,8 +302,11 @@ class Live:
         if self._step is None:
             self._step = 0
         self.summary["step"] = self._step
-        self._drain_monitor()
-        self._writer.flush()
+        if self._monitor is None:
+            self._writer.flush()
+        else:
+            with self._sync_lock:  # the monitor thread adds its files and rows under it too
+                self._writer.flush()
         now = time.monotonic()
         if now >= self._next_sync:
             self._next_sync = now + SYNC_INTERVAL
@@ -612,8 +615,7 @@ class Live:
         if "step" in self.summary:
             self.step = self.summary["step"]
         if self._monitor is not None:
-            self._monitor.stop()
-            self._drain_monitor()
+            self._monitor.stop()  # logs the last samples, then nothing more
             self._monitor = None
         self._writer.close()
         if self._report is not None:
@@ -702,6 +704,9 @@ class Live:
         except LiveNbError as error:  # no Git, no commit, a merge in progress...
             self._not_saved = str(error)
             _warn_not_saved(str(error))
+        except Exception as error:  # any other failure: a failed save must never lose the run
+            self._not_saved = f"saving failed ({type(error).__name__}: {error})."
+            _warn_not_saved(self._not_saved)
 
     def save_experiment(
         self,
@@ -758,18 +763,33 @@ class Live:
         num_samples: int = 20,
         directories_to_monitor: dict[str, str] | None = None,
     ) -> None:
-        """Sample CPU, memory and disk use with psutil; logged as ``system/...`` metrics."""
+        """Log CPU, memory, disk and NVIDIA GPU use as ``system/...`` metrics, as DVCLive does.
+
+        A background thread samples every ``interval`` seconds (at most 0.1) and logs the
+        mean of every ``num_samples`` samples (1 to 30) at the current step, with a
+        timestamp. ``directories_to_monitor`` maps a metric name to a folder whose disk is
+        measured (``{"main": "/"}`` by default). Needs psutil (the ``system`` extra); GPU
+        metrics need the ``gpu`` extra and an NVIDIA driver, and are skipped without them.
+        """
         from live_nb.monitor import SystemMonitor
 
         if self._monitor is not None:
             self._monitor.stop()
-        self._monitor = SystemMonitor.start(interval, num_samples, directories_to_monitor)
+        self._monitor = SystemMonitor.start(
+            self._log_system, interval, num_samples, directories_to_monitor
+        )
 
-    def _drain_monitor(self) -> None:
-        if self._monitor is None:
-            return
-        for name, value, plot in self._monitor.drain():
-            self.log_metric(name, value, timestamp=True, plot=plot)
+    def _log_system(self, record: Iterable[tuple[str, float, bool]]) -> None:
+        """The monitor thread's means, logged at the current step and written at once.
+
+        Under the lock ``next_step`` writes metric files with, and ``metrics.json`` and
+        ``dvc.yaml`` are written with, so that no thread sees the metrics change halfway.
+        """
+        with self._sync_lock:
+            for name, value, plot in record:
+                self.log_metric(name, value, timestamp=True, plot=plot)
+                if plot:
+                    self._writer.flush_series(self._series[name])
 
     # ---- previous runs ------------------------------------------------------------------
 
