@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import tempfile
 import threading
@@ -23,7 +24,7 @@ from typing import Any
 
 from live_nb.error import LiveNbError
 
-ZERO_SHA = "0" * 40
+ZERO_SHA = "0" * 40  # "absent" to update_ref, whatever the object format (SHA-1 or SHA-256)
 # Git's file modes, as tree objects and `git ls-tree` spell them.
 TREE_MODE = "40000"
 REGULAR_MODE = "100644"
@@ -34,7 +35,12 @@ _LOCK_MESSAGES = (".lock': File exists", "index.lock")
 _REF_MOVED_MESSAGES = ("reference already exists", "but expected", "unable to resolve reference")
 _LOCK_RETRY_SECONDS = 2.0
 _OBJECT_TYPES = ("blob", "tree", "commit", "tag")
-_TREE_ENTRY = re.compile(rb"([0-7]+) ([^\x00]*)\x00(.{20})", re.S)
+# A tree entry: "<mode> <name>\0<raw oid>"; the oid is 20 bytes (SHA-1) or 32 (SHA-256).
+_TREE_ENTRIES = {
+    size: re.compile(rb"([0-7]{5,6}) ([^\x00]*)\x00(.{%d})" % size, re.S) for size in (20, 32)
+}
+_UNSAFE_MESSAGE = "detected dubious ownership"
+_SAFE_DIRECTORY = re.compile(r"safe\.directory (.+)$", re.M)
 
 
 class GitError(LiveNbError, RuntimeError):
@@ -58,6 +64,22 @@ class NotAGitRepositoryError(GitError):
         super().__init__(
             f"{str(path)!r} is not inside a Git repository. Run `git init` and make a first "
             "commit to save experiments."
+        )
+
+
+class UnsafeRepositoryError(NotAGitRepositoryError):
+    """Git refuses the repository: it is owned by someone else (``safe.directory``)."""
+
+    def __init__(self, path: Path, repository: str) -> None:
+        """Name the repository Git refused, and the command that marks it safe."""
+        self.path = path
+        self.repository = repository
+        command = f"git config --global --add safe.directory {shlex.quote(repository)}"
+        GitError.__init__(
+            self,
+            f"Git refuses the repository at {repository!r}: it is owned by another user "
+            f'("dubious ownership"). If you trust it, mark it safe with `{command}`, then try '
+            "again.",
         )
 
 
@@ -123,13 +145,16 @@ class Repository:
         start_path = Path(start).absolute()
         command = git.Git(start_path if start_path.is_dir() else start_path.parent)
         try:
-            bare, git_dir = command.execute(
-                ["git", "rev-parse", "--is-bare-repository", "--absolute-git-dir"]
-            ).splitlines()
+            status, output, stderr = command.execute(
+                ["git", "rev-parse", "--is-bare-repository", "--absolute-git-dir"],
+                with_extended_output=True,
+                with_exceptions=False,
+            )
         except git.GitCommandNotFound as error:
             raise GitNotFoundError() from error
-        except git.GitCommandError as error:
-            raise NotAGitRepositoryError(start_path) from error
+        if status != 0:
+            raise _not_a_repository(start_path, str(stderr))
+        bare, git_dir = str(output).splitlines()
         if bare == "true":
             raise BareRepositoryError(start_path)
         try:
@@ -147,36 +172,76 @@ class Repository:
         strip: bool = True,
     ) -> str:
         """Run ``git *args`` in the working tree and return its standard output."""
-        import git
+        output = self._execute(args, env, input, check, strip, as_text=True)
+        return str(output)
 
+    def run_bytes(
+        self,
+        *args: str,
+        env: Mapping[str, str] | None = None,
+        input: bytes | None = None,
+        check: bool = True,
+    ) -> bytes:
+        """Run ``git *args`` and return its standard output as bytes, unstripped.
+
+        For output that holds paths (``-z``): a path is any bytes, not always UTF-8.
+        """
+        output = self._execute(args, env, input, check, strip=False, as_text=False)
+        assert isinstance(output, bytes)
+        return output
+
+    def _execute(
+        self,
+        args: tuple[str, ...],
+        env: Mapping[str, str] | None,
+        input: bytes | None,
+        check: bool,
+        strip: bool,
+        as_text: bool,
+    ) -> str | bytes:
+        """Run ``git *args``, retrying while another Git process holds a lock."""
         deadline = time.monotonic() + _LOCK_RETRY_SECONDS
         while True:
-            stdin = None
-            if input is not None:
-                stdin = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
-                stdin.write(input)
-                stdin.seek(0)
-            try:
-                status, stdout, stderr = self._command.execute(
-                    ["git", *args],
-                    env=dict(env) if env else None,
-                    istream=stdin,
-                    with_extended_output=True,
-                    with_exceptions=False,
-                    strip_newline_in_stdout=strip,
-                )
-            except git.GitCommandNotFound as error:
-                raise GitNotFoundError() from error
-            finally:
-                if stdin is not None:
-                    stdin.close()
+            status, stdout, stderr = self._execute_once(args, env, input, strip, as_text)
             if status == 0 or not check:
-                return str(stdout)
+                return stdout
             if not any(message in stderr for message in _LOCK_MESSAGES):
                 raise GitCommandError(list(args), status, stderr)
             if time.monotonic() > deadline:
                 raise GitLockedError(stderr)
             time.sleep(0.05)
+
+    def _execute_once(
+        self,
+        args: tuple[str, ...],
+        env: Mapping[str, str] | None,
+        input: bytes | None,
+        strip: bool,
+        as_text: bool,
+    ) -> tuple[int, str | bytes, str]:
+        import git
+
+        stdin = None
+        if input is not None:
+            stdin = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
+            stdin.write(input)
+            stdin.seek(0)
+        try:
+            status, stdout, stderr = self._command.execute(
+                ["git", *args],
+                env=dict(env) if env else None,
+                istream=stdin,
+                with_extended_output=True,
+                with_exceptions=False,
+                strip_newline_in_stdout=strip,
+                stdout_as_string=as_text,
+            )
+        except git.GitCommandNotFound as error:
+            raise GitNotFoundError() from error
+        finally:
+            if stdin is not None:
+                stdin.close()
+        return status, stdout, str(stderr)
 
     def rev_parse(self, revision: str) -> str | None:
         """The full sha of ``revision``, or None if it does not name a commit."""
@@ -198,6 +263,8 @@ class Repository:
 
     def update_ref(self, ref: str, new: str, old: str, message: str) -> None:
         """Point ``ref`` at ``new`` only if it still points at ``old`` (ZERO_SHA: absent)."""
+        if old == ZERO_SHA:
+            old = "0" * len(new)  # the null oid is as long as the repository's object names
         try:
             self.run("update-ref", "-m", message, ref, new, old)
         except GitCommandError as error:
@@ -291,15 +358,35 @@ class ObjectReader:
             self._process.stdout.close()
 
 
+def _not_a_repository(path: Path, stderr: str) -> NotAGitRepositoryError:
+    """Why ``git rev-parse`` refused ``path``: not a repository, or one Git does not trust."""
+    if _UNSAFE_MESSAGE not in stderr:
+        return NotAGitRepositoryError(path)
+    found = _SAFE_DIRECTORY.search(stderr)
+    return UnsafeRepositoryError(path, found.group(1).strip() if found else str(path))
+
+
 # ---------------------------------------------------------------------------------------------
 # Raw objects
 
 
-def parse_tree(content: bytes) -> dict[str, tuple[str, str]]:
-    """``name -> (mode, sha)`` of every entry of a raw tree object (names may be any bytes)."""
+def parse_tree(content: bytes, oid_size: int | None = None) -> dict[str, tuple[str, str]]:
+    """``name -> (mode, sha)`` of every entry of a raw tree object (names may be any bytes).
+
+    ``oid_size`` is 20 in SHA-1 repositories and 32 in SHA-256 ones; without it, the size is
+    the one whose entries make up the whole object.
+    """
+    sizes = (oid_size,) if oid_size else tuple(_TREE_ENTRIES)
+    for size in sizes:
+        entries = _TREE_ENTRIES[size].findall(content)
+        covered = sum(len(mode) + len(name) + 2 + size for mode, name, _ in entries)
+        if covered == len(content):
+            break
+    else:  # a damaged object: read what the first size finds, as before
+        entries = _TREE_ENTRIES[sizes[0]].findall(content)
     return {
         name.decode("utf-8", "surrogateescape"): (mode.decode("ascii"), sha.hex())
-        for mode, name, sha in _TREE_ENTRY.findall(content)
+        for mode, name, sha in entries
     }
 
 
