@@ -1,7 +1,8 @@
 """Where experiments live in Git: ``refs/exps/<baseline[:2]>/<baseline[2:]>/<name>``, as in DVC.
 
-Finding them (:func:`list_refs`), naming one (:func:`resolve`), and the refs live_nb keeps
-beside them: apply's backups under :data:`BACKUP_NAMESPACE`.
+Finding them (:func:`list_refs`, or one baseline's with :func:`baseline_refs`), naming one
+(:func:`resolve`), and the refs live_nb keeps beside them: apply's backups under
+:data:`BACKUP_NAMESPACE`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ INTERNAL_NAMESPACES = frozenset({"exec", "stash", "apply", "celery", "temp", "ru
 # Work set aside by `apply --force`: outside refs/exps, so DVC neither lists nor clears it.
 BACKUP_NAMESPACE = "refs/live_nb/backup"
 _HEX = re.compile(r"[0-9a-f]+")
+_OID_LENGTHS = (40, 64)  # SHA-1 and SHA-256 object names, in hex
 
 
 @dataclass(frozen=True, order=True)
@@ -42,7 +44,11 @@ class ExpRef:
         if len(parts) != 5 or "/".join(parts[:2]) != EXPS_NAMESPACE:
             return None
         head, tail, name = parts[2], parts[3], parts[4]
-        if len(head) != 2 or len(tail) != 38 or not _HEX.fullmatch(head + tail):
+        if (
+            len(head) != 2
+            or len(head + tail) not in _OID_LENGTHS
+            or not _HEX.fullmatch(head + tail)
+        ):
             return None
         return cls(head + tail, name)
 
@@ -87,6 +93,13 @@ def list_refs(repo: Repository) -> list[tuple[ExpRef, str]]:
             stacklevel=2,
         )
     return found
+
+
+def baseline_refs(repo: Repository, baseline: str) -> list[tuple[ExpRef, str]]:
+    """The experiments of ``baseline`` with their commits, reading only that baseline's refs."""
+    prefix = f"{EXPS_NAMESPACE}/{baseline[:2]}/{baseline[2:]}/"
+    found = [(ExpRef.parse(ref), sha) for ref, sha in repo.refs(prefix)]
+    return [(exp, sha) for exp, sha in found if exp is not None and exp.baseline == baseline]
 
 
 class UnknownExperimentError(LiveNbError, LookupError):
