@@ -2,17 +2,30 @@
 
 Whole files are written to a temporary sibling and renamed over the target;
 growing files (metric histories) are only ever appended to, one complete
-buffer of whole lines per ``write`` call.
+buffer of whole lines per ``write`` call. :data:`TEMPORARY_PATTERNS` names every
+temporary file live_nb makes beside a user's files, so that an experiment saved
+meanwhile leaves them out.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import itertools
 import os
 from pathlib import Path
 
 _temp_counter = itertools.count()
+_HEX_8 = "[0-9a-f]" * 8
+
+TEMPORARY_PATTERNS: tuple[str, ...] = (
+    ".*.live_nb-*.tmp",  # atomic_write: .<name>.live_nb-<pid>-<n>.tmp
+    ".live_nb-*.tmp",  # a cache object being copied in (experiments.restore)
+    f".{_HEX_8 * 2}.tmp",  # a cache object being written (formats.artifacts)
+    f".dvc.{_HEX_8 * 2}.tmp",  # the .dvc folder being built (formats.artifacts)
+    f".*.{_HEX_8}.tmp",  # a file being put back by apply (experiments.restore)
+)
+"""Git wildmatch patterns (on file names, not paths) of live_nb's temporary files."""
 
 
 def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
@@ -20,7 +33,7 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    temp = target.with_name(f".{target.name}.{os.getpid()}.{next(_temp_counter)}.tmp")
+    temp = target.with_name(f".{target.name}.live_nb-{os.getpid()}-{next(_temp_counter)}.tmp")
     # os.open with 0o666 lets the umask decide permissions, as a plain open() would.
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
@@ -33,6 +46,12 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
         raise
+
+
+def is_temporary(name: str | bytes) -> bool:
+    """Whether the file name ``name`` is one of :data:`TEMPORARY_PATTERNS`."""
+    text = os.fsdecode(name)
+    return any(fnmatch.fnmatchcase(text, pattern) for pattern in TEMPORARY_PATTERNS)
 
 
 def write_all(fd: int, payload: bytes) -> None:
