@@ -6,22 +6,30 @@ user's index (for its stat cache), updated from the working tree, written as a
 tree and committed with HEAD as first parent. Only the new ref is written, with
 a compare-and-swap, so HEAD, branches, the user's index, the working tree, the
 stash and HEAD's reflog stay exactly as they were.
+
+Paths pass through as bytes, as Git keeps them; live_nb's own temporary files are
+left out, and a file that vanishes while the commit is built is left out too. The
+temporary index is named after its process, so the next save removes the one a
+killed saver left.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
+import socket
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from live_nb.error import LiveNbError, LiveNbWarning
 from live_nb.experiments.names import check_experiment_name, random_name
-from live_nb.experiments.refs import ExpRef, list_refs, require_head
-from live_nb.git import ZERO_SHA, GitCommandError, RefChangedError, Repository
+from live_nb.experiments.refs import ExpRef, baseline_refs, require_head
+from live_nb.formats.files import TEMPORARY_PATTERNS, is_temporary, remove_quietly
+from live_nb.git import ZERO_SHA, GitCommandError, GitLockedError, RefChangedError, Repository
 
 __all__ = [
     "ExperimentExistsError",
@@ -46,6 +54,12 @@ _OPERATIONS_IN_PROGRESS = {
     "rebase-merge": "a rebase",
     "rebase-apply": "a rebase or `git am`",
 }
+# The temporary index: live_nb-index-<pid>-<random>-<host>, and Git's <index>.lock beside it.
+_INDEX_NAME = re.compile(r"live_nb-index-(\d+)-[0-9a-f]+(?:-([A-Za-z0-9]*))?(?:\.lock)?")
+# Never split: a split index would leave a sharedindex.* file in .git after every save.
+_INDEX_CONFIG = ("-c", "core.splitIndex=false")
+_ATTEMPTS = 5  # tries of a `git add` while files vanish under it, or of a generated name
+_VANISHED = ("did not match any files", "unable to index file", "No such file or directory")
 
 
 class ExperimentExistsError(LiveNbError, ValueError):
@@ -117,18 +131,48 @@ def save(
     with Repository.discover(path) as repo:
         baseline = require_head(repo)
         _refuse_operations_in_progress(repo)
-        exp = _experiment_ref(repo, baseline, name, force)
+        taken = {exp.name for exp, _ in baseline_refs(repo, baseline)}
+        exp = _experiment_ref(baseline, name, force, taken)
         old = repo.rev_parse(exp.ref) if force else None
         tree, skipped = _write_workspace_tree(repo, include, max_untracked_size)
-        text = _commit_message(message or f"live_nb experiment {exp.name}", trailers)
-        commit = commit_tree(repo, tree, baseline, text)
+
+        def text_for(exp: ExpRef) -> str:
+            return _commit_message(message or f"live_nb experiment {exp.name}", trailers)
+
+        exp, commit = _commit(repo, exp, tree, text_for, old, generated=name is None)
+        return SavedExperiment(exp.name, baseline, commit, exp.ref, skipped)
+
+
+def _commit(
+    repo: Repository,
+    exp: ExpRef,
+    tree: str,
+    text_for: Callable[[ExpRef], str],
+    old: str | None,
+    generated: bool,
+) -> tuple[ExpRef, str]:
+    """Commit ``tree`` and create ``exp``'s ref at it; return the ref and the commit.
+
+    A generated name taken meanwhile, or whose ref another process keeps locked, is drawn again.
+    """
+    taken = {exp.name}
+    attempts = _ATTEMPTS if generated else 1
+    for attempt in range(1, attempts + 1):
+        commit = commit_tree(repo, tree, exp.baseline, text_for(exp))
         try:
             repo.update_ref(
                 exp.ref, commit, old or ZERO_SHA, f"live_nb: save experiment {exp.name}"
             )
+            return exp, commit
         except RefChangedError as error:
-            raise ExperimentExistsError(exp) from error  # another saver took the name first
-        return SavedExperiment(exp.name, baseline, commit, exp.ref, skipped)
+            if attempt == attempts:
+                raise ExperimentExistsError(exp) from error  # another saver took the name first
+        except GitLockedError:
+            if attempt == attempts:
+                raise
+        exp = ExpRef(exp.baseline, random_name(taken))
+        taken.add(exp.name)
+    raise ExperimentExistsError(exp)  # not reached: the last attempt returns or raises
 
 
 def _refuse_operations_in_progress(repo: Repository) -> None:
@@ -137,8 +181,7 @@ def _refuse_operations_in_progress(repo: Repository) -> None:
             raise OperationInProgressError(operation)
 
 
-def _experiment_ref(repo: Repository, baseline: str, name: str | None, force: bool) -> ExpRef:
-    taken = {exp.name for exp, _ in list_refs(repo) if exp.baseline == baseline}
+def _experiment_ref(baseline: str, name: str | None, force: bool, taken: set[str]) -> ExpRef:
     if name is None:
         return ExpRef(baseline, random_name(taken))
     exp = ExpRef(baseline, check_experiment_name(name))
@@ -150,7 +193,8 @@ def _experiment_ref(repo: Repository, baseline: str, name: str | None, force: bo
 def _write_workspace_tree(
     repo: Repository, include: Iterable[str | os.PathLike[str]], max_size: int
 ) -> tuple[str, tuple[str, ...]]:
-    index = repo.git_dir / f"live_nb-index-{os.getpid()}-{secrets.token_hex(4)}"
+    remove_stale_indexes(repo.git_dir)
+    index = repo.git_dir / f"live_nb-index-{os.getpid()}-{secrets.token_hex(4)}-{_host()}"
     user_index = repo.git_dir / "index"
     if user_index.exists():
         # copy2 keeps the mtime: Git then re-hashes files changed in the same second ("racy").
@@ -158,37 +202,83 @@ def _write_workspace_tree(
     env = {"GIT_INDEX_FILE": str(index), "GIT_LITERAL_PATHSPECS": "1"}
     try:
         if not user_index.exists():
-            repo.run("read-tree", "HEAD", env=env)
-        repo.run("add", "--update", env=env)
+            repo.run(*_INDEX_CONFIG, "read-tree", "HEAD", env=env)
+        _add_tracked(repo, env)
         untracked, skipped = _untracked_files(repo, max_size)
         _add_paths(repo, untracked, env, force=False)
         _add_paths(repo, _included_files(repo, include, max_size), env, force=True)
-        tree = repo.run("write-tree", env=env)
+        tree = repo.run(*_INDEX_CONFIG, "write-tree", env=env)
     finally:
         for leftover in (index, index.with_name(index.name + ".lock")):
-            leftover.unlink(missing_ok=True)
+            remove_quietly(leftover)
     if skipped:
-        warnings.warn(
-            f"Left {len(skipped)} untracked file(s) over {max_size / 2**20:g} MB out of the "
-            f"experiment: {', '.join(skipped[:5])}{' ...' if len(skipped) > 5 else ''}. "
-            "Track large files with live.log_artifact(path) (stored in the DVC cache) instead.",
-            LiveNbWarning,
-            stacklevel=3,
-        )
-    return tree, tuple(skipped)
+        _warn_skipped(skipped, max_size)
+    return tree, tuple(os.fsdecode(name) for name in skipped)
 
 
-def _untracked_files(repo: Repository, max_size: int) -> tuple[list[str], list[str]]:
+def remove_stale_indexes(git_dir: Path) -> list[str]:
+    """Remove the temporary indexes (and locks) left by savers of this host that died.
+
+    Each is named after its process, so one whose process is gone is nobody's. Returns the
+    names removed.
+    """
+    try:
+        names = os.listdir(git_dir)
+    except OSError:
+        return []
+    host = _host()
+    removed = []
+    for name in names:
+        found = _INDEX_NAME.fullmatch(name)
+        if found and found.group(2) in (None, host) and not _process_exists(int(found.group(1))):
+            remove_quietly(git_dir / name)
+            removed.append(name)
+    return removed
+
+
+def _host() -> str:
+    """This machine's name, in letters and digits: two hosts may share one repository."""
+    return re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:64]
+
+
+def _process_exists(pid: int) -> bool:
+    if pid == os.getpid() or os.name == "nt":  # Windows: os.kill(pid, 0) would signal it
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OverflowError:  # not a process id at all
+        return False
+    except OSError:  # PermissionError: another user's process
+        return True
+    return True
+
+
+def _warn_skipped(skipped: Sequence[bytes], max_size: int) -> None:
+    shown = [name.decode("utf-8", "backslashreplace") for name in skipped[:5]]
+    warnings.warn(
+        f"Left {len(skipped)} untracked file(s) over {max_size / 2**20:g} MB out of the "
+        f"experiment: {', '.join(shown)}{' ...' if len(skipped) > 5 else ''}. "
+        "Track large files with live.log_artifact(path) (stored in the DVC cache) instead.",
+        LiveNbWarning,
+        stacklevel=4,
+    )
+
+
+def _untracked_files(repo: Repository, max_size: int) -> tuple[list[bytes], list[bytes]]:
     """Untracked, not ignored files: those to add, and those too large to add."""
-    output = repo.run("ls-files", "-z", "--others", "--exclude-standard", strip=False)
-    wanted: list[str] = []
-    too_large: list[str] = []
-    for relative in filter(None, output.split("\0")):
-        if relative.endswith("/"):
+    excludes = [f"--exclude={pattern}" for pattern in TEMPORARY_PATTERNS]
+    output = repo.run_bytes("ls-files", "-z", "--others", "--exclude-standard", *excludes)
+    root = os.fsencode(repo.root)
+    wanted: list[bytes] = []
+    too_large: list[bytes] = []
+    for relative in filter(None, output.split(b"\0")):
+        if relative.endswith(b"/"):
             continue  # a nested repository: not part of this repository's tree
         try:
-            size = (repo.root / relative).lstat().st_size
-        except FileNotFoundError:
+            size = os.lstat(os.path.join(root, relative)).st_size
+        except OSError:
             continue  # deleted since it was listed
         (too_large if size > max_size else wanted).append(relative)
     return wanted, too_large
@@ -196,30 +286,50 @@ def _untracked_files(repo: Repository, max_size: int) -> tuple[list[str], list[s
 
 def _included_files(
     repo: Repository, include: Iterable[str | os.PathLike[str]], max_size: int
-) -> list[str]:
-    """Files under the ``include`` paths, minus outputs tracked by a ``.dvc`` file."""
-    files: list[str] = []
+) -> list[bytes]:
+    """Files and links under the ``include`` paths, minus outputs tracked by a ``.dvc`` file."""
+    root = repo.root.resolve()
+    files: list[bytes] = []
     for entry in include:
-        target = Path(entry).resolve()
-        if not target.exists():
+        target = _without_resolving_last(entry)
+        if target is None or not os.path.lexists(target):
             continue
         try:
-            target.relative_to(repo.root.resolve())
+            target.relative_to(root)
         except ValueError as error:
             raise OutsideRepositoryError(target, repo.root) from error
-        candidates = [target] if target.is_file() else sorted(_walk_files(target))
-        for file in candidates:
-            if _tracked_by_dvc(file, repo.root) or file.stat().st_size > max_size:
-                continue
-            files.append(file.relative_to(repo.root.resolve()).as_posix())
+        real_folder = target.is_dir() and not target.is_symlink()
+        for file in sorted(_walk_files(target)) if real_folder else [target]:
+            if _small_enough(file, max_size) and not _tracked_by_dvc(file, root):
+                files.append(os.fsencode(file.relative_to(root).as_posix()))
     return files
 
 
-def _walk_files(folder: Path) -> Iterable[Path]:
+def _without_resolving_last(entry: str | os.PathLike[str]) -> Path | None:
+    """``entry`` with its folders resolved: a link is kept as a link. None under a link loop."""
+    absolute = Path(os.path.abspath(entry))
+    try:
+        return absolute.parent.resolve() / absolute.name
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
+        return None
+
+
+def _small_enough(file: Path, max_size: int) -> bool:
+    try:
+        return file.lstat().st_size <= max_size
+    except OSError:
+        return False  # vanished since it was listed
+
+
+def _walk_files(folder: Path) -> Iterator[Path]:
+    """Files and symlinks under ``folder`` (a link to a folder is a link: not followed)."""
     for current, folders, names in os.walk(folder):
-        folders[:] = [name for name in folders if name not in (".git", ".dvc")]
-        for name in names:
-            yield Path(current) / name
+        here = Path(current)
+        links = [name for name in folders if (here / name).is_symlink()]
+        folders[:] = [name for name in folders if name not in (".git", ".dvc", *links)]
+        for name in (*names, *links):
+            if not is_temporary(name):
+                yield here / name
 
 
 def _tracked_by_dvc(file: Path, root: Path) -> bool:
@@ -231,13 +341,39 @@ def _tracked_by_dvc(file: Path, root: Path) -> bool:
     return False
 
 
-def _add_paths(repo: Repository, paths: Sequence[str], env: dict[str, str], force: bool) -> None:
-    if not paths:
-        return
-    arguments = ["add", "--pathspec-from-file=-", "--pathspec-file-nul"]
+def _add_tracked(repo: Repository, env: dict[str, str]) -> None:
+    """``git add --update``, again when a tracked file vanished while Git read it."""
+    for attempt in range(_ATTEMPTS):
+        try:
+            repo.run(*_INDEX_CONFIG, "add", "--update", env=env)
+            return
+        except GitCommandError as error:
+            if attempt == _ATTEMPTS - 1 or not _vanished(error):
+                raise
+
+
+def _add_paths(repo: Repository, paths: Sequence[bytes], env: dict[str, str], force: bool) -> None:
+    """``git add`` of ``paths``; those that vanish meanwhile are left out, as if never listed."""
+    arguments = [*_INDEX_CONFIG, "add", "--pathspec-from-file=-", "--pathspec-file-nul"]
     if force:
-        arguments.insert(1, "--force")
-    repo.run(*arguments, env=env, input="\0".join(paths).encode("utf-8"))
+        arguments.append("--force")
+    root = os.fsencode(repo.root)
+    for attempt in range(_ATTEMPTS):
+        present = [path for path in paths if os.path.lexists(os.path.join(root, path))]
+        if not present:
+            return
+        try:
+            repo.run(*arguments, env=env, input=b"\0".join(present))
+            return
+        except GitCommandError as error:
+            # A file gone (maybe back already) between listing it and Git reading it: again.
+            if attempt == _ATTEMPTS - 1 or not _vanished(error):
+                raise
+        paths = present
+
+
+def _vanished(error: GitCommandError) -> bool:
+    return any(text in error.stderr for text in _VANISHED)
 
 
 def _commit_message(message: str, trailers: Mapping[str, str] | None) -> str:
