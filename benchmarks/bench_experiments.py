@@ -10,6 +10,8 @@ commits under ``refs/exps/`` each with its own metrics and params), then times:
   OS page cache, pandas already imported (a notebook has it loaded);
 - ``show()`` warm: the cache filled by the previous run;
 - ``save()`` in a repository of 1,000 tracked files, per call (median and 90th percentile);
+- ``save()`` among 0 and 100,000 existing experiments (packed refs, nearly all of other
+  baselines): its cost must not grow with them;
 - ``dvc exp show --json`` on the smaller repository, when dvc is installed (its own
   experiment cache deleted first, so both tools start cold).
 
@@ -197,6 +199,42 @@ def bench_save(root: Path, saves: int) -> None:
     )
 
 
+def add_packed_experiments(root: Path, baseline: str, count: int) -> None:
+    """``count`` experiment refs written straight into packed-refs, 100 of them on ``baseline``.
+
+    The others belong to made-up baselines; every ref points at ``baseline``'s commit.
+    """
+    git(root, "pack-refs", "--all")
+    packed = root / ".git" / "packed-refs"
+    lines = [line for line in packed.read_text().splitlines() if line and line[0] != "#"]
+    for index in range(count):
+        owner = baseline if index < 100 else f"{index:040x}"
+        lines.append(f"{baseline} refs/exps/{owner[:2]}/{owner[2:]}/exp-{index:06d}")
+    lines.sort(key=lambda line: line.split(" ", 1)[1].encode())
+    header = "# pack-refs with: peeled fully-peeled sorted \n"
+    packed.write_text(header + "".join(f"{line}\n" for line in lines))
+
+
+def bench_save_among(folder: Path, counts: tuple[int, ...], saves: int) -> None:
+    from live_nb.experiments.save import save
+
+    medians = []
+    for count in counts:
+        root, baseline = build_repository(folder / f"save-among-{count}", 0, 1_000)
+        add_packed_experiments(root, baseline, count)
+        listed = len(git(root, "for-each-ref", "refs/exps/").splitlines())
+        assert listed == count, (listed, count)
+        timings = []
+        for index in range(saves):
+            (root / "dvclive" / "metrics.json").write_text(metrics_json(20_000 + index))
+            start = time.perf_counter()
+            save(root)
+            timings.append(time.perf_counter() - start)
+        medians.append(statistics.median(timings))
+    shown = ", ".join(f"{n:,}: {m * 1000:.1f} ms" for n, m in zip(counts, medians, strict=True))
+    print(f"save among existing experiments (median of {saves}): {shown}")
+
+
 def dvc_executable() -> str | None:
     beside_python = Path(sys.executable).with_name("dvc")
     return str(beside_python) if beside_python.exists() else shutil.which("dvc")
@@ -244,6 +282,7 @@ def main() -> None:
         small_time = bench_show(small_repo, small, targets.get(small))
         bench_show(large_repo, large, targets.get(large))
         bench_save(save_repo, saves)
+        bench_save_among(folder, (0, 100_000), saves)
         if not args.no_dvc:
             bench_dvc(small_repo, small, small_time)
     print(f"total {time.perf_counter() - begin:.1f} s")
