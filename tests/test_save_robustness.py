@@ -258,6 +258,24 @@ while time.time() < until:
 """
 
 
+def test_live_nb_temporary_files_are_never_saved(git_repo: Path) -> None:
+    _ignored_live_dir(git_repo)
+    temporary = [
+        ".dvc.yaml.live_nb-4242-7.tmp",  # atomic_write
+        ".0123456789abcdef.tmp",  # a cache object being written
+        ".dvc.0123456789abcdef.tmp/config",  # the .dvc folder being built
+        ".model.pkl.89abcdef.tmp",  # a file apply is putting back
+        ".live_nb-0123456789abcdef.tmp",  # a cache object being copied in
+        "dvclive/.metrics.json.live_nb-4242-8.tmp",  # in the included live folder
+    ]
+    users = ["notes.tmp", ".hidden.tmp", "dvclive/kept.tmp"]
+    for name in temporary + users:
+        (git_repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (git_repo / name).write_text(name)
+    tree = _tree(git_repo, save(git_repo, include=["dvclive"]).commit)
+    assert sorted(name.decode() for name in tree) == sorted([".gitignore", "README.md", *users])
+
+
 def test_savers_at_once_never_fail_on_each_others_files(git_repo: Path) -> None:
     _ignored_live_dir(git_repo)
     (git_repo / "dvclive").mkdir()
