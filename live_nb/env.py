@@ -23,3 +23,30 @@ DVCLIVE_TEST = "DVCLIVE_TEST"
 
 DVCLIVE_OPEN = "DVCLIVE_OPEN"
 """Set to a true value to open ``report.html`` in a browser when it is written."""
+
+DVC_STUDIO_TOKEN = "DVC_STUDIO_TOKEN"
+"""A Studio access token: with it, runs post live updates to Studio (``live_nb.studio``)."""
+
+DVC_STUDIO_URL = "DVC_STUDIO_URL"
+"""Studio's base URL, for a self-hosted Studio (default ``https://studio.datachain.ai``)."""
+
+DVC_STUDIO_REPO_URL = "DVC_STUDIO_REPO_URL"
+"""The Git repository URL Studio knows the project by (default: the Git remote's URL)."""
+
+DVC_STUDIO_OFFLINE = "DVC_STUDIO_OFFLINE"
+"""Set to a true value to post nothing to Studio, even with a token."""
+
+STUDIO_TOKEN = "STUDIO_TOKEN"
+"""The older name of ``DVC_STUDIO_TOKEN``, still read by DVC."""
+
+STUDIO_REPO_URL = "STUDIO_REPO_URL"
+"""The older name of ``DVC_STUDIO_REPO_URL``, still read by DVC."""
+
+STUDIO_ENDPOINT = "STUDIO_ENDPOINT"
+"""The path of Studio's live-metrics API under its URL (default ``api/live``)."""
+
+DVC_GLOBAL_CONFIG_DIR = "DVC_GLOBAL_CONFIG_DIR"
+"""Where DVC's global (per-user) ``config`` file is, instead of the platform's default."""
+
+DVC_SYSTEM_CONFIG_DIR = "DVC_SYSTEM_CONFIG_DIR"
+"""Where DVC's system-wide ``config`` file is, instead of the platform's default."""

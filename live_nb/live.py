@@ -49,6 +49,7 @@ from live_nb.snapshot import LiveSnapshot, LoggedPlot, copy_nested
 if TYPE_CHECKING:
     from live_nb.experiments import SavedExperiment
     from live_nb.monitor import SystemMonitor
+    from live_nb.studio import RunDetails
 
 ParamLike = Any
 
@@ -144,6 +145,12 @@ class Live:
             self._remove_previous_run()
         if monitor_system:
             self.monitor_system()
+        from live_nb.studio import StudioLink
+
+        # Studio live updates, only when a token is configured (None: no cost in next_step).
+        self._studio: StudioLink | None = StudioLink.connect(
+            self, self._dvc_run.project, self._studio_details
+        )
         if report is not None:
             self._report = open_report(report, self)
             if self._report is None:  # not available here: logging goes on without one
@@ -319,6 +326,8 @@ class Live:
             autosync.write_later(self._write_later, self._next_sync)
         if self._observers:
             self._emit("step", None, self._step)
+        if self._studio is not None:
+            self._studio.step_done(self._step)
         self._step += 1
         self._row_step = self._step
 
@@ -624,6 +633,10 @@ class Live:
         if self._observers:
             self._emit("end", None, self.summary)
         self.save_dvc_exp()
+        if self._studio is not None:  # the last data and `done`, a few seconds at most
+            commit = self._experiment.commit if self._experiment is not None else None
+            self._studio.finish(self.step, commit)
+            self._studio = None
         if self._dvc_run.project is not None:
             vscode.clear(self._dvc_run.project)
         if self._report is not None:
@@ -673,6 +686,18 @@ class Live:
             self._exp_name = random_name()
             self._generated_name = True
         vscode.mark_run_started(run.project, self._exp_name)
+
+    def _studio_details(self) -> RunDetails:
+        """What Studio is told of this run; a run without a name gets one, also to save under."""
+        from live_nb.studio import RunDetails
+
+        if self._exp_name is None:
+            from live_nb.experiments.names import random_name
+
+            self._exp_name = random_name()
+            self._generated_name = True
+        run = self._dvc_run
+        return RunDetails(self._exp_name, self._exp_message, run.project, run.command != "exp")
 
     @property
     def experiment(self) -> SavedExperiment | None:
