@@ -38,12 +38,13 @@ import errno
 import hashlib
 import json
 import os
+import re
 import secrets
 import shlex
 import shutil
 import stat
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -66,10 +67,15 @@ __all__ = [
     "ApplyBlockedError",
     "ApplyResult",
     "UncommittedChangesError",
+    "UnsafePathError",
     "apply",
 ]
 
 _CHUNK = 1024 * 1024  # bytes read at a time to hash or copy an artifact
+_MD5 = re.compile(r"[0-9a-f]{32}(\.dir)?")  # the name of an object in DVC's cache
+_DRIVE = re.compile(r"[A-Za-z]:")  # C: in C:/x or C:x, a Windows drive
+_OWN_FOLDERS = (".git", ".dvc")  # never written through a path from an experiment
+_MAX_LINKS = 40  # symlinks followed in one path, as Linux allows
 
 
 # --------------------------------------------------------------------------- errors
@@ -99,6 +105,25 @@ class ApplyBlockedError(LiveNbError, RuntimeError):
         super().__init__(
             f"Cannot apply experiment {name!r}: {path!r} {reason}. Move it elsewhere, then apply "
             "again."
+        )
+
+
+class UnsafePathError(ApplyBlockedError):
+    """The experiment names a path outside the working tree: apply changes nothing.
+
+    ``source`` says where the path comes from: the experiment's tree, a ``.dvc``
+    file's ``outs``, or the ``.dir`` manifest of a folder in DVC's cache.
+    """
+
+    def __init__(self, name: str, path: str, source: str, reason: str) -> None:
+        """Name the experiment, the path and where it comes from."""
+        self.name = name
+        self.path = path
+        self.source = source
+        super(ApplyBlockedError, self).__init__(
+            f"Refusing to apply experiment {name!r}: {source} names {path!r}, which {reason}. "
+            "Nothing was changed. (An experiment pulled from elsewhere can name any path: "
+            "look at it with `git show` before applying it.)"
         )
 
 
@@ -223,15 +248,156 @@ def apply(name: str, path: str | os.PathLike[str] = ".", force: bool = False) ->
 
 def _plan_apply(repo: Repository, head: str, commit: str, name: str) -> _Plan:
     tree = _WorkingTree.read(repo, head, commit)
+    check = _PathCheck(repo, tree.theirs, name)
+    check.tree_paths()
     plan = _Plan()
     to_compare = _plan_writes(tree, plan)
     suspects = _compare_contents(repo, tree, to_compare, plan)
     plan.removals = _plan_removals(repo, tree, plan, name)
+    for relative in plan.removals:
+        check.removal(relative)
     unknown = [relative for relative in plan.removals if not tree.clean(relative)]
     suspects.update((relative, sha) for relative, (sha, _) in _current_blobs(repo, unknown).items())
     plan.conflicts = sorted(_saved_nowhere(repo, head, suspects))
-    _plan_artifacts(repo, tree.theirs, plan, name)
+    _plan_artifacts(repo, tree.theirs, plan, check)
     return plan
+
+
+class _PathCheck:
+    r"""Refuses, before apply changes anything, every path that would lead out of the tree.
+
+    A path leaves the tree when it is absolute (``/x``, ``C:/x``, ``\\server\x``), climbs
+    above the root with ``..`` (``\`` counts as ``/``, as DVC on Windows reads it), or passes
+    through a symlink pointing outside: one the experiment writes, or one of the working
+    tree that apply leaves in place.
+    """
+
+    def __init__(self, repo: Repository, theirs: dict[str, tuple[str, str]], name: str) -> None:
+        self.root = repo.root
+        self.name = name
+        self._theirs = theirs
+        self._folders = {parent for relative in theirs for parent in _parents(relative)}
+        links = {relative: sha for relative, (mode, sha) in theirs.items() if mode == SYMLINK_MODE}
+        contents = repo.objects().read_many(links.values()) if links else {}
+        self._links = {
+            relative: os.fsdecode(found[1])
+            for relative, sha in links.items()
+            if (found := contents.get(sha)) is not None
+        }
+
+    def tree_paths(self) -> None:
+        """Refuse a tree entry Git itself would not check out (``..``, ``.git``...)."""
+        for relative in self._theirs:
+            parts = re.split(r"[/\\]", relative)
+            if any(part == ".." or part.casefold() == ".git" for part in parts):
+                raise UnsafePathError(
+                    self.name, relative, "its Git tree", "is not a path inside the working tree"
+                )
+
+    def removal(self, relative: str) -> None:
+        """Refuse removing a file reached through a symlink pointing outside the tree."""
+        if _follow(relative, self._current_link, self.root) is None:
+            raise UnsafePathError(
+                self.name,
+                relative,
+                "its list of deleted files",
+                "is reached through a symlink out of the working tree",
+            )
+
+    def path(self, path: str, source: str, base: str = "") -> Path:
+        """The working-tree path ``path`` (relative to folder ``base``) names, once checked."""
+        reason = None
+        joined = f"{base}/{path}" if base else path
+        followed = _follow(joined, self._future_link, self.root)
+        if _is_absolute(path):
+            reason = "is an absolute path, outside the working tree"
+        elif _follow(joined, lambda _: None, self.root) is None:
+            reason = "leaves the working tree"
+        elif followed is None:
+            reason = "leads out of the working tree through a symlink"
+        elif not followed:
+            reason = "is the working tree itself"
+        elif any(part.casefold() in _OWN_FOLDERS for part in followed.split("/")):
+            reason = "is inside Git's or DVC's own folder"
+        if reason is not None:
+            raise UnsafePathError(self.name, path, source, reason)
+        return self.root / str(followed)
+
+    def md5(self, md5: str, source: str) -> None:
+        """Refuse a cache object name that is not an MD5 hash (it would be a path)."""
+        if not _MD5.fullmatch(md5):
+            raise UnsafePathError(
+                self.name, md5, source, "is not the MD5 hash DVC names its cache objects by"
+            )
+
+    def _future_link(self, relative: str) -> str | None:
+        """The target of the symlink at ``relative`` once the experiment's files are written."""
+        if relative in self._theirs:
+            return self._links.get(relative)
+        if relative in self._folders:
+            return None  # apply puts a folder there, in place of whatever stands there now
+        return self._current_link(relative)
+
+    def _current_link(self, relative: str) -> str | None:
+        try:
+            return os.readlink(self.root / relative)
+        except OSError:
+            return None
+
+
+def _parents(relative: str) -> Iterator[str]:
+    parts = relative.split("/")
+    for end in range(1, len(parts)):
+        yield "/".join(parts[:end])
+
+
+def _is_absolute(path: str) -> bool:
+    return path.startswith(("/", "\\")) or bool(_DRIVE.match(path))
+
+
+def _follow(path: str, link: Callable[[str], str | None], root: Path) -> str | None:
+    """``path`` followed from the root, through the symlinks ``link`` finds, as the OS will.
+
+    Returns it relative to the root with '/' ('' for the root), or None when it leaves the
+    tree. Its last part is not followed: a file written there replaces a symlink.
+    """
+    if _is_absolute(path):
+        return None
+    pending = re.split(r"[/\\]", path)
+    done: list[str] = []
+    links = 0
+    while pending:
+        part = pending.pop(0)
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not done:
+                return None
+            done.pop()
+            continue
+        done.append(part)
+        target = link("/".join(done)) if any(p not in ("", ".") for p in pending) else None
+        if target is None:
+            continue
+        links += 1
+        done.pop()
+        if links > _MAX_LINKS:
+            return None
+        if target.startswith("/"):
+            inside = _under_root(target, root)
+            if inside is None:
+                return None
+            done, target = [], inside
+        pending = target.split("/") + pending
+    return "/".join(done)
+
+
+def _under_root(target: str, root: Path) -> str | None:
+    """An absolute symlink target as a path relative to the root, or None when outside it."""
+    for base in dict.fromkeys((str(root), str(root.resolve()))):
+        if target == base or target.startswith(base.rstrip("/") + "/"):
+            return target[len(base) :]
+    return None
 
 
 @dataclass
@@ -488,7 +654,7 @@ def _saved_nowhere(repo: Repository, head: str, suspects: dict[str, str | None])
 
 
 def _plan_artifacts(
-    repo: Repository, theirs: dict[str, tuple[str, str]], plan: _Plan, name: str
+    repo: Repository, theirs: dict[str, tuple[str, str]], plan: _Plan, check: _PathCheck
 ) -> None:
     """Which ``.dvc`` outputs to restore, which lack cache content, which are in the way."""
     from live_nb.formats.artifacts import find_dvc_root
@@ -508,12 +674,13 @@ def _plan_artifacts(
         found = contents.get(sha)
         outs = _outs(found[1]) if found else []
         folder = (repo.root / relative).parent
-        targets = [(out, Path(os.path.normpath(folder / out["path"]))) for out in outs]
-        if not targets or any(not _inside(target, repo.root) for _, target in targets):
-            continue  # not an output list live_nb can restore (external outputs...)
+        targets = _out_targets(check, relative, outs, changed=relative in written)
+        if not targets:
+            continue  # no outputs, or the user's own .dvc file names outputs outside: left alone
         if relative not in written and all(os.path.lexists(t) for _, t in targets):
             continue  # neither the .dvc file nor its outputs change
-        in_the_way = _artifacts_in_the_way(repo.root, find_dvc_root(folder), targets, name)
+        dvc_root = find_dvc_root(folder)
+        in_the_way = _artifacts_in_the_way(check, relative, dvc_root, targets)
         if in_the_way is None:
             plan.missing_artifacts.append(relative)
             continue
@@ -521,13 +688,35 @@ def _plan_artifacts(
         plan.dvc_files.append(relative)
 
 
+def _out_targets(
+    check: _PathCheck, dvc_file: str, outs: list[dict[str, str]], changed: bool
+) -> list[tuple[dict[str, str], Path]]:
+    """(output, checked working-tree path) of each output of ``dvc_file``.
+
+    A path out of the tree is refused when the experiment changes the ``.dvc`` file; in
+    one it leaves as it is (the user's own), it only means there is nothing to restore.
+    """
+    base = dvc_file.rpartition("/")[0]
+    targets = []
+    for out in outs:
+        try:
+            check.md5(out["md5"], f"{dvc_file} (outs: md5)")
+            targets.append((out, check.path(out["path"], f"{dvc_file} (outs: path)", base)))
+        except UnsafePathError:
+            if changed:
+                raise
+            return []
+    return targets
+
+
 def _artifacts_in_the_way(
-    root: Path, dvc_root: Path, targets: list[tuple[dict[str, str], Path]], name: str
+    check: _PathCheck, dvc_file: str, dvc_root: Path, targets: list[tuple[dict[str, str], Path]]
 ) -> list[tuple[str, str, Path]] | None:
     """(path, md5, cache folder) of the output files whose content is in no cache.
 
     None when the cache lacks some of the outputs' content, so they cannot be restored.
     """
+    root, name = check.root, check.name
     cache_root = dvc_root / ".dvc" / "cache"
     in_the_way: list[tuple[str, str, Path]] = []
     for out, target in targets:
@@ -535,7 +724,8 @@ def _artifacts_in_the_way(
         if out["md5"].endswith(".dir") and os.path.lexists(target) and not target.is_dir():
             shown = _relative(target, root)
             raise ApplyBlockedError(name, shown, "is a file where an artifact is a folder")
-        files = _cached_files(cache, out["md5"], target)
+        source = f"the manifest {out['md5']} of {dvc_file}'s output {out['path']!r}"
+        files = _cached_files(cache, out["md5"], target, _Member(check, target, source))
         if files is None:
             return None
         for wanted, workspace in files:
@@ -571,11 +761,17 @@ def _outs(content: bytes) -> list[dict[str, str]]:
     ]
 
 
-def _inside(target: Path, root: Path) -> bool:
-    try:
-        return bool(target.relative_to(root).parts)
-    except ValueError:
-        return False
+@dataclass(frozen=True)
+class _Member:
+    """Checks the ``relpath`` of a file in a ``.dir`` manifest: the path it names, or refuses."""
+
+    check: _PathCheck
+    folder: Path
+    source: str
+
+    def __call__(self, relpath: str, md5: str) -> Path:
+        self.check.md5(md5, self.source)
+        return self.check.path(relpath, self.source, _relative(self.folder, self.check.root))
 
 
 def _relative(target: Path, root: Path) -> str:
@@ -594,8 +790,13 @@ def _object(cache: Path, md5: str) -> Path:
     return cache / md5[:2] / md5[2:]
 
 
-def _cached_files(cache: Path, md5: str, target: Path) -> list[tuple[str, Path]] | None:
-    """(md5, workspace path) of every file of an output; None when the cache lacks one."""
+def _cached_files(
+    cache: Path, md5: str, target: Path, member: Callable[[str, str], Path]
+) -> list[tuple[str, Path]] | None:
+    """(md5, workspace path) of every file of an output; None when the cache lacks one.
+
+    ``member`` checks each file of a folder's manifest before anything else is looked at.
+    """
     manifest = _object(cache, md5)
     if not manifest.is_file():
         return None
@@ -605,13 +806,18 @@ def _cached_files(cache: Path, md5: str, target: Path) -> list[tuple[str, Path]]
         items = json.loads(manifest.read_bytes())
     except ValueError:
         return None
-    files = []
-    for item in items if isinstance(items, list) else []:
-        if not (isinstance(item, dict) and isinstance(item.get("md5"), str)):
-            return None
-        if not isinstance(item.get("relpath"), str) or not _object(cache, item["md5"]).is_file():
-            return None
-        files.append((item["md5"], target / item["relpath"]))
+    entries = [
+        item
+        for item in (items if isinstance(items, list) else [])
+        if isinstance(item, dict)
+        and isinstance(item.get("md5"), str)
+        and isinstance(item.get("relpath"), str)
+    ]
+    if len(entries) != (len(items) if isinstance(items, list) else 0):
+        return None
+    files = [(item["md5"], member(item["relpath"], item["md5"])) for item in entries]
+    if not all(_object(cache, wanted).is_file() for wanted, _ in files):
+        return None
     return files
 
 
