@@ -4,9 +4,15 @@
 ``%load_ext live_nb`` adds the ``%%live`` and ``%exp_*`` magics to IPython and Jupyter.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from live_nb.error import LiveNbError, LiveNbWarning
-from live_nb.events import LiveEvent
-from live_nb.live import Live
+
+if TYPE_CHECKING:
+    from live_nb.events import LiveEvent
+    from live_nb.live import Live
 
 __version__ = "0.1.0"
 
@@ -19,6 +25,19 @@ __all__ = [
     "load_ipython_extension",
     "unload_ipython_extension",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``Live`` and ``LiveEvent``, imported on first use: ``live-nb`` never needs them."""
+    if name == "Live":
+        from live_nb.live import Live
+
+        return Live
+    if name == "LiveEvent":
+        from live_nb.events import LiveEvent
+
+        return LiveEvent
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_ipython_extension(ipython: object) -> None:

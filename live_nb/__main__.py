@@ -1,6 +1,7 @@
 """``python -m live_nb``: the ``live-nb`` command."""
 
+import sys
+
 from live_nb.cli import main
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+sys.exit(main())

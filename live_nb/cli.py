@@ -3,7 +3,7 @@
 ``live-nb exp show|diff|apply|branch|remove|list|push|pull``, with ``-C PATH`` as in Git.
 A user mistake prints one line, ``live-nb: error: <message>``, and exits 1 (2 for a
 command line argparse cannot read); anything unexpected shows its traceback. The
-experiment code (and pandas, GitPython) is imported only by the command that runs.
+experiment code (and pandas) is imported only by the command that runs.
 """
 
 from __future__ import annotations

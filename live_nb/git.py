@@ -1,4 +1,4 @@
-"""The one way live_nb reaches Git: GitPython's command object, plus a pipelined object reader.
+"""The one way live_nb reaches Git: ``git`` subprocesses, plus a pipelined object reader.
 
 Every Git call of the project goes through :class:`Repository`. Commands that
 meet a lock held by another Git process (``index.lock``, a ref lock) are retried
@@ -13,14 +13,12 @@ import os
 import re
 import shlex
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
 from live_nb.error import LiveNbError
 
@@ -132,36 +130,24 @@ class Repository:
 
     root: Path
     git_dir: Path
-    _command: Any = field(repr=False)
     _reader: ObjectReader | None = field(default=None, repr=False)
 
     @classmethod
     def discover(cls, start: str | os.PathLike[str] = ".") -> Repository:
         """The repository that contains ``start``; raises when there is none or it is bare."""
-        try:
-            import git
-        except ImportError as error:  # pragma: no cover - GitPython is a dependency
-            raise GitNotFoundError() from error
         start_path = Path(start).absolute()
-        command = git.Git(start_path if start_path.is_dir() else start_path.parent)
-        try:
-            status, output, stderr = command.execute(
-                ["git", "rev-parse", "--is-bare-repository", "--absolute-git-dir"],
-                with_extended_output=True,
-                with_exceptions=False,
-            )
-        except git.GitCommandNotFound as error:
-            raise GitNotFoundError() from error
-        if status != 0:
-            raise _not_a_repository(start_path, str(stderr))
-        bare, git_dir = str(output).splitlines()
-        if bare == "true":
+        folder = start_path if start_path.is_dir() else start_path.parent
+        status, output, stderr = _git(
+            folder, ("rev-parse", "--is-bare-repository", "--absolute-git-dir", "--show-toplevel")
+        )
+        lines = output.decode("utf-8", "surrogateescape").splitlines()
+        if status != 0 and len(lines) < 2:
+            raise _not_a_repository(start_path, stderr)
+        if lines[0] == "true":
             raise BareRepositoryError(start_path)
-        try:
-            top = command.execute(["git", "rev-parse", "--show-toplevel"])
-        except git.GitCommandError as error:  # e.g. run from inside the .git folder
-            raise NotAGitRepositoryError(start_path) from error
-        return cls(Path(top), Path(git_dir), git.Git(top))
+        if status != 0 or len(lines) < 3:  # e.g. run from inside the .git folder
+            raise NotAGitRepositoryError(start_path)
+        return cls(Path(lines[2]), Path(lines[1]))
 
     def run(
         self,
@@ -219,29 +205,10 @@ class Repository:
         strip: bool,
         as_text: bool,
     ) -> tuple[int, str | bytes, str]:
-        import git
-
-        stdin = None
-        if input is not None:
-            stdin = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
-            stdin.write(input)
-            stdin.seek(0)
-        try:
-            status, stdout, stderr = self._command.execute(
-                ["git", *args],
-                env=dict(env) if env else None,
-                istream=stdin,
-                with_extended_output=True,
-                with_exceptions=False,
-                strip_newline_in_stdout=strip,
-                stdout_as_string=as_text,
-            )
-        except git.GitCommandNotFound as error:
-            raise GitNotFoundError() from error
-        finally:
-            if stdin is not None:
-                stdin.close()
-        return status, stdout, str(stderr)
+        status, stdout, stderr = _git(self.root, args, env, input)
+        if strip and stdout.endswith(b"\n"):
+            stdout = stdout[:-1]
+        return status, stdout.decode("utf-8", "surrogateescape") if as_text else stdout, stderr
 
     def rev_parse(self, revision: str) -> str | None:
         """The full sha of ``revision``, or None if it does not name a commit."""
@@ -300,6 +267,32 @@ class Repository:
     def __exit__(self, *exc_info: object) -> None:
         """Close the repository (:meth:`close`)."""
         self.close()
+
+
+def _git(
+    folder: Path,
+    args: Iterable[str],
+    env: Mapping[str, str] | None = None,
+    input: bytes | None = None,
+) -> tuple[int, bytes, str]:
+    """Run ``git *args`` in ``folder``: exit status, standard output, error output.
+
+    Git's messages are asked for in English (``LC_ALL=C``): some of them are matched here.
+    """
+    environment = {**os.environ, "LANGUAGE": "C", "LC_ALL": "C", **(env or {})}
+    try:
+        done = subprocess.run(
+            ["git", *args],
+            cwd=folder,
+            env=environment,
+            input=input,
+            stdin=subprocess.DEVNULL if input is None else None,
+            capture_output=True,
+            check=False,
+        )
+    except FileNotFoundError as error:
+        raise GitNotFoundError() from error
+    return done.returncode, done.stdout, done.stderr.decode("utf-8", "replace")
 
 
 class ObjectReader:

@@ -19,49 +19,100 @@ One module per job:
   remove), :mod:`.remote` (push, pull). Each result says what happened with ``describe()``.
 """
 
-from live_nb.experiments.as_csv import to_csv
-from live_nb.experiments.as_json import to_json
-from live_nb.experiments.as_text import format_diff, format_table
-from live_nb.experiments.diff import ExperimentDiff, diff
-from live_nb.experiments.history import History, Series, read_histories
-from live_nb.experiments.manage import (
-    BranchExistsError,
-    BranchResult,
-    ExperimentInfo,
-    InvalidBranchNameError,
-    RemoveResult,
-    branch,
-    list_experiments,
-    remove,
-)
-from live_nb.experiments.names import InvalidExperimentNameError
-from live_nb.experiments.refs import (
-    AmbiguousExperimentError,
-    ExpRef,
-    NoCommitsError,
-    UnknownExperimentError,
-)
-from live_nb.experiments.remote import (
-    DivergedExperimentsError,
-    RemoteNotFoundError,
-    TransferResult,
-    pull,
-    push,
-)
-from live_nb.experiments.restore import (
-    ApplyBlockedError,
-    ApplyResult,
-    UncommittedChangesError,
-    apply,
-)
-from live_nb.experiments.save import (
-    ExperimentExistsError,
-    OperationInProgressError,
-    OutsideRepositoryError,
-    SavedExperiment,
-    save,
-)
-from live_nb.experiments.show import UnknownColumnError, show
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# ``diff``, ``save`` and ``show`` are also module names: imported now, or importing the module
+# (as the magics do) would replace the function here with the module.
+from live_nb.experiments.diff import diff
+from live_nb.experiments.save import save
+from live_nb.experiments.show import show
+
+if TYPE_CHECKING:
+    from live_nb.experiments.as_csv import to_csv
+    from live_nb.experiments.as_json import to_json
+    from live_nb.experiments.as_text import format_diff, format_table
+    from live_nb.experiments.diff import ExperimentDiff
+    from live_nb.experiments.history import History, Series, read_histories
+    from live_nb.experiments.manage import (
+        BranchExistsError,
+        BranchResult,
+        ExperimentInfo,
+        InvalidBranchNameError,
+        RemoveResult,
+        branch,
+        list_experiments,
+        remove,
+    )
+    from live_nb.experiments.names import InvalidExperimentNameError
+    from live_nb.experiments.refs import (
+        AmbiguousExperimentError,
+        ExpRef,
+        NoCommitsError,
+        UnknownExperimentError,
+    )
+    from live_nb.experiments.remote import (
+        DivergedExperimentsError,
+        RemoteNotFoundError,
+        TransferResult,
+        pull,
+        push,
+    )
+    from live_nb.experiments.restore import (
+        ApplyBlockedError,
+        ApplyResult,
+        UncommittedChangesError,
+        apply,
+    )
+    from live_nb.experiments.save import (
+        ExperimentExistsError,
+        OperationInProgressError,
+        OutsideRepositoryError,
+        SavedExperiment,
+    )
+    from live_nb.experiments.show import UnknownColumnError
+
+# Every other public name and the module that defines it, imported when first used: apply,
+# push or history cost nothing to a command that does not use them.
+_MODULES = {
+    "to_csv": "as_csv",
+    "to_json": "as_json",
+    "format_diff": "as_text",
+    "format_table": "as_text",
+    "ExperimentDiff": "diff",
+    "History": "history",
+    "Series": "history",
+    "read_histories": "history",
+    "BranchExistsError": "manage",
+    "BranchResult": "manage",
+    "ExperimentInfo": "manage",
+    "InvalidBranchNameError": "manage",
+    "RemoveResult": "manage",
+    "branch": "manage",
+    "list_experiments": "manage",
+    "remove": "manage",
+    "InvalidExperimentNameError": "names",
+    "AmbiguousExperimentError": "refs",
+    "ExpRef": "refs",
+    "NoCommitsError": "refs",
+    "UnknownExperimentError": "refs",
+    "DivergedExperimentsError": "remote",
+    "RemoteNotFoundError": "remote",
+    "TransferResult": "remote",
+    "pull": "remote",
+    "push": "remote",
+    "ApplyBlockedError": "restore",
+    "ApplyResult": "restore",
+    "UncommittedChangesError": "restore",
+    "apply": "restore",
+    "ExperimentExistsError": "save",
+    "OperationInProgressError": "save",
+    "OutsideRepositoryError": "save",
+    "SavedExperiment": "save",
+    "UnknownColumnError": "show",
+}
 
 __all__ = [
     "AmbiguousExperimentError",
@@ -103,3 +154,18 @@ __all__ = [
     "to_csv",
     "to_json",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The public name ``name``, from its module (imported now if it was not yet)."""
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The public names, with the module's own attributes."""
+    return sorted({*globals(), *__all__})
