@@ -20,10 +20,10 @@ from typing import Any
 
 
 def make_shell() -> Any:
-    from IPython.testing import globalipapp
+    """A plain in-process IPython shell (not IPython.testing's, which needs pytest)."""
+    from IPython.core.interactiveshell import InteractiveShell
 
-    globalipapp.start_ipython()
-    return globalipapp.get_ipython()
+    return InteractiveShell.instance()
 
 
 def per_cell(shell: Any, cells: int) -> float:
