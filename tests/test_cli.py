@@ -166,16 +166,16 @@ def test_push_and_pull(repo: Path, tmp_path: Path) -> None:
     git(repo, "remote", "add", "origin", str(remote))
     git(repo, "push", "-q", "origin", "main")
     done = live_nb("exp", "push", "origin", "low", cwd=repo)
-    assert (done.returncode, done.stdout.strip()) == (0, "Pushed to 'origin': low")
+    assert (done.returncode, done.stdout.strip()) == (0, "Pushed 1 experiment to 'origin': low.")
     assert "refs/exps/" in git(remote, "for-each-ref")
     other = tmp_path / "clone"
     git(tmp_path, "clone", "-q", str(remote), str(other))
 
     done = live_nb("exp", "pull", "origin", cwd=other)
-    assert (done.returncode, done.stdout.strip()) == (0, "Pulled from 'origin': low")
+    assert (done.returncode, done.stdout.strip()) == (0, "Pulled 1 experiment from 'origin': low.")
     assert exps(other) == {"low": exps(repo)["low"]}
     done = live_nb("exp", "pull", "origin", cwd=other)
-    assert done.stdout.strip() == "Already up to date: low"
+    assert done.stdout.strip() == "Nothing to pull: already the same on 'origin': low."
 
     done = live_nb("exp", "push", "upstream", cwd=repo)
     one_error_line(done, "No Git remote named 'upstream'. Known remotes: origin.")
@@ -293,9 +293,12 @@ def test_every_subcommand_through_main(
     assert run("exp", "apply", "high").startswith("Applied experiment 'high'")
     assert "git switch b-high" in run("exp", "branch", "high", "b-high")
     assert sorted(run("exp", "list", "--names-only").split()) == ["high", "low"]
-    assert run("exp", "push", str(remote)).startswith(f"Pushed to '{remote}': ")
+    assert f"experiments to '{remote}': " in run("exp", "push", str(remote))
     assert run("exp", "remove", "low").strip() == "Removed 1 experiment(s): low"
-    assert run("exp", "pull", str(remote), "low").strip() == f"Pulled from '{remote}': low"
+    assert (
+        run("exp", "pull", str(remote), "low").strip()
+        == f"Pulled 1 experiment from '{remote}': low."
+    )
     assert main(["exp", "show", "--sort-by", "no-such-column"]) == 1
     one_error_line((1, capsys.readouterr().err), "")
 

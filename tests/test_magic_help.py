@@ -70,11 +70,11 @@ def test_the_experiment_magics_print_what_happened_and_return_nothing(
     remote = git_repo / "remote.git"
     git(git_repo, "init", "-q", "--bare", str(remote))
     assert shell.run_line_magic("exp_push", str(remote)) is None
-    assert capsys.readouterr().out.strip() == f"Pushed to {str(remote)!r}: exp"
+    assert capsys.readouterr().out.strip() == f"Pushed 1 experiment to {str(remote)!r}: exp."
     assert shell.run_line_magic("exp_remove", "exp") is None
     assert capsys.readouterr().out.strip() == "Removed 1 experiment(s): exp"
     assert shell.run_line_magic("exp_pull", f"{remote} exp") is None
-    assert capsys.readouterr().out.strip() == f"Pulled from {str(remote)!r}: exp"
+    assert capsys.readouterr().out.strip() == f"Pulled 1 experiment from {str(remote)!r}: exp."
 
 
 def test_exp_show_takes_the_options_of_live_nb_exp_show(

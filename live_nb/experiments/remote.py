@@ -100,19 +100,28 @@ class TransferResult:
     up_to_date: tuple[ExpRef, ...] = ()
 
     def describe(self) -> str:
-        """What moved, what was already there; with nothing to move, what to give instead."""
-        done = "Pushed to" if self.direction == "push" else "Pulled from"
-        lines = []
-        if self.moved:
-            lines.append(f"{done} {self.remote!r}: {', '.join(exp.name for exp in self.moved)}")
-        if self.up_to_date:
-            lines.append(f"Already up to date: {', '.join(exp.name for exp in self.up_to_date)}")
-        if not lines:
-            lines.append(
-                f"No experiments to {self.direction}: HEAD's baseline has none. "
-                f"Name the experiments to {self.direction}."
+        """One sentence: what moved, what was already there, or what to give instead."""
+        done = "Pushed" if self.direction == "push" else "Pulled"
+        where = "to" if self.direction == "push" else "from"
+        moved = ", ".join(exp.name for exp in self.moved)
+        same = ", ".join(exp.name for exp in self.up_to_date)
+        if self.moved and self.up_to_date:
+            return (
+                f"{done} {_count(self.moved)} {where} {self.remote!r}: {moved}; "
+                f"already the same on both sides: {same}."
             )
-        return "\n".join(lines)
+        if self.moved:
+            return f"{done} {_count(self.moved)} {where} {self.remote!r}: {moved}."
+        if self.up_to_date:
+            return f"Nothing to {self.direction}: already the same on {self.remote!r}: {same}."
+        return (
+            f"No experiments to {self.direction}: HEAD's baseline has none. "
+            f"Name the experiments to {self.direction}."
+        )
+
+
+def _count(exps: Sequence[ExpRef]) -> str:
+    return f"{len(exps)} experiment{'s' if len(exps) != 1 else ''}"
 
 
 def push(

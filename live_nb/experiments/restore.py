@@ -52,7 +52,7 @@ from pathlib import Path
 from live_nb.error import LiveNbError, LiveNbWarning
 from live_nb.experiments.names import LISTED, join_first
 from live_nb.experiments.refs import BACKUP_NAMESPACE, list_refs, require_head, resolve
-from live_nb.experiments.save import commit_tree
+from live_nb.experiments.save import EDITOR_FOLDERS, commit_tree
 from live_nb.git import (
     EXECUTABLE_MODE,
     GITLINK_MODE,
@@ -144,6 +144,8 @@ class ApplyResult:
     backed_up: tuple[str, ...] = ()
     # (artifact path, cache object) of artifact content that was in no cache before apply.
     cached_artifacts: tuple[tuple[str, str], ...] = ()
+    # Files apply would have changed but left as they are, because they were asked to be kept.
+    kept: tuple[str, ...] = ()
 
     @property
     def restore_command(self) -> str | None:
@@ -169,6 +171,8 @@ class ApplyResult:
                 + ", ".join(done)
                 + "."
             ]
+        if self.kept:
+            lines.append(f"Left as they are, as asked: {join_first(list(self.kept))}.")
         if self.restore_command:
             lines.append(
                 f"Your changes to {len(self.backed_up)} file(s) were first saved in "
@@ -199,17 +203,25 @@ class _Plan:
     artifact_conflicts: list[tuple[str, str, Path]] = field(default_factory=list)
 
 
-def apply(name: str, path: str | os.PathLike[str] = ".", force: bool = False) -> ApplyResult:
+def apply(
+    name: str,
+    path: str | os.PathLike[str] = ".",
+    force: bool = False,
+    keep: Iterable[str | os.PathLike[str]] = (),
+) -> ApplyResult:
     """Put experiment ``name``'s files into the working tree (see the module's notes).
 
     Raises :class:`UncommittedChangesError`, changing nothing, when files with work
-    saved nowhere are in the way; with ``force`` they are backed up first.
-    HEAD, branches and the index are never changed.
+    saved nowhere are in the way; with ``force`` they are backed up first. Files in
+    ``keep`` (paths relative to the current folder, or absolute), such as a notebook
+    open in an editor, are neither written nor removed; the result lists those that
+    would have changed. HEAD, branches and the index are never changed.
     """
     with Repository.discover(path) as repo:
         head = require_head(repo)
         exp, commit = resolve(repo, name)
         plan = _plan_apply(repo, head, commit, exp.name)
+        kept = _keep_out(plan, _relative_paths(keep, repo.root))
         in_the_way = sorted({*plan.conflicts, *(p for p, _, _ in plan.artifact_conflicts)})
         if in_the_way and not force:
             raise UncommittedChangesError(exp.name, in_the_way)
@@ -243,7 +255,34 @@ def apply(name: str, path: str | os.PathLike[str] = ".", force: bool = False) ->
             backup_commit=backup_commit,
             backed_up=tuple(sorted(plan.conflicts)),
             cached_artifacts=cached,
+            kept=kept,
         )
+
+
+def _editor_dropping(relative: str) -> bool:
+    """Whether ``relative`` lies in a folder editors make (``.ipynb_checkpoints``...)."""
+    return any(folder in EDITOR_FOLDERS for folder in relative.split("/")[:-1])
+
+
+def _relative_paths(paths: Iterable[str | os.PathLike[str]], root: Path) -> set[str]:
+    """``paths`` relative to ``root`` with '/', leaving out those outside it."""
+    relative = set()
+    resolved_root = root.resolve()
+    for path in paths:
+        absolute = Path(os.path.abspath(path))
+        for base in (root, resolved_root):
+            with contextlib.suppress(ValueError):
+                relative.add(absolute.relative_to(base).as_posix())
+    return relative
+
+
+def _keep_out(plan: _Plan, keep: set[str]) -> tuple[str, ...]:
+    """Take the files in ``keep`` out of ``plan``; those it would have changed, sorted."""
+    kept = {*keep.intersection(plan.writes), *keep.intersection(plan.removals)}
+    plan.writes = [relative for relative in plan.writes if relative not in keep]
+    plan.removals -= keep
+    plan.conflicts = [relative for relative in plan.conflicts if relative not in keep]
+    return tuple(sorted(kept))
 
 
 def _plan_apply(repo: Repository, head: str, commit: str, name: str) -> _Plan:
@@ -434,6 +473,8 @@ def _plan_writes(tree: _WorkingTree, plan: _Plan) -> dict[str, str]:
     for relative, (mode, _) in tree.theirs.items():
         if mode == GITLINK_MODE:
             continue  # submodules are left to `git submodule update`
+        if relative not in tree.ours and _editor_dropping(relative):
+            continue  # saved by an older live_nb: the editor's copy is the one to keep
         if tree.clean(relative):
             if tree.ours[relative] != tree.theirs[relative]:
                 plan.writes.append(relative)

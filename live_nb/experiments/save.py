@@ -7,10 +7,11 @@ tree and committed with HEAD as first parent. Only the new ref is written, with
 a compare-and-swap, so HEAD, branches, the user's index, the working tree, the
 stash and HEAD's reflog stay exactly as they were.
 
-Paths pass through as bytes, as Git keeps them; live_nb's own temporary files are
-left out, and a file that vanishes while the commit is built is left out too. The
-temporary index is named after its process, so the next save removes the one a
-killed saver left.
+Paths pass through as bytes, as Git keeps them. Left out: live_nb's own temporary
+files, a file that vanishes while the commit is built, and the untracked folders
+editors and Python leave beside a notebook (:data:`EDITOR_FOLDERS`). The temporary
+index is named after its process, so the next save removes the one a killed saver
+left.
 """
 
 from __future__ import annotations
@@ -266,9 +267,14 @@ def _warn_skipped(skipped: Sequence[bytes], max_size: int) -> None:
     )
 
 
+EDITOR_FOLDERS = (".ipynb_checkpoints", ".virtual_documents", "__pycache__")
+"""Untracked folders of these names are never part of an experiment: an editor's droppings."""
+
+
 def _untracked_files(repo: Repository, max_size: int) -> tuple[list[bytes], list[bytes]]:
     """Untracked, not ignored files: those to add, and those too large to add."""
     excludes = [f"--exclude={pattern}" for pattern in TEMPORARY_PATTERNS]
+    excludes += [f"--exclude={folder}/" for folder in EDITOR_FOLDERS]
     output = repo.run_bytes("ls-files", "-z", "--others", "--exclude-standard", *excludes)
     root = os.fsencode(repo.root)
     wanted: list[bytes] = []
@@ -326,7 +332,8 @@ def _walk_files(folder: Path) -> Iterator[Path]:
     for current, folders, names in os.walk(folder):
         here = Path(current)
         links = [name for name in folders if (here / name).is_symlink()]
-        folders[:] = [name for name in folders if name not in (".git", ".dvc", *links)]
+        skipped = (".git", ".dvc", *EDITOR_FOLDERS, *links)
+        folders[:] = [name for name in folders if name not in skipped]
         for name in (*names, *links):
             if not is_temporary(name):
                 yield here / name

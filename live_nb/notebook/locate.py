@@ -21,6 +21,12 @@ def notebook_path(shell: Any) -> Path | None:
     return _from_server_sessions()
 
 
+def open_notebook(shell: Any) -> tuple[Path, ...]:
+    """The notebook this kernel runs, as a tuple of none or one path (for ``apply(keep=)``)."""
+    found = notebook_path(shell)
+    return () if found is None else (found,)
+
+
 def _existing_notebook(candidate: object) -> Path | None:
     if not isinstance(candidate, str) or not candidate.endswith(".ipynb"):
         return None

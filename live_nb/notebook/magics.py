@@ -11,6 +11,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 
 from live_nb.error import LiveNbError
 from live_nb.experiments.options import SHOW_ARGUMENTS, ShowOptions
+from live_nb.notebook.locate import open_notebook
 from live_nb.notebook.record import Recorder
 from live_nb.notebook.session import LiveSession, SessionOptions
 
@@ -134,7 +135,8 @@ class LiveMagics(Magics):
         args = parse_argstring(self.exp_show, line)
         from live_nb.widgets.table import show_table
 
-        return _user_errors(show_table, **ShowOptions.from_arguments(args).kwargs())
+        options = ShowOptions.from_arguments(args).kwargs()
+        return _user_errors(show_table, **options, keep=open_notebook(self.shell))
 
     @magic_arguments()
     @argument("a", nargs="?", help="an experiment (default: the workspace against HEAD)")
@@ -152,13 +154,29 @@ class LiveMagics(Magics):
     @argument(
         "--force", action="store_true", help="back up uncommitted changes in the way, then apply"
     )
+    @argument(
+        "--notebook",
+        action="store_true",
+        help="apply this notebook's file too (left as it is by default: it is open here)",
+    )
     @line_magic
     def exp_apply(self, line: str) -> None:
-        """Put an experiment's files into the working tree; never loses uncommitted work."""
+        """Put an experiment's files into the working tree; never loses uncommitted work.
+
+        The notebook running this kernel is left as it is, so that the editor never finds
+        its file replaced under it; ``--notebook`` applies it too.
+        """
         args = parse_argstring(self.exp_apply, line)
         from live_nb import experiments
 
-        print(_user_errors(experiments.apply, args.name, force=args.force).describe())
+        keep = () if args.notebook else open_notebook(self.shell)
+        result = _user_errors(experiments.apply, args.name, force=args.force, keep=keep)
+        print(result.describe())
+        if result.kept:
+            print(
+                f"The notebook open here was left as it is. To take the experiment's version "
+                f"too, run %exp_apply {args.name} --notebook, then reload the notebook from disk."
+            )
 
     @magic_arguments()
     @argument("name", help="the experiment")

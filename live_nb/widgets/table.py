@@ -317,11 +317,16 @@ class ExperimentsTable(LiveNbWidget):
         path: str | os.PathLike[str] = ".",
         options: ShowOptions | None = None,
         frame: pd.DataFrame | None = None,
+        keep: Sequence[str | os.PathLike[str]] = (),
         **kwargs: Any,
     ) -> None:
-        """The table of the repository containing ``path``: ``frame``, or ``show(**options)``."""
+        """The table of the repository containing ``path``: ``frame``, or ``show(**options)``.
+
+        Its Apply leaves the files in ``keep`` (the notebook open beside it) as they are.
+        """
         super().__init__(**kwargs)
         self.options = options or ShowOptions()
+        self.keep = tuple(keep)
         with Repository.discover(path) as repo:
             self.path = str(repo.root)
         self._targets: dict[str, _Target] = {}
@@ -440,8 +445,16 @@ class ExperimentsTable(LiveNbWidget):
         assert target.exp is not None
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            result = restore.apply(target.exp.ref, path=self.path, force=bool(content.get("force")))
-        return self._done("apply", [result.describe(), *(str(item.message) for item in caught)])
+            result = restore.apply(
+                target.exp.ref, path=self.path, force=bool(content.get("force")), keep=self.keep
+            )
+        lines = [result.describe(), *(str(item.message) for item in caught)]
+        if result.kept:
+            lines.append(
+                "The open notebook was left as it is, so the editor keeps your version. To take "
+                f"the experiment's, run %exp_apply {target.exp.name} --notebook and reload it."
+            )
+        return self._done("apply", lines)
 
     def _branch(self, content: Mapping[str, Any]) -> dict[str, Any]:
         from live_nb.experiments import manage
@@ -589,16 +602,18 @@ def show_table(
     sort_order: str = "asc",
     only_changed: bool = False,
     num: int = 1,
+    keep: Sequence[str | os.PathLike[str]] = (),
 ) -> ExperimentsFrame:
     """Display the experiments table (a widget in Jupyter, text elsewhere); return its frame.
 
-    The arguments are those of :func:`live_nb.experiments.show.show`.
+    The arguments are those of :func:`live_nb.experiments.show.show`; the table's Apply
+    leaves the files in ``keep`` as they are.
     """
     from IPython.display import display
 
     options = ShowOptions(all_baselines, sort_by, sort_order, only_changed, num)
     df = show(path, **options.kwargs())
-    table = ExperimentsTable(path, options, frame=df) if _has_kernel() else None
+    table = ExperimentsTable(path, options, frame=df, keep=keep) if _has_kernel() else None
     if table is not None:
         display(table)
     else:
