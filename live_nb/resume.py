@@ -122,8 +122,9 @@ def _is_current(summary: dict[str, Any], files: dict[Keys, MetricFile]) -> bool:
 
 
 def _same(old: Any, new: Any) -> bool:
-    if isinstance(old, float) and isinstance(new, float) and math.isnan(old):
-        return math.isnan(new)
+    """Whether a metrics.json value is the row's value (a float32's row text is shorter)."""
+    if isinstance(old, float) and isinstance(new, float):
+        return math.isclose(old, new, rel_tol=1e-6) or (math.isnan(old) and math.isnan(new))
     return bool(old == new) and type(old) is type(new)
 
 

@@ -34,6 +34,19 @@ def test_a_metric_logged_after_the_loop_does_not_skip_a_step_on_resume(tmp_dir: 
     assert _steps("dvclive/plots/metrics/loss.tsv") == [0, 1, 2, 3]
 
 
+def test_a_clean_run_with_float32_values_keeps_its_rows_after_the_loop(tmp_dir: Path) -> None:
+    import numpy as np
+
+    with Live(save_dvc_exp=False) as live:
+        for step in range(3):
+            live.log_metric("acc", np.float32(0.1 * step))  # "0.1" in the row, more in json
+            live.next_step()
+        live.log_metric("final", np.float32(0.3))
+    live = _resume()
+    assert _steps("dvclive/plots/metrics/final.tsv") == [3]
+    assert live.step == 3
+
+
 @pytest.mark.parametrize("content", ["", "{not json", "[1, 2]"])
 def test_resume_over_an_empty_or_corrupt_summary_recovers_from_the_metric_files(
     tmp_dir: Path, content: str
