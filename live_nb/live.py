@@ -41,9 +41,10 @@ from live_nb.formats import dvcyaml as dvcyaml_format
 from live_nb.formats import vscode
 from live_nb.formats.files import atomic_write, remove_quietly
 from live_nb.formats.jsonfmt import json_text
-from live_nb.formats.metrics import MetricSeries, MetricWriter, format_value, read_last_row
+from live_nb.formats.metrics import MetricSeries, MetricWriter, format_value
 from live_nb.formats.yaml import dump_yaml, load_yaml
 from live_nb.reports import Report, ReportMode, check_report_mode, open_report
+from live_nb.resume import load_previous_run, set_nested
 from live_nb.snapshot import LiveSnapshot, LoggedPlot, copy_nested
 
 if TYPE_CHECKING:
@@ -287,7 +288,7 @@ class Live:
         elif len(keys) == 2 and type(group := self.summary.get(keys[0])) is dict:
             group[keys[1]] = val
         else:
-            _set_nested(self.summary, keys, val)
+            set_nested(self.summary, keys, val)
         if plot:
             pending = series.pending
             if timestamp or series.timestamped is None:
@@ -308,12 +309,14 @@ class Live:
         """End the current step: its rows reach the disk before this returns, then step += 1."""
         if self._step is None:
             self._step = 0
-        self.summary["step"] = self._step
         if self._monitor is None:
             self._writer.flush()
         else:
             with self._sync_lock:  # the monitor thread adds its files and rows under it too
                 self._writer.flush()
+        # Only now, so that a metrics.json the sync thread writes meanwhile never names a
+        # step whose rows are not all on disk (what resume relies on).
+        self.summary["step"] = self._step
         now = time.monotonic()
         if now >= self._next_sync:
             self._next_sync = now + SYNC_INTERVAL
@@ -843,63 +846,11 @@ class Live:
             remove_quietly(params)
 
     def _load_previous_run(self) -> None:
-        params_file = self._root / "params.yaml"
-        if params_file.is_file():
-            loaded = load_yaml(params_file.read_text(encoding="utf-8"))
-            self._params.update(loaded if isinstance(loaded, dict) else {})
-        self.summary = self._previous_summary()
-        step = self.summary.get("step")
-        self._recover_unsummarised_rows(step if type(step) is int else 0)
-        # DVCLive restarts at 0 when only step 0 had completed; the next step is right.
-        self._step = int(self.summary["step"]) + 1 if "step" in self.summary else 0
-        self._row_step = self._step
-
-    def _previous_summary(self) -> dict[str, Any]:
-        """The previous run's metrics.json, or an empty one to rebuild from the metric files.
-
-        Empty when the file is missing, empty, or not a JSON object (with one warning).
-        """
-        import json
-
-        metrics_file = self._root / "metrics.json"
-        try:
-            summary = json.loads(metrics_file.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError) as error:
-            summary = None
-            reason = f"it cannot be read ({error})"
-        else:
-            reason = "it is not a JSON object"
-        if isinstance(summary, dict):
-            return summary
-        warnings.warn(
-            f"live_nb: {metrics_file} is ignored: {reason}; resuming from the metric files.",
-            LiveNbWarning,
-            stacklevel=4,
-        )
-        return {}
-
-    def _recover_unsummarised_rows(self, step: int) -> None:
-        """Take values from metric rows newer than metrics.json (the run was killed).
-
-        A row whose value metrics.json already holds was summarised (a metric logged after
-        the last step): it does not move the step on.
-        """
-        metrics_dir = self._root / "plots" / "metrics"
-        last_step = step
-        for path in sorted(metrics_dir.rglob("*.tsv")) if metrics_dir.is_dir() else ():
-            row = read_last_row(path)
-            if row is None or row[0] <= step:
-                continue
-            keys = tuple(path.relative_to(metrics_dir).with_suffix("").as_posix().split("/"))
-            value = _parse_metric_text(row[1])
-            if _get_nested(self.summary, keys) == value:
-                continue
-            _set_nested(self.summary, keys, value)
-            last_step = max(last_step, row[0])
-        if last_step != step:
-            self.summary["step"] = last_step
+        """Continue the run in ``dir``: its params, its summary, its next step (see resume)."""
+        previous = load_previous_run(self._root)
+        self._params.update(previous.params)
+        self.summary = previous.summary
+        self._step = self._row_step = previous.next_step
 
 
 # ---- the run of the cell -----------------------------------------------------------------
@@ -1001,25 +952,6 @@ def _relative_posix(path: Path, base: Path) -> str:
     return Path(os.path.relpath(path.absolute(), base)).as_posix()
 
 
-def _get_nested(summary: dict[str, Any], keys: tuple[str, ...]) -> Any:
-    node: Any = summary
-    for key in keys:
-        if not isinstance(node, dict) or key not in node:
-            return None
-        node = node[key]
-    return node
-
-
-def _set_nested(summary: dict[str, Any], keys: tuple[str, ...], value: Any) -> None:
-    node = summary
-    for key in keys[:-1]:
-        child = node.get(key)
-        if not isinstance(child, dict):
-            child = node[key] = {}
-        node = child
-    node[keys[-1]] = value
-
-
 def _metric_value(name: str, value: Any) -> tuple[int | float | str, str]:
     """The value stored in metrics.json and its text in the TSV file, as DVCLive writes them."""
     original = value
@@ -1046,16 +978,6 @@ def _metric_value(name: str, value: Any) -> tuple[int | float | str, str]:
         value = str(value)
         text = value
     return value, text
-
-
-def _parse_metric_text(text: str) -> int | float | str:
-    for parse in (int, float):
-        try:
-            number: int | float = parse(text)
-        except ValueError:
-            continue
-        return str(number) if isinstance(number, float) and not math.isfinite(number) else number
-    return text
 
 
 def _plain_param(key: str, value: Any) -> Any:

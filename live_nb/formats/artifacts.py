@@ -1,9 +1,11 @@
 """Caching artifacts the way ``dvc add`` does, without DVC.
 
-``cache_artifact`` leaves a repository as ``dvc add <path>`` (DVC 3, default cache type
-``reflink,copy``) leaves it: the content copied into ``.dvc/cache/files/md5``, a ``<path>.dvc``
-file, and ``/<name>`` in the ``.gitignore`` beside the path. The workspace copy is not touched.
-``restore_artifact`` is the reverse, like ``dvc checkout <path>.dvc``.
+``cache_artifact`` leaves a repository as ``dvc add <path>`` (DVC 3) leaves it: the content
+copied into ``.dvc/cache/files/md5``, a ``<path>.dvc`` file, and ``/<name>`` in the
+``.gitignore`` beside the path. The workspace file is linked to its cache object as DVC's
+``cache.type`` says (``formats.cachelink``): left as it is for ``reflink,copy`` (the default),
+replaced by a hard or symbolic link for ``hardlink`` or ``symlink``. ``restore_artifact`` is
+the reverse, like ``dvc checkout <path>.dvc``, with the same link types.
 
 Known differences from DVC: ``.dvcignore`` patterns are not applied (every file in a directory is
 tracked, apart from DVC's built-in ignores); the cache is always ``.dvc/cache`` (a ``cache.dir``
@@ -29,6 +31,7 @@ from typing import Any, BinaryIO
 import yaml
 
 from live_nb.error import ArtifactNotFoundError, InvalidNameError, LiveNbError
+from live_nb.formats.cachelink import cache_types, link_to_cache
 from live_nb.formats.files import atomic_write
 from live_nb.formats.yaml import dump_yaml, load_yaml
 
@@ -161,14 +164,16 @@ def cache_artifact(path: Path, root: Path) -> ArtifactEntry:
     _check_inside(path, target, root)
     ensure_dvc_dir(root)
     cache = root / ".dvc" / "cache" / "files" / "md5"
+    types = cache_types(root / ".dvc")
     if target.is_dir():
-        md5, size, nfiles = _cache_directory(target, cache)
+        md5, size, nfiles = _cache_directory(target, cache, types)
         isexec = False
     else:
         md5, size = _hash_file(target)
-        _store_file(target, md5, cache)
-        nfiles = None
         isexec = bool(target.stat().st_mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH))
+        _store_file(target, md5, cache)
+        _link_back(_object_path(cache, md5), target, types)
+        nfiles = None
     entry = ArtifactEntry(
         md5=md5,
         size=size,
@@ -209,11 +214,27 @@ def restore_artifact(dvc_file: Path) -> None:
     for out in outs:
         if out["md5"].endswith(".dir"):  # an empty folder has no file that would recreate it
             (dvc_file.parent / out["path"]).mkdir(parents=True, exist_ok=True)
+    types = cache_types(root / ".dvc")
     for cache_object, target, isexec in copies:
-        with open(cache_object, "rb") as source, _new_file(target) as destination:
-            shutil.copyfileobj(source, destination, CHUNK_SIZE)
-        if isexec:
+        kind = link_to_cache(cache_object, target, types)
+        if isexec and kind in ("copy", "reflink"):  # a link shares the object's own mode
             target.chmod(target.stat().st_mode | stat.S_IEXEC)
+
+
+def _link_back(cache_object: Path, target: Path, types: tuple[str, ...]) -> None:
+    """Link a just-cached workspace file to its object, as ``dvc add`` does.
+
+    A copy is what the workspace already holds, so ``copy`` leaves it; a reflink, hard or
+    symbolic link replaces it when the file system allows, else the next type is tried.
+    """
+    for kind in types:
+        if kind == "copy":
+            return
+        try:
+            link_to_cache(cache_object, target, (kind,))
+        except OSError:
+            continue
+        return
 
 
 def _git_top(start: Path) -> Path | None:
@@ -280,11 +301,13 @@ def _store_file(source: Path, md5: str, cache: Path) -> None:
             raise ArtifactChangedError(source)
 
 
-def _cache_directory(folder: Path, cache: Path) -> tuple[str, int, int]:
+def _cache_directory(folder: Path, cache: Path, types: tuple[str, ...]) -> tuple[str, int, int]:
     # Hash every file before storing any, so an unreadable file leaves the cache as it was.
     files = [(relpath, source, *_hash_file(source)) for relpath, source in _list_files(folder)]
     for _, source, md5, _ in files:
         _store_file(source, md5, cache)
+    for _, source, md5, _ in files:
+        _link_back(_object_path(cache, md5), source, types)
     manifest = [{"md5": md5, "relpath": relpath} for relpath, _, md5, _ in files]
     data = json.dumps(manifest, sort_keys=True).encode("utf-8")
     md5 = hashlib.md5(data, usedforsecurity=False).hexdigest() + ".dir"
