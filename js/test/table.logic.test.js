@@ -5,8 +5,11 @@ import {
   buttonStates,
   changedCells,
   columnWidths,
+  closestColumn,
   displayOrder,
+  explainEmpty,
   filterEntries,
+  filterPlaceholder,
   nextSort,
   parseFilter,
   prepareEntries,
@@ -159,13 +162,57 @@ describe("filtering", () => {
     expect(run("Created>2023")).toHaveLength(5); // text compares as text: ISO dates
   });
 
-  it("treats a token whose left side names no column as a word", () => {
-    const parsed = parseFilter('nothing>3 "two words" acc>0.5', COLUMNS);
-    expect(parsed.terms).toEqual(["nothing>3", "two words"]);
-    expect(parsed.conditions).toEqual([{ column: 7, op: ">", text: "0.5", number: 0.5 }]);
+  it("leaves out a condition naming no column, and says so with the closest name", () => {
+    const parsed = parseFilter('nothing>3 "two words" acc>0.5 acx>0.5', COLUMNS);
+    expect(parsed.terms).toEqual(["two words"]);
+    expect(parsed.conditions).toEqual([{ column: 7, op: ">", text: "0.5", number: 0.5, source: "acc>0.5" }]);
+    expect(parsed.problems).toEqual([
+      'No column "nothing". Ignored.',
+      'No column "acx"; did you mean acc? Ignored.',
+    ]);
     expect(tokenize('a "b c"  d')).toEqual(["a", "b c", "d"]);
     expect(resolveColumn("name", COLUMNS)).toBe(10);
     expect(resolveColumn("zzz", COLUMNS)).toBe(-1);
+    expect(closestColumn("los", COLUMNS)).toBe("train.loss");
+  });
+
+  it("accepts spaces around the operator, but not inside quotes", () => {
+    expect(run("lr < 0.1")).toEqual(["tiny"]);
+    expect(run("lr <0.1")).toEqual(["tiny"]);
+    expect(run("lr< 0.1 acc >= 0.45")).toEqual(["tiny"]);
+    expect(tokenize('lr = 0.1 "a = b"')).toEqual(["lr=0.1", "a = b"]);
+  });
+
+  it("names the columns an ambiguous condition could mean", () => {
+    const columns = [...COLUMNS, { name: "eval.acc", kind: "metric", type: "number" }];
+    const entries = prepareEntries(ROWS, columns);
+    expect(resolveColumn("ACC", columns)).toBe(7); // an exact name (any case) wins over an ending
+    const parsed = parseFilter("loss>0.1", [...columns, { name: "eval.loss", kind: "metric", type: "number" }]);
+    expect(parsed.conditions).toEqual([]);
+    expect(parsed.problems[0]).toContain('"loss" is in 2 columns (train.loss, eval.loss)');
+    expect(filterEntries(entries, parsed)).toHaveLength(entries.length); // ignored, not 0 rows
+  });
+
+  it("excludes -words, and keeps negative numbers as words", () => {
+    expect(run("-deeper")).toEqual(["workspace", "main", "tiny", "nan", "fast-lr"]);
+    expect(run("-cnn")).toEqual([]);
+    expect(parseFilter("-0.5", COLUMNS).terms).toEqual(["-0.5"]);
+  });
+
+  it("says why nothing is left", () => {
+    const entries = prepareEntries(ROWS, COLUMNS);
+    const why = (text) => explainEmpty(entries, parseFilter(text, COLUMNS), COLUMNS);
+    expect(why("lr<0.001")).toEqual(["No row has lr<0.001: lr goes from 0.01 to 0.3."]);
+    expect(why("zebra")).toEqual(['No row contains "zebra".']);
+    expect(why("-cnn")).toEqual(['Every row contains "cnn".']);
+    expect(why("tiny lr>0.2")).toEqual(["No row meets all of these at once."]);
+  });
+
+  it("takes its placeholder from the table's own columns", () => {
+    expect(filterPlaceholder(COLUMNS)).toBe('Filter: words, "a phrase", -word, or conditions such as loss>0.9 lr<=0.01');
+    const twoLosses = [...COLUMNS.slice(0, 6), COLUMNS[6], { name: "eval.loss", kind: "metric", type: "number" }];
+    expect(filterPlaceholder(twoLosses)).toContain("train.loss>0.9");
+    expect(filterPlaceholder([])).toContain("acc>0.9 lr<=0.01");
   });
 });
 

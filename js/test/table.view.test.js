@@ -154,6 +154,13 @@ describe("the experiments table view", () => {
     model.set("filter_text", "main");
     expect(box.value).toBe("main");
     expect(rowNames(el)).toEqual(["main"]);
+    const note = el.querySelector(".live-nb-table-filter-note");
+    expect(note.hidden).toBe(true);
+    model.set("filter_text", "param_0 > 99");
+    expect(rowNames(el)).toEqual([]);
+    expect(note.hidden).toBe(false);
+    expect(note.textContent).toMatch(/^No row has param_0>99: param_0 goes from /);
+    expect(box.placeholder).toContain("param_0<=0.01");
   });
 
   it("hides the columns that never change, and highlights cells that differ from the baseline", () => {

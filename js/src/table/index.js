@@ -21,7 +21,9 @@ import {
   columnWidths,
   DETAIL_COLUMNS,
   displayOrder,
+  explainEmpty,
   filterEntries,
+  filterPlaceholder,
   nextSort,
   parseFilter,
   prepareEntries,
@@ -137,13 +139,14 @@ export class TableView {
       className: "live-nb-table-filter",
       attrs: {
         type: "search",
-        placeholder: 'Filter: words, "a phrase", or conditions such as acc>0.9 lr<=0.01',
+        placeholder: filterPlaceholder([]),
         "aria-label": "Filter rows",
         spellcheck: "false",
       },
     });
     this.filterBox.value = this.filterText;
     this.filterBox.addEventListener("input", () => this.setFilter(this.filterBox.value));
+    this.filterNote = element("span", { className: "live-nb-table-filter-note", attrs: { role: "status" } });
     this.hideBox = element("input", {
       attrs: { type: "checkbox", "data-role": "hide-unchanged" },
     });
@@ -169,6 +172,7 @@ export class TableView {
     };
     this.toolbar = element("div", { className: "live-nb-table-toolbar" }, [
       this.filterBox,
+      this.filterNote,
       hideLabel,
       detailsLabel,
       this.count,
@@ -197,6 +201,7 @@ export class TableView {
     this.changed = changedCells(this.entries, this.columns);
     this.widths = columnWidths(this.entries, this.columns, { changed: this.changed, measure: this.measure });
     this.nameColumn = columnIndex(this.columns, "Experiment");
+    this.filterBox.placeholder = filterPlaceholder(this.columns);
     this.revColumn = columnIndex(this.columns, "rev");
     this.generation += 1;
     const kept = [...this.selection].filter((id) => this.byId.has(id));
@@ -208,7 +213,12 @@ export class TableView {
 
   derive() {
     const sortColumn = this.sort.column ? columnIndex(this.columns, this.sort.column) : -1;
-    const filtered = filterEntries(this.entries, parseFilter(this.filterText, this.columns));
+    const filter = parseFilter(this.filterText, this.columns);
+    const filtered = filterEntries(this.entries, filter);
+    const problems = [...filter.problems];
+    if (!filtered.length) problems.push(...explainEmpty(this.entries, filter, this.columns));
+    this.filterNote.textContent = problems.join(" ");
+    this.filterNote.hidden = !problems.length;
     this.shown = sortEntries(filtered, sortColumn, this.sort.order);
     const hidden = this.hideUnchanged ? unchangedColumns(filtered, this.columns) : new Set();
     this.shownColumns = displayOrder(this.columns, { details: this.details }).filter((index) => !hidden.has(index));

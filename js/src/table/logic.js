@@ -124,44 +124,75 @@ export function nextSort(sort, name) {
 }
 
 // ---------------------------------------------------------------------------
-// Filtering. The filter box holds words, "quoted phrases" and conditions
-// `column<op>value` (op: < <= > >= = == !=). A row is kept when every word is
-// found in one of its cells (any case) and every condition holds. A condition's
-// column is a column name (any case) or the end of one after ".", ":" or "/"
-// when that names a single column (`loss` for `train.loss`); otherwise the
-// token is a word.
+// Filtering. The filter box holds words, "quoted phrases", -excluded words and
+// conditions `column<op>value` (op: < <= > >= = == !=, spaces around it allowed).
+// A row is kept when every word is found in one of its cells (any case), no
+// excluded word is, and every condition holds. A condition's column is a column
+// name (any case) or the end of one after ".", ":" or "/" when that names a
+// single column (`loss` for `train.loss`). A condition naming no column, or
+// several, is left out of the filter and explained in `problems`, as is whatever
+// alone makes the result empty (`explainEmpty`).
 
 const CONDITION = /^(.+?)(<=|>=|!=|==|=|<|>)(.+)$/;
+const OPERATOR = /^(<=|>=|!=|==|=|<|>)/;
+const ENDS_WITH_OPERATOR = /(<=|>=|!=|==|=|<|>)$/;
 
-export function tokenize(text) {
+// Tokens with whether they were quoted; "lr < 0.1" and "lr <0.1" are one token.
+function splitFilter(text) {
   const tokens = [];
   let current = "";
   let quoted = false;
+  let wasQuoted = false;
+  const push = () => {
+    if (current) tokens.push({ text: current, quoted: wasQuoted });
+    current = "";
+    wasQuoted = false;
+  };
   for (const char of String(text ?? "")) {
     if (char === '"') {
       quoted = !quoted;
+      wasQuoted = true;
     } else if (!quoted && /\s/.test(char)) {
-      if (current) tokens.push(current);
-      current = "";
+      push();
     } else {
       current += char;
     }
   }
-  if (current) tokens.push(current);
-  return tokens;
+  push();
+  return joinOperators(tokens);
+}
+
+function joinOperators(tokens) {
+  const joined = [];
+  for (const token of tokens) {
+    const last = joined[joined.length - 1];
+    const glue =
+      last && !last.quoted && !token.quoted &&
+      (ENDS_WITH_OPERATOR.test(last.text) || (OPERATOR.test(token.text) && !CONDITION.test(last.text)));
+    if (glue) last.text += token.text;
+    else joined.push({ ...token });
+  }
+  return joined;
+}
+
+export function tokenize(text) {
+  return splitFilter(text).map((token) => token.text);
+}
+
+// The columns `name` may mean: itself, itself in any case, or those it ends.
+export function columnMatches(name, columns) {
+  const exact = columnIndex(columns, name);
+  if (exact >= 0) return [exact];
+  const lower = name.toLowerCase();
+  const indices = (test) => columns.flatMap((column, index) => (test(column.name.toLowerCase()) ? [index] : []));
+  const anyCase = indices((candidate) => candidate === lower);
+  if (anyCase.length) return anyCase;
+  return indices((candidate) => [".", ":", "/"].some((sep) => candidate.endsWith(sep + lower)));
 }
 
 export function resolveColumn(name, columns) {
-  const exact = columnIndex(columns, name);
-  if (exact >= 0) return exact;
-  const lower = name.toLowerCase();
-  const anyCase = columns.filter((column) => column.name.toLowerCase() === lower);
-  if (anyCase.length === 1) return columns.indexOf(anyCase[0]);
-  const ends = columns.filter((column) => {
-    const candidate = column.name.toLowerCase();
-    return [".", ":", "/"].some((sep) => candidate.endsWith(sep + lower));
-  });
-  return ends.length === 1 ? columns.indexOf(ends[0]) : -1;
+  const matches = columnMatches(name, columns);
+  return matches.length === 1 ? matches[0] : -1;
 }
 
 export function parseNumber(text) {
@@ -174,19 +205,61 @@ export function parseNumber(text) {
 }
 
 export function parseFilter(text, columns) {
-  const terms = [];
-  const conditions = [];
-  for (const token of tokenize(text)) {
-    const match = CONDITION.exec(token);
-    const column = match ? resolveColumn(match[1], columns) : -1;
-    if (match && column >= 0) {
-      const op = match[2] === "==" ? "=" : match[2];
-      conditions.push({ column, op, text: match[3], number: parseNumber(match[3]) });
+  const filter = { terms: [], excluded: [], conditions: [], problems: [] };
+  for (const token of splitFilter(text)) {
+    const match = token.quoted ? null : CONDITION.exec(token.text);
+    if (match) {
+      addCondition(filter, match, columns);
+    } else if (!token.quoted && token.text.length > 1 && token.text.startsWith("-") && parseNumber(token.text) === null) {
+      filter.excluded.push(token.text.slice(1).toLowerCase());
     } else {
-      terms.push(token.toLowerCase());
+      filter.terms.push(token.text.toLowerCase());
     }
   }
-  return { terms, conditions };
+  return filter;
+}
+
+function addCondition(filter, match, columns) {
+  const [source, name, op, value] = match;
+  const matches = columnMatches(name.trim(), columns);
+  if (matches.length === 1) {
+    const text = value.trim();
+    filter.conditions.push({ column: matches[0], op: op === "==" ? "=" : op, text, number: parseNumber(text), source });
+  } else if (matches.length > 1) {
+    const names = matches.map((index) => columns[index].name);
+    filter.problems.push(`"${name}" is in ${names.length} columns (${names.join(", ")}): write one, e.g. ${names[0]}${op}${value}. Ignored.`);
+  } else {
+    const near = closestColumn(name, columns);
+    filter.problems.push(`No column "${name}"${near ? `; did you mean ${near}?` : "."} Ignored.`);
+  }
+}
+
+export function closestColumn(name, columns) {
+  const lower = name.toLowerCase();
+  let best = null;
+  let bestDistance = Infinity;
+  for (const column of columns) {
+    const full = column.name.toLowerCase();
+    const tail = full.split(/[.:/]/).pop();
+    const distance = Math.min(editDistance(lower, full), editDistance(lower, tail));
+    if (distance < bestDistance) {
+      best = column.name;
+      bestDistance = distance;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(lower.length / 3)) ? best : null;
+}
+
+function editDistance(a, b) {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
 }
 
 function holds(condition, entry) {
@@ -216,13 +289,59 @@ function holds(condition, entry) {
   return a >= b;
 }
 
+const keeps = {
+  term: (term) => (entry) => entry.search.includes(term),
+  excluded: (term) => (entry) => !entry.search.includes(term),
+  condition: (condition) => (entry) => holds(condition, entry),
+};
+
+function tests(filter) {
+  return [
+    ...filter.terms.map((term) => ({ what: `no row contains "${term}"`, keep: keeps.term(term) })),
+    ...(filter.excluded ?? []).map((term) => ({ what: `every row contains "${term}"`, keep: keeps.excluded(term) })),
+    ...filter.conditions.map((condition) => ({ condition, keep: keeps.condition(condition) })),
+  ];
+}
+
 export function filterEntries(entries, filter) {
-  if (!filter.terms.length && !filter.conditions.length) return entries;
-  return entries.filter(
-    (entry) =>
-      filter.terms.every((term) => entry.search.includes(term)) &&
-      filter.conditions.every((condition) => holds(condition, entry)),
-  );
+  const all = tests(filter);
+  if (!all.length) return entries;
+  return entries.filter((entry) => all.every((test) => test.keep(entry)));
+}
+
+// Why nothing is left: each part of the filter that alone keeps no row, in words.
+export function explainEmpty(entries, filter, columns) {
+  if (!entries.length) return [];
+  const reasons = [];
+  for (const test of tests(filter)) {
+    if (entries.some(test.keep)) continue;
+    reasons.push(test.condition ? noRowHolds(test.condition, entries, columns) : `${test.what[0].toUpperCase()}${test.what.slice(1)}.`);
+  }
+  return reasons.length ? reasons : ["No row meets all of these at once."];
+}
+
+function noRowHolds(condition, entries, columns) {
+  const name = columns[condition.column].name;
+  const numbers = entries.map((entry) => numberOf(entry.values[condition.column])).filter((n) => n !== null && Number.isFinite(n));
+  if (!numbers.length) return `No row has ${condition.source.trim()}: ${name} has no number in any row.`;
+  const low = Math.min(...numbers);
+  const high = Math.max(...numbers);
+  const range = low === high ? `is ${low} wherever set` : `goes from ${low} to ${high}`;
+  return `No row has ${condition.source.trim()}: ${name} ${range}.`;
+}
+
+// The filter box's example, from this table's own columns (a name that resolves).
+export function filterPlaceholder(columns) {
+  const example = (kind, op, value) => {
+    const column = columns.find((c) => c.kind === kind && ["number", "integer"].includes(c.type));
+    if (!column) return null;
+    const tail = column.name.split(/[.:/]/).pop();
+    const name = resolveColumn(tail, columns) >= 0 ? tail : column.name;
+    return `${name}${op}${value}`;
+  };
+  const examples = [example("metric", ">", "0.9"), example("param", "<=", "0.01")].filter(Boolean);
+  const conditions = examples.length ? examples.join(" ") : "acc>0.9 lr<=0.01";
+  return `Filter: words, "a phrase", -word, or conditions such as ${conditions}`;
 }
 
 // ---------------------------------------------------------------------------

@@ -29,6 +29,7 @@ export const STYLE = `
 .live-nb-table-toolbar { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin-bottom: 6px; }
 .live-nb-table-filter { flex: 1 1 260px; min-width: 160px; padding: 3px 6px; font: inherit;
   color: var(--lnt-fg); background: var(--lnt-bg); border: 1px solid var(--lnt-border); border-radius: 3px; }
+.live-nb-table-filter-note { flex: 1 1 100%; order: 99; font-size: 0.9em; color: var(--jp-warn-color0, #b35c00); }
 .live-nb-table-toggle { display: inline-flex; gap: 4px; align-items: center; white-space: nowrap; }
 .live-nb-table-count { color: var(--lnt-muted); white-space: nowrap; }
 .live-nb-table-button { font: inherit; padding: 3px 10px; cursor: pointer; color: var(--lnt-fg);
