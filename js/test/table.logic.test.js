@@ -237,6 +237,12 @@ describe("unchanged columns and changed cells", () => {
     expect(columns("refs/exps/x/tiny")).toEqual(["train.loss", "acc", "lr"]);
     expect(columns("refs/exps/x/nan")).toEqual(["train.loss", "acc"]);
     expect(changed.has(B)).toBe(false); // a baseline has nothing to compare with
+    const bare = prepareEntries(
+      [row(B, "baseline", null, ["main", "bbbbbbb", "baseline", "initial"], [null, null, null, 0.1, "cnn"]), ROWS[2]],
+      COLUMNS,
+    );
+    const lit = changedCells(bare, COLUMNS).get("refs/exps/x/tiny");
+    expect([...lit].map((i) => COLUMNS[i].name)).toEqual(["lr"]); // not every metric of a bare baseline
   });
 
   it("ignores empty cells: a baseline without metrics does not keep every column", () => {

@@ -102,6 +102,8 @@ describe("the experiments table view", () => {
       "Experiment", "Created", "metric_0", "metric_1", "param_0", "param_1", "Message", "rev", "typ", "parent",
     ]);
     expect(el.querySelector('tr[data-experiment="exp-1"] td:last-child').textContent).toBe("bbbbbbb");
+    expect(el.querySelector('th[data-column="rev"]').textContent).toBe("Commit");
+    expect(el.querySelector('th[data-column="typ"]').textContent).toBe("Kind");
     details.checked = false;
     details.dispatchEvent(new window.Event("change"));
     expect(headers(el)).not.toContain("rev");
@@ -169,6 +171,7 @@ describe("the experiments table view", () => {
     expect(changed.map((td) => td.textContent)).toEqual(["0.5", "0.001"]);
     expect(changed[0].title).toContain("baseline main: 0.9");
     expect(el.querySelectorAll('tr[data-experiment="main"] td.live-nb-table-changed')).toHaveLength(0);
+    expect(el.querySelector(".live-nb-table-key").hidden).toBe(false);
     const hide = el.querySelector('input[data-role="hide-unchanged"]');
     expect(hide.closest("label").title).toMatch(/empty cells .* ignored/i);
     hide.checked = true;
@@ -193,6 +196,10 @@ describe("the experiments table view", () => {
     await flush();
     const [, spec] = embedFn.mock.calls.at(-1);
     expect(spec.encoding.color.scale.domain).toEqual(["exp-0", "exp-2"]);
+    const stripe = (name) => el.querySelector(`tr[data-experiment="${name}"] td.live-nb-table-check`).style.boxShadow;
+    expect(stripe("exp-0")).toMatch(/^inset 4px 0(px)? 0(px)? /);
+    expect(stripe("exp-2")).not.toBe(stripe("exp-0"));
+    expect(stripe("exp-1")).toBe("");
     expect(spec.encoding.color.legend).toBeNull(); // one legend for all the charts, above them
     expect(el.querySelectorAll(".live-nb-table-chart")).toHaveLength(1);
     const legend = el.querySelectorAll(".live-nb-table-legend");

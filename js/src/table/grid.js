@@ -4,7 +4,7 @@
 
 import { element } from "./dom.js";
 import { ROW_HEIGHT, VIEWPORT } from "./style.js";
-import { treeGlyph } from "./logic.js";
+import { columnLabel, treeGlyph } from "./logic.js";
 
 const OVERSCAN = 8; // rows rendered above and below the window
 
@@ -90,6 +90,7 @@ export class VirtualGrid {
       const arrow = sorted ? (sort.order === "desc" ? " ▼" : " ▲") : "";
       const classes = [`live-nb-table-${column.kind}`];
       if (column.type !== "text") classes.push("live-nb-table-num");
+      if (index === this.data.nameColumn) classes.push("live-nb-table-name");
       cells.push(
         element(
           "th",
@@ -98,14 +99,14 @@ export class VirtualGrid {
             attrs: {
               "aria-sort": sorted ? (sort.order === "desc" ? "descending" : "ascending") : "none",
               "data-column": column.name,
-              title: `${column.name} (${column.kind})`,
+              title: columnLabel(column) === column.name ? `${column.name} (${column.kind})` : `${columnLabel(column)} (DVC's "${column.name}")`,
               scope: "col",
             },
           },
           [
             element("button", {
               className: "live-nb-table-sort",
-              text: column.name + arrow,
+              text: columnLabel(column) + arrow,
               attrs: { type: "button", "data-sort": column.name },
             }),
           ],
@@ -153,7 +154,10 @@ export class VirtualGrid {
       attrs: { type: "checkbox", "aria-label": `Select ${name}` },
     });
     box.checked = ticked;
-    const cells = [element("td", { className: "live-nb-table-check" }, [box])];
+    const curve = this.data.colors?.get(entry.id);
+    const check = element("td", { className: "live-nb-table-check" }, [box]);
+    if (curve) check.style.boxShadow = `inset 4px 0 0 ${curve}`; // the colour of its overlay line
+    const cells = [check];
     const differs = changed.get(entry.id);
     const base = entry.baseline ? byId.get(entry.baseline) : undefined;
     for (const index of shown) {
@@ -162,6 +166,7 @@ export class VirtualGrid {
       if (index === nameColumn) text = treeGlyph(entries, position) + text;
       const classes = [];
       if (column.type !== "text") classes.push("live-nb-table-num");
+      if (index === nameColumn) classes.push("live-nb-table-name");
       let title = entry.text[index]; // in full (Created is shown in short)
       if (differs && differs.has(index)) {
         classes.push("live-nb-table-changed");

@@ -32,7 +32,7 @@ import {
   UNCHANGED_HELP,
   unchangedColumns,
 } from "./logic.js";
-import { MAX_OVERLAY, seriesLabels } from "./overlay.js";
+import { MAX_OVERLAY, seriesLabels, styleOf } from "./overlay.js";
 import { STYLE } from "./style.js";
 
 const SAVE_DELAY = 250; // ms between typing in the filter box and syncing it to Python
@@ -164,6 +164,10 @@ export class TableView {
       [this.detailsBox, element("span", { text: "Details" })],
     );
     this.count = element("span", { className: "live-nb-table-count" });
+    this.legend = element("span", { className: "live-nb-table-key" }, [
+      element("span", { className: "live-nb-table-swatch live-nb-table-changed", text: "0.9" }),
+      element("span", { text: " differs from its baseline" }),
+    ]);
     this.buttons = {
       apply: button("Apply", "apply"),
       branch: button("Branch…", "branch"),
@@ -176,6 +180,7 @@ export class TableView {
       hideLabel,
       detailsLabel,
       this.count,
+      this.legend,
       ...Object.values(this.buttons),
     ]);
     this.root.appendChild(this.toolbar);
@@ -199,6 +204,7 @@ export class TableView {
     this.entries = prepareEntries(this.model.get("rows") ?? [], this.columns);
     this.byId = new Map(this.entries.map((entry) => [entry.id, entry]));
     this.changed = changedCells(this.entries, this.columns);
+    this.legend.hidden = this.changed.size === 0;
     this.widths = columnWidths(this.entries, this.columns, { changed: this.changed, measure: this.measure });
     this.nameColumn = columnIndex(this.columns, "Experiment");
     this.filterBox.placeholder = filterPlaceholder(this.columns);
@@ -240,6 +246,7 @@ export class TableView {
       selection: this.selection,
       sort: this.sort,
       nameColumn: this.nameColumn,
+      colors: new Map(this.overlayEntries().map((entry, index) => [entry.id, styleOf(index).color])),
     });
     this.updateButtons();
   }

@@ -40,6 +40,13 @@ export function prepareEntries(rows, columns, { now = new Date() } = {}) {
 
 export const DETAIL_COLUMNS = ["rev", "typ", "parent"];
 
+// Headers in words for the columns DVC names tersely (the data keeps DVC's names).
+const HEADER_LABELS = { rev: "Commit", typ: "Kind", parent: "Parent commit" };
+
+export function columnLabel(column) {
+  return (column.kind === "meta" && HEADER_LABELS[column.name]) || column.name;
+}
+
 export function displayOrder(columns, { details = false } = {}) {
   const rank = (column) => {
     if (column.kind === "metric") return 2;
@@ -378,7 +385,7 @@ export function changedCells(entries, columns) {
     if (!base || base === entry) continue;
     const cells = new Set();
     columns.forEach((column, index) => {
-      if (column.kind === "meta") return;
+      if (column.kind === "meta" || base.values[index] === null || base.values[index] === undefined) return;
       if (identityOf(entry.values[index]) !== identityOf(base.values[index])) cells.add(index);
     });
     if (cells.size) changed.set(entry.id, cells);

@@ -30,6 +30,9 @@ export const STYLE = `
 .live-nb-table-filter { flex: 1 1 260px; min-width: 160px; padding: 3px 6px; font: inherit;
   color: var(--lnt-fg); background: var(--lnt-bg); border: 1px solid var(--lnt-border); border-radius: 3px; }
 .live-nb-table-filter-note { flex: 1 1 100%; order: 99; font-size: 0.9em; color: var(--jp-warn-color0, #b35c00); }
+.live-nb-table-key { color: var(--lnt-muted); white-space: nowrap; }
+.live-nb-table-key[hidden] { display: none; }
+.live-nb-table-swatch.live-nb-table-changed { background: var(--lnt-changed); color: var(--lnt-fg); font-weight: 600; padding: 0 4px; border-radius: 2px; }
 .live-nb-table-toggle { display: inline-flex; gap: 4px; align-items: center; white-space: nowrap; }
 .live-nb-table-count { color: var(--lnt-muted); white-space: nowrap; }
 .live-nb-table-button { font: inherit; padding: 3px 10px; cursor: pointer; color: var(--lnt-fg);
@@ -51,6 +54,10 @@ export const STYLE = `
   padding: 0 6px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
   border-bottom: 1px solid var(--lnt-border); text-align: left; }
 .live-nb-table-grid th { position: sticky; top: 0; z-index: 1; background: var(--lnt-bg2); font-weight: 600; }
+.live-nb-table-grid .live-nb-table-check { position: sticky; left: 0; z-index: 1; background: var(--lnt-bg); }
+.live-nb-table-grid .live-nb-table-name { position: sticky; left: 28px; z-index: 1; background: var(--lnt-bg);
+  box-shadow: inset -1px 0 0 var(--lnt-border); }
+.live-nb-table-grid th.live-nb-table-check, .live-nb-table-grid th.live-nb-table-name { z-index: 2; background: var(--lnt-bg2); }
 .live-nb-table-grid th.live-nb-table-metric { box-shadow: inset 0 -2px 0 #0072B2; }
 .live-nb-table-grid th.live-nb-table-param { box-shadow: inset 0 -2px 0 #E69F00; }
 .live-nb-table-sort { all: unset; cursor: pointer; display: block; overflow: hidden; text-overflow: ellipsis; }
@@ -60,6 +67,9 @@ export const STYLE = `
 .live-nb-table-grid tr[data-kind="baseline"] td { font-weight: 600; }
 .live-nb-table-grid tr[data-kind="workspace"] td { font-style: italic; }
 .live-nb-table-grid tr.live-nb-table-selected td { background: var(--lnt-selected); }
+.live-nb-table-grid tr.live-nb-table-selected td.live-nb-table-check,
+.live-nb-table-grid tr.live-nb-table-selected td.live-nb-table-name {
+  background: linear-gradient(var(--lnt-selected), var(--lnt-selected)) var(--lnt-bg); }
 .live-nb-table-grid tr.live-nb-table-selected td.live-nb-table-changed { background: var(--lnt-changed); }
 .live-nb-table-grid .live-nb-table-check { width: 28px; text-align: center; padding: 0; }
 .live-nb-table-spacer td { border: 0; padding: 0; }
