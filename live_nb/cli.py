@@ -243,10 +243,14 @@ def _write(text: str) -> None:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from live_nb.experiments import format_table, show, to_csv, to_json
+    from live_nb.experiments import format_table, to_csv, to_json
+    from live_nb.experiments.show import collect
 
-    frame = show(path=args.path, **ShowOptions.from_arguments(args).kwargs())
-    _write(to_json(frame) if args.json else to_csv(frame) if args.csv else format_table(frame))
+    table = collect(path=args.path, **ShowOptions.from_arguments(args).kwargs())
+    if args.json:  # indented for a person, on one line for a program, as DVC prints it
+        _write(to_json(table, indent=2 if sys.stdout.isatty() else None))
+    else:
+        _write(to_csv(table) if args.csv else format_table(table))
     return 0
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from live_nb.experiments.cells import format_value
 from live_nb.experiments.diff import ExperimentDiff
+from live_nb.experiments.table import Table, as_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -16,17 +17,18 @@ if TYPE_CHECKING:
 __all__ = ["to_csv"]
 
 
-def to_csv(obj: pd.DataFrame | ExperimentDiff) -> str:
+def to_csv(obj: Table | pd.DataFrame | ExperimentDiff) -> str:
     """CSV of a :func:`show` table (every column) or of a diff (``type`` column first)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if isinstance(obj, ExperimentDiff):
         _write_diff(writer, obj)
         return buffer.getvalue()
-    int_columns = set(obj.attrs.get("int_columns", ()))
-    columns = [str(column) for column in obj.columns]
+    table = as_table(obj)
+    int_columns = set(table.attrs.get("int_columns", ()))
+    columns = table.names
     writer.writerow(columns)
-    for row in obj.itertuples(index=False, name=None):
+    for row in table.rows():
         writer.writerow(
             [_csv_cell(value, column in int_columns) for value, column in zip(row, columns)]
         )

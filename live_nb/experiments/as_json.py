@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from live_nb.experiments.cells import format_value, is_missing
 from live_nb.experiments.diff import ExperimentDiff
+from live_nb.experiments.table import Table, as_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["to_json"]
 
 
-def to_json(obj: pd.DataFrame | ExperimentDiff, indent: int | None = 2) -> str:
+def to_json(obj: Table | pd.DataFrame | ExperimentDiff, indent: int | None = 2) -> str:
     """JSON of a :func:`show` table or of a diff.
 
     A table is a list of row objects (missing values ``null``); a diff is
@@ -26,13 +27,25 @@ def to_json(obj: pd.DataFrame | ExperimentDiff, indent: int | None = 2) -> str:
     return json.dumps(payload, indent=indent, ensure_ascii=False, allow_nan=False)
 
 
-def _table_payload(df: pd.DataFrame) -> list[dict[str, Any]]:
-    int_columns = set(df.attrs.get("int_columns", ()))
-    columns = [str(column) for column in df.columns]
-    return [
-        {column: _json_value(value, column in int_columns) for column, value in zip(columns, row)}
-        for row in df.itertuples(index=False, name=None)
+def _table_payload(obj: Table | pd.DataFrame) -> list[dict[str, Any]]:
+    table = as_table(obj)
+    int_columns = set(table.attrs.get("int_columns", ()))
+    cells = [
+        [_json_cell(value, name in int_columns) for value in values]
+        for name, values in table.columns.items()
     ]
+    names = table.names
+    return [dict(zip(names, row)) for row in zip(*cells)]
+
+
+def _json_cell(value: Any, as_int: bool) -> Any:
+    """:func:`_json_value`, with a fast path for the cells most tables are made of."""
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bool:
+        return value
+    if kind is float and math.isfinite(value):
+        return int(value) if as_int and value.is_integer() else value
+    return _json_value(value, as_int)
 
 
 def _diff_payload(d: ExperimentDiff) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from live_nb.experiments.cells import format_value, is_missing, plain
 from live_nb.experiments.show import EXPERIMENT_TYPES, META_COLUMNS
+from live_nb.experiments.table import Table, as_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,21 +28,22 @@ _CONTROL = {code: f"\\x{code:02x}" for code in range(32)}
 _CONTROL.update({9: "\\t", 10: "\\n", 13: "\\r", 127: "\\x7f"})
 
 
-def format_table(df: pd.DataFrame, precision: int | None = DEFAULT_PRECISION) -> str:
+def format_table(df: Table | pd.DataFrame, precision: int | None = DEFAULT_PRECISION) -> str:
     """``df`` (from :func:`show`) as ``dvc exp show`` prints it: plain text, aligned columns.
 
     The Experiment column draws each baseline's experiments as a tree; floats keep
     ``precision`` significant digits; a missing value shows as ``-``.
     """
-    metric_columns, param_columns = _data_columns(df)
-    int_columns = set(df.attrs.get("int_columns", ()))
+    table = as_table(df)
+    metric_columns, param_columns = _data_columns(table)
+    int_columns = set(table.attrs.get("int_columns", ()))
     headers = ["Experiment", "Created", *metric_columns, *param_columns]
     right = {"Experiment": False, "Created": False}
     right.update(dict.fromkeys(metric_columns, True))
     right.update(dict.fromkeys(param_columns, False))
     today = date.today()
     body = []
-    for record in df.to_dict("records"):
+    for record in table.records():
         cells = [_experiment_cell(record), _created_cell(record.get("Created"), today)]
         for column in (*metric_columns, *param_columns):
             value = record.get(column)
@@ -76,13 +78,13 @@ def format_diff(d: ExperimentDiff, precision: int | None = DEFAULT_PRECISION) ->
     return "\n".join(parts)
 
 
-def _data_columns(df: pd.DataFrame) -> tuple[list[str], list[str]]:
-    present = set(df.columns)
-    metrics = [column for column in df.attrs.get("metrics", ()) if column in present]
-    params = [column for column in df.attrs.get("params", ()) if column in present]
+def _data_columns(table: Table) -> tuple[list[str], list[str]]:
+    present = set(table.names)
+    metrics = [column for column in table.attrs.get("metrics", ()) if column in present]
+    params = [column for column in table.attrs.get("params", ()) if column in present]
     if not metrics and not params:
         known = set(META_COLUMNS)
-        metrics = [str(column) for column in df.columns if column not in known]
+        metrics = [column for column in table.names if column not in known]
     return metrics, params
 
 

@@ -3,8 +3,9 @@
 Rows: the workspace, then each baseline followed by its experiments (newest first). One column
 per metric and per param: a column is named by its key (nested keys joined with ``.``, as
 ``model.depth``), or ``<file>:<key>`` when the key occurs in more than one file or clashes with
-a fixed column, the rule DVC uses. :mod:`.as_text`, :mod:`.as_csv` and :mod:`.as_json` render
-the table for a terminal.
+a fixed column, the rule DVC uses. :func:`collect` builds the table as plain columns (no
+pandas: what the command line renders); :mod:`.as_text`, :mod:`.as_csv` and :mod:`.as_json`
+render it for a terminal.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from live_nb.experiments.baselines import baseline_names
 from live_nb.experiments.cells import is_int, is_missing, is_number
 from live_nb.experiments.read import WORKSPACE, ExperimentReader, RevisionData
 from live_nb.experiments.refs import ExpRef, list_refs
+from live_nb.experiments.table import Table
 from live_nb.experiments.values import flatten
 from live_nb.git import Repository
 
@@ -36,6 +38,7 @@ __all__ = [
     "META_COLUMNS",
     "InvalidShowArgumentError",
     "UnknownColumnError",
+    "collect",
     "show",
 ]
 
@@ -103,7 +106,21 @@ def show(
     ``rev`` (short sha), ``typ`` (``workspace``, ``baseline``, ``branch_commit``, or
     ``branch_base`` for a baseline's last row, as DVC), ``Created`` (ISO 8601 commit time),
     ``Message`` (first line), ``parent`` (short baseline sha), then metrics, then params.
+    A column of whole numbers with gaps is a nullable ``Int64`` column.
     """
+    return collect(path, all_baselines, sort_by, sort_order, only_changed, num, force).to_frame()
+
+
+def collect(
+    path: str | os.PathLike[str] = ".",
+    all_baselines: bool = False,
+    sort_by: str | None = None,
+    sort_order: str = "asc",
+    only_changed: bool = False,
+    num: int = 1,
+    force: bool = False,
+) -> Table:
+    """The table :func:`show` returns, as plain columns (see :class:`.table.Table`)."""
     if sort_order not in _SORT_ORDERS:
         raise InvalidShowArgumentError("sort_order", sort_order, "'asc' or 'desc'")
     if isinstance(num, bool) or not isinstance(num, int) or num == 0:
@@ -115,9 +132,9 @@ def show(
         rows = [_Row(WORKSPACE, WORKSPACE, "workspace", workspace, head[:7] if head else None)]
         if head is not None:
             rows.extend(_commit_rows(repo, reader, head, num, all_baselines))
-        frame = _frame(rows, sort_by, sort_order, only_changed)
-        frame.attrs["read_stats"] = vars(reader.stats).copy()
-        return frame
+        table = _table(rows, sort_by, sort_order, only_changed)
+        table.attrs["read_stats"] = vars(reader.stats).copy()
+        return table
 
 
 @contextlib.contextmanager
@@ -185,11 +202,7 @@ def _by_baseline(
     return grouped
 
 
-def _frame(
-    rows: list[_Row], sort_by: str | None, sort_order: str, only_changed: bool
-) -> pd.DataFrame:
-    import pandas as pd
-
+def _table(rows: list[_Row], sort_by: str | None, sort_order: str, only_changed: bool) -> Table:
     flat = [_flat_values(row.data) for row in rows]
     names = _column_names(_sources(flat))
     if sort_by is not None:
@@ -219,11 +232,10 @@ def _frame(
         columns[name] = values
         kinds[source[0]].append(name)
 
-    frame = pd.DataFrame(columns, index=range(len(rows)))
     shown = {*kinds["metrics"], *kinds["params"]}
-    frame.attrs.update(kinds)
-    frame.attrs["sources"] = {name: list(source) for source, name in names.items() if name in shown}
-    return frame
+    attrs: dict[str, Any] = dict(kinds)
+    attrs["sources"] = {name: list(source) for source, name in names.items() if name in shown}
+    return Table(columns, attrs)
 
 
 def _sources(flat: list[dict[Source, Any]]) -> list[Source]:
