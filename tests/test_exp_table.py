@@ -387,7 +387,7 @@ def test_the_returned_frame_is_a_dataframe_whose_operations_are_plain(
     assert frame.table is None
 
 
-def test_exp_show_without_a_kernel_shows_the_static_table_and_returns_the_frame(
+def test_exp_show_without_a_kernel_returns_the_frame_whose_text_is_the_table(
     exps: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     from IPython.core.error import UsageError
@@ -398,9 +398,12 @@ def test_exp_show_without_a_kernel_shows_the_static_table_and_returns_the_frame(
     shell.run_line_magic("load_ext", "live_nb")
     try:
         frame = shell.run_line_magic("exp_show", "--sort-by acc --sort-order desc")
-        assert isinstance(frame, ExperimentsFrame) and frame.table is None
         pd.testing.assert_frame_equal(frame, show(sort_by="acc", sort_order="desc"))
-        assert "fast" in capsys.readouterr().out  # the terminal table
+        assert capsys.readouterr().out == ""  # shown once, as the cell's Out[n], not beside it
+        shell.run_cell("%exp_show --sort-by acc --sort-order desc")
+        out = capsys.readouterr().out
+        assert "fast" in out and "├──" in out and "Out[" in out
+        assert out.split("Out[")[1].split(":", 1)[1].strip().startswith("─")  # not empty
         with pytest.raises(UsageError, match="Cannot sort by 'nope'"):
             shell.run_line_magic("exp_show", "--sort-by nope")
     finally:

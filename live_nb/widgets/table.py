@@ -578,6 +578,28 @@ class ExperimentsFrame(pd.DataFrame):
             display({"text/plain": format_table(plain), "text/html": static_html(plain)}, raw=True)
 
 
+class TextExperimentsFrame(pd.DataFrame):
+    """What ``%exp_show`` returns in a terminal: a DataFrame shown as ``dvc exp show`` prints.
+
+    IPython writes ``Out[n]:`` before it formats a value, so the table is the value's text
+    rather than printed beside it (which left an empty ``Out[n]:`` under the table).
+    """
+
+    @property
+    def _constructor(self) -> Any:
+        return pd.DataFrame
+
+    @classmethod
+    def of(cls, df: pd.DataFrame) -> TextExperimentsFrame:
+        """``df``, with its ``attrs``."""
+        frame = cls(df)
+        frame.attrs = dict(df.attrs)
+        return frame
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(format_table(pd.DataFrame(self)).rstrip("\n"))
+
+
 def _current_cell() -> Any:
     """The result object of the cell running now (None outside a cell)."""
     try:
@@ -603,7 +625,7 @@ def show_table(
     only_changed: bool = False,
     num: int = 1,
     keep: Sequence[str | os.PathLike[str]] = (),
-) -> ExperimentsFrame:
+) -> pd.DataFrame:
     """Display the experiments table (a widget in Jupyter, text elsewhere); return its frame.
 
     The arguments are those of :func:`live_nb.experiments.show.show`; the table's Apply
@@ -613,9 +635,8 @@ def show_table(
 
     options = ShowOptions(all_baselines, sort_by, sort_order, only_changed, num)
     df = show(path, **options.kwargs())
-    table = ExperimentsTable(path, options, frame=df, keep=keep) if _has_kernel() else None
-    if table is not None:
-        display(table)
-    else:
-        display({"text/plain": format_table(df), "text/html": static_html(df)}, raw=True)
+    if not _has_kernel():  # a terminal: the table is the value's text, shown as Out[n]
+        return TextExperimentsFrame.of(df)
+    table = ExperimentsTable(path, options, frame=df, keep=keep)
+    display(table)
     return ExperimentsFrame.shown_with(df, table, _current_cell())
