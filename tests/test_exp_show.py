@@ -332,8 +332,13 @@ def test_all_baselines_after_switching_branches(
         "tiny",
         "deep",
         "fast-lr",
+        _root_commit(git_repo)[:7],  # -A is every commit, with or without experiments (DVC's)
     ]
     assert everything["rev"][1] == feature[:7]
+
+
+def _root_commit(repo: Path) -> str:
+    return git(repo, "rev-list", "--max-parents=0", "HEAD").split()[0]
 
 
 def test_all_baselines_includes_an_old_commit_that_has_experiments(
@@ -344,7 +349,8 @@ def test_all_baselines_includes_an_old_commit_that_has_experiments(
 
     assert list(show()["Experiment"]) == ["workspace", "main"]
     rows = list(show(all_baselines=True)["Experiment"])
-    assert rows == ["workspace", "main", exps["main"][:7], "tiny", "deep", "fast-lr"]
+    root = _root_commit(git_repo)[:7]
+    assert rows == ["workspace", "main", exps["main"][:7], "tiny", "deep", "fast-lr", root]
 
 
 def test_a_tag_names_a_baseline_that_is_not_head(
@@ -528,6 +534,28 @@ def test_dvc_exp_show_lists_every_saved_experiment_with_our_values(
         if theirs_row["typ"].startswith("branch"):
             mine = our_csv[theirs_row["Experiment"]]
             assert [mine[c] for c in data_columns] == [theirs_row[c] for c in data_columns]
+
+
+@pytest.mark.oracle
+def test_all_commits_lists_the_commits_dvc_lists_in_its_order(
+    git_repo: Path, dvc: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subprocess.run([dvc, "init", "-q"], check=True)
+    train(lr=0.1, depth=2, loss=0.9, acc=0.5)
+    commit_all(git_repo, "dvc init and a first run", monkeypatch, T0)
+    save_at(monkeypatch, T0 + 10, name="on-first")
+    Path("notes.txt").write_text("no experiment here\n")
+    commit_all(git_repo, "a commit without experiments", monkeypatch, T0 + 20)
+    git(git_repo, "switch", "-q", "-c", "side")
+    Path("side.txt").write_text("side\n")
+    commit_all(git_repo, "on a side branch", monkeypatch, T0 + 30)
+    git(git_repo, "switch", "-q", "-")
+
+    ours = show(all_baselines=True)
+    baselines = [rev for rev, typ in zip(ours["rev"], ours["typ"]) if typ == "baseline"]
+    theirs = json.loads(_dvc(dvc, "exp", "show", "-A", "--json"))
+    assert baselines == [row["rev"][:7] for row in theirs if row["rev"] != "workspace"]
+    assert set(ours["Experiment"]) >= {"on-first"}
 
 
 @pytest.mark.oracle
