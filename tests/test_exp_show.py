@@ -661,3 +661,19 @@ def _missing(value: Any) -> bool:
 
 def _same(a: Any, b: Any) -> bool:
     return bool(a.equals(b)) and list(a.columns) == list(b.columns)
+
+
+def test_an_int_column_with_gaps_stays_int_in_the_dataframe(
+    git_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    train(lr=0.1, depth=2, loss=0.9, acc=0.5)
+    commit_all(git_repo, "first run", monkeypatch, T0)
+    with Live(save_dvc_exp=False, resume=True) as live:
+        live.log_param("batch", 32)  # only in the experiment: the baseline's cell is empty
+    save_at(monkeypatch, T0 + 10, name="batched")
+
+    frame = show()
+    assert str(frame["batch"].dtype) == "Int64"
+    assert by_name(frame)["batched"]["batch"] == 32
+    assert frame["batch"].isna().sum() >= 1
+    assert json.loads(to_json(frame))[-1]["batch"] == 32

@@ -13,8 +13,10 @@ __all__ = ["format_value", "is_int", "is_missing", "is_number", "plain"]
 
 
 def is_missing(value: Any) -> bool:
-    """Whether a cell is empty: None, or a float NaN."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """Whether a cell is empty: None, a float NaN, or pandas' NA (a nullable Int64 column's gap)."""
+    if value is None or type(value).__name__ == "NAType":
+        return True
+    return isinstance(value, float) and math.isnan(value)
 
 
 def is_number(value: Any) -> bool:

@@ -202,7 +202,7 @@ def _frame(
         rows, flat = _sorted_rows(rows, flat, source, sort_order == "desc")
     _mark_last_experiments(rows)
 
-    columns: dict[str, list[Any]] = {
+    columns: dict[str, Any] = {
         "Experiment": [row.experiment for row in rows],
         "rev": [row.rev for row in rows],
         "typ": [row.typ for row in rows],
@@ -222,6 +222,11 @@ def _frame(
             values = [math.nan if value is None else value for value in values]
         columns[name] = values
         kinds[source[0]].append(name)
+    for name in kinds["int_columns"]:  # ints with gaps stay ints: pandas' nullable Int64
+        if any(is_missing(value) for value in columns[name]):
+            columns[name] = pd.array(
+                [None if is_missing(value) else value for value in columns[name]], dtype="Int64"
+            )
 
     frame = pd.DataFrame(columns, index=range(len(rows)))
     shown = {*kinds["metrics"], *kinds["params"]}
