@@ -118,6 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("a", nargs="?", metavar="A", help="experiment or commit")
     diff.add_argument("b", nargs="?", metavar="B", help="experiment or commit")
+    diff.add_argument(
+        "--baseline",
+        action="store_true",
+        help="with one experiment A: compare it with its baseline instead of the workspace",
+    )
     diff.add_argument("--json", action="store_true", help="print JSON instead of a table")
     diff.set_defaults(handler=_diff)
 
@@ -257,7 +262,7 @@ def _show(args: argparse.Namespace) -> int:
 def _diff(args: argparse.Namespace) -> int:
     from live_nb.experiments.diff import diff
 
-    result = diff(args.a, args.b, path=args.path)
+    result = diff(args.a, args.b, path=args.path, baseline=args.baseline)
     _write(result.to_json() if args.json else result.to_text())
     return 0
 

@@ -213,6 +213,10 @@ def test_show_and_diff(repo: Path) -> None:
     done = live_nb("exp", "diff", "low", cwd=repo)
     assert done.returncode == 0, done.stderr
     assert "loss" in done.stdout
+    for extra, new in (([], "workspace"), (["--baseline"], "low")):
+        done = live_nb("exp", "diff", "low", "--json", *extra, cwd=repo)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["new"] == new
 
 
 # --------------------------------------------------------------------------- errors

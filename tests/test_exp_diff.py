@@ -60,8 +60,16 @@ def test_no_argument_compares_head_with_the_workspace(exps: dict[str, str]) -> N
     assert list(d.metrics.columns) == ["path", "key", "old", "new", "change"]
 
 
-def test_one_experiment_is_compared_with_its_baseline(exps: dict[str, str]) -> None:
-    d = diff("fast-lr")
+def test_one_experiment_is_compared_with_the_workspace_as_dvc(exps: dict[str, str]) -> None:
+    d = diff("fast-lr")  # dvc exp diff A: A (old) against the workspace (new)
+
+    assert (d.old, d.new) == ("fast-lr", "workspace")
+    assert (d.old_rev, d.new_rev) == (exps["fast-lr"], None)
+    assert rows(d.params)[(PARAMS, "lr")]["old"] == 0.3
+
+
+def test_baseline_compares_one_experiment_with_its_baseline(exps: dict[str, str]) -> None:
+    d = diff("fast-lr", baseline=True)
 
     assert (d.old, d.new) == ("main", "fast-lr")
     assert (d.old_rev, d.new_rev) == (exps["main"], exps["fast-lr"])
@@ -129,8 +137,8 @@ def test_an_experiment_whose_baseline_is_not_here_says_to_fetch_it(git_repo: Pat
     git(git_repo, "update-ref", f"refs/exps/ab/{absent[2:]}/pulled", exp)
 
     with pytest.raises(MissingCommitError, match="git fetch"):
-        diff("pulled")
-    assert diff("orphan").new == "orphan"  # its own baseline is here: fine
+        diff("pulled", baseline=True)
+    assert diff("orphan", baseline=True).new == "orphan"  # its own baseline is here: fine
 
 
 def test_files_compare_untracked_workspace_files_by_content(git_repo: Path) -> None:
@@ -152,7 +160,7 @@ def test_files_compare_untracked_workspace_files_by_content(git_repo: Path) -> N
     back = diff("workspace", exp.name)
     assert back.files == [("M", METRICS), ("D", "new.txt"), ("A", "tracked.txt")]
 
-    from_baseline = diff("snapshot")
+    from_baseline = diff("snapshot", baseline=True)
     assert ("A", "dvc.yaml") in from_baseline.files and ("A", METRICS) in from_baseline.files
 
 

@@ -332,8 +332,13 @@ def test_all_baselines_after_switching_branches(
         "tiny",
         "deep",
         "fast-lr",
+        _root_commit(git_repo)[:7],  # -A is every commit, with or without experiments (DVC's)
     ]
     assert everything["rev"][1] == feature[:7]
+
+
+def _root_commit(repo: Path) -> str:
+    return git(repo, "rev-list", "--max-parents=0", "HEAD").split()[0]
 
 
 def test_all_baselines_includes_an_old_commit_that_has_experiments(
@@ -344,7 +349,8 @@ def test_all_baselines_includes_an_old_commit_that_has_experiments(
 
     assert list(show()["Experiment"]) == ["workspace", "main"]
     rows = list(show(all_baselines=True)["Experiment"])
-    assert rows == ["workspace", "main", exps["main"][:7], "tiny", "deep", "fast-lr"]
+    root = _root_commit(git_repo)[:7]
+    assert rows == ["workspace", "main", exps["main"][:7], "tiny", "deep", "fast-lr", root]
 
 
 def test_a_tag_names_a_baseline_that_is_not_head(
@@ -531,6 +537,28 @@ def test_dvc_exp_show_lists_every_saved_experiment_with_our_values(
 
 
 @pytest.mark.oracle
+def test_all_commits_lists_the_commits_dvc_lists_in_its_order(
+    git_repo: Path, dvc: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subprocess.run([dvc, "init", "-q"], check=True)
+    train(lr=0.1, depth=2, loss=0.9, acc=0.5)
+    commit_all(git_repo, "dvc init and a first run", monkeypatch, T0)
+    save_at(monkeypatch, T0 + 10, name="on-first")
+    Path("notes.txt").write_text("no experiment here\n")
+    commit_all(git_repo, "a commit without experiments", monkeypatch, T0 + 20)
+    git(git_repo, "switch", "-q", "-c", "side")
+    Path("side.txt").write_text("side\n")
+    commit_all(git_repo, "on a side branch", monkeypatch, T0 + 30)
+    git(git_repo, "switch", "-q", "-")
+
+    ours = show(all_baselines=True)
+    baselines = [rev for rev, typ in zip(ours["rev"], ours["typ"]) if typ == "baseline"]
+    theirs = json.loads(_dvc(dvc, "exp", "show", "-A", "--json"))
+    assert baselines == [row["rev"][:7] for row in theirs if row["rev"] != "workspace"]
+    assert set(ours["Experiment"]) >= {"on-first"}
+
+
+@pytest.mark.oracle
 def test_an_experiment_made_by_dvclive_and_dvc_exp_save_shows_with_its_values(
     git_repo: Path, dvc: str
 ) -> None:
@@ -633,3 +661,19 @@ def _missing(value: Any) -> bool:
 
 def _same(a: Any, b: Any) -> bool:
     return bool(a.equals(b)) and list(a.columns) == list(b.columns)
+
+
+def test_an_int_column_with_gaps_stays_int_in_the_dataframe(
+    git_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    train(lr=0.1, depth=2, loss=0.9, acc=0.5)
+    commit_all(git_repo, "first run", monkeypatch, T0)
+    with Live(save_dvc_exp=False, resume=True) as live:
+        live.log_param("batch", 32)  # only in the experiment: the baseline's cell is empty
+    save_at(monkeypatch, T0 + 10, name="batched")
+
+    frame = show()
+    assert str(frame["batch"].dtype) == "Int64"
+    assert by_name(frame)["batched"]["batch"] == 32
+    assert frame["batch"].isna().sum() >= 1
+    assert json.loads(to_json(frame))[-1]["batch"] == 32

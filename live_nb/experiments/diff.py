@@ -91,12 +91,13 @@ def diff(
     b: str | None = None,
     path: str | os.PathLike[str] = ".",
     with_unchanged: bool = False,
+    baseline: bool = False,
 ) -> ExperimentDiff:
     """Compare two revisions' metrics, params and files.
 
     - no argument: HEAD (old) against the workspace (new), as ``dvc exp diff``;
-    - ``a`` an experiment: its baseline (old) against it (new); ``a`` any other Git revision:
-      it against the workspace, as DVC;
+    - ``a`` only: ``a`` (old) against the workspace (new), as ``dvc exp diff A``; with
+      ``baseline``, an experiment ``a`` is compared with its baseline (old) instead;
     - ``a`` and ``b``: ``a`` (old) against ``b`` (new).
 
     A name is an experiment (name, full ref or sha prefix, see ``refs.resolve``), a Git
@@ -105,7 +106,7 @@ def diff(
     """
     with Repository.discover(path) as repo:
         head = repo.head()
-        old, new = _targets_once_warned(repo, a, b, head)
+        old, new = _targets_once_warned(repo, a, b, head, baseline)
         old_data, new_data = _read_both(ExperimentReader(repo), old, new, head)
         return ExperimentDiff(
             old=old[0],
@@ -119,12 +120,12 @@ def diff(
 
 
 def _targets_once_warned(
-    repo: Repository, a: str | None, b: str | None, head: str | None
+    repo: Repository, a: str | None, b: str | None, head: str | None, baseline: bool
 ) -> tuple[_Target, _Target]:
     """The old and new revisions; resolve() lists the refs once per name: each warning once."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        old, new = _targets(repo, a, b, head)
+        old, new = _targets(repo, a, b, head, baseline)
     seen = {(item.category, str(item.message)): item.message for item in caught}
     for message in seen.values():
         warnings.warn(message, stacklevel=3)
@@ -132,17 +133,17 @@ def _targets_once_warned(
 
 
 def _targets(
-    repo: Repository, a: str | None, b: str | None, head: str | None
+    repo: Repository, a: str | None, b: str | None, head: str | None, baseline: bool
 ) -> tuple[_Target, _Target]:
     if a is None and b is None:
         return _target(repo, "HEAD"), _target(repo, WORKSPACE)
     if b is None:
         assert a is not None
         new = _target(repo, a)
-        if new[2] is None:  # a commit: compared with the workspace
+        if not baseline or new[2] is None:  # as DVC: compared with the workspace
             return new, _target(repo, WORKSPACE)
-        baseline = new[2]  # an experiment: compared with its baseline
-        return (_baseline_label(repo, baseline, head), baseline, None), new
+        base = new[2]  # an experiment with --baseline: compared with its baseline
+        return (_baseline_label(repo, base, head), base, None), new
     return _target(repo, a if a is not None else "HEAD"), _target(repo, b)
 
 

@@ -45,8 +45,8 @@ SHOW_ARGUMENTS = (
         ("-A", "--all-commits"),
         {
             "action": "store_true",
-            "help": "include every baseline (branch tips, commits with experiments), not only "
-            "HEAD's history",
+            "help": "every commit (reachable from HEAD, branches, tags, remotes), with or "
+            "without experiments, as DVC's --all-commits",
         },
     ),
     Argument(

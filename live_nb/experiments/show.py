@@ -99,7 +99,9 @@ def show(
     Rows: the workspace, then each baseline followed by its experiments, newest first (or in
     ``sort_by`` order, ``sort_order`` ``"asc"`` or ``"desc"``; missing values last). Baselines
     are HEAD and its ``num - 1`` first-parent ancestors (``num < 0``: all of them); with
-    ``all_baselines`` also every branch tip and every other commit that has experiments.
+    ``all_baselines`` (DVC's ``-A``/``--all-commits``) every commit reachable from HEAD, a
+    branch, a tag or a remote, with or without experiments, then any other commit that has
+    experiments.
     ``only_changed`` drops metric and param columns that hold the same value in every row
     (a missing value counts as a value). ``force`` ignores the cache and reads every commit.
     Columns: ``Experiment`` (name; ``workspace``; a baseline's branch or tag, else short sha),
@@ -161,24 +163,18 @@ def _commit_rows(
     if num != 1:
         limit = [f"--max-count={num}"] if num > 0 else []
         history = repo.run("rev-list", "--first-parent", *limit, head).split()
-    baselines = list(history)
-    if all_baselines:
-        baselines.extend(names.branch_tips)
-        baselines.extend(exp.baseline for exp, _ in experiments)
-    baselines = list(dict.fromkeys(baselines))
-    grouped = _by_baseline(experiments, set(baselines))
+    baselines = _all_commits(repo, head) if all_baselines else history
+    unreached = [] if not all_baselines else [exp.baseline for exp, _ in experiments]
+    unreached = [sha for sha in dict.fromkeys(unreached) if sha not in set(baselines)]
+    grouped = _by_baseline(experiments, set(baselines) | set(unreached))
 
     keep = {sha for _, sha in experiments} | {exp.baseline for exp, _ in experiments}
     keep |= set(baselines)
-    wanted = baselines + [sha for group in grouped.values() for _, sha in group]
+    wanted = baselines + unreached + [sha for group in grouped.values() for _, sha in group]
     data = reader.read_commits(wanted, keep=keep)
-
-    if all_baselines:
-        # HEAD's history, then branch tips, then other baselines, newest first.
-        primary = set(history) | set(names.branch_tips)
-        others = [sha for sha in baselines if sha not in primary]
-        others.sort(key=lambda sha: (data[sha].created or 0, sha), reverse=True)
-        baselines = [sha for sha in baselines if sha in primary] + others
+    # Baselines of experiments that no branch, tag or remote reaches come last, newest first.
+    unreached.sort(key=lambda sha: (data[sha].created or 0, sha), reverse=True)
+    baselines = baselines + unreached
 
     rows = []
     for baseline in baselines:
@@ -189,6 +185,14 @@ def _commit_rows(
             _Row(exp.name, sha[:7], "branch_commit", data[sha], baseline[:7]) for exp, sha in group
         )
     return rows
+
+
+def _all_commits(repo: Repository, head: str) -> list[str]:
+    """DVC's ``--all-commits``: every commit reachable from HEAD, a branch, a tag or a remote.
+
+    In ``git rev-list``'s order (newest first), as DVC lists them.
+    """
+    return repo.run("rev-list", head, "--branches", "--tags", "--remotes").split()
 
 
 def _by_baseline(

@@ -140,14 +140,19 @@ class LiveMagics(Magics):
 
     @magic_arguments()
     @argument("a", nargs="?", help="an experiment (default: the workspace against HEAD)")
-    @argument("b", nargs="?", help="a second experiment (default: A's baseline)")
+    @argument("b", nargs="?", help="a second experiment (default: the workspace)")
+    @argument(
+        "--baseline",
+        action="store_true",
+        help="with one experiment A: compare it with its baseline instead of the workspace",
+    )
     @line_magic
     def exp_diff(self, line: str) -> None:
-        """Compare metrics, parameters and files of two experiments (or one and its baseline)."""
+        """Compare metrics, parameters and files of two experiments, or one and the workspace."""
         args = parse_argstring(self.exp_diff, line)
         from live_nb.experiments import diff
 
-        print(_user_errors(diff, args.a, args.b).to_text())
+        print(_user_errors(diff, args.a, args.b, baseline=args.baseline).to_text())
 
     @magic_arguments()
     @argument("name", help="the experiment to apply")
