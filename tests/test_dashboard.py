@@ -26,7 +26,7 @@ from live_nb.render import downsample, svg, theme, vegalite
 from live_nb.render import state as run_state
 from live_nb.render import text as render_text
 from live_nb.widgets.dashboard import LiveDashboard
-from live_nb.widgets.stream import LiveReader, Pump, flatten_summary, json_safe
+from live_nb.widgets.stream import LiveReader, Pump, flatten_summary, json_safe, snapshot_message
 from tests.kernel import Kernel, text_of
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -265,7 +265,7 @@ def test_status_changes_are_sent_without_new_data(
         False,
     )
     assert view.status == "interrupted"
-    assert view.snapshot["status"] == "interrupted"
+    assert view.state().status == "interrupted"
 
 
 def test_the_pump_stops_when_the_live_object_is_gone(tmp_dir: Path) -> None:
@@ -507,8 +507,9 @@ def test_long_series_keep_their_min_max_and_last_point_in_the_static_copy(
     assert len(series.values) <= theme.DISPLAY_MAX_POINTS
     assert max(series.values) == 7.0 and min(series.values) == min(values)
     assert series.steps[-1] == 19_999 and series.values[-1] == values[-1]
-    snapshot = view.snapshot["series"][0]
-    assert snapshot["steps"] == series.steps and snapshot["values"] == series.values
+    final = view.static_bundle()[vegalite.VEGALITE_MIME]
+    (chart,) = [chart for row in final["vconcat"] for chart in row["concat"]]
+    assert chart["data"]["values"][0]["value"] == series.values
 
 
 def test_downsampling_matches_the_browser_s_rules() -> None:
@@ -564,7 +565,7 @@ def test_plots_with_infinite_thresholds_stay_valid_json(
     live.log_sklearn_plot("roc", [0, 1, 1, 0], [0.1, 0.8, 0.7, 0.3])
     live.end()
     view.finish()
-    json.dumps(view.snapshot, allow_nan=False)
+    json.dumps(snapshot_message(view.state(), {}), allow_nan=False)
     json.dumps(view._repr_mimebundle_()[0][vegalite.VEGALITE_MIME], allow_nan=False)
 
 
@@ -653,16 +654,14 @@ def test_a_live_cell_streams_to_the_browser_while_it_runs(kernel: Kernel) -> Non
     loss = next(c for c in charts if c["title"]["text"].startswith("train/loss"))
     assert loss["data"]["values"][0]["value"] == [0.5 / (step + 1) for step in range(30)]
     assert XSS not in final["data"][svg.SVG_MIME]
-    snapshot_updates = [
-        m
-        for m in messages
-        if m["msg_type"] == "comm_msg"
-        and m["content"]["data"].get("method") == "update"
-        and "snapshot" in m["content"]["data"].get("state", {})
-    ]
-    assert snapshot_updates and snapshot_updates[-1]["content"]["data"]["state"]["snapshot"][
-        "status"
-    ] == ("done")
+    # the saved widget state holds the small loader, not the bundle, and no final snapshot
+    opened = [m for m in messages if m["msg_type"] == "comm_open"]
+    state = next(
+        m["content"]["data"]["state"]
+        for m in opened
+        if m["content"]["data"]["state"].get("view") == "dashboard"
+    )
+    assert len(state["_esm"]) < 2048 and "snapshot" not in state, sorted(state)
 
 
 @pytest.mark.slow

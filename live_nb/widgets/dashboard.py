@@ -4,10 +4,15 @@ While the run goes on, a :class:`~live_nb.widgets.stream.Pump` thread sends
 the browser what was logged since its last message, at most ten times a
 second, as anywidget custom messages (see ``js/src/dashboard/store.js`` for
 their shape). When the run ends, :meth:`LiveDashboard.finish` sends the last
-rows, sets the ``snapshot`` trait to the final state (for views created later)
-and updates the display once: its mime bundle then carries the final charts as
-Vega-Lite and SVG and the summary as text, besides the widget view, so the
-notebook shows them where no widget can run.
+rows and updates the display once: the final charts as Vega-Lite and SVG and the
+summary as text replace the widget view, so that a reopened or exported notebook
+shows them where no widget model exists.
+
+The model carries a small loader as its ES module (``static/loader.js``), not the
+bundle: the first dashboard of a page asks for the bundle with a ``{"type": "bundle"}``
+message and every later one reuses it. Widget state saved with the notebook then holds a
+few hundred bytes per cell, not the whole bundle each time; a view created while the
+kernel runs (the page reloaded) asks for everything sent so far (``{"type": "hello"}``).
 
 :class:`NotebookReport` is ``Live(report="notebook")``: the same dashboard,
 behind the :class:`~live_nb.reports.Report` interface.
@@ -15,6 +20,8 @@ behind the :class:`~live_nb.reports.Report` interface.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import math
 import uuid
 import warnings
@@ -23,17 +30,23 @@ from typing import TYPE_CHECKING, Any
 import traitlets
 
 from live_nb.error import LiveNbWarning
-from live_nb.formats.images import mime_for
 from live_nb.render import html, svg, text, vegalite
 from live_nb.render.state import DashboardState
-from live_nb.widgets.base import LiveNbWidget
-from live_nb.widgets.stream import INTERVAL, LiveReader, Pump, read_bytes, snapshot_message
+from live_nb.widgets.base import BUNDLE, STATIC_DIR, LiveNbWidget
+from live_nb.widgets.stream import INTERVAL, LiveReader, Pump
 
 if TYPE_CHECKING:
     from live_nb.live import Live
 
-SNAPSHOT_IMAGE_BYTES = 4 * 1024 * 1024
-"""Image bytes kept in the final ``snapshot`` trait (the newest images first)."""
+LOADER = STATIC_DIR / "loader.js"
+"""The dashboard model's ES module: it fetches the bundle from the kernel once per page."""
+
+
+@functools.cache
+def bundle() -> tuple[str, bytes]:
+    """The widget bundle's version (a hash of its bytes) and its bytes."""
+    data = BUNDLE.read_bytes()
+    return hashlib.sha256(data).hexdigest()[:16], data
 
 
 class LiveDashboard(LiveNbWidget):
@@ -44,13 +57,15 @@ class LiveDashboard(LiveNbWidget):
     "error", "interrupted") and a note.
     """
 
+    # the loader where it was built (an older build has only the bundle: then the bundle)
+    _esm = LOADER if LOADER.is_file() else BUNDLE
     view = traitlets.Unicode("dashboard").tag(sync=True)
     uid = traitlets.Unicode("").tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
-    snapshot = traitlets.Dict().tag(sync=True)
+    bundle = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, live: Live, title: str = "", interval: float = INTERVAL) -> None:
-        super().__init__(uid=uuid.uuid4().hex, title=title)
+        super().__init__(uid=uuid.uuid4().hex, title=title, bundle=bundle()[0])
         self._reader = LiveReader(live, title)
         self._pump = Pump(self._reader, self._send_message, interval)
         self._handle: Any = None
@@ -109,10 +124,7 @@ class LiveDashboard(LiveNbWidget):
             self._reader.finish(status, note)
         self._pump.flush()
         with self._reader.lock:
-            state = self._reader.state()
-            images = self._snapshot_images()
-        self._final = state
-        self.snapshot = snapshot_message(state, images)
+            self._final = self._reader.state()
         if self._handle is not None:
             # The final output is static on purpose: a notebook reopened later (where this
             # widget's model no longer exists) would show "model not found" instead of charts.
@@ -127,25 +139,18 @@ class LiveDashboard(LiveNbWidget):
             svg.SVG_MIME: svg.svg(state),
         }
 
-    def _snapshot_images(self) -> dict[str, tuple[str, bytes]]:
-        kept: dict[str, tuple[str, bytes]] = {}
-        budget = SNAPSHOT_IMAGE_BYTES
-        for name, path in reversed(list(self._reader.image_paths.items())):
-            data = read_bytes(path)
-            if data is None or len(data) > budget:
-                continue
-            budget -= len(data)
-            kept[name] = (mime_for(name), data)
-        return dict(reversed(list(kept.items())))
-
     # ---- messages -------------------------------------------------------------------------
 
     def _send_message(self, content: dict[str, Any], buffers: list[bytes]) -> None:
         self.send(content, buffers)
 
     def _on_frontend_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if isinstance(content, dict) and content.get("type") == "hello":
+        kind = content.get("type") if isinstance(content, dict) else None
+        if kind == "hello":
             self._pump.send_replay()
+        elif kind == "bundle":
+            version, data = bundle()
+            self.send({"type": "bundle", "version": version}, [data])
 
     # ---- display --------------------------------------------------------------------------
 
