@@ -8,11 +8,11 @@ rows and updates the display once: the final charts as Vega-Lite and SVG and the
 summary as text replace the widget view, so that a reopened or exported notebook
 shows them where no widget model exists.
 
-The model carries a small loader as its ES module (``static/loader.js``), not the
-bundle: the first dashboard of a page asks for the bundle with a ``{"type": "bundle"}``
-message and every later one reuses it. Widget state saved with the notebook then holds a
-few hundred bytes per cell, not the whole bundle each time; a view created while the
-kernel runs (the page reloaded) asks for everything sent so far (``{"type": "hello"}``).
+Then the model's ES module is replaced by a stub (:data:`ENDED_ESM`): widget state saved
+with the notebook (nbclient's default, JupyterLab's "save widget state") keeps each model's
+last ``_esm``, and would otherwise hold the whole ~1 MB bundle once per ``%%live`` cell,
+for a model no output shows any more. A view created while the run goes on asks for
+everything sent so far (``{"type": "hello"}``).
 
 :class:`NotebookReport` is ``Live(report="notebook")``: the same dashboard,
 behind the :class:`~live_nb.reports.Report` interface.
@@ -20,8 +20,6 @@ behind the :class:`~live_nb.reports.Report` interface.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import math
 import uuid
 import warnings
@@ -32,21 +30,17 @@ import traitlets
 from live_nb.error import LiveNbWarning
 from live_nb.render import html, svg, text, vegalite
 from live_nb.render.state import DashboardState
-from live_nb.widgets.base import BUNDLE, STATIC_DIR, LiveNbWidget
+from live_nb.widgets.base import LiveNbWidget
 from live_nb.widgets.stream import INTERVAL, LiveReader, Pump
 
 if TYPE_CHECKING:
     from live_nb.live import Live
 
-LOADER = STATIC_DIR / "loader.js"
-"""The dashboard model's ES module: it fetches the bundle from the kernel once per page."""
-
-
-@functools.cache
-def bundle() -> tuple[str, bytes]:
-    """The widget bundle's version (a hash of its bytes) and its bytes."""
-    data = BUNDLE.read_bytes()
-    return hashlib.sha256(data).hexdigest()[:16], data
+ENDED_ESM = (
+    "export default { render({ el }) { el.textContent = "
+    "'This run has ended: its final charts are in the cell output.'; } };"
+)
+"""The model's ES module once the run ended and the output shows the final charts."""
 
 
 class LiveDashboard(LiveNbWidget):
@@ -57,15 +51,12 @@ class LiveDashboard(LiveNbWidget):
     "error", "interrupted") and a note.
     """
 
-    # the loader where it was built (an older build has only the bundle: then the bundle)
-    _esm = LOADER if LOADER.is_file() else BUNDLE
     view = traitlets.Unicode("dashboard").tag(sync=True)
     uid = traitlets.Unicode("").tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
-    bundle = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, live: Live, title: str = "", interval: float = INTERVAL) -> None:
-        super().__init__(uid=uuid.uuid4().hex, title=title, bundle=bundle()[0])
+        super().__init__(uid=uuid.uuid4().hex, title=title)
         self._reader = LiveReader(live, title)
         self._pump = Pump(self._reader, self._send_message, interval)
         self._handle: Any = None
@@ -129,6 +120,8 @@ class LiveDashboard(LiveNbWidget):
             # The final output is static on purpose: a notebook reopened later (where this
             # widget's model no longer exists) would show "model not found" instead of charts.
             self._handle.update(self.static_bundle(), raw=True)
+            # after the update: the view it replaced must not reload the stub first
+            self.set_trait("_esm", ENDED_ESM)
 
     def static_bundle(self) -> dict[str, Any]:
         """The final charts and summary as plain mime types: Vega-Lite, SVG and text."""
@@ -145,12 +138,8 @@ class LiveDashboard(LiveNbWidget):
         self.send(content, buffers)
 
     def _on_frontend_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        kind = content.get("type") if isinstance(content, dict) else None
-        if kind == "hello":
+        if isinstance(content, dict) and content.get("type") == "hello":
             self._pump.send_replay()
-        elif kind == "bundle":
-            version, data = bundle()
-            self.send({"type": "bundle", "version": version}, [data])
 
     # ---- display --------------------------------------------------------------------------
 

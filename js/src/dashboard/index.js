@@ -65,7 +65,7 @@ export default {
     // Without initialize (an older widget.js), each view follows the model
     // itself; the store drops the messages it has seen already.
     const stop = entry.listening ? null : listen(model, entry.store);
-    // Nothing yet, or messages missed (sent while the bundle was loading): ask for a replay.
+    // Nothing yet, or messages missed (the view started late): ask for a replay.
     if (entry.store.messages === 0 || entry.store.incomplete) model.send({ type: "hello" });
     const view = createDashboardView({ el, store: entry.store, embed: embedChart, vega });
     return () => {
