@@ -14,7 +14,9 @@ bundled one) both read. Every user string reaches a spec as a text value
 from __future__ import annotations
 
 import base64
+import itertools
 import json
+import math
 from typing import Any
 
 from live_nb.formats.images import image_size
@@ -147,15 +149,44 @@ def metric_spec(
     return spec
 
 
+def roc_auc(config: dict[str, Any], records: list[dict[str, Any]] | None) -> float | None:
+    """The area under a ROC curve's points (trapezoids), None when the plot is not a ROC curve."""
+    if not records or (config.get("x"), config.get("y")) != ("fpr", "tpr"):
+        return None
+    points = sorted(
+        (float(r["fpr"]), float(r["tpr"]))
+        for r in records
+        if _finite(r.get("fpr")) and _finite(r.get("tpr"))
+    )
+    if len(points) < 2:
+        return None
+    return sum((x1 - x0) * (y0 + y1) / 2 for (x0, y0), (x1, y1) in itertools.pairwise(points))
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def plot_title(name: str, config: dict[str, Any], records: list[dict[str, Any]] | None) -> str:
+    """A plot's title: its config's, or its name; a ROC curve's says its AUC."""
+    title = str(config.get("title") or name)
+    auc = roc_auc(config, records)
+    return title if auc is None else f"{title}, AUC = {auc:.3f}"
+
+
 def plot_spec(
     name: str,
     config: dict[str, Any],
     records: list[dict[str, Any]] | None = None,
     *,
+    title_records: list[dict[str, Any]] | None = None,
     width: int = 300,
     height: int = 220,
 ) -> dict[str, Any]:
     """A custom or sklearn plot from its dvc.yaml ``config`` (template, x, y, titles).
+
+    ``title_records``: the records a live plot's title is computed from (a ROC's AUC)
+    when the data itself is not inlined.
 
     Lines for linear/simple/smooth, points for scatter, bars for
     bar_horizontal(_sorted) (DVC's axes: x the length, y the label), a heat map
@@ -163,7 +194,7 @@ def plot_spec(
     plot reads :data:`PLOT_DATA`.
     """
     template = config.get("template") or "linear"
-    title = {"text": str(config.get("title") or name), "limit": width + 40}
+    title = {"text": plot_title(name, config, title_records or records), "limit": width + 40}
     data: dict[str, Any] = {"name": PLOT_DATA}
     if records is not None:
         keep_all = template in CONFUSION_TEMPLATES  # a confusion matrix counts its records
