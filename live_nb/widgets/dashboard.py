@@ -29,7 +29,7 @@ import traitlets
 
 from live_nb.error import LiveNbWarning
 from live_nb.render import html, svg, text, vegalite
-from live_nb.render.state import DashboardState
+from live_nb.render.state import STATIC_MAX_POINTS, DashboardState
 from live_nb.widgets.base import LiveNbWidget
 from live_nb.widgets.stream import INTERVAL, LiveReader, Pump
 
@@ -85,7 +85,7 @@ class LiveDashboard(LiveNbWidget):
         if self._final is not None:
             return self._final
         with self._reader.lock:
-            return self._reader.state()
+            return self._reader.state(STATIC_MAX_POINTS)
 
     def text(self) -> str:
         """The run as plain text (headline, latest values, params)."""
@@ -115,7 +115,7 @@ class LiveDashboard(LiveNbWidget):
             self._reader.finish(status, note)
         self._pump.flush()
         with self._reader.lock:
-            self._final = self._reader.state()
+            self._final = self._reader.state(STATIC_MAX_POINTS)
         if self._handle is not None:
             # The final output is static on purpose: a notebook reopened later (where this
             # widget's model no longer exists) would show "model not found" instead of charts.
