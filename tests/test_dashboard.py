@@ -713,3 +713,37 @@ def test_bar_plots_follow_dvcs_template_axes() -> None:
     encoding = vegalite.plot_spec(plot.name, plot.config, plot.records)["encoding"]
     assert (encoding["x"]["field"], encoding["x"]["type"]) == ("v", "quantitative")
     assert (encoding["y"]["field"], encoding["y"]["type"]) == ("k", "nominal")
+
+
+EXPORT_CELL = """%%live --no-save
+import numpy as np
+for step in range(3):
+    live.log_metric("train/loss", 1 / (step + 1))
+    live.log_image(f"samples/{step}.png", np.full((8, 8, 3), 80 * step, dtype="uint8"))
+    live.next_step()
+live.log_sklearn_plot("roc", [0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+"""
+
+
+@pytest.mark.slow
+def test_an_nbconvert_html_export_shows_the_final_charts_and_images(tmp_dir: Path) -> None:
+    import base64
+    import re
+
+    import nbformat
+    from nbclient import NotebookClient
+    from nbconvert import HTMLExporter
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(c) for c in ("%load_ext live_nb", EXPORT_CELL)]
+    NotebookClient(notebook, timeout=120, resources={"metadata": {"path": str(tmp_dir)}}).execute()
+    html, _ = HTMLExporter().from_notebook_node(notebook)
+    # nbconvert picks the SVG (it has no Vega-Lite renderer), as an <img>: no script needed
+    (encoded,) = re.findall(r'<img [^>]*src="data:image/svg\+xml;base64,([^"]+)"', html)
+    shown = base64.b64decode(encoded).decode("utf-8")
+    assert "live-nb-static-svg" in shown
+    assert re.search(r'<image [^>]*href="data:image/png;base64,', shown), "no logged image"
+    assert "samples (step 2)" in shown and "AUC = 0.750" in shown
+    assert "Error displaying widget" not in html
+    saved = json.dumps(notebook.metadata.get("widgets", {}))
+    assert len(saved) < 10_000, "the widget bundle is saved with the notebook"
