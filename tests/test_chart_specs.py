@@ -113,6 +113,7 @@ def test_each_template_has_its_mark() -> None:
     assert cm["layer"][0]["mark"]["type"] == "rect"
     assert [next(iter(t)) for t in cm["transform"]] == [
         "aggregate",
+        "impute",  # the pairs never seen, counted 0
         "joinaggregate",
         "calculate",
         "joinaggregate",
@@ -132,12 +133,15 @@ def logged_run(tmp_dir: Path) -> Live:
 
 
 def _without_data(spec: dict[str, Any]) -> dict[str, Any]:
-    """A chart's spec with its data and title left out: what the three views share."""
-    return {
+    """A chart's spec with its data, title and zoom's name left out: what the three views share."""
+    shared = {
         key: value
         for key, value in spec.items()
         if key not in ("data", "title") and not (key == "transform" and "flatten" in str(value))
     }
+    if "params" in shared:  # one name per chart in the final output, where they sit side by side
+        shared["params"] = [{**param, "name": "zoom"} for param in shared["params"]]
+    return shared
 
 
 def test_the_live_view_the_final_output_and_the_report_draw_a_run_from_one_spec(
@@ -162,3 +166,58 @@ def test_the_live_view_the_final_output_and_the_report_draw_a_run_from_one_spec(
         assert _without_data(live_specs[name]) == _without_data(final_specs[name]), name
         assert live_specs[name]["data"].get("name") in ("points", "table"), name
         assert "values" in final_specs[name]["data"], name
+
+
+# ---- the final output where no JavaScript runs (nbconvert, GitHub) --------------------------
+
+
+def test_svg_axes_have_round_ticks_and_steps_are_whole_numbers() -> None:
+    from live_nb.render.svg import nice_ticks
+
+    assert nice_ticks(0, 3, 5, integer=True) == [0, 1, 2, 3]
+    assert nice_ticks(0, 29, 5, integer=True) == [0, 5, 10, 15, 20, 25]
+    assert nice_ticks(0, 1, 5, integer=True) == [0, 1]  # no 0.5 early in a run
+    assert nice_ticks(0.061, 1.0, 4) == [0.2, 0.4, 0.6, 0.8, 1.0]
+    assert nice_ticks(5, 5) == [5]
+
+
+def _final_state(tmp_dir: Path) -> Any:
+    live = Live("dvclive", save_dvc_exp=False)
+    for step in range(4):
+        live.log_metric("train/loss", 1 / (step + 1))
+        live.log_image(f"samples/{step}.png", np.full((8, 8, 3), step * 60, dtype="uint8"))
+        live.next_step()
+    live.log_sklearn_plot("roc", [0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    # class 2 is true once and never predicted: its column and row are all there, zeros shown
+    live.log_sklearn_plot("confusion_matrix", [0, 1, 1, 2], [0, 1, 0, 1])
+    live.end()
+    reader = LiveReader(live, "%%live [1]")
+    reader.collect()
+    reader.finish("done", "")
+    return reader.state()
+
+
+def test_the_svg_fallback_shows_images_ticks_axis_titles_and_auc(tmp_dir: Path) -> None:
+    import re
+
+    from live_nb.render import svg
+
+    text = svg.svg(_final_state(tmp_dir))
+    assert re.search(r'<image [^>]*href="data:image/png;base64,', text)
+    assert "samples (step 3)" in text
+    assert "AUC = 0.750" in text
+    assert "True Positive Rate" in text and "False Positive Rate" in text  # whole, not "True Po..."
+    assert "True Label" in text and "Predicted Label" in text
+    cells = re.findall(r'text-anchor="middle" fill="(?:white|#222)">(\d+)</text>', text)
+    assert len(cells) == 9 and cells.count("0") == 5, cells
+    step_ticks = re.findall(r'text-anchor="middle" font-size="9"[^>]*>([\d.]+)</text>', text)
+    assert "0.5" not in step_ticks[:4]
+
+
+def test_a_roc_curve_title_says_its_auc_live_and_final(tmp_dir: Path) -> None:
+    state = _final_state(tmp_dir)
+    roc = next(p for p in state.plots if p.sklearn == "roc")
+    final = vegalite.plot_spec(roc.name, roc.config, roc.records)
+    assert final["title"]["text"].endswith(", AUC = 0.750")
+    message = snapshot_message(state, {})
+    assert message["specs"]["plots"][roc.name]["title"]["text"].endswith(", AUC = 0.750")

@@ -26,7 +26,7 @@ from live_nb.render import downsample, svg, theme, vegalite
 from live_nb.render import state as run_state
 from live_nb.render import text as render_text
 from live_nb.widgets.dashboard import LiveDashboard
-from live_nb.widgets.stream import LiveReader, Pump, flatten_summary, json_safe
+from live_nb.widgets.stream import LiveReader, Pump, flatten_summary, json_safe, snapshot_message
 from tests.kernel import Kernel, text_of
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -265,7 +265,7 @@ def test_status_changes_are_sent_without_new_data(
         False,
     )
     assert view.status == "interrupted"
-    assert view.snapshot["status"] == "interrupted"
+    assert view.state().status == "interrupted"
 
 
 def test_the_pump_stops_when_the_live_object_is_gone(tmp_dir: Path) -> None:
@@ -323,9 +323,14 @@ def test_the_bundle_carries_the_widget_the_vegalite_charts_and_the_summary(
     assert [row["title"]["text"] for row in spec["vconcat"]] == ["metrics", "train", "eval"]
     charts = {chart["title"]["text"]: chart for row in spec["vconcat"] for chart in row["concat"]}
     loss = charts["train/loss = 0.000666667"]["data"]["values"][0]
-    assert loss["step"] == list(range(1500))  # every point
-    assert loss["value"] == [1 / (step + 1) for step in range(1500)]
-    assert spec["title"]["subtitle"] == ["Saved experiment neat-run (abc1234)", "params: lr=0.5"]
+    # downsampled as live (bucket min/max), to what draws at once: first and last points kept
+    assert len(loss["step"]) <= run_state.STATIC_MAX_POINTS
+    assert loss["step"][0] == 0 and loss["step"][-1] == 1499
+    assert loss["value"][0] == 1.0 and loss["value"][-1] == 1 / 1500
+    assert spec["title"]["subtitle"][:2] == [
+        "Saved experiment neat-run (abc1234)",
+        "params: lr=0.5",
+    ]
     text = data["text/plain"]
     # steps 0 to 1499 were logged: "1500 steps", not "step 1500" (the next step)
     assert text.splitlines()[0] == "%%live test · done · 1500 steps · 0:00"
@@ -507,8 +512,9 @@ def test_long_series_keep_their_min_max_and_last_point_in_the_static_copy(
     assert len(series.values) <= theme.DISPLAY_MAX_POINTS
     assert max(series.values) == 7.0 and min(series.values) == min(values)
     assert series.steps[-1] == 19_999 and series.values[-1] == values[-1]
-    snapshot = view.snapshot["series"][0]
-    assert snapshot["steps"] == series.steps and snapshot["values"] == series.values
+    final = view.static_bundle()[vegalite.VEGALITE_MIME]
+    (chart,) = [chart for row in final["vconcat"] for chart in row["concat"]]
+    assert chart["data"]["values"][0]["value"] == series.values
 
 
 def test_downsampling_matches_the_browser_s_rules() -> None:
@@ -564,7 +570,7 @@ def test_plots_with_infinite_thresholds_stay_valid_json(
     live.log_sklearn_plot("roc", [0, 1, 1, 0], [0.1, 0.8, 0.7, 0.3])
     live.end()
     view.finish()
-    json.dumps(view.snapshot, allow_nan=False)
+    json.dumps(snapshot_message(view.state(), {}), allow_nan=False)
     json.dumps(view._repr_mimebundle_()[0][vegalite.VEGALITE_MIME], allow_nan=False)
 
 
@@ -653,16 +659,22 @@ def test_a_live_cell_streams_to_the_browser_while_it_runs(kernel: Kernel) -> Non
     loss = next(c for c in charts if c["title"]["text"].startswith("train/loss"))
     assert loss["data"]["values"][0]["value"] == [0.5 / (step + 1) for step in range(30)]
     assert XSS not in final["data"][svg.SVG_MIME]
-    snapshot_updates = [
-        m
-        for m in messages
-        if m["msg_type"] == "comm_msg"
-        and m["content"]["data"].get("method") == "update"
-        and "snapshot" in m["content"]["data"].get("state", {})
-    ]
-    assert snapshot_updates and snapshot_updates[-1]["content"]["data"]["state"]["snapshot"][
-        "status"
-    ] == ("done")
+    # what nbclient saves of the model: its last state, where the bundle gave way to a stub
+    saved: dict[str, Any] = {}
+    for message in messages:
+        data = message["content"].get("data", {})
+        if (
+            message["msg_type"] in ("comm_open", "comm_msg")
+            and message["content"].get("comm_id") == comm_id
+        ):
+            saved.update(data.get("state", {}))
+    assert len(json.dumps(saved)) < 4096 and "snapshot" not in saved, sorted(saved)
+    stub = next(
+        i
+        for i, m in enumerate(messages)
+        if "_esm" in m["content"].get("data", {}).get("state", {}) and m["msg_type"] == "comm_msg"
+    )
+    assert stub > messages.index(update)  # the final output first, then the stub
 
 
 @pytest.mark.slow
@@ -701,3 +713,37 @@ def test_bar_plots_follow_dvcs_template_axes() -> None:
     encoding = vegalite.plot_spec(plot.name, plot.config, plot.records)["encoding"]
     assert (encoding["x"]["field"], encoding["x"]["type"]) == ("v", "quantitative")
     assert (encoding["y"]["field"], encoding["y"]["type"]) == ("k", "nominal")
+
+
+EXPORT_CELL = """%%live --no-save
+import numpy as np
+for step in range(3):
+    live.log_metric("train/loss", 1 / (step + 1))
+    live.log_image(f"samples/{step}.png", np.full((8, 8, 3), 80 * step, dtype="uint8"))
+    live.next_step()
+live.log_sklearn_plot("roc", [0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+"""
+
+
+@pytest.mark.slow
+def test_an_nbconvert_html_export_shows_the_final_charts_and_images(tmp_dir: Path) -> None:
+    import base64
+    import re
+
+    import nbformat
+    from nbclient import NotebookClient
+    from nbconvert import HTMLExporter
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(c) for c in ("%load_ext live_nb", EXPORT_CELL)]
+    NotebookClient(notebook, timeout=120, resources={"metadata": {"path": str(tmp_dir)}}).execute()
+    html, _ = HTMLExporter().from_notebook_node(notebook)
+    # nbconvert picks the SVG (it has no Vega-Lite renderer), as an <img>: no script needed
+    (encoded,) = re.findall(r'<img [^>]*src="data:image/svg\+xml;base64,([^"]+)"', html)
+    shown = base64.b64decode(encoded).decode("utf-8")
+    assert "live-nb-static-svg" in shown
+    assert re.search(r'<image [^>]*href="data:image/png;base64,', shown), "no logged image"
+    assert "samples (step 2)" in shown and "AUC = 0.750" in shown
+    assert "Error displaying widget" not in html
+    saved = json.dumps(notebook.metadata.get("widgets", {}))
+    assert len(saved) < 10_000, "the widget bundle is saved with the notebook"

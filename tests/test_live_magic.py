@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -87,6 +88,25 @@ def test_an_error_reaches_the_user_and_the_run_is_saved_as_failed(
     assert trailers(git_repo, commit)["Live-Nb-Error"] == "ZeroDivisionError: division by zero"
     last = execution_record(git_repo, commit).cells[-1]
     assert last.outputs[-1]["ename"] == "ZeroDivisionError"
+
+
+def test_a_failing_cell_traceback_starts_at_the_users_code_under_the_cells_number(
+    kernel: Kernel,
+) -> None:
+    kernel.run("x = 1")
+    outputs = kernel.run(
+        "%%live --no-save\ndef f():\n    return 1 / 0\nlive.log_metric('a', 1)\nf()"
+    )
+    count = kernel.run("print(get_ipython().execution_count - 1)")[0]["text"].strip()
+    (error,) = [output for output in outputs if output["output_type"] == "error"]
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(error["traceback"]))
+    frames = re.findall(r"^Cell In\[(\d+)\], line (\d+)", shown, flags=re.MULTILINE)
+    prompt = str(int(count) - 1)  # the failing cell ran just before the probe
+    # the user's two frames, numbered as the cell shows them (%%live is line 1), nothing before
+    assert frames == [(prompt, "5"), (prompt, "3")], shown
+    assert "run_cell_magic" not in shown and "skipping hidden" not in shown, shown
+    assert "%%live --no-save" in shown and "----> 5 f()" in shown, shown
+    assert error["ename"] == "ZeroDivisionError"
 
 
 def test_an_interrupted_cell_is_saved_with_what_it_logged(kernel: Kernel, git_repo: Path) -> None:

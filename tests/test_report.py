@@ -457,7 +457,7 @@ def test_chromium_draws_the_report_and_runs_nothing_from_user_data(tmp_dir: Path
         assert attrs.get("data-points") == attrs.get("data-logged") == "7"
         assert attrs.get("data-marks") == "7", attrs  # one drawn point per step
     plots = {attrs["data-plot"]: attrs for attrs in page.tags("div") if "data-plot" in attrs}
-    assert plots["confusion_matrix"].get("data-marks") == "3"  # three cells
+    assert plots["confusion_matrix"].get("data-marks") == "4"  # three cells, one of them 0
     assert int(plots["roc"].get("data-marks") or 0) >= 1
     assert plots[XSS].get("data-points") == "2"
     assert len(page.tags("svg")) >= 7

@@ -116,7 +116,7 @@ describe("report view", () => {
     expect(loss.querySelector("svg")).not.toBeNull();
     expect(loss.dataset.marks).toBe("3"); // one point mark per step
     const cm = el.querySelector('.live-nb-plot[data-plot="confusion_matrix"]');
-    expect(cm.dataset.marks).toBe("3"); // three cells: (0,0), (1,0), (1,1)
+    expect(cm.dataset.marks).toBe("4"); // (0,0), (1,0), (1,1) and (0,1), counted 0
     view.dispose();
   });
 

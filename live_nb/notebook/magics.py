@@ -105,7 +105,7 @@ class LiveMagics(Magics):
             raise UsageError(str(error)) from None
         self.active = session
         try:
-            return session.run(cell)
+            return session.run(cell, header=f"%%live {line}".rstrip())
         finally:
             self.active = None
 

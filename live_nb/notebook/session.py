@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import time
 import traceback
@@ -14,6 +13,7 @@ from live_nb.error import LiveNbError
 from live_nb.formats.files import atomic_write
 from live_nb.formats.jsonfmt import json_text
 from live_nb.live import Live, activated
+from live_nb.notebook.cellcode import CellBody, show_from_user_code
 from live_nb.notebook.locate import notebook_path
 from live_nb.notebook.record import ExecutionRecord, RecordedCell
 from live_nb.notebook.summary import SessionSummary
@@ -68,8 +68,12 @@ class LiveSession:
         if self.dashboard is None:
             self.live.subscribe(self.summary.observe)
 
-    def run(self, cell: str) -> Any:
-        """Run the cell's body with ``live`` bound, then end the run and save it."""
+    def run(self, cell: str, header: str = "%%live") -> Any:
+        """Run the cell's body with ``live`` bound, then end the run and save it.
+
+        ``header`` is the cell's ``%%live`` line: a traceback shows it above the body, and
+        starts at the user's code, under the cell's own number.
+        """
         __tracebackhide__ = True
         self.shell.user_ns["live"] = self.live
         if self.options.params:
@@ -80,17 +84,27 @@ class LiveSession:
         elif not self.in_terminal:
             self.summary.show()
         outcome = Outcome()
+        body: CellBody | None = None
         try:
+            body = CellBody(self.shell, header, cell, self._execution_count())
             with activated(self.live):
-                return _run_cell_body(self.shell, cell)
+                return body.run()
         except KeyboardInterrupt as interrupt:
             outcome = Outcome("interrupted", "KeyboardInterrupt", interrupt)
+            _from_user_code(self.shell, body, interrupt)
             raise
         except BaseException as error:
             outcome = Outcome("error", f"{type(error).__name__}: {error}", error)
+            _from_user_code(self.shell, body, error)
             raise
         finally:
             self._finish(outcome)
+
+    def _execution_count(self) -> int:
+        """The number in the cell's prompt (IPython 9 counts the cell before running it)."""
+        if self.cell is not None and self.cell.execution_count is not None:
+            return self.cell.execution_count
+        return int(self.shell.execution_count)
 
     def _finish(self, outcome: Outcome) -> None:
         """End the run and save it; a failure here is reported and never hides the cell's error."""
@@ -199,18 +213,12 @@ def _candidate_names(name: str | None) -> list[str | None]:
     return [name, *(f"{name}-{number}" for number in range(2, _MAX_NAME_SUFFIX))]
 
 
-def _run_cell_body(shell: Any, cell: str) -> Any:
-    """Run ``cell`` in the user's namespace; return its last expression's value, as a cell does."""
-    __tracebackhide__ = True
-    source = shell.transform_cell(cell)
-    tree = ast.parse(source)
-    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-    filename = shell.compile.cache(source, shell.execution_count)
-    exec(shell.compile(tree, filename, "exec"), shell.user_ns)
-    if last is None:
-        return None
-    expression = ast.Expression(last.value)
-    return eval(shell.compile(expression, filename, "eval"), shell.user_ns)
+def _from_user_code(shell: Any, body: CellBody | None, error: BaseException) -> None:
+    """Start ``error``'s traceback at the user's code, and have IPython show it so."""
+    tb = body.traceback_of(error) if body is not None else None
+    if tb is not None:
+        show_from_user_code(shell, error, tb)
+        error.__traceback__ = tb
 
 
 def _error_output(error: BaseException) -> dict[str, Any]:

@@ -13,6 +13,11 @@ from typing import Any
 STATIC_IMAGE_BYTES = 1024 * 1024
 """Image bytes (all images together) kept in the final output; the rest are left out."""
 
+STATIC_MAX_POINTS = 600
+"""Points of a metric in the final output (bucket min/max, as live): over two per pixel of a
+260-px chart, and drawn at once without a long task (the live chart adds its points a few at
+a time, so it keeps up to ``theme.DISPLAY_MAX_POINTS``)."""
+
 
 @dataclass
 class Series:

@@ -6,15 +6,17 @@ nbconvert, GitHub and nbviewer show the final output's ``image/svg+xml``;
 
 from __future__ import annotations
 
+import base64
 import html as html_lib
 import math
 from typing import Any
 
+from live_nb.formats.images import image_size
 from live_nb.render.downsample import downsample_indices
-from live_nb.render.state import DashboardState, Plot, Series
+from live_nb.render.state import DashboardState, Picture, Plot, Series
 from live_nb.render.text import elapsed_text, short, steps_text
 from live_nb.render.theme import PALETTE, color_for, status_color
-from live_nb.render.vegalite import CONFUSION_TEMPLATES, groups
+from live_nb.render.vegalite import CONFUSION_TEMPLATES, groups, plot_title
 
 SVG_MIME = "image/svg+xml"
 SVG_MAX_POINTS = 1000
@@ -90,6 +92,8 @@ def svg(state: DashboardState, with_summary: bool = True) -> str:
         (group or "metrics", [_metric_svg(by_name[name], state.latest) for name in names])
         for group, names in groups(list(by_name))
     ]
+    if state.pictures:
+        sections.append(("images", [_picture_svg(picture) for picture in state.pictures]))
     if state.plots:
         sections.append(("plots", [_plot_svg(plot) for plot in state.plots]))
     for title, charts in sections:
@@ -111,6 +115,7 @@ def svg(state: DashboardState, with_summary: bool = True) -> str:
         width=_SVG_W,
         height=height,
         viewBox=f"0 0 {_SVG_W} {height}",
+        style="max-width: 100%; height: auto",  # narrower outputs scale it down
         class_="live-nb-static-svg",
     ).replace(' class-="', ' class="')
 
@@ -120,7 +125,12 @@ def _metric_svg(series: Series, latest: dict[str, Any]) -> str:
         f"{series.name} = {short(latest[series.name])}" if series.name in latest else series.name
     )
     return _line_chart_svg(
-        title, [(series.steps, series.values)], "step", colours=[color_for(series.name)]
+        title,
+        [(series.steps, series.values)],
+        "step",
+        series.name.rpartition("/")[2],
+        colours=[color_for(series.name)],
+        integer_x=True,
     )
 
 
@@ -128,11 +138,111 @@ def _fmt(value: float) -> str:
     return f"{value:.4g}"
 
 
+def nice_ticks(low: float, high: float, count: int = 5, integer: bool = False) -> list[float]:
+    """About ``count`` round values from ``low`` to ``high`` (1, 2 or 5 times a power of ten).
+
+    ``integer``: steps of at least 1 (a step axis has no 0.5).
+    """
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return []
+    if high < low:
+        low, high = high, low
+    if high == low:
+        return [low]
+    raw = (high - low) / max(1, count)
+    power = 10 ** math.floor(math.log10(raw))
+    error = raw / power  # d3's rule: the multiple of a power of ten nearest to the raw step
+    factor = 10 if error >= 50**0.5 else 5 if error >= 10**0.5 else 2 if error >= 2**0.5 else 1
+    step = factor * power
+    if integer:
+        step = max(1.0, round(step))
+    first = math.ceil(low / step - 1e-9)
+    ticks = []
+    index = first
+    while index * step <= high + step * 1e-9:
+        ticks.append(round(index * step, 12))
+        index += 1
+    return ticks
+
+
+def _tick_text(value: float, step: float) -> str:
+    if abs(value) < step * 1e-9:
+        return "0"
+    if step >= 1 and float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    digits = max(0, -math.floor(math.log10(step))) if step > 0 else 3
+    text = f"{value:.{min(digits, 10)}f}"
+    return text if abs(value) < 1e6 else f"{value:.3g}"
+
+
+_PLOT_LEFT, _PLOT_TOP, _PLOT_RIGHT, _PLOT_BOTTOM = 52, 22, 10, 32
+
+
+def _axes(
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    x_title: str,
+    y_title: str,
+    integer_x: bool = False,
+) -> list[str]:
+    """Grid lines and tick labels of both axes, and their titles (the y one turned upright)."""
+    left, top = _PLOT_LEFT, _PLOT_TOP
+    width = _CHART_W - _PLOT_LEFT - _PLOT_RIGHT
+    height = _CHART_H - _PLOT_TOP - _PLOT_BOTTOM
+    (x_min, x_max), (y_min, y_max) = x_range, y_range
+    x_span, y_span = (x_max - x_min) or 1.0, (y_max - y_min) or 1.0
+    grey: dict[str, Any] = {"size": 9, "fill": _GREY}
+    out = [_tag("rect", x=left, y=top, width=width, height=height, fill="none", stroke="#ddd")]
+    xs = nice_ticks(x_min, x_max, 5, integer=integer_x)
+    x_step = xs[1] - xs[0] if len(xs) > 1 else 1.0
+    for value in xs:
+        px = left + (value - x_min) / x_span * width
+        out.append(_tag("line", x1=px, x2=px, y1=top, y2=top + height, stroke="#eee"))
+        out.append(
+            _text(px, top + height + 11, _tick_text(value, x_step), text_anchor="middle", **grey)
+        )
+    ys = nice_ticks(y_min, y_max, 4)
+    y_step = ys[1] - ys[0] if len(ys) > 1 else 1.0
+    for value in ys:
+        py = top + height - (value - y_min) / y_span * height
+        out.append(_tag("line", x1=left, x2=left + width, y1=py, y2=py, stroke="#eee"))
+        out.append(_text(left - 3, py + 3, _tick_text(value, y_step), text_anchor="end", **grey))
+    out.append(
+        _text(left + width / 2, top + height + 24, short(x_title, 50), text_anchor="middle", **grey)
+    )
+    if y_title:
+        cy = top + height / 2
+        out.append(
+            _text(
+                10,
+                cy,
+                short(y_title, 26),
+                text_anchor="middle",
+                transform=f"rotate(-90 10 {cy})",
+                **grey,
+            )
+        )
+    return out
+
+
+_TITLE_CHARS = 48
+
+
 def _frame(title: str) -> list[str]:
     return [
         _tag("rect", width=_CHART_W, height=_CHART_H, fill="none", stroke="#ddd"),
-        _text(4, 14, short(title, 48)),
+        _text(4, 14, _fit_title(title)),
     ]
+
+
+def _fit_title(title: str) -> str:
+    """A title cut to fit its chart; what follows its last ", " (a ROC's AUC) is always kept."""
+    if len(title) <= _TITLE_CHARS:
+        return title
+    base, separator, tail = title.rpartition(", ")
+    if separator and len(tail) < _TITLE_CHARS - 8:
+        return short(base, _TITLE_CHARS - len(tail) - 2) + separator + tail
+    return short(title, _TITLE_CHARS)
 
 
 def _line_chart_svg(
@@ -141,10 +251,12 @@ def _line_chart_svg(
     x_title: str,
     y_title: str = "",
     colours: list[str] | None = None,
+    integer_x: bool = False,
 ) -> str:
-    """A small line chart, ``(steps, values)`` per line, with its ranges written at the axes."""
-    left, top, right, bottom = 46, 20, 8, 26
-    width, height = _CHART_W - left - right, _CHART_H - top - bottom
+    """A small line chart, ``(steps, values)`` per line, with ticks on both axes."""
+    left, top = _PLOT_LEFT, _PLOT_TOP
+    width = _CHART_W - _PLOT_LEFT - _PLOT_RIGHT
+    height = _CHART_H - _PLOT_TOP - _PLOT_BOTTOM
     out = _frame(title)
     xs = [x for steps, _ in lines for x in steps]
     ys = [y for _, values in lines for y in values]
@@ -152,7 +264,7 @@ def _line_chart_svg(
         return "".join(out)
     x_min, x_max, y_min, y_max = min(xs), max(xs), min(ys), max(ys)
     x_span, y_span = (x_max - x_min) or 1.0, (y_max - y_min) or 1.0
-    out.append(_tag("rect", x=left, y=top, width=width, height=height, fill="none", stroke="#eee"))
+    out += _axes((x_min, x_max), (y_min, y_max), x_title, y_title, integer_x)
     for index, (steps, values) in enumerate(lines):
         kept = downsample_indices(values, SVG_MAX_POINTS)
         points = [
@@ -170,24 +282,35 @@ def _line_chart_svg(
         elif points:
             path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
             out.append(_tag("polyline", points=path, fill="none", stroke=colour, stroke_width=1.3))
-    grey: dict[str, Any] = {"size": 9, "fill": _GREY}
-    out += [
-        _text(left - 3, top + 8, _fmt(y_max), text_anchor="end", **grey),
-        _text(left - 3, top + height, _fmt(y_min), text_anchor="end", **grey),
-        _text(left, top + height + 11, _fmt(x_min), **grey),
-        _text(left + width, top + height + 11, _fmt(x_max), text_anchor="end", **grey),
-        _text(
-            left + width / 2, top + height + 22, short(x_title, 40), text_anchor="middle", **grey
-        ),
-    ]
-    if y_title:
-        out.append(_text(4, top + height / 2, short(y_title, 10), **grey))
+    return "".join(out)
+
+
+def _picture_svg(picture: Picture) -> str:
+    """A logged image, inlined as a data URL, scaled to fit the chart's box."""
+    out = _frame(picture.name + (f" (step {picture.step})" if picture.step is not None else ""))
+    size = image_size(picture.data)
+    box_w, box_h = _CHART_W - 8, _CHART_H - 24
+    width, height = size if size else (box_w, box_h)
+    scale = min(box_w / max(width, 1), box_h / max(height, 1), 4.0)
+    width, height = max(1, round(width * scale)), max(1, round(height * scale))
+    url = f"data:{picture.mime};base64,{base64.b64encode(picture.data).decode('ascii')}"
+    out.append(
+        _tag(
+            "image",
+            x=4,
+            y=20,
+            width=width,
+            height=height,
+            href=url,
+            preserveAspectRatio="xMinYMin meet",
+        )
+    )
     return "".join(out)
 
 
 def _plot_svg(plot: Plot) -> str:
     config = plot.config
-    title = str(config.get("title") or plot.name)
+    title = plot_title(plot.name, config, plot.records)
     if _is_confusion(plot):
         return _confusion_svg(title, plot)
     x = str(config.get("x", "x"))
@@ -201,19 +324,21 @@ def _plot_svg(plot: Plot) -> str:
         ]
         lines.append(([p[0] for p in pairs], [p[1] for p in pairs]))
     x_title = str(config.get("x_label") or x)
-    return _line_chart_svg(title, lines, x_title, str(config.get("y_label") or ""))
+    fields = [str(v) for v in y] if isinstance(y, list) else [str(y)]
+    y_title = str(config.get("y_label") or (fields[0] if len(fields) == 1 else "value"))
+    return _line_chart_svg(title, lines, x_title, y_title)
 
 
 def _confusion_svg(title: str, plot: Plot) -> str:
-    """A confusion matrix as a grid of shaded cells, with counts (or rates) when it is small."""
+    """A confusion matrix: every class on both axes, each cell shaded and counted (zeros too)."""
     normalized = plot.config.get("template") == "confusion_normalized"
     xs, ys, counts = confusion_counts(plot)
     out = _frame(title)
     if not counts:
         return "".join(out)
-    left, top = 60, 24
+    left, top, bottom = 64, 22, 34
     cell_w = (_CHART_W - left - 8) / len(xs)
-    cell_h = (_CHART_H - top - 24) / len(ys)
+    cell_h = (_CHART_H - top - bottom) / len(ys)
     totals = {a: sum(c for (k, _), c in counts.items() if k == a) for a in xs}
     peak = max(counts.values())
     small = len(xs) <= 12 and len(ys) <= 12
@@ -230,17 +355,39 @@ def _confusion_svg(title: str, plot: Plot) -> str:
             )
             if small:
                 label = f"{value:.2f}" if normalized else str(count)
+                ink = "white" if shade > 0.5 else "#222"
                 out.append(
-                    _text(cx + cell_w / 2, cy + cell_h / 2 + 3, label, size=9, text_anchor="middle")
+                    _text(
+                        cx + cell_w / 2,
+                        cy + cell_h / 2 + 3,
+                        label,
+                        size=9,
+                        text_anchor="middle",
+                        fill=ink,
+                    )
                 )
+    grey: dict[str, Any] = {"size": 9, "fill": _GREY}
     if small:
-        grey: dict[str, Any] = {"size": 9, "fill": _GREY}
         for i, a in enumerate(xs):
             x = left + (i + 0.5) * cell_w
-            out.append(_text(x, _CHART_H - 12, short(a, 8), text_anchor="middle", **grey))
+            out.append(_text(x, _CHART_H - bottom + 11, short(a, 8), text_anchor="middle", **grey))
         for j, b in enumerate(ys):
             y = top + (j + 0.5) * cell_h + 3
             out.append(_text(left - 3, y, short(b, 8), text_anchor="end", **grey))
+    x_title = str(plot.config.get("x_label") or plot.config.get("x", "actual"))
+    y_title = str(plot.config.get("y_label") or plot.config.get("y", "predicted"))
+    middle_x, middle_y = left + (_CHART_W - left - 8) / 2, top + (_CHART_H - top - bottom) / 2
+    out.append(_text(middle_x, _CHART_H - 8, short(x_title, 40), text_anchor="middle", **grey))
+    out.append(
+        _text(
+            10,
+            middle_y,
+            short(y_title, 24),
+            text_anchor="middle",
+            transform=f"rotate(-90 10 {middle_y})",
+            **grey,
+        )
+    )
     return "".join(out)
 
 
@@ -267,6 +414,6 @@ def confusion_counts(plot: Plot) -> tuple[list[str], list[str], dict[tuple[str, 
     for record in plot.records:
         key = (str(record.get(x)), str(record.get(y)))
         counts[key] = counts.get(key, 0) + 1
-    xs = sorted({k[0] for k in counts}, key=_natural)
-    ys = sorted({k[1] for k in counts}, key=_natural)
-    return xs, ys, counts
+    # the same classes on both axes: a class never predicted (or never true) has its zeros
+    classes = sorted({k[0] for k in counts} | {k[1] for k in counts}, key=_natural)
+    return classes, classes, counts

@@ -14,7 +14,9 @@ bundled one) both read. Every user string reaches a spec as a text value
 from __future__ import annotations
 
 import base64
+import itertools
 import json
+import math
 from typing import Any
 
 from live_nb.formats.images import image_size
@@ -103,6 +105,7 @@ def metric_spec(
     *,
     latest: Any = None,
     titled: bool = True,
+    zoom: str = "zoom",
     width: int = 260,
     height: int = 150,
 ) -> dict[str, Any]:
@@ -111,9 +114,11 @@ def metric_spec(
     With ``series`` its points are inlined (as two arrays, flattened by
     Vega-Lite); without, the chart reads :data:`METRIC_DATA`. The title is the
     name, with `` = latest`` when given; ``titled=False`` leaves it to the page.
+    ``zoom`` names its pan-and-zoom parameter (unique within one spec): drag to pan,
+    Shift + wheel to zoom (a plain wheel scrolls the notebook), double-click to reset.
     """
     label = name.rpartition("/")[2]
-    spec: dict[str, Any] = {"width": width, "height": height}
+    spec: dict[str, Any] = {"width": width, "height": height, "params": [_zoom(zoom)]}
     if titled:
         text = name if latest is None else f"{name} = {short(latest)}"
         spec["title"] = {"text": text, "limit": width + 40}
@@ -131,7 +136,13 @@ def metric_spec(
         "point": {"filled": True, "size": 36, "opacity": 0},
     }
     spec["encoding"] = {
-        "x": {"field": "step", "type": "quantitative", "title": "step", "scale": {"nice": False}},
+        "x": {
+            "field": "step",
+            "type": "quantitative",
+            "title": "step",
+            "scale": {"nice": False},
+            "axis": {"tickMinStep": 1},  # steps are whole: no 0.5 early in a run
+        },
         "y": {
             "field": "value",
             "type": "quantitative",
@@ -147,15 +158,56 @@ def metric_spec(
     return spec
 
 
+def roc_auc(config: dict[str, Any], records: list[dict[str, Any]] | None) -> float | None:
+    """The area under a ROC curve's points (trapezoids), None when the plot is not a ROC curve."""
+    if not records or (config.get("x"), config.get("y")) != ("fpr", "tpr"):
+        return None
+    points = sorted(
+        (float(r["fpr"]), float(r["tpr"]))
+        for r in records
+        if _finite(r.get("fpr")) and _finite(r.get("tpr"))
+    )
+    if len(points) < 2:
+        return None
+    return sum((x1 - x0) * (y0 + y1) / 2 for (x0, y0), (x1, y1) in itertools.pairwise(points))
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def plot_title(name: str, config: dict[str, Any], records: list[dict[str, Any]] | None) -> str:
+    """A plot's title: its config's, or its name; a ROC curve's says its AUC."""
+    title = str(config.get("title") or name)
+    auc = roc_auc(config, records)
+    return title if auc is None else f"{title}, AUC = {auc:.3f}"
+
+
+def _zoom(name: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "select": {
+            "type": "interval",
+            "zoom": "wheel![event.shiftKey]",
+            "translate": "[pointerdown, window:pointerup] > window:pointermove!",
+        },
+        "bind": "scales",
+    }
+
+
 def plot_spec(
     name: str,
     config: dict[str, Any],
     records: list[dict[str, Any]] | None = None,
     *,
-    width: int = 300,
-    height: int = 220,
+    title_records: list[dict[str, Any]] | None = None,
+    width: int = 260,
+    height: int = 200,
 ) -> dict[str, Any]:
     """A custom or sklearn plot from its dvc.yaml ``config`` (template, x, y, titles).
+
+    ``title_records``: the records a live plot's title is computed from (a ROC's AUC)
+    when the data itself is not inlined.
 
     Lines for linear/simple/smooth, points for scatter, bars for
     bar_horizontal(_sorted) (DVC's axes: x the length, y the label), a heat map
@@ -163,7 +215,7 @@ def plot_spec(
     plot reads :data:`PLOT_DATA`.
     """
     template = config.get("template") or "linear"
-    title = {"text": str(config.get("title") or name), "limit": width + 40}
+    title = {"text": plot_title(name, config, title_records or records), "limit": width + 40}
     data: dict[str, Any] = {"name": PLOT_DATA}
     if records is not None:
         keep_all = template in CONFUSION_TEMPLATES  # a confusion matrix counts its records
@@ -233,6 +285,8 @@ def _confusion_spec(
     transform: list[dict[str, Any]] = [
         *copies,
         {"aggregate": [{"op": "count", "as": "__count"}], "groupby": [fields[x], fields[y]]},
+        # pairs never seen are cells too, counted 0
+        {"impute": "__count", "key": fields[x], "groupby": [fields[y]], "value": 0},
     ]
     if normalized:
         transform += [
@@ -335,11 +389,26 @@ def thin(records: list[dict[str, Any]], limit: int = MAX_PLOT_RECORDS) -> list[d
 # ---- the final output -------------------------------------------------------------------
 
 
+COLUMNS_PARAM = "live_nb_columns"
+"""The final output's charts per row: as many as its width holds (1 to 3), as the live view."""
+
+CHART_BOX = 320  # px a chart takes in a row, axes and padding included
+
+
+def _columns_param() -> dict[str, Any]:
+    # The window's width less what JupyterLab takes beside an output with its file browser open
+    # (about 440 px). Not the container's: vega-embed's is an inline-block as wide as the chart.
+    width = "(windowSize()[0] - 440)"
+    return {"name": COLUMNS_PARAM, "expr": f"clamp(floor({width} / {CHART_BOX}), 1, 3)"}
+
+
 def _section(title: str, charts: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "title": {"text": title, "anchor": "start"},
         "concat": charts,
-        "columns": 3,
+        "columns": {
+            "signal": COLUMNS_PARAM
+        },  # Vega's layout reads a signal; Vega-Lite passes it on
         "resolve": INDEPENDENT_COLORS,
     }
 
@@ -351,8 +420,14 @@ def vegalite(state: DashboardState) -> dict[str, Any]:
     """
     rows: list[dict[str, Any]] = []
     by_name = {series.name: series for series in state.series}
+    zooms = iter(range(len(by_name)))
     for group, names in groups(list(by_name)):
-        charts = [metric_spec(name, by_name[name], latest=state.latest.get(name)) for name in names]
+        charts = [
+            metric_spec(
+                name, by_name[name], latest=state.latest.get(name), zoom=f"zoom{next(zooms)}"
+            )
+            for name in names
+        ]
         rows.append(_section(group or "metrics", charts))
     if state.pictures:
         rows.append(_section("images", [image_spec(picture) for picture in state.pictures]))
@@ -362,13 +437,20 @@ def vegalite(state: DashboardState) -> dict[str, Any]:
         )
     spec: dict[str, Any] = {
         "$schema": VEGALITE_SCHEMA,
-        "title": {"text": headline(state), "anchor": "start", "fontSize": 13},
+        "title": {
+            "text": headline(state),
+            "anchor": "start",
+            "fontSize": 13,
+            # long lines end with "..." where the charts end: the output never gets wider
+            "limit": {"expr": f"{COLUMNS_PARAM} * {CHART_BOX} - 40"},
+        },
         "config": CHART_CONFIG,
     }
     subtitle = _subtitle(state)
     if subtitle:
         spec["title"]["subtitle"] = subtitle
     if rows:
+        spec["params"] = [_columns_param()]
         spec["vconcat"] = rows
         spec["resolve"] = INDEPENDENT_COLORS
     else:
@@ -381,6 +463,12 @@ def _subtitle(state: DashboardState) -> list[str]:
     lines = [state.note] if state.note else []
     if state.params:
         lines.append("params: " + ", ".join(f"{k}={short(v, 40)}" for k, v in state.params)[:300])
+    charted = {series.name for series in state.series}
+    others = [f"{k} = {short(v, 40)}" for k, v in state.latest.items() if k not in charted]
+    if others:  # text metrics: their latest value, as the live view's table shows it
+        lines.append(", ".join(others)[:300])
+    if state.series:
+        lines.append("drag a chart to pan, Shift + scroll to zoom, double-click to reset")
     if state.pictures_skipped:
         lines.append(pictures_note(state))
     return lines

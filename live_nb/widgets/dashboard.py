@@ -4,10 +4,15 @@ While the run goes on, a :class:`~live_nb.widgets.stream.Pump` thread sends
 the browser what was logged since its last message, at most ten times a
 second, as anywidget custom messages (see ``js/src/dashboard/store.js`` for
 their shape). When the run ends, :meth:`LiveDashboard.finish` sends the last
-rows, sets the ``snapshot`` trait to the final state (for views created later)
-and updates the display once: its mime bundle then carries the final charts as
-Vega-Lite and SVG and the summary as text, besides the widget view, so the
-notebook shows them where no widget can run.
+rows and updates the display once: the final charts as Vega-Lite and SVG and the
+summary as text replace the widget view, so that a reopened or exported notebook
+shows them where no widget model exists.
+
+Then the model's ES module is replaced by a stub (:data:`ENDED_ESM`): widget state saved
+with the notebook (nbclient's default, JupyterLab's "save widget state") keeps each model's
+last ``_esm``, and would otherwise hold the whole ~1 MB bundle once per ``%%live`` cell,
+for a model no output shows any more. A view created while the run goes on asks for
+everything sent so far (``{"type": "hello"}``).
 
 :class:`NotebookReport` is ``Live(report="notebook")``: the same dashboard,
 behind the :class:`~live_nb.reports.Report` interface.
@@ -23,17 +28,19 @@ from typing import TYPE_CHECKING, Any
 import traitlets
 
 from live_nb.error import LiveNbWarning
-from live_nb.formats.images import mime_for
 from live_nb.render import html, svg, text, vegalite
-from live_nb.render.state import DashboardState
+from live_nb.render.state import STATIC_MAX_POINTS, DashboardState
 from live_nb.widgets.base import LiveNbWidget
-from live_nb.widgets.stream import INTERVAL, LiveReader, Pump, read_bytes, snapshot_message
+from live_nb.widgets.stream import INTERVAL, LiveReader, Pump
 
 if TYPE_CHECKING:
     from live_nb.live import Live
 
-SNAPSHOT_IMAGE_BYTES = 4 * 1024 * 1024
-"""Image bytes kept in the final ``snapshot`` trait (the newest images first)."""
+ENDED_ESM = (
+    "export default { render({ el }) { el.textContent = "
+    "'This run has ended: its final charts are in the cell output.'; } };"
+)
+"""The model's ES module once the run ended and the output shows the final charts."""
 
 
 class LiveDashboard(LiveNbWidget):
@@ -47,7 +54,6 @@ class LiveDashboard(LiveNbWidget):
     view = traitlets.Unicode("dashboard").tag(sync=True)
     uid = traitlets.Unicode("").tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
-    snapshot = traitlets.Dict().tag(sync=True)
 
     def __init__(self, live: Live, title: str = "", interval: float = INTERVAL) -> None:
         super().__init__(uid=uuid.uuid4().hex, title=title)
@@ -79,7 +85,7 @@ class LiveDashboard(LiveNbWidget):
         if self._final is not None:
             return self._final
         with self._reader.lock:
-            return self._reader.state()
+            return self._reader.state(STATIC_MAX_POINTS)
 
     def text(self) -> str:
         """The run as plain text (headline, latest values, params)."""
@@ -109,14 +115,13 @@ class LiveDashboard(LiveNbWidget):
             self._reader.finish(status, note)
         self._pump.flush()
         with self._reader.lock:
-            state = self._reader.state()
-            images = self._snapshot_images()
-        self._final = state
-        self.snapshot = snapshot_message(state, images)
+            self._final = self._reader.state(STATIC_MAX_POINTS)
         if self._handle is not None:
             # The final output is static on purpose: a notebook reopened later (where this
             # widget's model no longer exists) would show "model not found" instead of charts.
             self._handle.update(self.static_bundle(), raw=True)
+            # after the update: the view it replaced must not reload the stub first
+            self.set_trait("_esm", ENDED_ESM)
 
     def static_bundle(self) -> dict[str, Any]:
         """The final charts and summary as plain mime types: Vega-Lite, SVG and text."""
@@ -126,17 +131,6 @@ class LiveDashboard(LiveNbWidget):
             vegalite.VEGALITE_MIME: vegalite.vegalite(state),
             svg.SVG_MIME: svg.svg(state),
         }
-
-    def _snapshot_images(self) -> dict[str, tuple[str, bytes]]:
-        kept: dict[str, tuple[str, bytes]] = {}
-        budget = SNAPSHOT_IMAGE_BYTES
-        for name, path in reversed(list(self._reader.image_paths.items())):
-            data = read_bytes(path)
-            if data is None or len(data) > budget:
-                continue
-            budget -= len(data)
-            kept[name] = (mime_for(name), data)
-        return dict(reversed(list(kept.items())))
 
     # ---- messages -------------------------------------------------------------------------
 

@@ -242,7 +242,7 @@ class LiveReader:
             self._plots[name] = key
             self._plot_config[name] = plot
             entries.append(_plot_entry(name, plot, {"buffer": len(buffers)}))
-            _add_spec(content, "plots", name, vegalite.plot_spec(name, entries[-1]["config"]))
+            _add_spec(content, "plots", name, _live_plot_spec(name, entries[-1]["config"], data))
             buffers.append(data)
         if entries:
             content["plots"] = entries
@@ -297,7 +297,7 @@ class LiveReader:
             data = read_bytes(plot.path)
             if data is not None:
                 plots.append(_plot_entry(name, plot, {"buffer": len(buffers)}))
-                _add_spec(content, "plots", name, vegalite.plot_spec(name, plots[-1]["config"]))
+                _add_spec(content, "plots", name, _live_plot_spec(name, plots[-1]["config"], data))
                 buffers.append(data)
         content["plots"] = plots
         return content, buffers
@@ -542,9 +542,23 @@ def snapshot_message(state: DashboardState, images: dict[str, tuple[str, bytes]]
         ],
         "specs": {
             "metrics": {s.name: metric_chart_spec(s.name) for s in state.series},
-            "plots": {p.name: vegalite.plot_spec(p.name, p.config) for p in state.plots},
+            "plots": {
+                p.name: vegalite.plot_spec(p.name, p.config, title_records=p.records)
+                for p in state.plots
+            },
         },
     }
+
+
+def _live_plot_spec(name: str, config: dict[str, Any], data: bytes) -> dict[str, Any]:
+    """A live plot's spec (reading the named data source); a ROC curve's title has its AUC."""
+    records = None
+    if (config.get("x"), config.get("y")) == ("fpr", "tpr"):
+        try:
+            records = plot_records(json.loads(data))
+        except ValueError:
+            records = None
+    return vegalite.plot_spec(name, config, title_records=records)
 
 
 def _add_spec(content: dict[str, Any], kind: str, name: str, spec: dict[str, Any]) -> None:

@@ -65,7 +65,8 @@ export default {
     // Without initialize (an older widget.js), each view follows the model
     // itself; the store drops the messages it has seen already.
     const stop = entry.listening ? null : listen(model, entry.store);
-    if (entry.store.messages === 0) model.send({ type: "hello" });
+    // Nothing yet, or messages missed (the view started late): ask for a replay.
+    if (entry.store.messages === 0 || entry.store.incomplete) model.send({ type: "hello" });
     const view = createDashboardView({ el, store: entry.store, embed: embedChart, vega });
     return () => {
       stop?.();
