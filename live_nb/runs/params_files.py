@@ -18,8 +18,10 @@ from live_nb.runs.params import Setting, format_value
 
 __all__ = [
     "DEFAULT_PARAMS_FILE",
+    "AmbiguousParamError",
     "ParamError",
     "ParamsFileError",
+    "UnknownParamError",
     "apply_settings",
     "flat_keys",
     "has_key",
@@ -41,6 +43,14 @@ class ParamError(LiveNbError, KeyError):
     def __str__(self) -> str:
         """The message, unquoted."""
         return str(self.args[0])
+
+
+class UnknownParamError(ParamError):
+    """A ``-S`` key that is nowhere to be found."""
+
+
+class AmbiguousParamError(ParamError):
+    """A ``-S`` key found in two places of a notebook."""
 
 
 class ParamsFileError(LiveNbError, ValueError):
@@ -139,7 +149,7 @@ def _apply_one(data: dict[str, Any], setting: Setting, shown: str) -> None:
     parts = setting.key.split(".")
     exists, current = _lookup(data, parts)
     if setting.op == "set" and not exists:
-        raise ParamError(_unknown_message(setting, data, shown))
+        raise UnknownParamError(_unknown_message(setting, data, shown))
     if setting.op == "add" and exists:
         raise ParamError(
             f"-S {setting.text()}: {shown} already has {setting.key!r} "
@@ -147,7 +157,7 @@ def _apply_one(data: dict[str, Any], setting: Setting, shown: str) -> None:
         )
     if setting.op == "remove":
         if not exists:
-            raise ParamError(_unknown_message(setting, data, shown))
+            raise UnknownParamError(_unknown_message(setting, data, shown))
         if setting.has_value and current != setting.value:
             raise ParamError(
                 f"-S {setting.text()}: {shown}'s {setting.key!r} is {format_value(current)}, "
