@@ -39,6 +39,8 @@ __all__ = [
     "SavedExperiment",
     "commit_tree",
     "save",
+    "save_tree",
+    "workspace_tree",
 ]
 
 DEFAULT_MAX_UNTRACKED_SIZE = 10 * 1024 * 1024
@@ -142,6 +144,44 @@ def save(
 
         exp, commit = _commit(repo, exp, tree, text_for, old, generated=name is None)
         return SavedExperiment(exp.name, baseline, commit, exp.ref, skipped)
+
+
+def workspace_tree(
+    path: str | os.PathLike[str] = ".", max_untracked_size: int = DEFAULT_MAX_UNTRACKED_SIZE
+) -> tuple[str, str]:
+    """HEAD and the tree ``save`` would commit now, without committing anything.
+
+    For runs that execute elsewhere: the snapshot of the workspace they start from.
+    """
+    with Repository.discover(path) as repo:
+        baseline = require_head(repo)
+        _refuse_operations_in_progress(repo)
+        tree, _ = _write_workspace_tree(repo, (), max_untracked_size)
+        return baseline, tree
+
+
+def save_tree(
+    path: str | os.PathLike[str],
+    tree: str,
+    baseline: str,
+    name: str | None = None,
+    message: str | None = None,
+    trailers: Mapping[str, str] | None = None,
+) -> SavedExperiment:
+    """Save ``tree`` (already in the repository's objects) as an experiment of ``baseline``.
+
+    For a run made outside the working tree; the ref is created with compare-and-swap, and a
+    generated name taken meanwhile is drawn again, as in :func:`save`.
+    """
+    with Repository.discover(path) as repo:
+        taken = {exp.name for exp, _ in baseline_refs(repo, baseline)}
+        exp = _experiment_ref(baseline, name, False, taken)
+
+        def text_for(exp: ExpRef) -> str:
+            return _commit_message(message or f"live_nb experiment {exp.name}", trailers)
+
+        exp, commit = _commit(repo, exp, tree, text_for, None, generated=name is None)
+        return SavedExperiment(exp.name, baseline, commit, exp.ref)
 
 
 def _commit(

@@ -1,0 +1,153 @@
+"""One run from start to end: its folder, its params, its execution, its experiment.
+
+:func:`run_one` writes the snapshot into the run's own folder, applies the point's settings
+there, executes the notebook or command, reads the folder back into a tree and saves it as an
+experiment of the baseline the run was queued on, with its status, duration and params as
+commit trailers. Artifacts the run cached are copied into the repository's DVC cache. The
+user's HEAD, index and working tree are never touched; the folder is removed at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TextIO
+
+from live_nb.git import Repository
+from live_nb.runs.execute import (
+    FAILED,
+    Outcome,
+    RunControl,
+    run_command,
+    run_environment,
+    run_notebook,
+)
+from live_nb.runs.resolve import apply_point
+from live_nb.runs.result import RunResult
+from live_nb.runs.snapshot import materialise, remove_folder, result_tree, runs_folder
+from live_nb.runs.spec import NOTEBOOK, RunSpec
+
+__all__ = ["run_one", "save_outcome"]
+
+_MAX_NAME_SUFFIX = 1000
+
+
+def run_one(
+    spec: RunSpec,
+    root: Path,
+    log: TextIO,
+    control: RunControl | None = None,
+    keep_folder: bool = False,
+) -> RunResult:
+    """Execute ``spec`` in a folder of its own and save it as an experiment."""
+    control = control or RunControl(spec.timeout)
+    with Repository.discover(root) as repo:
+        folder = runs_folder(repo.git_dir) / spec.id
+        work = folder / "work"
+        try:
+            outcome = _prepare_and_execute(spec, repo, folder, work, log, control)
+            return save_outcome(spec, repo, work, folder, outcome)
+        finally:
+            if not keep_folder and folder.exists():
+                remove_folder(folder)
+
+
+def _prepare_and_execute(
+    spec: RunSpec, repo: Repository, folder: Path, work: Path, log: TextIO, control: RunControl
+) -> Outcome:
+    started = time.monotonic()
+    try:
+        if work.exists():
+            remove_folder(work)
+        materialise(repo, spec.tree, work)
+        apply_point(spec.settings, spec.placement_map(), work, spec.target)
+    except Exception as error:
+        log.write(f"live_nb: cannot prepare the run: {error}\n")
+        return Outcome(FAILED, f"cannot prepare the run: {error}", time.monotonic() - started)
+    log.write(f"live_nb: running {spec.describe_target()} {spec.params_text()}\n".rstrip() + "\n")
+    log.flush()
+    env = run_environment(work, {"LIVE_NB_RUN_ID": spec.id, "LIVE_NB_RUN_NAME": spec.name})
+    if spec.kind == NOTEBOOK and spec.target:
+        saved_environ = dict(os.environ)
+        os.environ.update(env)  # nbclient's kernel inherits this process's environment
+        try:
+            return run_notebook(work / spec.target, work, folder / "private", log, control)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved_environ)
+    return run_command(spec.command, work, log, control, env)
+
+
+def save_outcome(
+    spec: RunSpec,
+    repo: Repository,
+    work: Path,
+    folder: Path,
+    outcome: Outcome,
+    extra_trailers: Mapping[str, str] | None = None,
+) -> RunResult:
+    """Save the run's folder as an experiment (when there is one to save); the result."""
+    result = RunResult(
+        spec.id, spec.name, outcome.status, error=outcome.error, duration=outcome.duration
+    )
+    result.params = spec.params_text()
+    if not work.exists():
+        return result
+    from live_nb.experiments.save import ExperimentExistsError, save_tree
+
+    force = [*spec.live_dirs, *([spec.target] if spec.target else [])]
+    tree = result_tree(repo, work, spec.tree, folder / "index", force)
+    import_cache(work, repo.root)
+    trailers = _trailers(spec, outcome, extra_trailers)
+    message = spec.message or f"live-nb exp run {spec.describe_target()}: {outcome.status}"
+    for name in [spec.name, *(f"{spec.name}-{n}" for n in range(2, _MAX_NAME_SUFFIX))]:
+        try:
+            saved = save_tree(repo.root, tree, spec.baseline, name, message, trailers)
+        except ExperimentExistsError:
+            continue
+        result.experiment, result.commit = saved.name, saved.commit
+        break
+    return result
+
+
+def _trailers(spec: RunSpec, outcome: Outcome, extra: Mapping[str, str] | None) -> dict[str, str]:
+    trailers = {
+        "Live-Nb-Status": outcome.status,
+        "Live-Nb-Duration": f"{outcome.duration:.3f}s",
+        "Live-Nb-Run": spec.id,
+    }
+    if spec.kind == NOTEBOOK and spec.target:
+        trailers["Live-Nb-Notebook"] = spec.target
+    else:
+        trailers["Live-Nb-Command"] = " ".join(spec.command)
+    if spec.settings:
+        trailers["Live-Nb-Params"] = spec.params_text()
+    if outcome.error:
+        trailers["Live-Nb-Error"] = outcome.error[:500]
+    trailers["Live-Nb-Python"] = sys.version.split()[0]
+    trailers.update(extra or {})
+    return trailers
+
+
+def import_cache(work: Path, root: Path) -> int:
+    """Copy the DVC cache objects the run added into the repository's cache; how many."""
+    source = work / ".dvc" / "cache"
+    if not source.is_dir():
+        return 0
+    copied = 0
+    for current, _, names in os.walk(source):
+        for name in names:
+            origin = Path(current) / name
+            target = root / ".dvc" / "cache" / origin.relative_to(source)
+            if target.exists():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{name}.live_nb-{os.getpid()}.tmp")
+            shutil.copy2(origin, temporary)
+            os.replace(temporary, target)
+            copied += 1
+    return copied
