@@ -573,7 +573,7 @@ class ExperimentsFrame(pd.DataFrame):
         plain = pd.DataFrame(self)
         plain.attrs = dict(self.attrs)
         if _has_kernel() and origin is not None:
-            display(ExperimentsTable(origin.path, origin.options, frame=plain))
+            display(ExperimentsTable(origin.path, origin.options, frame=plain, keep=origin.keep))
         else:
             display({"text/plain": format_table(plain), "text/html": static_html(plain)}, raw=True)
 
