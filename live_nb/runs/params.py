@@ -287,15 +287,19 @@ class _Parser:
         return tuple(arguments)
 
     def arguments(self) -> list[Any]:
+        return self.items_until(")")
+
+    def items_until(self, close: str) -> list[Any]:
+        """Comma-separated elements up to ``close`` (consumed), the opening already read."""
         items: list[Any] = []
         self.skip_spaces()
-        if self.peek() == ")":
+        if self.peek() == close:
             self.at += 1
             return items
         while True:
             items.append(self.element())
             self.skip_spaces()
-            if self.peek() == ")":
+            if self.peek() == close:
                 self.at += 1
                 return items
             self.expect(",")
@@ -313,18 +317,7 @@ class _Parser:
 
     def sequence(self) -> list[Any]:
         self.at += 1
-        items: list[Any] = []
-        self.skip_spaces()
-        if self.peek() == "]":
-            self.at += 1
-            return items
-        while True:
-            items.append(self.element())
-            self.skip_spaces()
-            if self.peek() == "]":
-                self.at += 1
-                return items
-            self.expect(",")
+        return self.items_until("]")
 
     def mapping(self) -> dict[str, Any]:
         self.at += 1
