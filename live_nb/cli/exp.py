@@ -1,9 +1,7 @@
-"""The ``live-nb`` command: compare and manage experiments from a terminal.
+"""``live-nb exp show|diff|apply|branch|remove|list|push|pull``: experiments from a terminal.
 
-``live-nb exp show|diff|apply|branch|remove|list|push|pull``, with ``-C PATH`` as in Git.
-A user mistake prints one line, ``live-nb: error: <message>``, and exits 1 (2 for a
-command line argparse cannot read); anything unexpected shows its traceback. The
-experiment code (and pandas) is imported only by the command that runs.
+Each handler imports the experiment code (and pandas) it needs only when it runs, so that
+``live-nb --help`` and a mistyped command answer at once.
 """
 
 from __future__ import annotations
@@ -11,79 +9,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import warnings
-from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TextIO
 
-from live_nb.error import LiveNbError, LiveNbWarning
+from live_nb.cli.common import Commands, write
 from live_nb.experiments.options import SHOW_ARGUMENTS, ShowOptions
 
-PROG = "live-nb"
 
-
-class DirectoryNotFoundError(LiveNbError, FileNotFoundError):
-    """-C names a folder that does not exist."""
-
-    def __init__(self, path: str) -> None:
-        """Say which folder ``-C`` could not change to."""
-        super().__init__(
-            f"Cannot change to {path!r}: no such directory. Give -C a folder inside a Git "
-            "repository."
-        )
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``live-nb`` with ``argv`` (default: the command line); return the exit status."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-        handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
-        if handler is None:
-            parser.error("give a command, e.g. `live-nb exp list` (see live-nb --help)")
-        with warnings.catch_warnings():
-            warnings.simplefilter("always", LiveNbWarning)
-            warnings.showwarning = _show_warning
-            try:
-                args.path = _working_directory(args.directories)
-                return handler(args)
-            except LiveNbError as error:
-                print(f"{PROG}: error: {_one_line(str(error))}", file=sys.stderr)
-                return 1
-            except KeyboardInterrupt:
-                print(f"{PROG}: interrupted", file=sys.stderr)
-                return 130
-            except BrokenPipeError:
-                # The reader (e.g. `| head`) went away: stop quietly, as other tools do.
-                with open(os.devnull, "w") as devnull:
-                    os.dup2(devnull.fileno(), sys.stdout.fileno())
-                return 0
-    except SystemExit as exit_:  # --help, --version, or a usage error (status 2)
-        return exit_.code if isinstance(exit_.code, int) else 1 if exit_.code else 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The ``live-nb`` command line: ``exp`` and its subcommands, each with its handler."""
-    from live_nb import __version__
-
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description=(
-            "Compare and manage the experiments live_nb (and DVC) keep as Git commits under "
-            "refs/exps/. Run `live-nb exp --help` for the commands."
-        ),
-    )
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    parser.add_argument(
-        "-C",
-        dest="directories",
-        metavar="PATH",
-        action="append",
-        default=[],
-        help="run as if started in PATH (repeatable; each relative PATH builds on the last, "
-        "as with git -C)",
-    )
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+def register(commands: Commands) -> Commands:
+    """Add ``exp`` and its subcommands to ``commands``; return ``exp``'s, for others to extend."""
     exp = commands.add_parser(
         "exp",
         help="show, compare, apply, branch, remove, list, push and pull experiments",
@@ -205,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
             + " experiment when the two sides have diverged",
         )
         transfer.set_defaults(handler=_push if verb == "push" else _pull)
-    return parser
+    return sub
 
 
 def _accept_old_all_baselines(parser: argparse.ArgumentParser) -> None:
@@ -213,35 +146,6 @@ def _accept_old_all_baselines(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--all-baselines", dest="all_commits", action="store_true", help=argparse.SUPPRESS
     )
-
-
-def _working_directory(directories: Sequence[str]) -> str:
-    path = ""
-    for directory in directories:
-        path = os.path.join(path, directory)
-        if not os.path.isdir(path):
-            raise DirectoryNotFoundError(path)
-    return path or "."
-
-
-def _one_line(message: str) -> str:
-    return " ".join(message.split())
-
-
-def _show_warning(
-    message: Warning | str,
-    category: type[Warning],
-    filename: str,
-    lineno: int,
-    file: TextIO | None = None,
-    line: str | None = None,
-) -> None:
-    print(f"{PROG}: warning: {_one_line(str(message))}", file=sys.stderr)
-
-
-def _write(text: str) -> None:
-    sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
-    sys.stdout.flush()
 
 
 # --------------------------------------------------------------------------- commands
@@ -253,9 +157,9 @@ def _show(args: argparse.Namespace) -> int:
 
     table = collect(path=args.path, **ShowOptions.from_arguments(args).kwargs())
     if args.json:  # indented for a person, on one line for a program, as DVC prints it
-        _write(to_json(table, indent=2 if sys.stdout.isatty() else None))
+        write(to_json(table, indent=2 if sys.stdout.isatty() else None))
     else:
-        _write(to_csv(table) if args.csv else format_table(table))
+        write(to_csv(table) if args.csv else format_table(table))
     return 0
 
 
@@ -263,21 +167,21 @@ def _diff(args: argparse.Namespace) -> int:
     from live_nb.experiments.diff import diff
 
     result = diff(args.a, args.b, path=args.path, baseline=args.baseline)
-    _write(result.to_json() if args.json else result.to_text())
+    write(result.to_json() if args.json else result.to_text())
     return 0
 
 
 def _apply(args: argparse.Namespace) -> int:
     from live_nb.experiments.restore import apply
 
-    _write(apply(args.name, path=args.path, force=args.force).describe())
+    write(apply(args.name, path=args.path, force=args.force).describe())
     return 0
 
 
 def _branch(args: argparse.Namespace) -> int:
     from live_nb.experiments.manage import branch
 
-    _write(branch(args.name, args.branch, path=args.path).describe())
+    write(branch(args.name, args.branch, path=args.path).describe())
     return 0
 
 
@@ -286,7 +190,7 @@ def _remove(args: argparse.Namespace) -> int:
 
     if not (args.names or args.rev or args.all):
         args.parser.error("name the experiments to remove, or use --rev REV or --all")
-    _write(remove(args.names, path=args.path, rev=args.rev, all=args.all).describe())
+    write(remove(args.names, path=args.path, rev=args.rev, all=args.all).describe())
     return 0
 
 
@@ -297,11 +201,11 @@ def _list(args: argparse.Namespace) -> int:
     experiments = list_experiments(args.path, all_baselines=args.all_commits)
     if args.names_only:
         for info in experiments:
-            _write(info.name)
+            write(info.name)
         return 0
     if not experiments:
         where = "any baseline" if args.all_commits else "HEAD's baseline"
-        _write(f"No experiments for {where}.")
+        write(f"No experiments for {where}.")
         return 0
     labels = baseline_labels({info.baseline for info in experiments}, path=args.path)
     width = max(len(info.name) for info in experiments)
@@ -311,9 +215,9 @@ def _list(args: argparse.Namespace) -> int:
             baseline = info.baseline
             label = labels[baseline]
             shown = label if label == baseline[:7] else f"{label} ({baseline[:7]})"
-            _write(f"{shown}:")
+            write(f"{shown}:")
         created = info.created.strftime("%Y-%m-%d %H:%M")
-        _write(f"    {info.name:<{width}}  {info.commit[:7]}  {created}  {info.subject}".rstrip())
+        write(f"    {info.name:<{width}}  {info.commit[:7]}  {created}  {info.subject}".rstrip())
     return 0
 
 
@@ -321,7 +225,7 @@ def _push(args: argparse.Namespace) -> int:
     from live_nb.experiments.remote import push
 
     result = push(_remote(args), args.names, path=args.path, force=args.force)
-    _write(replace(result, remote=args.remote).describe())  # the remote as the user typed it
+    write(replace(result, remote=args.remote).describe())  # the remote as the user typed it
     return 0
 
 
@@ -329,7 +233,7 @@ def _pull(args: argparse.Namespace) -> int:
     from live_nb.experiments.remote import pull
 
     result = pull(_remote(args), args.names, path=args.path, force=args.force)
-    _write(replace(result, remote=args.remote).describe())  # the remote as the user typed it
+    write(replace(result, remote=args.remote).describe())  # the remote as the user typed it
     return 0
 
 

@@ -1,0 +1,87 @@
+"""The ``live-nb`` command: experiments, runs and pipelines from a terminal.
+
+``main`` parses the command line, changes to ``-C``'s folder and calls the handler of the
+command given. Each command family lives in a module of its own with a ``register``
+function; ``exp.py`` owns ``live-nb exp ...`` and lets the others add ``exp`` subcommands.
+A user mistake prints one line, ``live-nb: error: <message>``, and exits 1 (2 for a command
+line argparse cannot read); anything unexpected shows its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+
+from live_nb.cli import exp
+from live_nb.cli.common import (
+    PROG,
+    DirectoryNotFoundError,
+    one_line,
+    show_warning,
+    working_directory,
+)
+from live_nb.error import LiveNbError, LiveNbWarning
+
+__all__ = ["PROG", "DirectoryNotFoundError", "build_parser", "main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``live-nb`` with ``argv`` (default: the command line); return the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+        if handler is None:
+            parser.error("give a command, e.g. `live-nb exp list` (see live-nb --help)")
+        return _run(handler, args)
+    except SystemExit as exit_:  # --help, --version, or a usage error (status 2)
+        return exit_.code if isinstance(exit_.code, int) else 1 if exit_.code else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``live-nb`` command line: every command family's subcommands, each with its handler."""
+    from live_nb import __version__
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description=(
+            "Compare and manage the experiments live_nb (and DVC) keep as Git commits under "
+            "refs/exps/. Run `live-nb exp --help` for the commands."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        "-C",
+        dest="directories",
+        metavar="PATH",
+        action="append",
+        default=[],
+        help="run as if started in PATH (repeatable; each relative PATH builds on the last, "
+        "as with git -C)",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    exp.register(commands)
+    return parser
+
+
+def _run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", LiveNbWarning)
+        warnings.showwarning = show_warning
+        try:
+            args.path = working_directory(args.directories)
+            return handler(args)
+        except LiveNbError as error:
+            print(f"{PROG}: error: {one_line(str(error))}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print(f"{PROG}: interrupted", file=sys.stderr)
+            return 130
+        except BrokenPipeError:
+            # The reader (e.g. `| head`) went away: stop quietly, as other tools do.
+            with open(os.devnull, "w") as devnull:
+                os.dup2(devnull.fileno(), sys.stdout.fileno())
+            return 0
