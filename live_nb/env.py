@@ -1,5 +1,7 @@
 """Environment variables live_nb reads (DVCLive's own names, so existing set-ups keep working)."""
 
+import os
+
 DVCLIVE_RESUME = "DVCLIVE_RESUME"
 """Set to 1/true/yes to make every ``Live()`` resume, as with ``resume=True``."""
 
@@ -50,3 +52,14 @@ DVC_GLOBAL_CONFIG_DIR = "DVC_GLOBAL_CONFIG_DIR"
 
 DVC_SYSTEM_CONFIG_DIR = "DVC_SYSTEM_CONFIG_DIR"
 """Where DVC's system-wide ``config`` file is, instead of the platform's default."""
+
+LIVE_NB_RUN_ID = "LIVE_NB_RUN_ID"
+"""Set by ``live-nb exp run`` for the process of a run: the runner saves its experiment."""
+
+LIVE_NB_RUN_NAME = "LIVE_NB_RUN_NAME"
+"""Set with ``LIVE_NB_RUN_ID``: the name the run's experiment will be saved under."""
+
+
+def in_headless_run() -> bool:
+    """Whether this process is a run of ``live-nb exp run``, which saves the experiment itself."""
+    return bool(os.environ.get(LIVE_NB_RUN_ID))

@@ -95,7 +95,7 @@ class Live:
         self._report_mode: ReportMode | None = report
         self._resume = resume or env.env_flag(os.environ.get(env.DVCLIVE_RESUME))
         self._dvc_run = DvcRun.detect()
-        self._save_dvc_exp = save_dvc_exp and not self._dvc_run.in_stage
+        self._save_dvc_exp = save_dvc_exp and not (self._dvc_run.in_stage or env.in_headless_run())
         if save_dvc_exp and self._dvc_run.command == "repro":
             _warn_not_saved(
                 "`dvc repro` is running this stage, so save_dvc_exp is ignored; run it with "

@@ -131,13 +131,11 @@ def test_a_script_runs_with_params_yaml_changed_as_dvc_changes_it(git_repo: Path
             "import os\nos._exit(3)",
             "error",
             ["the kernel died"],
-            marks=pytest.mark.skip(reason="in progress (issue 11): a dead kernel hangs the run"),
         ),
         pytest.param(
             "import time\ntime.sleep(60)",
             "killed",
             ["timed out after 2s"],
-            marks=pytest.mark.skip(reason="work in progress (issue 11): the timeout kill hangs"),
         ),
     ],
 )

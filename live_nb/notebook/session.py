@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from live_nb import env
 from live_nb.error import LiveNbError
 from live_nb.formats.files import atomic_write
 from live_nb.formats.jsonfmt import json_text
@@ -115,7 +116,9 @@ class LiveSession:
                 self.record.add_output(self.cell, _error_output(outcome.exception))
             notebook = notebook_path(self.shell)
             self._write_execution_record(notebook)
-            if self.options.save:
+            if self.options.save and env.in_headless_run():
+                self.summary.note = "live-nb exp run saves this run when the notebook ends"
+            elif self.options.save:
                 self._save(outcome, notebook)
         except Exception as error:
             self.summary.note = (

@@ -187,11 +187,11 @@ def run_notebook(
 
 
 def _kernel_manager(private: Path) -> Any:
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.manager import AsyncKernelManager
 
     private.mkdir(parents=True, exist_ok=True)
     socket_base = private / "k"
-    manager = KernelManager(kernel_name="python3")
+    manager = AsyncKernelManager(kernel_name="python3")
     manager.connection_file = str(private / "kernel.json")
     if len(str(socket_base)) + 7 <= _MAX_SOCKET_PATH:
         manager.transport = "ipc"

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
+from live_nb.env import LIVE_NB_RUN_ID, LIVE_NB_RUN_NAME
 from live_nb.git import Repository
 from live_nb.runs.execute import (
     FAILED,
@@ -70,7 +71,7 @@ def _prepare_and_execute(
         return Outcome(FAILED, f"cannot prepare the run: {error}", time.monotonic() - started)
     log.write(f"live_nb: running {spec.describe_target()} {spec.params_text()}\n".rstrip() + "\n")
     log.flush()
-    env = run_environment(work, {"LIVE_NB_RUN_ID": spec.id, "LIVE_NB_RUN_NAME": spec.name})
+    env = run_environment(work, {LIVE_NB_RUN_ID: spec.id, LIVE_NB_RUN_NAME: spec.name})
     if spec.kind == NOTEBOOK and spec.target:
         saved_environ = dict(os.environ)
         os.environ.update(env)  # nbclient's kernel inherits this process's environment
