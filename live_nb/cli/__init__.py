@@ -15,7 +15,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 
-from live_nb.cli import exp
+from live_nb.cli import exp, runs
 from live_nb.cli.common import (
     PROG,
     DirectoryNotFoundError,
@@ -31,8 +31,13 @@ __all__ = ["PROG", "DirectoryNotFoundError", "build_parser", "main"]
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``live-nb`` with ``argv`` (default: the command line); return the exit status."""
     parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    words, command = _split_command(words)
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(words)
+        if command and not getattr(args, "takes_command", False):
+            parser.error("only `live-nb exp run` takes a command after --")
+        args.command = command
         handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
         if handler is None:
             parser.error("give a command, e.g. `live-nb exp list` (see live-nb --help)")
@@ -63,8 +68,16 @@ def build_parser() -> argparse.ArgumentParser:
         "as with git -C)",
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    exp.register(commands)
+    runs.register(commands, exp.register(commands))
     return parser
+
+
+def _split_command(words: list[str]) -> tuple[list[str], list[str]]:
+    """The words before the first ``--`` and the command after it (``exp run -- python x.py``)."""
+    if "--" not in words:
+        return words, []
+    cut = words.index("--")
+    return words[:cut], words[cut + 1 :]
 
 
 def _run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:

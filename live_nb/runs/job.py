@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from live_nb.env import LIVE_NB_RUN_ID, LIVE_NB_RUN_NAME
 from live_nb.git import Repository
@@ -32,7 +32,10 @@ from live_nb.runs.result import RunResult
 from live_nb.runs.snapshot import materialise, remove_folder, result_tree, runs_folder
 from live_nb.runs.spec import NOTEBOOK, RunSpec
 
-__all__ = ["run_one", "save_outcome"]
+if TYPE_CHECKING:
+    from live_nb.experiments.save import SavedExperiment
+
+__all__ = ["import_cache", "run_one", "run_trailers", "save_outcome", "save_run"]
 
 _MAX_NAME_SUFFIX = 1000
 
@@ -98,24 +101,35 @@ def save_outcome(
     result.params = spec.params_text()
     if not work.exists():
         return result
-    from live_nb.experiments.save import ExperimentExistsError, save_tree
-
     force = [*spec.live_dirs, *([spec.target] if spec.target else [])]
     tree = result_tree(repo, work, spec.tree, folder / "index", force)
     import_cache(work, repo.root)
-    trailers = _trailers(spec, outcome, extra_trailers)
+    trailers = run_trailers(spec, outcome, extra_trailers)
     message = spec.message or f"live-nb exp run {spec.describe_target()}: {outcome.status}"
-    for name in [spec.name, *(f"{spec.name}-{n}" for n in range(2, _MAX_NAME_SUFFIX))]:
-        try:
-            saved = save_tree(repo.root, tree, spec.baseline, name, message, trailers)
-        except ExperimentExistsError:
-            continue
+    saved = save_run(repo.root, spec, tree, message, trailers)
+    if saved is not None:
         result.experiment, result.commit = saved.name, saved.commit
-        break
     return result
 
 
-def _trailers(spec: RunSpec, outcome: Outcome, extra: Mapping[str, str] | None) -> dict[str, str]:
+def save_run(
+    root: Path, spec: RunSpec, tree: str, message: str, trailers: Mapping[str, str]
+) -> SavedExperiment | None:
+    """Save ``tree`` as the run's experiment, under its name or ``NAME-2``, ``NAME-3``..."""
+    from live_nb.experiments.save import ExperimentExistsError, save_tree
+
+    for name in [spec.name, *(f"{spec.name}-{n}" for n in range(2, _MAX_NAME_SUFFIX))]:
+        try:
+            return save_tree(root, tree, spec.baseline, name, message, trailers)
+        except ExperimentExistsError:
+            continue
+    return None
+
+
+def run_trailers(
+    spec: RunSpec, outcome: Outcome, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The commit trailers of a run: status, duration, id, notebook or command, params."""
     trailers = {
         "Live-Nb-Status": outcome.status,
         "Live-Nb-Duration": f"{outcome.duration:.3f}s",
