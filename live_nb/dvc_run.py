@@ -14,6 +14,7 @@ from pathlib import Path
 
 from live_nb import env
 from live_nb.formats import dvcyaml
+from live_nb.formats.files import folders_up
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class DvcRun:
 
 def _nearest_project(start: Path) -> Path | None:
     start = start.absolute()
-    return next((folder for folder in (start, *start.parents) if (folder / ".dvc").is_dir()), None)
+    return next((folder for folder in folders_up(start) if (folder / ".dvc").is_dir()), None)
 
 
 def _dvc_files_around(path: Path, project: Path) -> list[Path]:

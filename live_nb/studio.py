@@ -37,6 +37,7 @@ from urllib.parse import urljoin
 
 from live_nb import env
 from live_nb.error import LiveNbWarning
+from live_nb.formats.files import folders_up
 from live_nb.formats.jsonfmt import json_text
 
 if TYPE_CHECKING:
@@ -531,7 +532,7 @@ def _first(items: Mapping[str, Any], count: int) -> Iterator[tuple[str, Any]]:
 def _project_root(folder: Path) -> Path:
     """What request paths are relative to: the DVC project, else the Git top, else here."""
     folder = folder.absolute()
-    for candidate in (folder, *folder.parents):
+    for candidate in folders_up(folder):
         if (candidate / ".dvc").is_dir():
             return candidate
     top = _git(folder, "rev-parse", "--show-toplevel")

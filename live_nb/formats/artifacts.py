@@ -32,7 +32,7 @@ import yaml
 
 from live_nb.error import ArtifactNotFoundError, InvalidNameError, LiveNbError
 from live_nb.formats.cachelink import cache_types, link_to_cache
-from live_nb.formats.files import atomic_write
+from live_nb.formats.files import atomic_write, folders_up
 from live_nb.formats.yaml import dump_yaml, load_yaml
 
 __all__ = [
@@ -108,9 +108,13 @@ class ArtifactEntry:
 
 
 def find_dvc_root(start: Path) -> Path:
-    """The nearest folder from ``start`` up holding ``.dvc/``, else the Git top, else ``start``."""
+    """The nearest folder from ``start`` up holding ``.dvc/``, else the Git top, else ``start``.
+
+    The search stops where Git's would: below the ``GIT_CEILING_DIRECTORIES`` (a headless
+    run's folder sits inside the user's ``.git``, which must not be taken for its project).
+    """
     start = Path(start).resolve()
-    for folder in (start, *start.parents):
+    for folder in folders_up(start):
         if (folder / ".dvc").is_dir():
             return folder
     return _git_top(start) or start
@@ -238,7 +242,7 @@ def _link_back(cache_object: Path, target: Path, types: tuple[str, ...]) -> None
 
 
 def _git_top(start: Path) -> Path | None:
-    return next((folder for folder in (start, *start.parents) if (folder / ".git").exists()), None)
+    return next((folder for folder in folders_up(start) if (folder / ".git").exists()), None)
 
 
 def _check_inside(given: Path, target: Path, root: Path) -> None:

@@ -73,3 +73,22 @@ def remove_quietly(path: str | os.PathLike[str]) -> None:
     """Remove ``path`` if it exists."""
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
+
+
+def folders_up(start: Path) -> list[Path]:
+    """``start`` and its parents, up to (not into) a ``GIT_CEILING_DIRECTORIES`` folder.
+
+    Where Git stops looking for a repository, live_nb stops looking for a project: a headless
+    run's folder sits inside the user's ``.git`` and must not be taken for part of it.
+    """
+    ceilings = {
+        Path(entry).resolve()
+        for entry in os.environ.get("GIT_CEILING_DIRECTORIES", "").split(os.pathsep)
+        if entry
+    }
+    folders = [start]
+    for parent in start.parents:
+        if parent in ceilings:
+            break
+        folders.append(parent)
+    return folders

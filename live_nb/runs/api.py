@@ -8,6 +8,7 @@ at once. The queue is the repository's, shared with ``live-nb queue`` and ``%exp
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -136,17 +137,23 @@ def run(
 
     ``params`` are DVC's ``-S`` items (``"lr=0.1,0.01"``; several make a grid). Without
     ``background`` this returns when every run has ended; with it, at once (a background
-    worker runs them). ``executor``: a ``distributed.Client``, a ``dask://`` URL, or None
-    for processes on this machine.
+    worker process runs them, or with a ``Client`` a thread of this one). ``executor``: a
+    ``distributed.Client``, a ``dask://`` URL, or None for processes on this machine.
     """
     from live_nb.runs.worker import start_background, work
 
     runs = queue(target, params, command=command, name=name, message=message,
                  timeout=timeout, run_cache=run_cache, path=path)  # fmt: skip
     root = runs[0].root if runs else Path(path)
-    if background:
-        url = executor if isinstance(executor, str) else None
-        start_background(root, _queue(root), jobs, url)
+    if background and (executor is None or isinstance(executor, str)):
+        start_background(root, _queue(root), jobs, executor)  # a process: outlives a kernel
+        return runs
+    if background:  # a Client object cannot cross to another process: a thread works them
+        only = {r.id for r in runs}
+        threading.Thread(
+            target=work, args=(root, _queue(root), jobs, only, _executor(executor, jobs)),
+            name="live-nb-runs", daemon=True,
+        ).start()  # fmt: skip
         return runs
     work(root, _queue(root), jobs, only={r.id for r in runs}, executor=_executor(executor, jobs))
     return runs

@@ -141,6 +141,11 @@ def _cache_files(repo_dir: Path) -> dict[str, bytes]:
 
 
 def _write_cache(root: Path, files: dict[str, bytes]) -> None:
+    from live_nb.formats.artifacts import ensure_dvc_dir
+
+    if not files:
+        return
+    ensure_dvc_dir(root)  # as log_artifact would: DVC's layout, its .gitignore hiding the cache
     cache = root / ".dvc" / "cache"
     for relative, data in files.items():
         target = (cache / relative).resolve()

@@ -150,9 +150,12 @@ def run_trailers(
 
 def import_cache(work: Path, root: Path) -> int:
     """Copy the DVC cache objects the run added into the repository's cache; how many."""
+    from live_nb.formats.artifacts import ensure_dvc_dir
+
     source = work / ".dvc" / "cache"
     if not source.is_dir():
         return 0
+    ensure_dvc_dir(root)  # as log_artifact would: DVC's layout, its .gitignore hiding the cache
     copied = 0
     for current, _, names in os.walk(source):
         for name in names:
