@@ -144,6 +144,8 @@ def run_trailers(
     if outcome.error:
         trailers["Live-Nb-Error"] = outcome.error[:500]
     trailers["Live-Nb-Python"] = sys.version.split()[0]
+    if spec.signature:
+        trailers["Live-Nb-Run-Signature"] = spec.signature
     trailers.update(extra or {})
     return trailers
 

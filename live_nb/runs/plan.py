@@ -17,6 +17,7 @@ from live_nb.git import Repository
 from live_nb.runs.params import grid as make_grid
 from live_nb.runs.params import parse_override
 from live_nb.runs.resolve import cell_source, read_notebook, resolve
+from live_nb.runs.runcache import signatures
 from live_nb.runs.spec import NOTEBOOK, SCRIPT, RunSpec, new_run_id, placement_key
 
 __all__ = ["NotebookOutsideError", "NothingToRunError", "plan_runs"]
@@ -91,6 +92,8 @@ def plan_runs(
                 live_dirs=live_dirs,
             )
         )
+    with Repository.discover(path) as repo:
+        signatures(repo, specs)
     return specs
 
 

@@ -43,6 +43,7 @@ class RunSpec:
     timeout: float | None = None
     run_cache: bool = True
     live_dirs: list[str] = field(default_factory=lambda: ["dvclive"])
+    signature: str | None = None
     queued_at: float = field(default_factory=time.time)
 
     def describe_target(self) -> str:

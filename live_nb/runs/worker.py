@@ -137,13 +137,17 @@ def work(
             entries = queue.entries()
             if progress is not None:
                 progress(entries)
-            _collect(running, results, wait=False)
+            _collect(running, results, wait=False, finished=lambda r: _record(root, queue, r))
             for entry in _ready(entries, only, started)[: max(jobs - len(running), 0)]:
                 started.add(entry.id)
+                restored = _restore_if_cached(queue, root, entry)
+                if restored is not None:
+                    results.append(restored)
+                    continue
                 running[executor.submit_entry(queue, root, entry)] = entry.id
             if not running:
                 break
-            _collect(running, results, wait=True)
+            _collect(running, results, wait=True, finished=lambda r: _record(root, queue, r))
     except KeyboardInterrupt:
         _stop_all(queue, running)
         raise
@@ -163,7 +167,10 @@ def _ready(entries: list[Entry], only: Collection[str] | None, started: set[str]
 
 
 def _collect(
-    running: dict[Future[RunResult | None], str], results: list[RunResult], wait: bool
+    running: dict[Future[RunResult | None], str],
+    results: list[RunResult],
+    wait: bool,
+    finished: Callable[[RunResult], None],
 ) -> None:
     if wait:
         concurrent.futures.wait(running, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
@@ -172,6 +179,7 @@ def _collect(
         result = future.result()
         if result is not None:
             results.append(result)
+            finished(result)
 
 
 def _stop_all(queue: Queue, running: dict[Future[RunResult | None], str]) -> None:
@@ -215,3 +223,31 @@ def start_background(
             start_new_session=True,
         )  # fmt: skip
     return process.pid
+
+
+def _restore_if_cached(queue: Queue, root: Path, entry: Entry) -> RunResult | None:
+    """Restore ``entry`` from the run-cache when a run with its inputs succeeded; else None."""
+    from live_nb.git import Repository
+    from live_nb.runs.runcache import lookup, restore
+
+    with Repository.discover(root) as repo:
+        found = lookup(repo, entry.spec)
+    if found is None or not queue.claim(entry.id):
+        return None
+    result = restore(root, entry.spec, found)
+    entry.log_path.write_text(f"live_nb: {result.describe()}\n")
+    queue.finish(entry.id, result)
+    return result
+
+
+def _record(root: Path, queue: Queue, result: RunResult) -> None:
+    """Put a successful run into the run-cache."""
+    from live_nb.git import Repository
+    from live_nb.runs.runcache import record
+
+    if result.status != "ok" or not result.commit:
+        return
+    spec = next((entry.spec for entry in queue.entries() if entry.id == result.id), None)
+    if spec is not None:
+        with Repository.discover(root) as repo:
+            record(repo, spec, result)
