@@ -139,6 +139,41 @@ class LiveMagics(Magics):
         return _user_errors(show_table, **options, keep=open_notebook(self.shell))
 
     @magic_arguments()
+    @argument("target", nargs="?", help="the notebook to run (default: this one, as saved)")
+    @argument(
+        "-S",
+        "--set-param",
+        dest="params",
+        action="append",
+        default=[],
+        help="[FILE:]KEY=VALUE, DVC's syntax: a=1,2,3 or range(1,4) for a grid",
+    )
+    @argument("--queue", action="store_true", help="only queue the runs")
+    @argument("-j", "--jobs", type=int, default=1, help="runs at a time (default 1)")
+    @argument("-n", "--name", help="the experiments' name (NAME-1, NAME-2... in a grid)")
+    @argument("-m", "--message", help="the experiment commits' message")
+    @argument("--timeout", type=float, help="stop a run after this many seconds")
+    @argument(
+        "--no-run-cache",
+        dest="run_cache",
+        action="store_false",
+        help="run even when an experiment with the same inputs exists",
+    )
+    @argument("--executor", help="local (default) or dask://HOST:PORT")
+    @line_magic
+    def exp_run(self, line: str) -> Any:
+        """Run this notebook (as saved) in the background, once per combination of -S values.
+
+        Each run gets its own folder and kernel; your files and this kernel are left alone,
+        and each run is saved as an experiment (see %exp_show). ``-- python train.py`` runs
+        a command instead. The output follows the runs, with a stop button for each.
+        """
+        from live_nb.notebook.exp_run import exp_run, split_command
+
+        options, command = split_command(line)
+        return exp_run(self.shell, parse_argstring(self.exp_run, options), command)
+
+    @magic_arguments()
     @argument("a", nargs="?", help="an experiment (default: the workspace against HEAD)")
     @argument("b", nargs="?", help="a second experiment (default: the workspace)")
     @argument(

@@ -23,7 +23,7 @@ from live_nb.runs.result import RunResult
 if TYPE_CHECKING:
     from live_nb.runs.worker import Executor
 
-__all__ = ["Run", "Runs", "kill", "logs", "queue", "remove", "run", "start", "status"]
+__all__ = ["Entry", "Run", "Runs", "kill", "logs", "queue", "remove", "run", "start", "status"]
 
 PathLike = str | os.PathLike[str]
 

@@ -1,0 +1,103 @@
+// The live view of `%exp_run`: a row per run (name, status, params, step, latest metrics,
+// elapsed time) and a stop button for those still queued or running.
+//
+// Traits (live_nb/widgets/runs.py): `rows`, a list of {id, name, target, params, status,
+// step, metrics, elapsed, experiment, error, restored_from}; `note`, a line under the table.
+// Message to Python: {kind: "kill", id}. Every value is shown as text.
+import { h, setText } from "../common/dom.js";
+import { formatElapsed, formatValue } from "../common/format.js";
+import { OTHER_STATUS_COLOR, STATUS_COLORS } from "../common/theme.js";
+
+const MAX_METRICS = 4;
+const STOPPABLE = new Set(["queued", "running"]);
+const COLORS = { ...STATUS_COLORS, failed: STATUS_COLORS.error, killed: STATUS_COLORS.interrupted, cached: STATUS_COLORS.done };
+const HEADERS = ["Run", "Status", "Params", "Step", "Latest metrics", "Elapsed", ""];
+
+/** The text of a run's metrics cell: up to four `name=value`, the rest counted. */
+export function metricsText(metrics) {
+  const entries = Object.entries(metrics ?? {});
+  const shown = entries.slice(0, MAX_METRICS).map(([key, value]) => `${key}=${formatValue(value, 24)}`);
+  if (entries.length > MAX_METRICS) shown.push(`+${entries.length - MAX_METRICS} more`);
+  return shown.join("  ");
+}
+
+/** What the status cell says: the status, and where a result came from or why it failed. */
+export function statusDetail(row) {
+  if (row.status === "cached" && row.restored_from) return `same inputs as ${row.restored_from}`;
+  if ((row.status === "failed" || row.status === "killed") && row.error) return row.error;
+  if (row.experiment && row.status === "done") return `saved as ${row.experiment}`;
+  return "";
+}
+
+export class RunsView {
+  constructor(model, el) {
+    this.model = model;
+    this.body = h("tbody");
+    this.note = h("div", { className: "live-nb-runs-note" });
+    const head = h("thead", {}, h("tr", {}, HEADERS.map((text) => h("th", { text }))));
+    el.classList.add("live-nb-runs");
+    el.append(style(), h("table", {}, head, this.body), this.note);
+    this.update = () => this.render();
+    model.on("change:rows", this.update);
+    model.on("change:note", this.update);
+    this.render();
+  }
+
+  render() {
+    const rows = this.model.get("rows") ?? [];
+    this.body.replaceChildren(...rows.map((row) => this.row(row)));
+    setText(this.note, this.model.get("note") ?? "");
+  }
+
+  row(row) {
+    const color = COLORS[row.status] ?? OTHER_STATUS_COLOR;
+    const badge = h("span", { className: "live-nb-runs-status", text: row.status, style: { color } });
+    const detail = statusDetail(row);
+    const stop = h("button", {
+      text: row.status === "queued" ? "Cancel" : "Stop",
+      title: row.status === "queued" ? "Take this run off the queue" : "Interrupt this run; what it logged is saved",
+      on: { click: () => this.model.send({ kind: "kill", id: row.id }) },
+    });
+    stop.disabled = !STOPPABLE.has(row.status);
+    stop.hidden = !STOPPABLE.has(row.status);
+    return h(
+      "tr",
+      { dataset: { status: row.status } },
+      h("td", { text: row.name, title: row.target }),
+      h("td", {}, badge, detail ? h("div", { className: "live-nb-runs-detail", text: detail, title: detail }) : null),
+      h("td", { text: row.params || "-" }),
+      h("td", { text: row.step ?? "" }),
+      h("td", { text: metricsText(row.metrics) }),
+      h("td", { text: row.elapsed === null || row.elapsed === undefined ? "" : formatElapsed(row.elapsed) }),
+      h("td", {}, stop),
+    );
+  }
+
+  destroy() {
+    this.model.off("change:rows", this.update);
+    this.model.off("change:note", this.update);
+  }
+}
+
+function style() {
+  return h("style", {
+    text: `
+.live-nb-runs { font: 13px var(--jp-ui-font-family, system-ui, sans-serif); color: var(--jp-ui-font-color1, #222); max-width: 100%; overflow-x: auto; }
+.live-nb-runs table { border-collapse: collapse; }
+.live-nb-runs th { text-align: left; font-weight: 600; border-bottom: 1px solid var(--jp-border-color1, #ccc); padding: 3px 10px 3px 0; white-space: nowrap; }
+.live-nb-runs td { padding: 3px 10px 3px 0; vertical-align: top; border-bottom: 1px solid var(--jp-border-color3, #eee); }
+.live-nb-runs td:nth-child(3), .live-nb-runs td:nth-child(5) { font-family: var(--jp-code-font-family, monospace); font-size: 12px; }
+.live-nb-runs-status { font-weight: 600; }
+.live-nb-runs-detail { color: var(--jp-ui-font-color2, #666); font-size: 12px; max-width: 28em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.live-nb-runs button { font-size: 12px; cursor: pointer; }
+.live-nb-runs-note { color: var(--jp-ui-font-color2, #666); font-size: 12px; margin-top: 4px; }
+`,
+  });
+}
+
+export default {
+  render({ model, el }) {
+    const view = new RunsView(model, el);
+    return () => view.destroy();
+  },
+};
