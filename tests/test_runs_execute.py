@@ -89,7 +89,9 @@ def test_a_notebook_runs_in_its_own_kernel_and_is_saved_with_its_params(project:
     assert result.experiment == spec.name
     metrics = json.loads(show(project, result.commit or "", "dvclive/metrics.json"))
     assert metrics == {"loss": 2.0, "step": 1}  # 0.5 * 2 * 2.0
-    assert "lr: 0.5" in show(project, result.commit or "", "dvclive/params.yaml")
+    params = show(project, result.commit or "", "dvclive/params.yaml")
+    assert "lr: 0.5" in params
+    assert "scale: 2" in params  # set in the parameters cell, logged for exp show all the same
     executed = json.loads(show(project, result.commit or "", "train.ipynb"))
     outputs = [o for c in executed["cells"] for o in c.get("outputs", [])]
     assert any("trained 0.5" in "".join(o.get("text", "")) for o in outputs)

@@ -249,3 +249,12 @@ def _cli(cwd: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "live_nb", *arguments],
         cwd=cwd, capture_output=True, text=True, timeout=180, env=env,
     )  # fmt: skip
+
+
+def test_a_relative_notebook_is_found_from_the_path_given_not_the_cwd(
+    git_repo: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_notebook(git_repo / "nb.ipynb", _code("1"))
+    monkeypatch.chdir(tmp_path_factory.mktemp("elsewhere"))
+    (run,) = api.queue("nb.ipynb", path=git_repo)
+    assert run.entry().spec.target == "nb.ipynb"

@@ -30,7 +30,7 @@ from live_nb.runs.execute import (
 from live_nb.runs.resolve import apply_point
 from live_nb.runs.result import RunResult
 from live_nb.runs.snapshot import materialise, remove_folder, result_tree, runs_folder
-from live_nb.runs.spec import NOTEBOOK, RunSpec
+from live_nb.runs.spec import NOTEBOOK, RunSpec, placement_key
 
 if TYPE_CHECKING:
     from live_nb.experiments.save import SavedExperiment
@@ -101,6 +101,7 @@ def save_outcome(
     result.params = spec.params_text()
     if not work.exists():
         return result
+    _log_cell_params(spec, work)
     force = [*spec.live_dirs, *([spec.target] if spec.target else [])]
     tree = result_tree(repo, work, spec.tree, folder / "index", force)
     import_cache(work, repo.root)
@@ -110,6 +111,30 @@ def save_outcome(
     if saved is not None:
         result.experiment, result.commit = saved.name, saved.commit
     return result
+
+
+def _log_cell_params(spec: RunSpec, work: Path) -> None:
+    """Add the values set in the notebook's parameters cell to each live folder's params.
+
+    ``%%live --param`` values are logged by the cell itself; a parameters cell's are not,
+    and a run's params must show in ``exp show`` (and DVC's) whichever place they went to.
+    """
+    from live_nb.formats.files import atomic_write
+    from live_nb.formats.yaml import dump_yaml, load_yaml
+    from live_nb.runs.resolve import PARAMETERS
+
+    injected = {
+        s.key: s.value
+        for s in spec.settings
+        if s.has_value and spec.placements[placement_key(s)].kind == PARAMETERS
+    }
+    for live_dir in spec.live_dirs if injected else []:
+        path = work / live_dir / "params.yaml"
+        if not path.is_file():
+            continue
+        logged = load_yaml(path.read_text(encoding="utf-8"))
+        if isinstance(logged, dict):
+            atomic_write(path, dump_yaml({**injected, **logged}))
 
 
 def save_run(

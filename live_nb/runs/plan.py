@@ -65,7 +65,7 @@ def plan_runs(
     with Repository.discover(path) as repo:
         notebook, document = None, None
         if target is not None:
-            notebook = _notebook_in(repo, Path(target))
+            notebook = _notebook_in(repo, Path(path) / target)  # relative to path, as git -C
             document = read_notebook(repo.root / notebook)
         placements = resolve(overrides, repo.root, document, notebook or "the command")
         baseline, tree = workspace_tree(repo.root)

@@ -187,6 +187,15 @@ def resolve(
     return placements
 
 
+def _where(place: Placement, notebook_name: str) -> str:
+    """``the parameters cell of train.ipynb``, ``params.yaml``: a placement as a person says it."""
+    if place.file is not None:
+        return place.file
+    if place.kind == LIVE:
+        return f"a `{LIVE}` of {notebook_name}"
+    return f"the {place.kind} of {notebook_name}"
+
+
 def _place(
     setting: Setting, root: Path, params: NotebookParams | None, notebook_name: str
 ) -> Placement:
@@ -204,10 +213,10 @@ def _place(
             )
         return Placement(PARAMETERS)
     if len(found) > 1:
+        places = " and in ".join(_where(place, notebook_name) for place in found)
         raise AmbiguousParamError(
-            f"-S {setting.text()}: {setting.key!r} is in {' and in '.join(p.kind for p in found)} "
-            f"of {notebook_name}; keep it in one place (or write "
-            f"{DEFAULT_PARAMS_FILE}:{setting.key}=... for the file)"
+            f"-S {setting.text()}: {setting.key!r} is in {places}; keep it in one place (or "
+            f"write {DEFAULT_PARAMS_FILE}:{setting.key}=... for the file)"
         )
     if not found:
         raise UnknownParamError(_unknown(setting, params, default, notebook_name))
