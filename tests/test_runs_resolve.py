@@ -78,7 +78,8 @@ def test_an_unknown_key_is_refused_naming_the_keys_that_exist(project: Path) -> 
 
 def test_a_key_in_two_places_is_refused(project: Path) -> None:
     (project / "params.yaml").write_text("lr: 0.5\n")
-    with pytest.raises(AmbiguousParamError, match="'lr' is in a `%%live --param` of .* and in params.yaml;"):
+    where = r"'lr' is in a `%%live --param` of .* and in params\.yaml;"
+    with pytest.raises(AmbiguousParamError, match=where):
         _resolve(project, "lr=0.1")
     # naming the file settles it
     assert _resolve(project, "params.yaml:lr=0.1")[("params.yaml", "lr")].file == "params.yaml"
