@@ -258,3 +258,15 @@ def test_a_relative_notebook_is_found_from_the_path_given_not_the_cwd(
     monkeypatch.chdir(tmp_path_factory.mktemp("elsewhere"))
     (run,) = api.queue("nb.ipynb", path=git_repo)
     assert run.entry().spec.target == "nb.ipynb"
+
+
+def test_a_run_sees_the_workspace_as_it_was_when_queued(script_repo: Path) -> None:
+    (run,) = api.queue(command=[sys.executable, "train.py"], path=script_repo)
+    (script_repo / "params.yaml").write_text("lr: 100\nsteps: 2\npause: 0.0\n")  # edited after
+    (script_repo / "train.py").write_text("raise SystemExit('edited after queueing')\n")
+    api.start(path=script_repo)
+    result = run.wait(timeout=120)
+    assert result.status == "ok", run.log()
+    metrics = json.loads(git(script_repo, "show", f"{result.commit}:dvclive/metrics.json"))
+    assert metrics["value"] == 1  # step 1 * lr 1, the values at queue time
+    assert (script_repo / "params.yaml").read_text().startswith("lr: 100")  # still the user's
