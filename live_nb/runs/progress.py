@@ -7,8 +7,11 @@ nothing from them.
 
 from __future__ import annotations
 
+import functools
 import json
+import subprocess
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from live_nb.experiments.values import flatten
@@ -57,21 +60,54 @@ def row_of(entry: Entry) -> RunRow:
     )
     if entry.status == RUNNING:
         row.step, row.metrics = _latest(entry)
+    elif result is not None and result.commit:
+        row.step, row.metrics = _saved(_git_dir(entry), result.commit, tuple(entry.spec.live_dirs))
     return row
+
+
+def _git_dir(entry: Entry) -> Path:
+    return entry.folder.parent.parent.parent  # <git dir>/live_nb/queue/<id>
 
 
 def _latest(entry: Entry) -> tuple[int | None, dict[str, Any]]:
     """The step and latest metrics of a running entry's live folders."""
-    work = runs_folder(entry.folder.parent.parent.parent) / entry.id / "work"
+    work = runs_folder(_git_dir(entry)) / entry.id / "work"
     for live_dir in entry.spec.live_dirs:
         try:
-            data = json.loads((work / live_dir / "metrics.json").read_text())
-        except (OSError, ValueError):
+            found = _step_and_metrics((work / live_dir / "metrics.json").read_text())
+        except OSError:
             continue
-        if isinstance(data, dict):
-            step = data.pop("step", None)
-            return (step if isinstance(step, int) else None), flatten(data)
+        if found is not None:
+            return found
     return None, {}
+
+
+@functools.lru_cache(maxsize=1024)
+def _saved(
+    git_dir: Path, commit: str, live_dirs: tuple[str, ...]
+) -> tuple[int | None, dict[str, Any]]:
+    """The step and metrics a finished run saved (a commit never changes: cached)."""
+    for live_dir in live_dirs:
+        blob = f"{commit}:{live_dir}/metrics.json"
+        shown = subprocess.run(
+            ["git", "--git-dir", str(git_dir), "cat-file", "blob", blob],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        found = _step_and_metrics(shown.stdout) if shown.returncode == 0 else None
+        if found is not None:
+            return found
+    return None, {}
+
+
+def _step_and_metrics(text: str) -> tuple[int | None, dict[str, Any]] | None:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    step = data.pop("step", None)
+    return (step if isinstance(step, int) else None), flatten(data)
 
 
 def text_rows(rows: list[RunRow]) -> list[str]:

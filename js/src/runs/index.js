@@ -1,6 +1,10 @@
 // The live view of `%exp_run`: a row per run (name, status, params, step, latest metrics,
 // elapsed time) and a stop button for those still queued or running.
 //
+// Three columns (the name over its params; status, elapsed time and the stop button; the
+// step over one metric a line), so that the table fits the 360 px of an output area in an
+// 800 px window with the file browser open.
+//
 // Traits (live_nb/widgets/runs.py): `rows`, a list of {id, name, target, params, status,
 // step, metrics, elapsed, experiment, error, restored_from}; `note`, a line under the table.
 // Message to Python: {kind: "kill", id}. Every value is shown as text.
@@ -11,21 +15,26 @@ import { OTHER_STATUS_COLOR, STATUS_COLORS } from "../common/theme.js";
 const MAX_METRICS = 4;
 const STOPPABLE = new Set(["queued", "running"]);
 const COLORS = { ...STATUS_COLORS, failed: STATUS_COLORS.error, killed: STATUS_COLORS.interrupted, cached: STATUS_COLORS.done };
-const HEADERS = ["Run", "Status", "Params", "Step", "Latest metrics", "Elapsed", ""];
+const HEADERS = ["Run", "Status", "Latest"];
 
-/** The text of a run's metrics cell: up to four `name=value`, the rest counted. */
-export function metricsText(metrics) {
+/** A run's metrics as `name=value` items: up to four, the rest counted. */
+export function metricsParts(metrics) {
   const entries = Object.entries(metrics ?? {});
   const shown = entries.slice(0, MAX_METRICS).map(([key, value]) => `${key}=${formatValue(value, 24)}`);
   if (entries.length > MAX_METRICS) shown.push(`+${entries.length - MAX_METRICS} more`);
-  return shown.join("  ");
+  return shown;
+}
+
+/** The text of a run's metrics cell. */
+export function metricsText(metrics) {
+  return metricsParts(metrics).join("  ");
 }
 
 /** What the status cell says: the status, and where a result came from or why it failed. */
 export function statusDetail(row) {
   if (row.status === "cached" && row.restored_from) return `same inputs as ${row.restored_from}`;
   if ((row.status === "failed" || row.status === "killed") && row.error) return row.error;
-  if (row.experiment && row.status === "done") return `saved as ${row.experiment}`;
+  if (row.experiment && row.experiment !== row.name) return `saved as ${row.experiment}`;
   return "";
 }
 
@@ -51,26 +60,42 @@ export class RunsView {
 
   row(row) {
     const color = COLORS[row.status] ?? OTHER_STATUS_COLOR;
-    const badge = h("span", { className: "live-nb-runs-status", text: row.status, style: { color } });
+    const elapsed = row.elapsed === null || row.elapsed === undefined ? "" : formatElapsed(row.elapsed);
     const detail = statusDetail(row);
-    const stop = h("button", {
-      text: row.status === "queued" ? "Cancel" : "Stop",
-      title: row.status === "queued" ? "Take this run off the queue" : "Interrupt this run; what it logged is saved",
-      on: { click: () => this.model.send({ kind: "kill", id: row.id }) },
-    });
-    stop.disabled = !STOPPABLE.has(row.status);
-    stop.hidden = !STOPPABLE.has(row.status);
+    const status = h(
+      "td",
+      { className: "live-nb-runs-state" },
+      h("span", { className: "live-nb-runs-status", text: row.status, style: { color } }),
+      elapsed ? h("span", { className: "live-nb-runs-elapsed", text: ` ${elapsed}`, title: "elapsed" }) : null,
+      STOPPABLE.has(row.status) ? h("div", {}, this.stopButton(row)) : null,
+      detail ? h("div", { className: "live-nb-runs-detail", text: detail, title: detail }) : null,
+    );
     return h(
       "tr",
       { dataset: { status: row.status } },
-      h("td", { text: row.name, title: row.target }),
-      h("td", {}, badge, detail ? h("div", { className: "live-nb-runs-detail", text: detail, title: detail }) : null),
-      h("td", { text: row.params || "-" }),
-      h("td", { text: row.step ?? "" }),
-      h("td", { text: metricsText(row.metrics) }),
-      h("td", { text: row.elapsed === null || row.elapsed === undefined ? "" : formatElapsed(row.elapsed) }),
-      h("td", {}, stop),
+      h(
+        "td",
+        { className: "live-nb-runs-name", title: row.target },
+        h("div", { text: row.name }),
+        row.params ? h("div", { className: "live-nb-runs-params", text: row.params }) : null,
+      ),
+      status,
+      h(
+        "td",
+        { className: "live-nb-runs-latest" },
+        row.step === null || row.step === undefined ? null : h("div", { className: "live-nb-runs-step", text: `step ${row.step}` }),
+        metricsParts(row.metrics).map((part) => h("div", { className: "live-nb-runs-metric", text: part })),
+      ),
     );
+  }
+
+  stopButton(row) {
+    const queued = row.status === "queued";
+    return h("button", {
+      text: queued ? "Cancel" : "Stop",
+      title: queued ? "Take this run off the queue" : "Interrupt this run; what it logged is saved",
+      on: { click: () => this.model.send({ kind: "kill", id: row.id }) },
+    });
   }
 
   destroy() {
@@ -83,13 +108,18 @@ function style() {
   return h("style", {
     text: `
 .live-nb-runs { font: 13px var(--jp-ui-font-family, system-ui, sans-serif); color: var(--jp-ui-font-color1, #222); max-width: 100%; overflow-x: auto; }
-.live-nb-runs table { border-collapse: collapse; }
+.live-nb-runs table { border-collapse: collapse; width: 100%; }
 .live-nb-runs th { text-align: left; font-weight: 600; border-bottom: 1px solid var(--jp-border-color1, #ccc); padding: 3px 10px 3px 0; white-space: nowrap; }
-.live-nb-runs td { padding: 3px 10px 3px 0; vertical-align: top; border-bottom: 1px solid var(--jp-border-color3, #eee); }
-.live-nb-runs td:nth-child(3), .live-nb-runs td:nth-child(5) { font-family: var(--jp-code-font-family, monospace); font-size: 12px; }
+.live-nb-runs td { padding: 4px 12px 4px 0; vertical-align: top; border-bottom: 1px solid var(--jp-border-color3, #eee); }
+.live-nb-runs-name > div:first-child { font-weight: 600; white-space: nowrap; }
+.live-nb-runs-params, .live-nb-runs-latest { font-family: var(--jp-code-font-family, monospace); font-size: 12px; overflow-wrap: anywhere; }
+.live-nb-runs-params, .live-nb-runs-step { color: var(--jp-ui-font-color2, #666); }
+.live-nb-runs-state { white-space: nowrap; width: 1%; }
+.live-nb-runs-name { width: 1%; }
 .live-nb-runs-status { font-weight: 600; }
-.live-nb-runs-detail { color: var(--jp-ui-font-color2, #666); font-size: 12px; max-width: 28em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.live-nb-runs button { font-size: 12px; cursor: pointer; }
+.live-nb-runs-elapsed { color: var(--jp-ui-font-color2, #666); font-variant-numeric: tabular-nums; }
+.live-nb-runs-detail { color: var(--jp-ui-font-color2, #666); font-size: 12px; white-space: normal; max-width: 16em; }
+.live-nb-runs button { font-size: 11px; cursor: pointer; margin-top: 2px; padding: 0 6px; }
 .live-nb-runs-note { color: var(--jp-ui-font-color2, #666); font-size: 12px; margin-top: 4px; }
 `,
   });
