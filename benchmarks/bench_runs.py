@@ -33,6 +33,8 @@ from bench_experiments import ENV, dvc_executable
 from live_nb import runs
 
 BIN = Path(sys.executable).parent
+# dvc's queue workers start `dvc` by name: this environment's bin comes first on PATH.
+ENV = {**ENV, "PATH": os.pathsep.join([str(BIN), os.environ.get("PATH", "")])}
 SCRIPT = (
     "import yaml\nfrom live_nb import Live\n"
     "params = yaml.safe_load(open('params.yaml'))\n"
