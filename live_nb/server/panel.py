@@ -158,6 +158,7 @@ class Panel:
                     "state": "no-commit",
                     "folder": self.relative(folder),
                     "repository": self.relative(repo.root),
+                    "name": repo.root.name,
                     "message": (
                         "The Git repository has no commit yet, so experiments have no "
                         "baseline. Make a first commit (git add . && git commit -m 'Initial "
@@ -178,6 +179,7 @@ class Panel:
             "state": "ready",
             "folder": self.relative(folder),
             "repository": self.relative(repo.root),
+            "name": repo.root.name,
             "head": head,
             "columns": columns,
             "rows": rows,
