@@ -41,14 +41,15 @@ def train(lr: float, loss: float) -> None:
         live.log_param("lr", lr)
         for step in range(5):
             live.log_metric("train/loss", loss + (4 - step) * 0.1)
-            live.log_metric("train/acc", 1 - loss - (4 - step) * 0.05)
+            live.log_metric("train/acc", 0.55 + (0.9 - loss) * 0.5 - (4 - step) * 0.04)
             live.next_step()
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A Git repository: a baseline run committed, then experiments ``fast`` and ``slow``."""
-    root = tmp_path_factory.mktemp("sidebar-project")
+    root = tmp_path_factory.mktemp("sidebar") / "mnist-cnn"
+    root.mkdir()
     with pytest.MonkeyPatch.context() as patch:
         for key, value in IDENTITY.items():
             patch.setenv(key, value)
@@ -114,7 +115,15 @@ def test_the_panel_shows_the_two_experiments(
     assert sorted(row["name"] for row in rows if row["kind"] == "experiment") == ["fast", "slow"]
     assert {row["kind"] for row in rows} == {"workspace", "baseline", "experiment"}
     widen_sidebar(page, 470)  # as a person drags the sidebar's edge to see the metrics
-    page.wait_for_timeout(300)
+    for name in ("fast", "slow"):  # tick both: their curves overlaid, through /histories
+        page.check(f'{PANEL} tr[data-experiment="{name}"] input[type="checkbox"]')
+    page.wait_for_function(
+        """(selector) => document.querySelectorAll(
+             `${selector} .live-nb-table-chart[data-metric] :is(svg, canvas)`).length >= 2""",
+        arg=PANEL,
+        timeout=30_000,
+    )
+    page.wait_for_timeout(500)  # the charts' last frame
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "sidebar.png"))
     # the panel fits: nothing of it hides past the window's right edge
@@ -138,6 +147,27 @@ def test_a_new_experiment_appears_without_a_reload(
         save(name="third")
         git(project, "checkout", "-q", "--", ".")
     page.wait_for_selector(f'{PANEL} tr[data-experiment="third"]', timeout=15_000)
+    assert not watch.ours(), watch.ours()
+
+
+def test_apply_asks_first_then_puts_the_files_in_place(
+    lab: LabServer, project: Path, browser: tuple[Any, BrowserWatch]
+) -> None:
+    page, watch = browser
+    open_panel(page, lab)
+    params = project / "dvclive" / "params.yaml"
+    assert params.read_text() == "lr: 0.1\n"
+    page.check(f'{PANEL} tr[data-experiment="fast"] input[type="checkbox"]')
+    page.click(f'{PANEL} button[data-action="apply"]')
+    confirm = page.locator(f"{PANEL} .live-nb-table-confirm")
+    confirm.wait_for(state="visible")
+    assert 'Apply experiment "fast"?' in confirm.inner_text()
+    assert params.read_text() == "lr: 0.1\n", "nothing may change before the confirmation"
+    confirm.locator('button[data-action="confirm"]').click()
+    message = page.locator(f'{PANEL} .live-nb-table-message[data-state="ok"]')
+    message.wait_for(timeout=15_000)
+    assert "Applied experiment 'fast'" in message.inner_text()
+    assert params.read_text() == "lr: 0.3\n"
     assert not watch.ours(), watch.ours()
 
 
