@@ -7,6 +7,7 @@ baseline holding a real run, then 1,000 commits on it, each with its own ``metri
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import time
@@ -58,15 +59,29 @@ async def test_a_thousand_experiments_in_under_half_a_second(
     baseline = git(repo, "rev-parse", "HEAD").strip()
     fast_import_experiments(repo, baseline, COUNT)
 
-    timings = []
-    for _ in range(3):  # the first read fills live_nb's commit cache
+    # The first read (live_nb's commit cache empty) runs off the event loop: the server
+    # answers other requests meanwhile.
+    start = time.perf_counter()
+    table_call = asyncio.ensure_future(
+        jp_fetch("live-nb", "api", "experiments", params={"path": "big"})
+    )
+    await asyncio.sleep(0.05)
+    await jp_fetch("api", "status")
+    status_done = time.perf_counter() - start
+    response = await table_call
+    timings = [time.perf_counter() - start]
+    assert status_done < timings[0], (status_done, timings[0])
+    for _ in range(2):
         start = time.perf_counter()
         response = await jp_fetch("live-nb", "api", "experiments", params={"path": "big"})
         timings.append(time.perf_counter() - start)
     table = json.loads(response.body)
     assert table["experiments"] == COUNT
     assert len(table["rows"]) == COUNT + 2  # the workspace and the baseline
-    print(f"1,000 experiments: cold {timings[0]:.3f} s, warm {min(timings[1:]):.3f} s")
+    print(
+        f"1,000 experiments: cold {timings[0]:.3f} s (/api/status answered after "
+        f"{status_done:.3f} s meanwhile), warm {min(timings[1:]):.3f} s"
+    )
     assert min(timings[1:]) < BUDGET, timings
 
     start = time.perf_counter()
