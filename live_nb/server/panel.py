@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+import time
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -39,6 +40,7 @@ __all__ = [
 
 MAX_HISTORIES = 24  # rows whose metric histories one request may ask for
 MAX_POINTS = 1000  # points per series
+DISCOVERY_TTL = 10.0  # s a folder's repository is remembered between polls
 _HEX = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _ALWAYS_WATCHED = ("dvc.yaml", "params.yaml")
 
@@ -72,6 +74,7 @@ class Panel:
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root).resolve()
         self._watched_cache: dict[Path, tuple[Any, tuple[str, ...]]] = {}
+        self._discovered: dict[Path, tuple[float, tuple[Path, Path] | None]] = {}
         self._lock = threading.Lock()
 
     # -- where ---------------------------------------------------------------------------
@@ -101,14 +104,31 @@ class Panel:
     def fingerprint(self, folder: Path) -> str:
         """A short hash of what the table of ``folder`` depends on (its ETag)."""
         digest = hashlib.sha1(str(folder).encode(), usedforsecurity=False)
-        repo = self.repository(folder)
+        repo = self._known_repository(folder)
         if repo is None:
             return "none-" + digest.hexdigest()[:16]
+        digest.update(str(repo.root).encode())
         with repo:
             digest.update(repo.run("show-ref", "--head", check=False).encode())
             for relative in self._watched(repo.root):
                 digest.update(_stat_line(repo.root, relative))
         return digest.hexdigest()[:24]
+
+    def _known_repository(self, folder: Path) -> Repository | None:
+        """:meth:`repository`, remembered for :data:`DISCOVERY_TTL` seconds (for polls).
+
+        Polls then run one Git process instead of two; a folder that becomes a repository
+        (``git init``) is seen within that delay.
+        """
+        now = time.monotonic()
+        with self._lock:
+            known = self._discovered.get(folder)
+        if known is not None and now - known[0] < DISCOVERY_TTL:
+            return None if known[1] is None else Repository(*known[1])
+        repo = self.repository(folder)
+        with self._lock:
+            self._discovered[folder] = (now, None if repo is None else (repo.root, repo.git_dir))
+        return repo
 
     def _watched(self, root: Path) -> tuple[str, ...]:
         """The workspace files the table's workspace row reads, as the root ``dvc.yaml`` says.
