@@ -108,6 +108,19 @@ async def test_paths_leaving_the_served_folder_are_refused(
     assert code == 403 and answer["kind"] == "refused"
 
 
+async def test_apply_refuses_a_kept_file_outside_the_served_folder(
+    jp_fetch: Fetch, project: Path
+) -> None:
+    ids = experiment_ids(await get_json(jp_fetch, "experiments", path="project"))
+    before = (project / "dvclive" / "params.yaml").read_text()
+    for keep in ("../elsewhere.ipynb", "/etc/passwd"):
+        code, answer = await post_json(
+            jp_fetch, "apply", {"path": "project", "id": ids["fast"], "keep": [keep]}
+        )
+        assert code == 403 and answer["kind"] == "refused", answer
+    assert (project / "dvclive" / "params.yaml").read_text() == before
+
+
 async def test_a_missing_folder_is_404_with_a_message(jp_fetch: Fetch, project: Path) -> None:
     with pytest.raises(HTTPClientError) as caught:
         await get_json(jp_fetch, "experiments", path="project/nowhere")
