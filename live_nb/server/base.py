@@ -38,6 +38,7 @@ class BadRequestError(LiveNbError, ValueError):
 
 def status_of(error: LiveNbError) -> tuple[int, str]:
     """The HTTP status and ``kind`` that answer ``error``."""
+    from live_nb.experiments.manage import ExperimentChangedError
     from live_nb.experiments.restore import UncommittedChangesError
     from live_nb.git import GitLockedError, NotAGitRepositoryError, RefChangedError
     from live_nb.server.paths import FolderNotFoundError, PathRefusedError
@@ -45,6 +46,7 @@ def status_of(error: LiveNbError) -> tuple[int, str]:
     table: list[tuple[type[BaseException], int, str]] = [
         (UncommittedChangesError, 409, "uncommitted"),
         (RefChangedError, 409, "changed"),
+        (ExperimentChangedError, 409, "changed"),
         (GitLockedError, 409, "locked"),
         (PathRefusedError, 403, "refused"),
         (PermissionError, 403, "refused"),
@@ -55,8 +57,6 @@ def status_of(error: LiveNbError) -> tuple[int, str]:
     for kind, status, name in table:
         if isinstance(error, kind):
             return status, name
-    if type(error).__name__ == "ExperimentChangedError":
-        return 409, "changed"
     return 400, "error"
 
 

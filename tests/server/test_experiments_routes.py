@@ -324,3 +324,21 @@ async def test_the_bundle_is_served_as_a_javascript_module(jp_fetch: Fetch) -> N
         response.body
         == (Path(__file__).resolve().parents[2] / "live_nb" / "static" / "widget.js").read_bytes()
     )
+
+
+def test_each_failure_has_its_status_and_kind(tmp_path: Path) -> None:
+    from live_nb.experiments.manage import ExperimentChangedError
+    from live_nb.experiments.refs import ExpRef
+    from live_nb.git import NotAGitRepositoryError, RefChangedError
+    from live_nb.server.base import BadRequestError, status_of
+    from live_nb.server.panel import NotAnExperimentError, RepositoryOutsideRootError
+    from live_nb.server.paths import FolderNotFoundError, PathRefusedError
+
+    assert status_of(RefChangedError("refs/exps/x", "moved")) == (409, "changed")
+    assert status_of(ExperimentChangedError(ExpRef("a" * 40, "x"))) == (409, "changed")
+    assert status_of(PathRefusedError("..", "it goes up")) == (403, "refused")
+    assert status_of(RepositoryOutsideRootError(tmp_path)) == (403, "refused")
+    assert status_of(FolderNotFoundError("x")) == (404, "not-found")
+    assert status_of(NotAGitRepositoryError(tmp_path)) == (404, "no-repository")
+    assert status_of(BadRequestError("no")) == (400, "bad-request")
+    assert status_of(NotAnExperimentError("apply", "x")) == (400, "error")
