@@ -178,3 +178,33 @@ def _kernels(lab: LabServer) -> list[Any]:
     with urllib.request.urlopen(request, timeout=10) as response:
         kernels: list[Any] = json.loads(response.read())
     return kernels
+
+
+def browse_to(page: Any, path: str) -> None:
+    """Go to ``path`` in the file browser (which it shows), then back to the panel."""
+    page.evaluate(
+        "(path) => window.jupyterapp.commands.execute('filebrowser:go-to-path', {path})", path
+    )
+    page.wait_for_timeout(300)
+    if not page.locator(PANEL).is_visible():
+        page.click(TAB)
+
+
+def test_the_panel_follows_the_file_browser_and_says_when_there_is_no_commit(
+    lab: LabServer, project: Path, browser: tuple[Any, BrowserWatch]
+) -> None:
+    """Run last: it leaves a nested repository in the project."""
+    page, watch = browser
+    fresh = project / "fresh"
+    fresh.mkdir()
+    git(fresh, "init", "-q")
+    open_panel(page, lab)
+    browse_to(page, "/fresh/")
+    note = page.locator(f"{PANEL} .live-nb-panel-note")
+    note.get_by_text("no commit yet", exact=False).wait_for(timeout=15_000)
+    assert "Make a first commit" in note.inner_text()
+    assert page.locator(f"{PANEL} .live-nb-panel-where").inner_text() == "fresh"
+    assert page.locator(f"{PANEL} .live-nb-panel-table").is_hidden()
+    browse_to(page, "/")
+    page.wait_for_selector(f"{PANEL} tr[data-experiment='fast']", timeout=15_000)
+    assert not watch.ours(), watch.ours()
