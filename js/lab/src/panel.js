@@ -143,7 +143,13 @@ export class ExperimentsPanel extends Widget {
 
   async renderTable() {
     if (this.view) return;
-    const bundle = await import(/* webpackIgnore: true */ this.client.bundleUrl);
+    let bundle;
+    try {
+      bundle = await import(/* webpackIgnore: true */ this.client.bundleUrl);
+    } catch (error) {
+      this.say("error", `Could not load live_nb's table (${this.client.bundleUrl}): ${error?.message ?? error}`);
+      return;
+    }
     if (this.view || this.isDisposed) return;
     this.view = bundle.default.render({ model: this.model, el: this.host }) ?? (() => {});
   }
