@@ -138,7 +138,16 @@ def test_a_new_experiment_appears_without_a_reload(
     lab: LabServer, project: Path, browser: tuple[Any, BrowserWatch]
 ) -> None:
     page, watch = browser
+    answers: list[int] = []
+    page.on(
+        "response",
+        lambda response: (
+            "/live-nb/api/experiments" in response.url and answers.append(response.status)
+        ),
+    )
     open_panel(page, lab)
+    page.wait_for_timeout(7_000)  # two polls at least, while nothing changes
+    assert answers.count(304) >= 2 and answers[0] == 200, answers
     with pytest.MonkeyPatch.context() as patch:
         for key, value in IDENTITY.items():
             patch.setenv(key, value)
