@@ -10,11 +10,11 @@ PIP := $(PY) -m pip --disable-pip-version-check --quiet
 $(PY):
 	python3 -m venv $(VENV)
 
-$(VENV)/.demo-installed: $(PY) pyproject.toml js/package.json $(shell find js/src -name '*.js')
+$(VENV)/.demo-installed: $(PY) pyproject.toml js/package.json $(shell find js/src js/lab/src -name '*.js') js/lab/package.json
 	$(PIP) install -e ".[notebook]"
 	touch $@
 
-$(VENV)/.test-installed: $(PY) pyproject.toml js/package.json $(shell find js/src -name '*.js')
+$(VENV)/.test-installed: $(PY) pyproject.toml js/package.json $(shell find js/src js/lab/src -name '*.js') js/lab/package.json
 	$(PIP) install -e ".[notebook,test,oracle,integrations]"
 	touch $@ $(VENV)/.demo-installed
 
@@ -40,4 +40,4 @@ bench: $(VENV)/.test-installed
 	$(PY) benchmarks/bench_logging.py
 
 clean:
-	rm -rf $(VENV) live_nb/static js/node_modules
+	rm -rf $(VENV) live_nb/static live_nb/labextension js/node_modules js/lab/node_modules js/lab/build

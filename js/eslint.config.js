@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import globals from "globals";
 
 export default [
-  { ignores: ["node_modules/"] },
+  { ignores: ["node_modules/", "lab/node_modules/", "lab/build/"] },
   js.configs.recommended,
   {
     languageOptions: { ecmaVersion: "latest", sourceType: "module" },
@@ -24,9 +24,9 @@ export default [
     },
   },
   // The views run in the browser (the notebook page, or the standalone report).
-  { files: ["src/**/*.js"], languageOptions: { globals: globals.browser } },
+  { files: ["src/**/*.js", "lab/src/**/*.js"], languageOptions: { globals: globals.browser } },
   // The tests run in Node with jsdom's window.
   { files: ["test/**/*.js"], languageOptions: { globals: { ...globals.browser, ...globals.node } } },
   // The tools' configs run in Node.
-  { files: ["*.config.js"], languageOptions: { globals: globals.node } },
+  { files: ["*.config.js", "lab/core-path.js"], languageOptions: { globals: globals.node } },
 ];

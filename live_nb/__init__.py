@@ -52,3 +52,13 @@ def unload_ipython_extension(ipython: object) -> None:
     from live_nb.notebook.extension import unload
 
     unload(ipython)
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    """The Jupyter server extension of the sidebar (enabled by ``jupyter-config/``)."""
+    return [{"module": "live_nb.server"}]
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """The prebuilt JupyterLab extension (for ``jupyter labextension develop``)."""
+    return [{"src": "labextension", "dest": "live_nb"}]

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 import psutil
 
 LOCAL_HOST = "127.0.0.1"
+CHECKOUT = Path(__file__).resolve().parents[2]
 
 # Debian's Chromium, headless, with everything that phones home switched off; the profile
 # (user-data dir) is a new empty folder each time.
@@ -125,6 +126,7 @@ class LabServer:
         }
         for name in ("config", "data", "runtime", "ipython"):
             (self.home / name).mkdir(parents=True, exist_ok=True)
+        self._install_sidebar()
         env.update(
             JUPYTER_CONFIG_DIR=str(self.home / "config"),
             JUPYTER_DATA_DIR=str(self.home / "data"),
@@ -133,6 +135,24 @@ class LabServer:
             PYTHONUNBUFFERED="1",
         )
         return env
+
+    def _install_sidebar(self) -> None:
+        """This checkout's sidebar, installed as pip installs it, in the server's own folders.
+
+        The labextension built in ``live_nb/labextension`` is linked into the data folder (as
+        ``jupyter labextension develop`` does) and the server extension is enabled by the same
+        ``jupyter-config/`` file the wheel installs, so the tests drive this checkout's build,
+        whatever is installed in the environment.
+        """
+        built = CHECKOUT / "live_nb" / "labextension"
+        if (built / "package.json").is_file():
+            target = self.home / "data" / "labextensions" / "live_nb"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.exists():
+                target.symlink_to(built, target_is_directory=True)
+        config = self.home / "config" / "jupyter_server_config.d"
+        config.mkdir(parents=True, exist_ok=True)
+        shutil.copy(CHECKOUT / "jupyter-config" / "server-config" / "live_nb.json", config)
 
     def start(self, attempts: int = 3) -> None:
         """Start the server and wait until it answers; a port taken meanwhile is retried."""

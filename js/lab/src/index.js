@@ -1,0 +1,64 @@
+// live_nb's JupyterLab 4 / Notebook 7 extension: the Experiments panel in the left sidebar
+// (panel.js). It follows the folder of the active document, or of the file browser when the
+// user browses to another folder; apply leaves every open document's file as it is.
+
+import { ILayoutRestorer, ILabShell } from "@jupyterlab/application";
+import { PageConfig } from "@jupyterlab/coreutils";
+import { IDefaultFileBrowser } from "@jupyterlab/filebrowser";
+import { ServerConnection } from "@jupyterlab/services";
+import { LabIcon } from "@jupyterlab/ui-components";
+
+import { ExperimentsPanel } from "./panel.js";
+
+// A flask: the panel's icon in the sidebar's tab bar.
+const ICON = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
+<path class="jp-icon3" fill="#616161" d="M9 2h6v2h-1v5.2l5.6 9.7A2 2 0 0 1 17.9 22H6.1a2 2 0 0 1-1.7-3.1L10 9.2V4H9V2zm3 9.3L8.2 18h7.6L12 11.3z"/>
+</svg>`;
+
+export const experimentsIcon = new LabIcon({ name: "live_nb:experiments", svgstr: ICON });
+
+function documentPath(widget) {
+  const path = widget?.context?.path;
+  return typeof path === "string" && !path.includes(":") ? path : null;
+}
+
+/** Every open document's path (relative to the server's root). */
+function openFiles(app) {
+  const paths = [];
+  for (const widget of app.shell.widgets("main")) {
+    const path = documentPath(widget);
+    if (path !== null) paths.push(path);
+  }
+  return [...new Set(paths)];
+}
+
+const plugin = {
+  id: "live_nb:experiments",
+  description: "The Experiments panel: every experiment of the project, without a kernel.",
+  autoStart: true,
+  optional: [IDefaultFileBrowser, ILayoutRestorer, ILabShell],
+  activate(app, browser, restorer) {
+    const settings = ServerConnection.makeSettings();
+    const panel = new ExperimentsPanel({
+      baseUrl: PageConfig.getBaseUrl(),
+      request: (url, init) => ServerConnection.makeRequest(url, init, settings),
+      openFiles: () => openFiles(app),
+    });
+    panel.title.icon = experimentsIcon;
+    app.shell.add(panel, "left", { rank: 600 });
+    restorer?.add(panel, panel.id);
+
+    const followCurrent = () => {
+      const path = documentPath(app.shell.currentWidget);
+      if (path !== null) panel.follow(path);
+      else if (browser && panel.path === null) panel.follow(browser.model.path);
+    };
+    app.shell.currentChanged?.connect(followCurrent);
+    browser?.model.pathChanged.connect((_model, change) => panel.follow(change.newValue ?? ""));
+    void app.restored.then(followCurrent).then(() => {
+      if (panel.path === null) panel.follow(browser?.model.path ?? "");
+    });
+  },
+};
+
+export default plugin;

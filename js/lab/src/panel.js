@@ -1,0 +1,169 @@
+// The Experiments panel: a Lumino widget in the left sidebar showing the experiments table of
+// the folder it follows (the active document's, or the file browser's). The table is the one
+// %exp_show shows: the widgets' bundle (live_nb/static/widget.js, served by the server
+// extension) is loaded once, when the panel first has a table to show, and its table view is
+// rendered with a PanelModel (model.js) in place of a widget model. While the panel is visible
+// it asks for the table every POLL_MS with the last ETag; the server answers 304 when nothing
+// the table depends on changed. Everything from the server is shown as text.
+
+import { Widget } from "@lumino/widgets";
+
+import { makeClient } from "./client.js";
+import { messageOf, PanelModel } from "./model.js";
+
+export const POLL_MS = 3000;
+
+const STYLE = `
+.live-nb-panel { display: flex; flex-direction: column; overflow: auto; padding: 6px 8px;
+  background: var(--jp-layout-color1); color: var(--jp-ui-font-color1);
+  font-size: var(--jp-ui-font-size1); font-family: var(--jp-ui-font-family); }
+.live-nb-panel-head { display: flex; align-items: baseline; gap: 8px; margin-bottom: 6px; }
+.live-nb-panel-title { font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em;
+  font-size: var(--jp-ui-font-size0); color: var(--jp-ui-font-color2); }
+.live-nb-panel-where { overflow: hidden; text-overflow: ellipsis; white-space: nowrap;
+  color: var(--jp-ui-font-color2); }
+.live-nb-panel-note { padding: 8px; border: 1px solid var(--jp-border-color2); border-radius: 2px;
+  background: var(--jp-layout-color2); line-height: 1.4; white-space: pre-wrap; }
+.live-nb-panel-note[data-state="error"] { border-color: var(--jp-error-color1); }
+.live-nb-panel .live-nb-table-scroll { max-height: calc(100vh - 220px); }
+`;
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+export class ExperimentsPanel extends Widget {
+  /**
+   * @param {{ baseUrl: string, request: (url: string, init: RequestInit) => Promise<Response>,
+   *   openFiles: () => string[] }} options
+   */
+  constructor({ baseUrl, request, openFiles }) {
+    super();
+    this.id = "live-nb-experiments";
+    this.addClass("live-nb-panel");
+    this.title.caption = "Experiments (live_nb)";
+    this.client = makeClient(baseUrl, request);
+    this.openFiles = openFiles;
+    this.path = null; // the folder (or file) followed, relative to the server's root
+    this.etag = null;
+    this.reading = null;
+    this.view = null; // the table view's cleanup function, once rendered
+    this.model = new PanelModel({
+      histories: (ids) => this.client.histories(this.path ?? "", ids),
+      act: (action, body) => this.client.act(this.path ?? "", action, body),
+      reload: () => this.read(true),
+      keep: () => this.openFiles(),
+    });
+
+    const style = element("style");
+    style.textContent = STYLE;
+    this.where = element("span", "live-nb-panel-where");
+    const head = element("div", "live-nb-panel-head");
+    head.append(element("span", "live-nb-panel-title", "Experiments"), this.where);
+    this.note = element("div", "live-nb-panel-note");
+    this.note.setAttribute("role", "status");
+    this.host = element("div", "live-nb-panel-table");
+    this.node.append(style, head, this.note, this.host);
+    this.say("info", "Open a notebook or a folder to see the experiments of its Git repository.");
+    this.timer = setInterval(() => this.poll(), POLL_MS);
+  }
+
+  /** Follow the folder of `path` (a file's or folder's path relative to the server's root). */
+  follow(path) {
+    if (path === this.path) return;
+    this.path = path;
+    this.etag = null;
+    this.model.set("selection", []);
+    void this.read(true);
+  }
+
+  onAfterShow() {
+    void this.read(false);
+  }
+
+  poll() {
+    if (this.isVisible && !document.hidden && this.path !== null) void this.read(false);
+  }
+
+  /**
+   * Ask for the table (with the last ETag unless `fresh`); resolves to {rows} when a table
+   * was read, null otherwise.
+   */
+  async read(fresh) {
+    if (this.path === null) return null;
+    if (this.reading && !fresh) return this.reading;
+    const path = this.path;
+    const reading = this.client
+      .table(path, fresh ? null : this.etag)
+      .then((answer) => (path === this.path ? this.display(answer) : null))
+      .catch((error) => {
+        this.say("error", `Could not reach the Jupyter server: ${error?.message ?? error}`);
+        return null;
+      });
+    this.reading = reading;
+    try {
+      return await reading;
+    } finally {
+      if (this.reading === reading) this.reading = null;
+    }
+  }
+
+  async display(answer) {
+    if (answer.status === 304) return { rows: this.model.get("rows").length };
+    this.etag = answer.ok ? answer.etag : null;
+    if (!answer.ok) {
+      this.where.textContent = this.path || "/";
+      this.say("error", messageOf(answer));
+      this.host.hidden = true;
+      return null;
+    }
+    const table = answer.data;
+    this.where.textContent = table.name ?? "";
+    this.where.title =
+      table.repository === undefined
+        ? `Folder: /${table.folder}`
+        : `Git repository: /${table.repository} (paths from the folder Jupyter serves)`;
+    if (table.state !== "ready") {
+      this.say("info", table.message);
+      this.host.hidden = true;
+      this.model.setTable([], []);
+      return null;
+    }
+    const notes = table.warnings ?? [];
+    if (table.experiments === 0) notes.unshift("No experiments yet: run a %%live cell to save one.");
+    this.say("info", notes.join("\n"));
+    this.model.setTable(table.columns, table.rows);
+    this.host.hidden = false;
+    await this.renderTable();
+    return { rows: table.rows.length };
+  }
+
+  async renderTable() {
+    if (this.view) return;
+    let bundle;
+    try {
+      bundle = await import(/* webpackIgnore: true */ this.client.bundleUrl);
+    } catch (error) {
+      this.say("error", `Could not load live_nb's table (${this.client.bundleUrl}): ${error?.message ?? error}`);
+      return;
+    }
+    if (this.view || this.isDisposed) return;
+    this.view = bundle.default.render({ model: this.model, el: this.host }) ?? (() => {});
+  }
+
+  say(state, text) {
+    this.note.dataset.state = state;
+    this.note.textContent = text;
+    this.note.hidden = !text;
+  }
+
+  dispose() {
+    if (this.isDisposed) return;
+    clearInterval(this.timer);
+    this.view?.();
+    super.dispose();
+  }
+}

@@ -1,0 +1,159 @@
+"""The routes of the sidebar's Experiments panel, under ``<base_url>/live-nb/api/``.
+
+- ``GET experiments?path=P``: the table of the repository holding folder ``P`` (relative to
+  the server's root; a file's path names its folder): ``{"state": "ready", "folder",
+  "repository", "head", "columns", "rows", "experiments", "warnings"}``, or ``{"state":
+  "no-repository"|"no-commit", "message", ...}``. Answered with an ``ETag``; a request whose
+  ``If-None-Match`` holds it gets ``304`` when nothing the table depends on changed.
+- ``GET histories?path=P&id=ID&id=...``: ``{"histories": {id: {"commit", "metrics": {name:
+  {"step", "value"}}, "downsampled", "error"}}}`` for at most 24 rows.
+- ``POST apply`` ``{"path", "id", "force": false, "keep": [paths]}``, ``POST remove``
+  ``{"path", "ids"}``, ``POST branch`` ``{"path", "id", "branch_name"}``: ``{"ok": true,
+  "message"}``; apply refused because of uncommitted work answers 409 with ``"kind":
+  "uncommitted"``.
+- ``GET /live-nb/static/table.js``: the widgets' bundle (``live_nb/static/widget.js``), whose
+  table view the panel renders.
+
+Row ids are those of the table's ``rows`` (see :mod:`live_nb.server.panel`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import tornado.web
+from jupyter_server.auth.decorator import authorized
+
+from live_nb.server.base import LiveNbHandler, field
+
+__all__ = [
+    "ApplyHandler",
+    "BranchHandler",
+    "BundleHandler",
+    "ExperimentsHandler",
+    "HistoriesHandler",
+    "RemoveHandler",
+]
+
+BUNDLE = Path(__file__).resolve().parents[1] / "static" / "widget.js"
+
+
+class ExperimentsHandler(LiveNbHandler):
+    """``GET experiments?path=P``: the experiments table, with an ETag."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        """The table of the folder's repository, or 304 when it has not changed."""
+        try:
+            folder = self.panel.folder(self.get_query_argument("path", ""))
+            tag = f'"{await self.blocking(self.panel.fingerprint, folder)}"'
+            if tag in _etags(self.request.headers.get("If-None-Match", "")):
+                self.set_status(304)
+                self.set_header("ETag", tag)
+                self.finish()
+                return
+            table = await self.blocking(self.panel.table, folder)
+        except Exception as error:
+            self.fail_with(error)
+            return
+        self.set_header("ETag", tag)
+        self.set_header("Cache-Control", "no-cache")
+        self.finish(json.dumps(table))
+
+
+class HistoriesHandler(LiveNbHandler):
+    """``GET histories?path=P&id=...``: metric histories of some rows."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        """The metric histories of the rows named by the ``id`` arguments."""
+        try:
+            folder = self.panel.folder(self.get_query_argument("path", ""))
+            ids = self.get_query_arguments("id")
+            answer = await self.blocking(self.panel.histories, folder, ids)
+        except Exception as error:
+            self.fail_with(error)
+            return
+        self.finish(json.dumps(answer))
+
+
+class _ActionHandler(LiveNbHandler):
+    """A POST that changes the repository and answers ``{"ok": true, "message"}``."""
+
+    def act(self, data: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self) -> None:
+        """Do the action the body describes."""
+        try:
+            message = await self.blocking(self.act, self.body())
+        except Exception as error:
+            self.fail_with(error)
+            return
+        self.finish(json.dumps({"ok": True, "message": message}))
+
+    def folder_of(self, data: dict[str, Any]) -> Path:
+        """The folder the body's ``path`` names."""
+        return self.panel.folder(field(data, "path", str, ""))
+
+
+class ApplyHandler(_ActionHandler):
+    """``POST apply``: an experiment's files into the working tree."""
+
+    def act(self, data: dict[str, Any]) -> str:
+        """Apply ``data["id"]``."""
+        return self.panel.apply(
+            self.folder_of(data),
+            field(data, "id", str),
+            force=field(data, "force", bool, False),
+            keep=field(data, "keep", list, []),
+        )
+
+
+class RemoveHandler(_ActionHandler):
+    """``POST remove``: delete experiments."""
+
+    def act(self, data: dict[str, Any]) -> str:
+        """Remove ``data["ids"]``."""
+        return self.panel.remove(self.folder_of(data), field(data, "ids", list))
+
+
+class BranchHandler(_ActionHandler):
+    """``POST branch``: a Git branch at an experiment."""
+
+    def act(self, data: dict[str, Any]) -> str:
+        """Branch ``data["id"]`` as ``data["branch_name"]``."""
+        return self.panel.branch(
+            self.folder_of(data), field(data, "id", str), field(data, "branch_name", str)
+        )
+
+
+class BundleHandler(LiveNbHandler):
+    """``GET /live-nb/static/table.js``: the widgets' JavaScript bundle."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        """The bundle, as a JavaScript module."""
+        try:
+            content = await self.blocking(BUNDLE.read_bytes)
+        except OSError:
+            self.fail(
+                404,
+                "not-found",
+                "live_nb's JavaScript bundle is missing: reinstall live_nb (pip install "
+                "--force-reinstall live_nb), or build it with `cd js && npm run build`.",
+            )
+            return
+        self.set_header("Cache-Control", "no-cache")
+        self.finish(content, set_content_type="text/javascript; charset=utf-8")
+
+
+def _etags(header: str) -> set[str]:
+    return {part.strip().removeprefix("W/") for part in header.split(",") if part.strip()}

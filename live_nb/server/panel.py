@@ -1,0 +1,317 @@
+"""What the sidebar's Experiments panel reads and does, as plain data ready for JSON.
+
+Every function here is blocking (it runs Git): the handlers call them off the event loop.
+They take the server's root folder and a folder inside it (already resolved by
+:mod:`live_nb.server.paths`) and work on the Git repository holding that folder, which must
+itself lie inside the root (a repository that starts above the served folder is refused: its
+files are not the server's to show or change).
+
+The table is the one ``%exp_show`` shows: the same ``columns`` and ``rows``
+(:func:`live_nb.widgets.table.synced_state`, documented in :mod:`live_nb.widgets.table`), so the
+browser's table code is the same too. Row ids: ``"workspace"``, a baseline's full sha, or an
+experiment's full ref. :meth:`Panel.fingerprint` is a cheap summary of what the table depends
+on (the repository's refs and HEAD, the root ``dvc.yaml`` and the metrics and params files it
+names, by size and mtime; a ``dvc.yaml`` in a sub-folder is not watched), used as the
+table's ETag so a poll that finds nothing changed costs one ``git show-ref`` and a few
+``stat`` calls.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+import warnings
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from live_nb.error import LiveNbError
+from live_nb.git import NotAGitRepositoryError, Repository
+from live_nb.server.paths import inside, resolve_folder, resolve_inside
+
+__all__ = [
+    "MAX_HISTORIES",
+    "NotAnExperimentError",
+    "Panel",
+    "RepositoryOutsideRootError",
+]
+
+MAX_HISTORIES = 24  # rows whose metric histories one request may ask for
+MAX_POINTS = 1000  # points per series
+DISCOVERY_TTL = 10.0  # s a folder's repository is remembered between polls
+_HEX = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_ALWAYS_WATCHED = ("dvc.yaml", "params.yaml")
+
+
+class RepositoryOutsideRootError(LiveNbError, PermissionError):
+    """The folder's repository starts above the folder Jupyter serves."""
+
+    def __init__(self, repository: Path) -> None:
+        """Name the repository's folder and what to do."""
+        super().__init__(
+            f"This folder's Git repository starts at {str(repository)!r}, above the folder "
+            "Jupyter serves, so the sidebar does not show or change it. Start Jupyter in the "
+            "repository's folder (or above it) to see its experiments."
+        )
+
+
+class NotAnExperimentError(LiveNbError, ValueError):
+    """A row id that names no experiment of the repository."""
+
+    def __init__(self, action: str, row_id: object) -> None:
+        """Name the action and the id."""
+        super().__init__(
+            f"Cannot {action}: {str(row_id)!r} is not an experiment of this repository. Tick "
+            "an experiment's row (not the workspace or a baseline), or refresh the table."
+        )
+
+
+class Panel:
+    """The panel's data for the folders under ``root`` (the server's ``root_dir``)."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root).resolve()
+        self._watched_cache: dict[Path, tuple[Any, tuple[str, ...]]] = {}
+        self._discovered: dict[Path, tuple[float, tuple[Path, Path] | None]] = {}
+        self._lock = threading.Lock()
+
+    # -- where ---------------------------------------------------------------------------
+
+    def folder(self, path: str) -> Path:
+        """The folder ``path`` names (see :func:`live_nb.server.paths.resolve_folder`)."""
+        return resolve_folder(self.root, path)
+
+    def relative(self, target: Path) -> str:
+        """``target`` relative to the root, with ``/`` ("" for the root itself)."""
+        relative = target.resolve().relative_to(self.root).as_posix()
+        return "" if relative == "." else relative
+
+    def repository(self, folder: Path) -> Repository | None:
+        """The repository holding ``folder`` (None when there is none); refused above the root."""
+        try:
+            repo = Repository.discover(folder)
+        except NotAGitRepositoryError:
+            return None
+        if not inside(repo.root.resolve(), self.root):
+            repo.close()
+            raise RepositoryOutsideRootError(repo.root)
+        return repo
+
+    # -- reading -------------------------------------------------------------------------
+
+    def fingerprint(self, folder: Path) -> str:
+        """A short hash of what the table of ``folder`` depends on (its ETag)."""
+        digest = hashlib.sha1(str(folder).encode(), usedforsecurity=False)
+        repo = self._known_repository(folder)
+        if repo is None:
+            return "none-" + digest.hexdigest()[:16]
+        digest.update(str(repo.root).encode())
+        with repo:
+            digest.update(repo.run("show-ref", "--head", check=False).encode())
+            for relative in self._watched(repo.root):
+                digest.update(_stat_line(repo.root, relative))
+        return digest.hexdigest()[:24]
+
+    def _known_repository(self, folder: Path) -> Repository | None:
+        """:meth:`repository`, remembered for :data:`DISCOVERY_TTL` seconds (for polls).
+
+        Polls then run one Git process instead of two; a folder that becomes a repository
+        (``git init``) is seen within that delay.
+        """
+        now = time.monotonic()
+        with self._lock:
+            known = self._discovered.get(folder)
+        if known is not None and now - known[0] < DISCOVERY_TTL:
+            return None if known[1] is None else Repository(*known[1])
+        repo = self.repository(folder)
+        with self._lock:
+            self._discovered[folder] = (now, None if repo is None else (repo.root, repo.git_dir))
+        return repo
+
+    def _watched(self, root: Path) -> tuple[str, ...]:
+        """The workspace files the table's workspace row reads, as the root ``dvc.yaml`` says.
+
+        The ``dvc.yaml`` itself is among them, so a change to it changes the fingerprint
+        before its new list is used. Its parse is kept while its size and mtime stay.
+        """
+        from live_nb.experiments.spec import parse_spec, plan_revision
+
+        project = root / _ALWAYS_WATCHED[0]
+        try:
+            stat = project.stat()
+            key = (root, stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            return _ALWAYS_WATCHED
+        with self._lock:
+            found = self._watched_cache.get(root)
+        if found is not None and found[0] == key:
+            return found[1]
+        try:
+            spec = parse_spec(_ALWAYS_WATCHED[0], project.read_bytes())
+        except OSError:
+            return _ALWAYS_WATCHED
+        plan = plan_revision([(_ALWAYS_WATCHED[0], spec)], (root / _ALWAYS_WATCHED[1]).is_file())
+        watched = tuple(dict.fromkeys([*_ALWAYS_WATCHED, *plan.metrics, *plan.params]))
+        with self._lock:
+            self._watched_cache[root] = (key, watched)
+        return watched
+
+    def table(self, folder: Path) -> dict[str, Any]:
+        """The experiments table of ``folder``'s repository, or why there is none."""
+        repo = self.repository(folder)
+        if repo is None:
+            return {
+                "state": "no-repository",
+                "folder": self.relative(folder),
+                "message": (
+                    f"The folder {self.relative(folder) or '/'!r} is not in a Git repository. "
+                    "Run `git init` and make a first commit there, then run a %%live cell to "
+                    "save experiments."
+                ),
+            }
+        with repo:
+            head = repo.head()
+            if head is None:
+                return {
+                    "state": "no-commit",
+                    "folder": self.relative(folder),
+                    "repository": self.relative(repo.root),
+                    "name": repo.root.name,
+                    "message": (
+                        "The Git repository has no commit yet, so experiments have no "
+                        "baseline. Make a first commit (git add . && git commit -m 'Initial "
+                        "commit'), then run a %%live cell."
+                    ),
+                }
+            return self._ready(repo, folder, head)
+
+    def _ready(self, repo: Repository, folder: Path, head: str) -> dict[str, Any]:
+        from live_nb.experiments.show import show
+        from live_nb.widgets.table import synced_state
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            df = show(repo.root)
+            columns, rows = synced_state(repo, df)
+        return {
+            "state": "ready",
+            "folder": self.relative(folder),
+            "repository": self.relative(repo.root),
+            "name": repo.root.name,
+            "head": head,
+            "columns": columns,
+            "rows": rows,
+            "experiments": sum(row["kind"] == "experiment" for row in rows),
+            "warnings": list(dict.fromkeys(str(item.message) for item in caught)),
+        }
+
+    def histories(self, folder: Path, ids: Sequence[str]) -> dict[str, Any]:
+        """Metric histories of the rows ``ids`` (at most :data:`MAX_HISTORIES`)."""
+        from live_nb.experiments.history import read_histories
+        from live_nb.experiments.read import WORKSPACE
+
+        repo = self._require(folder)
+        histories: dict[str, Any] = {}
+        commits: dict[str, str] = {}
+        with repo:
+            for row_id in list(dict.fromkeys(ids))[:MAX_HISTORIES]:
+                commit = WORKSPACE if row_id == WORKSPACE else _commit_of(repo, row_id)
+                if commit is None:
+                    histories[row_id] = _missing_history(row_id)
+                else:
+                    commits[row_id] = commit
+            read = read_histories(commits.values(), repo.root, MAX_POINTS) if commits else {}
+        for row_id, commit in commits.items():
+            entry = read[commit].to_json()
+            entry["commit"] = None if commit == WORKSPACE else commit
+            histories[row_id] = entry
+        return {"histories": histories}
+
+    # -- acting --------------------------------------------------------------------------
+
+    def apply(
+        self, folder: Path, row_id: str, force: bool = False, keep: Iterable[str] = ()
+    ) -> str:
+        """Apply the experiment ``row_id``; ``keep`` (paths under the root) stay as they are."""
+        from live_nb.experiments import restore
+
+        repo = self._require(folder)
+        with repo:
+            ref = _experiment_ref(repo, row_id, "apply")
+        kept = [str(resolve_inside(self.root, path)) for path in keep]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = restore.apply(ref, path=repo.root, force=force, keep=kept)
+        lines = [result.describe(), *(str(item.message) for item in caught)]
+        if result.kept:
+            lines.append(
+                "The open notebook was left as it is, so the editor keeps your version. To "
+                f"take the experiment's, run `live-nb exp apply {result.name}` and reload it."
+            )
+        return "\n".join(lines)
+
+    def remove(self, folder: Path, row_ids: Sequence[str]) -> str:
+        """Remove the experiments ``row_ids``."""
+        from live_nb.experiments import manage
+
+        repo = self._require(folder)
+        with repo:
+            refs = [_experiment_ref(repo, row_id, "remove") for row_id in row_ids]
+        if not refs:
+            raise NotAnExperimentError("remove", "")
+        return f"{manage.remove(refs, path=repo.root).describe()}."
+
+    def branch(self, folder: Path, row_id: str, branch_name: str) -> str:
+        """Make a Git branch ``branch_name`` at the experiment ``row_id``."""
+        from live_nb.experiments import manage
+
+        repo = self._require(folder)
+        with repo:
+            ref = _experiment_ref(repo, row_id, "branch")
+        return manage.branch(ref, branch_name, path=repo.root).describe()
+
+    def _require(self, folder: Path) -> Repository:
+        repo = self.repository(folder)
+        if repo is None:
+            raise NotAGitRepositoryError(folder)
+        return repo
+
+
+def _stat_line(root: Path, relative: str) -> bytes:
+    try:
+        stat = (root / relative).stat()
+    except OSError:
+        return f"{relative}:-\n".encode()
+    return f"{relative}:{stat.st_mtime_ns}:{stat.st_size}\n".encode()
+
+
+def _commit_of(repo: Repository, row_id: str) -> str | None:
+    """The commit a baseline or experiment row id stands for (None when it names none)."""
+    from live_nb.experiments.refs import ExpRef
+
+    if _HEX.fullmatch(row_id):
+        return row_id if repo.rev_parse(row_id) == row_id else None
+    if ExpRef.parse(row_id) is not None:
+        return repo.rev_parse(row_id)
+    return None
+
+
+def _experiment_ref(repo: Repository, row_id: object, action: str) -> str:
+    from live_nb.experiments.refs import ExpRef
+
+    if not isinstance(row_id, str) or ExpRef.parse(row_id) is None:
+        raise NotAnExperimentError(action, row_id)
+    if repo.rev_parse(row_id) is None:
+        raise NotAnExperimentError(action, row_id)
+    return row_id
+
+
+def _missing_history(row_id: str) -> dict[str, Any]:
+    return {
+        "commit": None,
+        "metrics": {},
+        "downsampled": False,
+        "error": f"{row_id!r} is no longer in the table: refresh it",
+    }
