@@ -30,7 +30,7 @@ def register(commands: Commands, experiment_commands: Commands) -> None:
     queue = commands.add_parser(
         "queue",
         help="follow, start, stop and clear the queue of runs",
-        description="The runs queued with `live-nb exp run --queue` or `%%exp_run --queue`, "
+        description="The runs queued with `live-nb exp run --queue` or `%exp_run --queue`, "
         "kept in the repository's .git and shared by every terminal and notebook.",
     )
     queue.set_defaults(handler=lambda _: queue.error("give a queue command (see --help)"))
@@ -56,8 +56,8 @@ def _register_run(experiment_commands: Commands) -> None:
     run = experiment_commands.add_parser(
         "run",
         help="run a notebook or a script as experiments, once per -S combination",
-        description="Run NOTEBOOK (as saved, with the workspace as it is now), or the command "
-        "after --, in a folder of its own, once per combination of the -S values, and save "
+        description="Run NOTEBOOK (as saved, with the workspace as it is now), or the command\n"
+        "after --, in a folder of its own, once per combination of the -S values, and save\n"
         "each run as an experiment of HEAD. Your working tree is not touched.",
         epilog="examples: live-nb exp run train.ipynb -S lr=0.1,0.01 -S epochs=10,20 -j 2\n"
         "          live-nb exp run -S train.lr=0.01 -- python train.py",
