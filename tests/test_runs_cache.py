@@ -96,3 +96,10 @@ def test_the_cli_says_where_a_cached_run_came_from(project: Path) -> None:
     assert first.returncode == 0 and second.returncode == 0, second.stderr
     name = first.stdout.split("experiment ")[1].split()[0]
     assert "from the run-cache: same inputs as " + name in second.stdout
+
+
+def test_a_grid_of_cached_runs_is_restored_whole_one_job_at_a_time(project: Path) -> None:
+    first = api.run(command=[sys.executable, "train.py"], params=["lr=1,2,3"], path=project)
+    assert [r.status for r in first.wait(timeout=120)] == ["ok"] * 3
+    again = api.run(command=[sys.executable, "train.py"], params=["lr=1,2,3,4"], path=project)
+    assert [r.status for r in again.wait(timeout=120)] == ["cached"] * 3 + ["ok"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import fcntl
+import functools
 import os
 import subprocess
 import sys
@@ -132,22 +133,24 @@ def work(
     running: dict[Future[RunResult | None], str] = {}
     results: list[RunResult] = []
     started: set[str] = set()
+    finished = functools.partial(_record, root, queue)
     try:
         while True:
             entries = queue.entries()
             if progress is not None:
                 progress(entries)
-            _collect(running, results, wait=False, finished=lambda r: _record(root, queue, r))
-            for entry in _ready(entries, only, started)[: max(jobs - len(running), 0)]:
+            _collect(running, results, wait=False, finished=finished)
+            ready = _ready(entries, only, started)
+            for entry in ready[: max(jobs - len(running), 0)]:
                 started.add(entry.id)
                 restored = _restore_if_cached(queue, root, entry)
                 if restored is not None:
-                    results.append(restored)
+                    results.append(restored)  # took no slot: the next one may start at once
                     continue
                 running[executor.submit_entry(queue, root, entry)] = entry.id
-            if not running:
+            if not running and not _ready(queue.entries(), only, started):
                 break
-            _collect(running, results, wait=True, finished=lambda r: _record(root, queue, r))
+            _collect(running, results, wait=True, finished=finished)
     except KeyboardInterrupt:
         _stop_all(queue, running)
         raise
