@@ -15,7 +15,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 
-from live_nb.cli import exp
+from live_nb.cli import exp, remote
 from live_nb.cli.common import (
     PROG,
     DirectoryNotFoundError,
@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     exp.register(commands)
+    remote.register(commands)
     return parser
 
 
