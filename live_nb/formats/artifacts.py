@@ -23,7 +23,7 @@ import os
 import secrets
 import shutil
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -40,11 +40,14 @@ __all__ = [
     "ArtifactEntry",
     "InvalidDvcFileError",
     "MissingCacheObjectError",
+    "ObjectHashMismatchError",
     "cache_artifact",
     "ensure_dvc_dir",
     "find_dvc_root",
+    "object_path",
     "render_dvc_file",
     "restore_artifact",
+    "store_object",
 ]
 
 CHUNK_SIZE = 1024 * 1024
@@ -93,6 +96,20 @@ class InvalidDvcFileError(LiveNbError, ValueError):
     def __init__(self, dvc_file: Path, detail: str) -> None:
         self.dvc_file = dvc_file
         super().__init__(f"Cannot restore from {str(dvc_file)!r}: {detail}.")
+
+
+class ObjectHashMismatchError(LiveNbError, ValueError):
+    """Content whose md5 is not the name it was to be stored under."""
+
+    def __init__(self, md5: str, actual: str, source: str) -> None:
+        self.md5 = md5
+        self.actual = actual
+        self.source = source
+        super().__init__(
+            f"Refused object {md5} from {source}: its content hashes to {actual}, so it is "
+            "damaged or was changed after it was stored. Nothing was written under its name; "
+            "push a good copy from a cache that has it (or `dvc gc`/delete the bad one there)."
+        )
 
 
 @dataclass(frozen=True)
@@ -256,6 +273,32 @@ def _check_inside(given: Path, target: Path, root: Path) -> None:
 
 def _object_path(cache: Path, md5: str) -> Path:
     return cache / md5[:2] / md5[2:]
+
+
+def object_path(cache: Path, md5: str) -> Path:
+    """Where object ``md5`` (``...`` or ``....dir``) lives under ``cache`` (``files/md5``)."""
+    return _object_path(cache, md5)
+
+
+def store_object(cache: Path, md5: str, chunks: Iterable[bytes], source: str) -> int:
+    """Write an object streamed as ``chunks`` into ``cache``, read-only as DVC keeps them.
+
+    The content is hashed as it is written to a temporary sibling, and renamed under its name
+    only when it hashes to ``md5`` (without a ``.dir`` suffix); otherwise nothing is left and
+    ``ObjectHashMismatchError`` names ``source``. Returns the number of bytes written.
+    """
+    digest = hashlib.md5(usedforsecurity=False)
+    size = 0
+    with _new_file(_object_path(cache, md5), _CACHE_MODE) as writer:
+        for chunk in chunks:
+            digest.update(chunk)
+            writer.write(chunk)
+            size += len(chunk)
+        if digest.hexdigest() != md5.removesuffix(".dir"):
+            raise ObjectHashMismatchError(
+                md5, digest.hexdigest() + ".dir" * md5.endswith(".dir"), source
+            )
+    return size
 
 
 def _hash_file(path: Path) -> tuple[str, int]:

@@ -1,0 +1,197 @@
+"""``live-nb push``/``pull`` with a directory remote, checked against the real ``dvc``."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from live_nb.cli import main
+from live_nb.experiments import save
+from live_nb.formats.artifacts import cache_artifact
+from live_nb.remotes import MissingObjectsError, TransferFailedError, add_remote, pull, push
+from tests.conftest import git, run_dvc
+
+
+@pytest.fixture(autouse=True)
+def no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DVC_GLOBAL_CONFIG_DIR", str(tmp_path / "global"))
+    monkeypatch.setenv("DVC_SYSTEM_CONFIG_DIR", str(tmp_path / "system"))
+
+
+@pytest.fixture
+def origin(tmp_path: Path) -> Path:
+    remote = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    return remote
+
+
+@pytest.fixture
+def project(origin: Path, tmp_path: Path) -> Path:
+    """A project with a file and a folder artifact, cached as `dvc add` caches them, pushed to
+    Git, with a directory remote `store` as its default."""
+    git_repo = tmp_path / "project"
+    git_repo.mkdir()
+    git(git_repo, "init", "-q", "-b", "main")
+    (git_repo / "model.bin").write_bytes(os.urandom(300_000))
+    data = git_repo / "data"
+    (data / "sub").mkdir(parents=True)
+    for index in range(5):
+        (data / f"f{index}.txt").write_text(f"row {index}\n")
+    (data / "sub" / "deep.txt").write_text("deep\n")
+    cache_artifact(git_repo / "model.bin", git_repo)
+    cache_artifact(data, git_repo)
+    add_remote(git_repo, "store", str(tmp_path / "store"), default=True)
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-q", "-m", "artifacts")
+    git(git_repo, "remote", "add", "origin", str(origin))
+    git(git_repo, "push", "-q", "origin", "main")
+    return git_repo
+
+
+def clone_of(origin: Path, where: Path) -> Path:
+    git(where.parent, "clone", "-q", str(origin), str(where))
+    return where
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def store_objects(store: Path) -> set[str]:
+    return {p.relative_to(store).as_posix() for p in store.rglob("*") if p.is_file()}
+
+
+def test_push_sends_only_what_the_remote_lacks(project: Path, tmp_path: Path) -> None:
+    first = push(project)
+    assert (first.moved, first.present) == (8, 0)  # a file, 6 files of a folder and its manifest
+    objects = store_objects(tmp_path / "store")
+    assert all(name.startswith("files/md5/") for name in objects)
+    assert not [name for name in objects if name.endswith(".tmp")]
+    again = push(project)
+    assert (again.moved, again.present) == (0, 8)
+    assert "up to date" in again.describe()
+    one = sorted(objects)[0]
+    (tmp_path / "store" / one).unlink()
+    assert push(project).moved == 1
+
+
+def test_pull_restores_the_workspace_byte_for_byte(
+    project: Path, origin: Path, tmp_path: Path
+) -> None:
+    push(project)
+    other = clone_of(origin, tmp_path / "other")
+    result = pull(other)
+    assert result.moved == 8
+    assert sorted(result.restored) == ["data", "model.bin"]
+    assert (other / "model.bin").read_bytes() == (project / "model.bin").read_bytes()
+    assert files_under(other / "data") == files_under(project / "data")
+    cached = other / ".dvc" / "cache" / "files" / "md5"
+    assert all(not p.stat().st_mode & stat.S_IWUSR for p in cached.rglob("*") if p.is_file())
+    assert pull(other).moved == 0
+
+
+def test_pull_never_overwrites_a_workspace_file(
+    project: Path, origin: Path, tmp_path: Path
+) -> None:
+    push(project)
+    other = clone_of(origin, tmp_path / "other")
+    (other / "model.bin").write_text("my own edits\n")
+    result = pull(other)
+    assert result.restored == ("data",)
+    assert (other / "model.bin").read_text() == "my own edits\n"
+
+
+def test_a_damaged_remote_object_is_refused_and_named(
+    project: Path, origin: Path, tmp_path: Path
+) -> None:
+    push(project)
+    model_md5 = (project / "model.bin.dvc").read_text().split("md5: ")[1].split()[0]
+    remote_object = tmp_path / "store" / "files" / "md5" / model_md5[:2] / model_md5[2:]
+    remote_object.chmod(0o644)
+    remote_object.write_bytes(b"tampered")
+    other = clone_of(origin, tmp_path / "other")
+    with pytest.raises(TransferFailedError, match=model_md5):
+        pull(other)
+    cached = other / ".dvc" / "cache" / "files" / "md5" / model_md5[:2]
+    assert not cached.exists() or list(cached.iterdir()) == []
+    assert not (other / "model.bin").exists()
+    assert files_under(other / "data") == files_under(project / "data")  # the rest came
+
+
+def test_a_damaged_local_object_is_not_pushed(project: Path, tmp_path: Path) -> None:
+    model_md5 = (project / "model.bin.dvc").read_text().split("md5: ")[1].split()[0]
+    cached = project / ".dvc" / "cache" / "files" / "md5" / model_md5[:2] / model_md5[2:]
+    cached.chmod(0o644)
+    cached.write_bytes(b"bit rot")
+    with pytest.raises(TransferFailedError, match=model_md5):
+        push(project)
+    assert not [name for name in store_objects(tmp_path / "store") if model_md5[2:] in name]
+
+
+def test_an_object_no_remote_has_names_its_dvc_file(
+    project: Path, origin: Path, tmp_path: Path
+) -> None:
+    other = clone_of(origin, tmp_path / "other")
+    with pytest.raises(MissingObjectsError, match=r"model\.bin\.dvc: model\.bin") as caught:
+        pull(other)
+    assert "data.dvc: data" in str(caught.value)
+    assert not (other / "model.bin").exists()
+
+
+def test_push_and_pull_named_experiments(project: Path, origin: Path, tmp_path: Path) -> None:
+    (project / "model.bin").chmod(0o644)
+    (project / "model.bin").write_bytes(b"a better model\n")
+    cache_artifact(project / "model.bin", project)
+    save(project, name="better")
+    git(project, "checkout", "-q", "--", "model.bin.dvc")
+    assert main(["-C", str(project), "push", "better"]) == 0
+    assert main(["-C", str(project), "exp", "push", "origin", "better"]) == 0
+    other = clone_of(origin, tmp_path / "other")
+    assert main(["-C", str(other), "exp", "pull", "origin", "better"]) == 0
+    assert main(["-C", str(other), "pull", "better"]) == 0
+    assert main(["-C", str(other), "exp", "apply", "better"]) == 0
+    assert (other / "model.bin").read_bytes() == b"a better model\n"
+
+
+@pytest.mark.oracle
+def test_dvc_pulls_what_live_nb_pushed(
+    project: Path, origin: Path, tmp_path: Path, dvc: str
+) -> None:
+    assert main(["-C", str(project), "push"]) == 0
+    other = clone_of(origin, tmp_path / "other")
+    run_dvc(dvc, other, "pull")
+    assert (other / "model.bin").read_bytes() == (project / "model.bin").read_bytes()
+    assert files_under(other / "data") == files_under(project / "data")
+    status = run_dvc(dvc, project, "status", "-c", "--json")
+    assert status.strip() in ("{}", "")
+
+
+@pytest.mark.oracle
+def test_live_nb_pulls_what_dvc_pushed(tmp_path: Path, origin: Path, dvc: str) -> None:
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    git(theirs, "init", "-q", "-b", "main")
+    run_dvc(dvc, theirs, "init", "-q")
+    (theirs / "weights.bin").write_bytes(os.urandom(200_000))
+    (theirs / "images").mkdir()
+    for index in range(4):
+        (theirs / "images" / f"{index}.png").write_bytes(os.urandom(1000))
+    run_dvc(dvc, theirs, "add", "-q", "weights.bin", "images")
+    run_dvc(dvc, theirs, "remote", "add", "-d", "shared", str(tmp_path / "shared"))
+    run_dvc(dvc, theirs, "push", "-q")
+    git(theirs, "add", "-A")
+    git(theirs, "commit", "-q", "-m", "data")
+    git(theirs, "remote", "add", "origin", str(origin))
+    git(theirs, "push", "-q", "origin", "main")
+    ours = clone_of(origin, tmp_path / "ours")
+    assert main(["-C", str(ours), "pull"]) == 0
+    assert (ours / "weights.bin").read_bytes() == (theirs / "weights.bin").read_bytes()
+    assert files_under(ours / "images") == files_under(theirs / "images")
+    assert run_dvc(dvc, ours, "status", "--json").strip() in ("{}", "")
