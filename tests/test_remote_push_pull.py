@@ -11,7 +11,14 @@ import pytest
 from live_nb.cli import main
 from live_nb.experiments import save
 from live_nb.formats.artifacts import cache_artifact
-from live_nb.remotes import MissingObjectsError, TransferFailedError, add_remote, pull, push
+from live_nb.remotes import (
+    MissingObjectsError,
+    RemoteUnreachableError,
+    TransferFailedError,
+    add_remote,
+    pull,
+    push,
+)
 from tests.conftest import git, run_dvc
 
 
@@ -139,6 +146,9 @@ def test_an_object_no_remote_has_names_its_dvc_file(
     project: Path, origin: Path, tmp_path: Path
 ) -> None:
     other = clone_of(origin, tmp_path / "other")
+    with pytest.raises(RemoteUnreachableError, match=r"folder .* does not exist"):
+        pull(other)
+    (tmp_path / "store").mkdir()
     with pytest.raises(MissingObjectsError, match=r"model\.bin\.dvc: model\.bin") as caught:
         pull(other)
     assert "data.dvc: data" in str(caught.value)

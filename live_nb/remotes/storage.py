@@ -62,6 +62,22 @@ class Storage:
         self.base = base.rstrip("/")
         self.atomic_put = remote.scheme in _OBJECT_STORES
 
+    def check(self, reading: bool) -> None:
+        """Fail early, naming it, when the bucket (or, to read from, the folder) is missing."""
+        where = self.base.split("/", 1)[0] if self.atomic_put else self.base
+        if not self.atomic_put and not reading:
+            return  # a local folder is created by the first upload, as DVC does
+        with self.errors():
+            exists = self.fs.exists(where)
+            if not exists:  # s3fs's exists() says False for any error: ask again, to tell why
+                with contextlib.suppress(FileNotFoundError):
+                    self.fs.ls(where, detail=False)
+        if not exists:
+            kind = "bucket" if self.atomic_put else "folder"
+            raise RemoteUnreachableError(
+                self.remote.name, self.remote.shown_url(), f"its {kind} {where!r} does not exist"
+            )
+
     def folder(self, legacy: bool, prefix: str) -> str:
         """The remote folder of the objects starting with ``prefix``."""
         return f"{self.base}/{prefix}" if legacy else f"{self.base}/files/md5/{prefix}"
@@ -137,6 +153,10 @@ class Storage:
             raise self.unreachable(error) from None
         except Exception as error:  # botocore's and aiohttp's errors derive from Exception
             if type(error).__module__.split(".")[0] in ("botocore", "aiohttp", "aiobotocore"):
+                if "Credentials" in type(error).__name__:
+                    raise RemoteAccessDeniedError(
+                        self.remote.name, self.remote.shown_url(), self.shown(str(error))
+                    ) from None
                 raise self.unreachable(error) from None
             raise
 
@@ -173,7 +193,8 @@ def open_storage(remote: Remote) -> Storage:
 def _s3_options(remote: Remote) -> dict[str, Any]:
     """s3fs's arguments from DVC's S3 remote options (as dvc-s3's ``_prepare_credentials``)."""
     config = {key: value for key, value in remote.options.items() if isinstance(value, str)}
-    options: dict[str, Any] = {}
+    # Listings are never cached: another clone may have pushed since the last one.
+    options: dict[str, Any] = {"use_listings_cache": False, "skip_instance_cache": True}
     for dvc_key, s3fs_key in (
         ("access_key_id", "key"),
         ("secret_access_key", "secret"),

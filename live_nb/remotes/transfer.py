@@ -88,6 +88,7 @@ def push(
     root = find_dvc_root(Path(path))
     storage = open_storage(load_config(root).remote(remote))
     outputs = _outputs(root, commits)
+    storage.check(reading=False)
     wanted, missing = _expand(root, outputs)
     present = _remote_has(storage, wanted, jobs)
     send = [oid for oid in wanted if oid not in present and local_object(root, oid).is_file()]
@@ -126,6 +127,7 @@ def pull(
     root = find_dvc_root(Path(path))
     storage = open_storage(load_config(root).remote(remote))
     outputs = _outputs(root, commits)
+    storage.check(reading=True)
     moved, size = 0, 0
     missing: list[tuple[str, str]] = []
     failed: TransferFailedError | None = None
