@@ -205,3 +205,71 @@ def test_live_nb_pulls_what_dvc_pushed(tmp_path: Path, origin: Path, dvc: str) -
     assert (ours / "weights.bin").read_bytes() == (theirs / "weights.bin").read_bytes()
     assert files_under(ours / "images") == files_under(theirs / "images")
     assert run_dvc(dvc, ours, "status", "--json").strip() in ("{}", "")
+
+
+# --------------------------------------------------------------------------- with experiments
+
+
+@pytest.fixture
+def experiment(project: Path) -> Path:
+    """Experiment `better` in `project`, whose model.bin differs from the workspace's."""
+    (project / "model.bin").chmod(0o644)
+    (project / "model.bin").write_bytes(b"a better model\n")
+    cache_artifact(project / "model.bin", project)
+    save(project, name="better")
+    git(project, "checkout", "-q", "--", "model.bin.dvc")
+    return project
+
+
+def test_exp_push_and_pull_move_the_artifacts(
+    experiment: Path, origin: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["-C", str(experiment), "exp", "push", "origin", "better"]) == 0
+    assert "to DVC remote 'store'" in capsys.readouterr().out
+    other = clone_of(origin, tmp_path / "other")
+    assert main(["-C", str(other), "exp", "pull", "origin", "better"]) == 0
+    assert "from DVC remote 'store'" in capsys.readouterr().out
+    assert main(["-C", str(other), "exp", "apply", "better"]) == 0
+    assert (other / "model.bin").read_bytes() == b"a better model\n"
+
+
+def test_exp_push_no_artifacts_moves_only_refs(experiment: Path, tmp_path: Path) -> None:
+    assert main(["-C", str(experiment), "exp", "push", "origin", "better", "--no-artifacts"]) == 0
+    assert not (tmp_path / "store").exists()
+
+
+def test_apply_fetches_missing_artifacts_from_the_default_remote(
+    experiment: Path, origin: Path, tmp_path: Path
+) -> None:
+    assert main(["-C", str(experiment), "exp", "push", "origin", "better"]) == 0
+    other = clone_of(origin, tmp_path / "other")
+    assert main(["-C", str(other), "exp", "pull", "origin", "better", "--no-cache"]) == 0
+    assert not (other / ".dvc" / "cache").exists()
+    assert main(["-C", str(other), "exp", "apply", "better"]) == 0
+    assert (other / "model.bin").read_bytes() == b"a better model\n"
+
+
+def test_apply_without_a_default_remote_says_which_to_pull_from(
+    experiment: Path, origin: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["-C", str(experiment), "exp", "push", "origin", "better"]) == 0
+    other = clone_of(origin, tmp_path / "other")
+    config = other / ".dvc" / "config"
+    config.write_text(config.read_text().replace("remote = store", "something = else"))
+    git(other, "commit", "-q", "-am", "no default remote")
+    assert main(["-C", str(other), "exp", "pull", "origin", "better"]) == 0
+    capsys.readouterr()
+    assert main(["-C", str(other), "exp", "apply", "better"]) == 0
+    assert "`live-nb pull -r NAME better` (configured remotes: store)" in capsys.readouterr().err
+    assert main(["-C", str(other), "pull", "-r", "store", "better"]) == 0
+
+
+@pytest.mark.oracle
+def test_dvc_restores_an_experiment_pushed_by_live_nb(
+    experiment: Path, origin: Path, tmp_path: Path, dvc: str
+) -> None:
+    assert main(["-C", str(experiment), "exp", "push", "origin", "better"]) == 0
+    other = clone_of(origin, tmp_path / "other")
+    run_dvc(dvc, other, "exp", "pull", "origin", "better")  # refs, then the cache
+    run_dvc(dvc, other, "exp", "apply", "better")
+    assert (other / "model.bin").read_bytes() == b"a better model\n"

@@ -18,7 +18,7 @@ from live_nb.remotes.errors import (
     TransferFailedError,
     UnknownRemoteError,
 )
-from live_nb.remotes.transfer import TransferResult, pull, push
+from live_nb.remotes.transfer import TransferResult, fetch_missing, pull, push
 
 __all__ = [
     "DvcConfig",
@@ -33,6 +33,7 @@ __all__ = [
     "TransferResult",
     "UnknownRemoteError",
     "add_remote",
+    "fetch_missing",
     "load_config",
     "pull",
     "push",

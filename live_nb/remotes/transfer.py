@@ -36,7 +36,7 @@ from live_nb.remotes.progress import Progress, default_stream
 from live_nb.remotes.storage import ObjectId, Storage, cache_folder, local_object, open_storage
 from live_nb.remotes.used import Output, commit_outputs, workspace_outputs
 
-__all__ = ["TransferResult", "pull", "push"]
+__all__ = ["TransferResult", "fetch_missing", "pull", "push"]
 
 Direction = Literal["push", "pull"]
 _MD5_ENTRY = frozenset("0123456789abcdef")
@@ -158,6 +158,24 @@ def pull(
         raise MissingObjectsError("pull", storage.remote.name, sorted(set(missing)))
     present = len(_expand(root, outputs)[0]) - moved
     return TransferResult("pull", storage.remote.name, moved, size, present, tuple(restored))
+
+
+def fetch_missing(
+    path: str | os.PathLike[str], commits: Sequence[tuple[str, str]], remote: str | None = None
+) -> TransferResult | None:
+    """Pull into the cache what ``commits`` reference and the cache lacks (no checkout).
+
+    None, without touching any remote, when the cache has everything already, or when no
+    remote is named and the project has no default one.
+    """
+    root = find_dvc_root(Path(path))
+    outputs = _outputs(root, commits)
+    wanted, unknown = _expand(root, outputs)
+    if not unknown and all(local_object(root, oid).is_file() for oid in wanted):
+        return None
+    if remote is None and load_config(root).default is None:
+        return None
+    return pull(root, remote=remote, commits=commits, checkout=False)
 
 
 def _fetch(
