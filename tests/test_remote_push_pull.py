@@ -273,3 +273,67 @@ def test_dvc_restores_an_experiment_pushed_by_live_nb(
     run_dvc(dvc, other, "exp", "pull", "origin", "better")  # refs, then the cache
     run_dvc(dvc, other, "exp", "apply", "better")
     assert (other / "model.bin").read_bytes() == b"a better model\n"
+
+
+# --------------------------------------------------------------------------- interruptions
+
+
+def test_a_push_killed_midway_leaves_no_partial_object_and_a_retry_finishes(
+    tmp_path: Path,
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = tmp_path / "big"
+    root.mkdir()
+    git(root, "init", "-q")
+    with open(root / "big.bin", "wb") as big:
+        for _ in range(150):
+            big.write(os.urandom(1024 * 1024))
+    cache_artifact(root / "big.bin", root)
+    store = tmp_path / "bigstore"
+    add_remote(root, "store", str(store), default=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "live_nb", "-C", str(root), "push"],
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if any(path.name.endswith(".tmp") for path in store.rglob("*")):
+            break
+        time.sleep(0.005)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    md5 = (root / "big.bin.dvc").read_text().split("md5: ")[1].split()[0]
+    final = store / "files" / "md5" / md5[:2] / md5[2:]
+    if final.exists():  # the kill came after the move: then it is whole
+        assert final.stat().st_size == (root / "big.bin").stat().st_size
+    result = push(root)
+    assert final.read_bytes() == (root / "big.bin").read_bytes()
+    assert result.moved in (0, 1)
+
+
+def test_the_progress_line_is_drawn_on_a_terminal_only() -> None:
+    import io
+
+    from live_nb.remotes.progress import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal, pipe = Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        progress = Progress("Pushing to 'store'", 2, 2000, stream)
+        progress.add_bytes(1000)
+        progress.object_done()
+        progress.add_bytes(1000)
+        progress.object_done()
+        progress.close()
+    assert "Pushing to 'store': 2/2 objects, 2.0 kB of 2.0 kB" in terminal.getvalue()
+    assert terminal.getvalue().endswith("\r")
+    assert pipe.getvalue() == ""
