@@ -151,3 +151,22 @@ def test_partial_credentials_are_refused_access(tmp_path: Path) -> None:
     with pytest.raises(RemoteAccessDeniedError, match="credentials") as caught:
         push(project)
     assert SECRET not in str(caught.value)
+
+
+def test_wrong_credentials_are_refused_access_without_showing_them(
+    tmp_path: Path,
+    endpoint: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import moto.settings
+
+    project = s3_project(tmp_path / "p", endpoint, None)
+    (project / "m.bin").write_bytes(b"model")
+    cache_artifact(project / "m.bin", project)
+    # From now on the server checks every request's keys (none are known to its IAM).
+    monkeypatch.setattr(moto.settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0)
+    assert main(["-C", str(project), "push"]) == 1
+    captured = capsys.readouterr()
+    assert "DVC remote 'team' (s3://team/dvc-store) refused access" in captured.err
+    assert SECRET not in captured.err + captured.out

@@ -89,10 +89,10 @@ def push(
     storage = open_storage(load_config(root).remote(remote))
     outputs = _outputs(root, commits)
     storage.check(reading=False)
-    wanted, missing = _expand(root, outputs)
+    wanted, _ = _expand(root, outputs)  # a manifest missing here is fine if the remote has it
     present = _remote_has(storage, wanted, jobs)
     send = [oid for oid in wanted if oid not in present and local_object(root, oid).is_file()]
-    missing += [(wanted[oid], oid.md5) for oid in wanted if oid not in present and oid not in send]
+    missing = [(wanted[oid], oid.md5) for oid in wanted if oid not in present and oid not in send]
     total = sum(local_object(root, oid).stat().st_size for oid in send)
     progress = Progress(f"Pushing to {storage.remote.name!r}", len(send), total, _tty(stream))
     # Manifests last: one on the remote promises that the files it lists are there.
