@@ -337,3 +337,16 @@ def test_the_progress_line_is_drawn_on_a_terminal_only() -> None:
     assert "Pushing to 'store': 2/2 objects, 2.0 kB of 2.0 kB" in terminal.getvalue()
     assert terminal.getvalue().endswith("\r")
     assert pipe.getvalue() == ""
+
+
+def test_exp_push_with_artifacts_missing_keeps_the_refs_back(
+    experiment: Path, origin: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    shutil.rmtree(experiment / ".dvc" / "cache")
+    assert main(["-C", str(experiment), "exp", "push", "origin", "better"]) == 1
+    assert "push with --no-artifacts" in capsys.readouterr().err
+    assert "refs/exps" not in git(experiment, "ls-remote", str(origin))
+    assert main(["-C", str(experiment), "exp", "push", "origin", "better", "--no-artifacts"]) == 0
+    assert "refs/exps" in git(experiment, "ls-remote", str(origin))

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from live_nb.remotes import TransferResult as ArtifactResult
 
 __all__ = [
+    "ArtifactsIncompleteError",
     "DivergedExperimentsError",
     "RemoteError",
     "RemoteNotFoundError",
@@ -257,7 +258,25 @@ def _move_artifacts(
         return None
     commits = [(exp.name, sha) for exp, sha in sorted(exps.items())]
     move = remotes.push if direction == "push" else remotes.pull
-    return move(root, remote=dvc_remote, commits=commits)
+    try:
+        return move(root, remote=dvc_remote, commits=commits)
+    except remotes.MissingObjectsError as error:
+        raise ArtifactsIncompleteError(direction, str(error)) from None
+
+
+class ArtifactsIncompleteError(LiveNbError, FileNotFoundError):
+    """Some artifacts of the experiments could not be moved with their refs."""
+
+    def __init__(self, direction: str, detail: str) -> None:
+        """Say what became of the refs, and how to move them without the artifacts."""
+        if direction == "push":
+            refs = (
+                "The experiments were not pushed to Git, so that none points at missing "
+                "artifacts; push with --no-artifacts (artifacts=False) to send the refs anyway."
+            )
+        else:
+            refs = "The experiments' refs were pulled."
+        super().__init__(f"{detail} {refs}")
 
 
 def _remote_location(repo: Repository, remote: str) -> str:
