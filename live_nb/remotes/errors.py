@@ -40,15 +40,13 @@ class NoDefaultRemoteError(LiveNbError, LookupError):
     def __init__(self, known: Sequence[str]) -> None:
         self.known = tuple(known)
         if known:
-            listed = f"Configured remotes: {', '.join(known)}. Name one with -r NAME, or "
-        else:
-            listed = (
-                "This project has no DVC remote. Add one with `live-nb remote add -d NAME URL`, or "
+            todo = (
+                f"Configured remotes: {', '.join(known)}. Name one with -r NAME, or set a "
+                "default with `dvc remote default NAME` (or `live-nb remote add -d -f NAME URL`)."
             )
-        super().__init__(
-            f"No DVC remote given and no default set. {listed}set a default with "
-            "`live-nb remote add -d NAME URL` (or `dvc remote default NAME`)."
-        )
+        else:
+            todo = "This project has no DVC remote: add one with `live-nb remote add -d NAME URL`."
+        super().__init__(f"No DVC remote given and no default set. {todo}")
 
 
 class UnknownRemoteError(LiveNbError, LookupError):

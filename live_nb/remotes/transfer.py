@@ -88,11 +88,12 @@ def push(
     root = find_dvc_root(Path(path))
     storage = open_storage(load_config(root).remote(remote))
     outputs = _outputs(root, commits)
-    storage.check(reading=False)
     wanted, _ = _expand(root, outputs)  # a manifest missing here is fine if the remote has it
     present = _remote_has(storage, wanted, jobs)
     send = [oid for oid in wanted if oid not in present and local_object(root, oid).is_file()]
     missing = [(wanted[oid], oid.md5) for oid in wanted if oid not in present and oid not in send]
+    if send:
+        storage.check(reading=False)
     total = sum(local_object(root, oid).stat().st_size for oid in send)
     progress = Progress(f"Pushing to {storage.remote.name!r}", len(send), total, _tty(stream))
     # Manifests last: one on the remote promises that the files it lists are there.
@@ -127,7 +128,6 @@ def pull(
     root = find_dvc_root(Path(path))
     storage = open_storage(load_config(root).remote(remote))
     outputs = _outputs(root, commits)
-    storage.check(reading=True)
     moved, size = 0, 0
     missing: list[tuple[str, str]] = []
     failed: TransferFailedError | None = None
@@ -188,6 +188,7 @@ def _fetch(
     """Download ``need`` from the remote; (objects, bytes, those the remote lacks)."""
     if not need:
         return 0, 0, []
+    storage.check(reading=True)
     sizes = _remote_sizes(storage, need, jobs)
     fetch = [oid for oid in need if oid in sizes]
     absent = [oid for oid in need if oid not in sizes]
