@@ -350,3 +350,34 @@ def test_exp_push_with_artifacts_missing_keeps_the_refs_back(
     assert "refs/exps" not in git(experiment, "ls-remote", str(origin))
     assert main(["-C", str(experiment), "exp", "push", "origin", "better", "--no-artifacts"]) == 0
     assert "refs/exps" in git(experiment, "ls-remote", str(origin))
+
+
+def test_a_hostile_manifest_on_the_remote_writes_nothing_outside(tmp_path: Path) -> None:
+    import hashlib
+    import json
+
+    from live_nb.error import LiveNbError
+
+    def put(store: Path, content: bytes, suffix: str = "") -> str:
+        md5 = hashlib.md5(content).hexdigest() + suffix
+        target = store / "files" / "md5" / md5[:2] / md5[2:]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        return md5
+
+    store = tmp_path / "shared"
+    payload = put(store, b"owned\n")
+    manifest = json.dumps([{"md5": payload, "relpath": "../../escaped.txt"}]).encode()
+    dir_md5 = put(store, manifest, ".dir")
+    root = tmp_path / "victim"
+    root.mkdir()
+    git(root, "init", "-q")
+    (root / ".dvc").mkdir()
+    add_remote(root, "shared", str(store), default=True)
+    (root / "data.dvc").write_text(
+        f"outs:\n- md5: {dir_md5}\n  size: 6\n  nfiles: 1\n  hash: md5\n  path: data\n"
+    )
+    with pytest.raises(LiveNbError, match="outside"):
+        pull(root)
+    assert not (tmp_path / "escaped.txt").exists()
+    assert not list(tmp_path.glob("**/escaped.txt"))

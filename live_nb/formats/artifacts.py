@@ -20,12 +20,13 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 import yaml
@@ -51,6 +52,7 @@ __all__ = [
 ]
 
 CHUNK_SIZE = 1024 * 1024
+_MD5 = re.compile(r"^[0-9a-f]{32}(\.dir)?$")
 # DVC makes cache objects read-only, and trusts a read-only object without hashing it again.
 _CACHE_MODE = 0o444
 # What `dvc init` writes (`.dvc/config` is empty in a Git repository).
@@ -439,6 +441,14 @@ def _read_outs(dvc_file: Path) -> list[dict[str, Any]]:
     return outs
 
 
+def _check_name(md5: str, path: str, dvc_file: Path, where: str) -> None:
+    """Refuse an md5 that is not one (it names a cache path) and an empty or absolute path."""
+    if not _MD5.match(md5):
+        raise InvalidDvcFileError(dvc_file, f"{where} has {md5!r}, which is not an md5")
+    if not path or os.path.isabs(path) or "\0" in path:
+        raise InvalidDvcFileError(dvc_file, f"{where} names {path!r}, not a relative path")
+
+
 def _planned_copies(
     out: dict[str, Any], dvc_file: Path, root: Path
 ) -> list[tuple[Path, Path, bool]]:
@@ -446,14 +456,24 @@ def _planned_copies(
     cache = root / ".dvc" / "cache"
     if out.get("hash") == "md5":
         cache = cache / "files" / "md5"  # DVC 2 files, without `hash: md5`, use the old layout
+    _check_name(out["md5"], out["path"], dvc_file, "its output path")
     target = dvc_file.parent / out["path"]
+    _check_inside(out["path"], target.parent.resolve() / target.name, root.resolve())
     cache_object = _object_path(cache, out["md5"])
     if not cache_object.is_file():
         raise MissingCacheObjectError(cache_object, target, dvc_file)
     if not out["md5"].endswith(".dir"):
         return [(cache_object, target, out.get("isexec") is True)]
     copies = []
-    for item in json.loads(cache_object.read_bytes()):
+    entries = json.loads(cache_object.read_bytes())
+    for item in entries if isinstance(entries, list) else ():
+        if not isinstance(item, dict) or not isinstance(item.get("relpath"), str):
+            raise InvalidDvcFileError(dvc_file, f"its manifest {out['md5']} has an invalid entry")
+        _check_name(str(item.get("md5")), item["relpath"], dvc_file, f"manifest {out['md5']}")
+        if ".." in PurePosixPath(item["relpath"]).parts or item["relpath"].startswith("/"):
+            raise InvalidDvcFileError(
+                dvc_file, f"its manifest {out['md5']} names {item['relpath']!r}, outside its folder"
+            )
         file_object = _object_path(cache, item["md5"])
         file_target = target / item["relpath"]
         if not file_object.is_file():

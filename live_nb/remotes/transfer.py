@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Literal, TextIO
 
 from live_nb.error import LiveNbError
-from live_nb.formats.artifacts import find_dvc_root, restore_artifact
+from live_nb.formats.artifacts import MissingCacheObjectError, find_dvc_root, restore_artifact
 from live_nb.git import Repository
 from live_nb.remotes.config import load_config
 from live_nb.remotes.errors import (
@@ -338,7 +338,7 @@ def _checkout(root: Path, outputs: Sequence[Output]) -> list[str]:
             continue
         try:
             restore_artifact(root / dvc_file)
-        except LiveNbError:
+        except MissingCacheObjectError:
             continue  # some content is still missing: reported by the caller
         restored += [out.path for out in outs]
     return restored
