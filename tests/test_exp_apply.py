@@ -416,7 +416,7 @@ def test_an_edited_artifact_in_no_cache_is_in_the_way(with_artifact: Path) -> No
 def test_artifact_content_missing_from_the_cache_is_a_warning(with_artifact: Path) -> None:
     shutil.rmtree(".dvc/cache/files/md5")
     Path(".dvc/cache/files/md5").mkdir()
-    with pytest.warns(LiveNbWarning, match=r"dvc pull model\.pt\.dvc"):
+    with pytest.warns(LiveNbWarning, match=r"live-nb pull v2"):
         result = apply("v2")
     assert result.missing_artifacts == ("model.pt.dvc",)
     assert Path("src/train.py").read_text() == "epochs = 2\n"  # the Git files are applied

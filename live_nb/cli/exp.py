@@ -123,7 +123,8 @@ def register(commands: Commands) -> Commands:
             description=f"{verb.capitalize()} experiment refs {preposition} REMOTE. With no "
             "NAME, every experiment of HEAD's baseline"
             + (" that the remote has." if verb == "pull" else ".")
-            + " Only refs/exps refs move.",
+            + " Only refs/exps refs move in Git; their DVC-cached artifacts move with the DVC "
+            "remote when one is configured (--no-artifacts skips them).",
         )
         transfer.add_argument("remote", metavar="REMOTE", help="Git remote name, URL or path")
         transfer.add_argument(
@@ -136,6 +137,20 @@ def register(commands: Commands) -> Commands:
             help="replace the "
             + ("local" if verb == "pull" else "remote")
             + " experiment when the two sides have diverged",
+        )
+        transfer.add_argument(
+            "--no-artifacts",
+            "--no-cache",
+            dest="artifacts",
+            action="store_false",
+            help="move only the refs, not the DVC-cached artifacts (DVC's --no-cache)",
+        )
+        transfer.add_argument(
+            "-r",
+            "--dvc-remote",
+            metavar="NAME",
+            help="DVC remote for the artifacts (default: DVC's core.remote; with none "
+            "configured, only the refs move)",
         )
         transfer.set_defaults(handler=_push if verb == "push" else _pull)
     return sub
@@ -224,7 +239,14 @@ def _list(args: argparse.Namespace) -> int:
 def _push(args: argparse.Namespace) -> int:
     from live_nb.experiments.remote import push
 
-    result = push(_remote(args), args.names, path=args.path, force=args.force)
+    result = push(
+        _remote(args),
+        args.names,
+        path=args.path,
+        force=args.force,
+        artifacts=args.artifacts,
+        dvc_remote=args.dvc_remote,
+    )
     write(replace(result, remote=args.remote).describe())  # the remote as the user typed it
     return 0
 
@@ -232,7 +254,14 @@ def _push(args: argparse.Namespace) -> int:
 def _pull(args: argparse.Namespace) -> int:
     from live_nb.experiments.remote import pull
 
-    result = pull(_remote(args), args.names, path=args.path, force=args.force)
+    result = pull(
+        _remote(args),
+        args.names,
+        path=args.path,
+        force=args.force,
+        artifacts=args.artifacts,
+        dvc_remote=args.dvc_remote,
+    )
     write(replace(result, remote=args.remote).describe())  # the remote as the user typed it
     return 0
 

@@ -9,6 +9,12 @@ contain the other side's commit has *diverged*: that is an error naming it unles
 just inspected (a ``+`` refspec would override a lease), so a ref someone else
 updates in the meantime is still refused; a pull fetches the objects first, then
 moves each local ref with compare-and-swap.
+
+When the project has a DVC remote (``dvc_remote``, or DVC's default ``core.remote``), the
+artifacts the experiments' ``.dvc`` files and ``dvc.lock`` reference move too, as with
+``dvc exp push/pull``; ``artifacts=False`` moves only the refs. A push sends the artifacts
+first, so an experiment on the Git remote never points at objects missing from the DVC remote;
+a pull fetches them into the cache after the refs.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from live_nb.error import LiveNbError
 from live_nb.experiments.manage import ExperimentChangedError
@@ -33,7 +39,11 @@ from live_nb.experiments.refs import (
 )
 from live_nb.git import ZERO_SHA, GitCommandError, RefChangedError, Repository
 
+if TYPE_CHECKING:
+    from live_nb.remotes import TransferResult as ArtifactResult
+
 __all__ = [
+    "ArtifactsIncompleteError",
     "DivergedExperimentsError",
     "RemoteError",
     "RemoteNotFoundError",
@@ -98,9 +108,14 @@ class TransferResult:
     direction: Literal["push", "pull"]
     moved: tuple[ExpRef, ...] = ()
     up_to_date: tuple[ExpRef, ...] = ()
+    artifacts: ArtifactResult | None = None  # None: no DVC remote, or artifacts=False
 
     def describe(self) -> str:
-        """One sentence: what moved, what was already there, or what to give instead."""
+        """What moved, what was already there, or what to give instead; then the artifacts."""
+        refs = self._describe_refs()
+        return f"{refs} {self.artifacts.describe()}" if self.artifacts is not None else refs
+
+    def _describe_refs(self) -> str:
         done = "Pushed" if self.direction == "push" else "Pulled"
         where = "to" if self.direction == "push" else "from"
         moved = ", ".join(exp.name for exp in self.moved)
@@ -129,11 +144,14 @@ def push(
     names: Iterable[str] = (),
     path: str | os.PathLike[str] = ".",
     force: bool = False,
+    artifacts: bool = True,
+    dvc_remote: str | None = None,
 ) -> TransferResult:
     """Send experiments to Git remote ``remote`` (a remote name, URL or path).
 
     With no ``names``, every experiment of HEAD's baseline. Nothing moves when one
-    of them has diverged on the remote, unless ``force``.
+    of them has diverged on the remote, unless ``force``. Their artifacts go to DVC remote
+    ``dvc_remote`` (or the default one) first, unless ``artifacts`` is False.
     """
     names = [names] if isinstance(names, str) else list(names)
     with Repository.discover(path) as repo:
@@ -158,9 +176,13 @@ def push(
                 diverged.append(exp)
         if diverged:
             raise DivergedExperimentsError(remote, "push", diverged)
+        sent = None
+        if artifacts:
+            chosen = {exp: local[exp] for exp in [*moved, *up_to_date]}
+            sent = _move_artifacts("push", repo, chosen, dvc_remote)
         if moved:
             _push_refs(repo, location, remote, moved, force)
-        return TransferResult(remote, "push", tuple(moved), tuple(up_to_date))
+        return TransferResult(remote, "push", tuple(moved), tuple(up_to_date), sent)
 
 
 def pull(
@@ -168,13 +190,17 @@ def pull(
     names: Iterable[str] = (),
     path: str | os.PathLike[str] = ".",
     force: bool = False,
+    artifacts: bool = True,
+    dvc_remote: str | None = None,
 ) -> TransferResult:
     """Fetch experiments from Git remote ``remote`` (a remote name, URL or path).
 
     ``names`` are looked up among the remote's experiments (HEAD's baseline first);
     with none, every remote experiment of HEAD's baseline. Their baseline commits
     need not exist here: each experiment commit brings its history along. Nothing
-    moves when one of them has diverged from a local experiment, unless ``force``.
+    moves when one of them has diverged from a local experiment, unless ``force``. Their
+    artifacts are then fetched from DVC remote ``dvc_remote`` (or the default one) into the
+    cache, unless ``artifacts`` is False.
     """
     names = [names] if isinstance(names, str) else list(names)
     with Repository.discover(path) as repo:
@@ -212,7 +238,45 @@ def pull(
             except RefChangedError:
                 raise ExperimentChangedError(exp) from None
             moved.append(exp)
-        return TransferResult(remote, "pull", tuple(moved), tuple(up_to_date))
+        fetched = _move_artifacts("pull", repo, wanted, dvc_remote) if artifacts else None
+        return TransferResult(remote, "pull", tuple(moved), tuple(up_to_date), fetched)
+
+
+def _move_artifacts(
+    direction: Literal["push", "pull"],
+    repo: Repository,
+    exps: dict[ExpRef, str],
+    dvc_remote: str | None,
+) -> ArtifactResult | None:
+    """Push or pull the artifacts of ``exps``; None when the project has no DVC remote."""
+    from live_nb import remotes
+    from live_nb.formats.artifacts import find_dvc_root
+
+    root = find_dvc_root(repo.root)
+    config = remotes.load_config(root)
+    if not exps or (dvc_remote is None and config.default is None):
+        return None
+    commits = [(exp.name, sha) for exp, sha in sorted(exps.items())]
+    move = remotes.push if direction == "push" else remotes.pull
+    try:
+        return move(root, remote=dvc_remote, commits=commits)
+    except remotes.MissingObjectsError as error:
+        raise ArtifactsIncompleteError(direction, str(error)) from None
+
+
+class ArtifactsIncompleteError(LiveNbError, FileNotFoundError):
+    """Some artifacts of the experiments could not be moved with their refs."""
+
+    def __init__(self, direction: str, detail: str) -> None:
+        """Say what became of the refs, and how to move them without the artifacts."""
+        if direction == "push":
+            refs = (
+                "The experiments were not pushed to Git, so that none points at missing "
+                "artifacts; push with --no-artifacts (artifacts=False) to send the refs anyway."
+            )
+        else:
+            refs = "The experiments' refs were pulled."
+        super().__init__(f"{detail} {refs}")
 
 
 def _remote_location(repo: Repository, remote: str) -> str:

@@ -50,7 +50,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from live_nb.error import LiveNbError, LiveNbWarning
-from live_nb.experiments.names import LISTED, join_first
+from live_nb.experiments.names import join_first
 from live_nb.experiments.refs import BACKUP_NAMESPACE, list_refs, require_head, resolve
 from live_nb.experiments.save import EDITOR_FOLDERS, commit_tree
 from live_nb.git import (
@@ -220,6 +220,7 @@ def apply(
     with Repository.discover(path) as repo:
         head = require_head(repo)
         exp, commit = resolve(repo, name)
+        fetch_problem = _fetch_artifacts(repo, exp.name, commit)
         plan = _plan_apply(repo, head, commit, exp.name)
         kept = _keep_out(plan, _relative_paths(keep, repo.root))
         in_the_way = sorted({*plan.conflicts, *(p for p, _, _ in plan.artifact_conflicts)})
@@ -237,8 +238,8 @@ def apply(
         if missing:
             warnings.warn(
                 f"Experiment {exp.name!r} is applied, but the content of {len(missing)} "
-                f"artifact(s) is not in the local DVC cache: {join_first(missing)}. Fetch it with "
-                f"`dvc pull {' '.join(shlex.quote(p) for p in missing[:LISTED])}`.",
+                f"artifact(s) is not in the local DVC cache: {join_first(missing)}. "
+                + (fetch_problem or _how_to_fetch(repo, exp.name)),
                 LiveNbWarning,
                 stacklevel=2,
             )
@@ -257,6 +258,41 @@ def apply(
             cached_artifacts=cached,
             kept=kept,
         )
+
+
+def _fetch_artifacts(repo: Repository, name: str, commit: str) -> str | None:
+    """Fetch the experiment's artifacts the cache lacks from the default DVC remote.
+
+    Returns why that failed (to tell the user), or None.
+    """
+    from live_nb import remotes
+    from live_nb.formats.artifacts import find_dvc_root
+
+    try:
+        remotes.fetch_missing(find_dvc_root(repo.root), [(name, commit)])
+    except LiveNbError as error:
+        return f"Fetching them from the default DVC remote failed: {error}"
+    return None
+
+
+def _how_to_fetch(repo: Repository, name: str) -> str:
+    """Which command fetches an experiment's artifacts, naming the configured remotes."""
+    from live_nb import remotes
+    from live_nb.formats.artifacts import find_dvc_root
+
+    try:
+        known = sorted(remotes.load_config(find_dvc_root(repo.root)).remotes)
+    except LiveNbError:
+        known = []
+    if not known:
+        return (
+            "No DVC remote is configured: add the one it was pushed to with "
+            f"`live-nb remote add -d NAME URL`, then run `live-nb pull {shlex.quote(name)}`."
+        )
+    return (
+        f"No default DVC remote is set: fetch them with `live-nb pull -r NAME "
+        f"{shlex.quote(name)}` (configured remotes: {', '.join(known)}), then apply again."
+    )
 
 
 def _editor_dropping(relative: str) -> bool:

@@ -20,12 +20,13 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 import yaml
@@ -40,14 +41,18 @@ __all__ = [
     "ArtifactEntry",
     "InvalidDvcFileError",
     "MissingCacheObjectError",
+    "ObjectHashMismatchError",
     "cache_artifact",
     "ensure_dvc_dir",
     "find_dvc_root",
+    "object_path",
     "render_dvc_file",
     "restore_artifact",
+    "store_object",
 ]
 
 CHUNK_SIZE = 1024 * 1024
+_MD5 = re.compile(r"^[0-9a-f]{32}(\.dir)?$")
 # DVC makes cache objects read-only, and trusts a read-only object without hashing it again.
 _CACHE_MODE = 0o444
 # What `dvc init` writes (`.dvc/config` is empty in a Git repository).
@@ -93,6 +98,20 @@ class InvalidDvcFileError(LiveNbError, ValueError):
     def __init__(self, dvc_file: Path, detail: str) -> None:
         self.dvc_file = dvc_file
         super().__init__(f"Cannot restore from {str(dvc_file)!r}: {detail}.")
+
+
+class ObjectHashMismatchError(LiveNbError, ValueError):
+    """Content whose md5 is not the name it was to be stored under."""
+
+    def __init__(self, md5: str, actual: str, source: str) -> None:
+        self.md5 = md5
+        self.actual = actual
+        self.source = source
+        super().__init__(
+            f"Refused object {md5} from {source}: its content hashes to {actual}, so it is "
+            "damaged or was changed after it was stored. Nothing was written under its name; "
+            "push a good copy from a cache that has it (or `dvc gc`/delete the bad one there)."
+        )
 
 
 @dataclass(frozen=True)
@@ -262,6 +281,32 @@ def _object_path(cache: Path, md5: str) -> Path:
     return cache / md5[:2] / md5[2:]
 
 
+def object_path(cache: Path, md5: str) -> Path:
+    """Where object ``md5`` (``...`` or ``....dir``) lives under ``cache`` (``files/md5``)."""
+    return _object_path(cache, md5)
+
+
+def store_object(cache: Path, md5: str, chunks: Iterable[bytes], source: str) -> int:
+    """Write an object streamed as ``chunks`` into ``cache``, read-only as DVC keeps them.
+
+    The content is hashed as it is written to a temporary sibling, and renamed under its name
+    only when it hashes to ``md5`` (without a ``.dir`` suffix); otherwise nothing is left and
+    ``ObjectHashMismatchError`` names ``source``. Returns the number of bytes written.
+    """
+    digest = hashlib.md5(usedforsecurity=False)
+    size = 0
+    with _new_file(_object_path(cache, md5), _CACHE_MODE) as writer:
+        for chunk in chunks:
+            digest.update(chunk)
+            writer.write(chunk)
+            size += len(chunk)
+        if digest.hexdigest() != md5.removesuffix(".dir"):
+            raise ObjectHashMismatchError(
+                md5, digest.hexdigest() + ".dir" * md5.endswith(".dir"), source
+            )
+    return size
+
+
 def _hash_file(path: Path) -> tuple[str, int]:
     digest = hashlib.md5(usedforsecurity=False)
     size = 0
@@ -400,6 +445,14 @@ def _read_outs(dvc_file: Path) -> list[dict[str, Any]]:
     return outs
 
 
+def _check_name(md5: str, path: str, dvc_file: Path, where: str) -> None:
+    """Refuse an md5 that is not one (it names a cache path) and an empty or absolute path."""
+    if not _MD5.match(md5):
+        raise InvalidDvcFileError(dvc_file, f"{where} has {md5!r}, which is not an md5")
+    if not path or os.path.isabs(path) or "\0" in path:
+        raise InvalidDvcFileError(dvc_file, f"{where} names {path!r}, not a relative path")
+
+
 def _planned_copies(
     out: dict[str, Any], dvc_file: Path, root: Path
 ) -> list[tuple[Path, Path, bool]]:
@@ -407,14 +460,24 @@ def _planned_copies(
     cache = root / ".dvc" / "cache"
     if out.get("hash") == "md5":
         cache = cache / "files" / "md5"  # DVC 2 files, without `hash: md5`, use the old layout
+    _check_name(out["md5"], out["path"], dvc_file, "its output path")
     target = dvc_file.parent / out["path"]
+    _check_inside(out["path"], target.parent.resolve() / target.name, root.resolve())
     cache_object = _object_path(cache, out["md5"])
     if not cache_object.is_file():
         raise MissingCacheObjectError(cache_object, target, dvc_file)
     if not out["md5"].endswith(".dir"):
         return [(cache_object, target, out.get("isexec") is True)]
     copies = []
-    for item in json.loads(cache_object.read_bytes()):
+    entries = json.loads(cache_object.read_bytes())
+    for item in entries if isinstance(entries, list) else ():
+        if not isinstance(item, dict) or not isinstance(item.get("relpath"), str):
+            raise InvalidDvcFileError(dvc_file, f"its manifest {out['md5']} has an invalid entry")
+        _check_name(str(item.get("md5")), item["relpath"], dvc_file, f"manifest {out['md5']}")
+        if ".." in PurePosixPath(item["relpath"]).parts or item["relpath"].startswith("/"):
+            raise InvalidDvcFileError(
+                dvc_file, f"its manifest {out['md5']} names {item['relpath']!r}, outside its folder"
+            )
         file_object = _object_path(cache, item["md5"])
         file_target = target / item["relpath"]
         if not file_object.is_file():

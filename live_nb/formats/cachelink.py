@@ -23,14 +23,15 @@ _FICLONE = 0x40049409  # Linux's ioctl that shares a file's blocks (btrfs, XFS, 
 def cache_types(dvc_dir: Path) -> tuple[str, ...]:
     """The link types DVC tries, in order, for the repository whose ``.dvc`` is ``dvc_dir``."""
     found: tuple[str, ...] | None = None
-    for config in _config_files(dvc_dir):
+    for config in config_files(dvc_dir):
         value = _cache_type_in(config)
         if value is not None:
             found = value
     return found or DEFAULT_TYPES
 
 
-def _config_files(dvc_dir: Path) -> list[Path]:
+def config_files(dvc_dir: Path) -> list[Path]:
+    """DVC's config files for ``.dvc`` folder ``dvc_dir``: system, global, repo, local."""
     system = os.environ.get("DVC_SYSTEM_CONFIG_DIR")
     user = os.environ.get("DVC_GLOBAL_CONFIG_DIR")
     if not system or not user:

@@ -246,26 +246,44 @@ class LiveMagics(Magics):
     @argument("remote", help="a Git remote name or URL")
     @argument("names", nargs="*", help="experiments to push (default: HEAD's experiments)")
     @argument("--force", action="store_true", help="overwrite diverged experiments on the remote")
+    @argument("--no-artifacts", action="store_true", help="move only the refs, not the artifacts")
+    @argument("-r", "--dvc-remote", help="DVC remote for the artifacts (default: core.remote)")
     @line_magic
     def exp_push(self, line: str) -> None:
-        """Push experiments (only their refs/exps/... refs) to a Git remote."""
+        """Push experiments' refs to a Git remote, their artifacts to the DVC remote if any."""
         args = parse_argstring(self.exp_push, line)
         from live_nb import experiments
 
-        result = _user_errors(experiments.push, args.remote, args.names, force=args.force)
+        result = _user_errors(
+            experiments.push,
+            args.remote,
+            args.names,
+            force=args.force,
+            artifacts=not args.no_artifacts,
+            dvc_remote=args.dvc_remote,
+        )
         print(result.describe())
 
     @magic_arguments()
     @argument("remote", help="a Git remote name or URL")
     @argument("names", nargs="*", help="experiments to pull (default: HEAD's experiments)")
     @argument("--force", action="store_true", help="overwrite diverged local experiments")
+    @argument("--no-artifacts", action="store_true", help="move only the refs, not the artifacts")
+    @argument("-r", "--dvc-remote", help="DVC remote for the artifacts (default: core.remote)")
     @line_magic
     def exp_pull(self, line: str) -> None:
-        """Pull experiments (only their refs/exps/... refs) from a Git remote."""
+        """Pull experiments' refs from a Git remote, their artifacts from the DVC remote if any."""
         args = parse_argstring(self.exp_pull, line)
         from live_nb import experiments
 
-        result = _user_errors(experiments.pull, args.remote, args.names, force=args.force)
+        result = _user_errors(
+            experiments.pull,
+            args.remote,
+            args.names,
+            force=args.force,
+            artifacts=not args.no_artifacts,
+            dvc_remote=args.dvc_remote,
+        )
         print(result.describe())
 
 
