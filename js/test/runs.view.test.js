@@ -30,7 +30,7 @@ describe("the runs view", () => {
 
   it("sends a kill for the run whose stop button is pressed, and hides it once finished", () => {
     const { model, el } = view([row(), row({ id: "2-b", status: "done", experiment: "tidal-heron-2" })]);
-    const buttons = el.querySelectorAll("button");
+    const buttons = [...el.querySelectorAll("button")].filter((b) => !b.hidden);
     expect(buttons.length).toBe(1); // none for the finished run
     buttons[0].click();
     expect(model.sent).toEqual([{ kind: "kill", id: "1-a" }]);
@@ -49,6 +49,16 @@ describe("the runs view", () => {
     expect(el.querySelector("img")).toBeNull();
     expect(el.textContent).toContain(XSS);
   });
+});
+
+it("keeps each row's stop button across refreshes, so that a click is never lost", () => {
+  const { model, el } = view([row({ elapsed: 1 })]);
+  const button = el.querySelector("button");
+  model.set("rows", [row({ elapsed: 2, step: 4 })]);
+  expect(el.querySelector("button")).toBe(button);
+  expect(el.textContent).toContain("step 4");
+  model.set("rows", [row({ status: "killed", elapsed: 3 })]);
+  expect(button.hidden).toBe(true);
 });
 
 describe("the cells' text", () => {

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 TRAIN = (
     "%%live --param lr=1\nimport time\n"
-    "for step in range(6 if lr < 3 else 1000):\n"
+    "for step in range(4 if lr < 3 else 1000):\n"
     "    live.log_metric('train/loss', 1 / (lr * (step + 1)))\n"
     "    live.log_metric('train/acc', 1 - 1 / (step + 2))\n"
     "    live.next_step()\n"
@@ -56,7 +56,7 @@ def test_the_runs_view_follows_a_grid_and_stops_a_run(
     )  # fmt: skip
     page.locator(".live-nb-runs").screenshot(path=str(SHOTS / "exp-run-running.png"))
     third = page.locator(".live-nb-runs tbody tr").nth(2)
-    page.wait_for_function(f"({STATUSES})()[2] === 'running'", timeout=180_000, polling=200)
+    page.wait_for_function(f"({STATUSES})()[2] === 'running'", timeout=300_000, polling=200)
     third.locator("button").click()
     page.wait_for_function(
         f"({STATUSES})().every(s => s === 'done' || s === 'killed')", timeout=180_000, polling=300

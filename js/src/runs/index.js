@@ -38,9 +38,57 @@ export function statusDetail(row) {
   return "";
 }
 
+/**
+ * One run's row, built once and updated in place: its stop button stays the same element
+ * across the twice-a-second refreshes, so that a click is never lost to a redraw.
+ */
+class RunRow {
+  constructor(id, send) {
+    this.current = null;
+    this.name = h("td", { className: "live-nb-runs-name" });
+    this.statusText = h("span", { className: "live-nb-runs-status" });
+    this.elapsed = h("span", { className: "live-nb-runs-elapsed", title: "elapsed" });
+    this.button = h("button", { on: { click: () => send({ kind: "kill", id }) } });
+    this.detail = h("div", { className: "live-nb-runs-detail" });
+    const status = h("td", { className: "live-nb-runs-state" }, this.statusText, this.elapsed, h("div", {}, this.button), this.detail);
+    this.latest = h("td", { className: "live-nb-runs-latest" });
+    this.tr = h("tr", {}, this.name, status, this.latest);
+  }
+
+  update(row) {
+    const key = JSON.stringify(row);
+    if (key === this.current) return;
+    this.current = key;
+    this.tr.dataset.status = row.status;
+    this.name.title = row.target ?? "";
+    this.name.replaceChildren(h("div", { text: row.name }), row.params ? h("div", { className: "live-nb-runs-params", text: row.params }) : "");
+    setText(this.statusText, row.status);
+    this.statusText.style.color = COLORS[row.status] ?? OTHER_STATUS_COLOR;
+    const elapsed = row.elapsed === null || row.elapsed === undefined ? "" : ` ${formatElapsed(row.elapsed)}`;
+    setText(this.elapsed, elapsed);
+    this.updateButton(row.status);
+    const detail = statusDetail(row);
+    setText(this.detail, detail);
+    this.detail.title = detail;
+    this.detail.hidden = !detail;
+    const step = row.step === null || row.step === undefined ? [] : [h("div", { className: "live-nb-runs-step", text: `step ${row.step}` })];
+    const metrics = metricsParts(row.metrics).map((part) => h("div", { className: "live-nb-runs-metric", text: part }));
+    this.latest.replaceChildren(...step, ...metrics);
+  }
+
+  updateButton(status) {
+    const queued = status === "queued";
+    this.button.hidden = !STOPPABLE.has(status);
+    this.button.parentElement.hidden = this.button.hidden;
+    setText(this.button, queued ? "Cancel" : "Stop");
+    this.button.title = queued ? "Take this run off the queue" : "Interrupt this run; what it logged is saved";
+  }
+}
+
 export class RunsView {
   constructor(model, el) {
     this.model = model;
+    this.rows = new Map(); // run id -> RunRow
     this.body = h("tbody");
     this.note = h("div", { className: "live-nb-runs-note" });
     const head = h("thead", {}, h("tr", {}, HEADERS.map((text) => h("th", { text }))));
@@ -54,48 +102,18 @@ export class RunsView {
 
   render() {
     const rows = this.model.get("rows") ?? [];
-    this.body.replaceChildren(...rows.map((row) => this.row(row)));
-    setText(this.note, this.model.get("note") ?? "");
-  }
-
-  row(row) {
-    const color = COLORS[row.status] ?? OTHER_STATUS_COLOR;
-    const elapsed = row.elapsed === null || row.elapsed === undefined ? "" : formatElapsed(row.elapsed);
-    const detail = statusDetail(row);
-    const status = h(
-      "td",
-      { className: "live-nb-runs-state" },
-      h("span", { className: "live-nb-runs-status", text: row.status, style: { color } }),
-      elapsed ? h("span", { className: "live-nb-runs-elapsed", text: ` ${elapsed}`, title: "elapsed" }) : null,
-      STOPPABLE.has(row.status) ? h("div", {}, this.stopButton(row)) : null,
-      detail ? h("div", { className: "live-nb-runs-detail", text: detail, title: detail }) : null,
-    );
-    return h(
-      "tr",
-      { dataset: { status: row.status } },
-      h(
-        "td",
-        { className: "live-nb-runs-name", title: row.target },
-        h("div", { text: row.name }),
-        row.params ? h("div", { className: "live-nb-runs-params", text: row.params }) : null,
-      ),
-      status,
-      h(
-        "td",
-        { className: "live-nb-runs-latest" },
-        row.step === null || row.step === undefined ? null : h("div", { className: "live-nb-runs-step", text: `step ${row.step}` }),
-        metricsParts(row.metrics).map((part) => h("div", { className: "live-nb-runs-metric", text: part })),
-      ),
-    );
-  }
-
-  stopButton(row) {
-    const queued = row.status === "queued";
-    return h("button", {
-      text: queued ? "Cancel" : "Stop",
-      title: queued ? "Take this run off the queue" : "Interrupt this run; what it logged is saved",
-      on: { click: () => this.model.send({ kind: "kill", id: row.id }) },
+    const shown = rows.map((row) => {
+      let view = this.rows.get(row.id);
+      if (!view) {
+        view = new RunRow(row.id, (message) => this.model.send(message));
+        this.rows.set(row.id, view);
+      }
+      view.update(row);
+      return view.tr;
     });
+    const changed = shown.length !== this.body.children.length || shown.some((tr, i) => this.body.children[i] !== tr);
+    if (changed) this.body.replaceChildren(...shown);
+    setText(this.note, this.model.get("note") ?? "");
   }
 
   destroy() {
