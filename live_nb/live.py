@@ -48,6 +48,7 @@ from live_nb.resume import load_previous_run, set_nested
 from live_nb.snapshot import LiveSnapshot, LoggedPlot, copy_nested
 
 if TYPE_CHECKING:
+    from live_nb.checkpoints import Checkpointer
     from live_nb.experiments import SavedExperiment
     from live_nb.monitor import SystemMonitor
     from live_nb.studio import RunDetails
@@ -83,6 +84,8 @@ class Live:
         exp_name: str | None = None,
         exp_message: str | None = None,
         monitor_system: bool = False,
+        checkpoint: bool | int | str | None = None,
+        resume_from: str | None = None,
     ) -> None:
         check_report_mode(report)
         self.summary: dict[str, Any] = {}
@@ -130,6 +133,7 @@ class Live:
         self._report: Report | None = None
         self._end_status = "done"
         self._not_saved: str | None = None
+        self._checkpoints: Checkpointer | None = None
 
         self._signal_run_started()
         self._writer = MetricWriter(self._root / "plots" / "metrics")
@@ -146,6 +150,8 @@ class Live:
             self._remove_previous_run()
         if monitor_system:
             self.monitor_system()
+        if checkpoint not in (None, False) or resume_from is not None:
+            self._checkpoints = self._new_checkpointer(checkpoint, resume_from)
         from live_nb.studio import StudioLink
 
         # Studio live updates, only when a token is configured (None: no cost in next_step).
@@ -333,6 +339,8 @@ class Live:
             self._studio.step_done(self._step)
         self._step += 1
         self._row_step = self._step
+        if self._checkpoints is not None:
+            self._checkpoints.step_done(self._step)
 
     # ---- images, plots, artifacts -------------------------------------------------------
 
@@ -432,11 +440,21 @@ class Live:
         meta: dict[str, Any] | None = None,
         copy: bool = False,
         cache: bool = True,
+        checkpoint: bool = False,
     ) -> None:
-        """Track a file or folder as DVC does (``dvc add``), and describe it in dvc.yaml."""
+        """Track a file or folder as DVC does (``dvc add``), and describe it in dvc.yaml.
+
+        ``checkpoint=True`` also caches it at every checkpoint (a model, an optimizer's
+        state), so that a run can resume from any of them; a file that does not exist yet is
+        waited for.
+        """
         if not isinstance(path, (str, PurePath)):
             raise InvalidDataTypeError("artifact path", path, "a str or a path")
         source = Path(path)
+        if checkpoint:
+            self._checkpointer().declare(source)
+            if not source.exists():
+                return  # cached by the first checkpoint that finds it
         if not source.exists():
             if self._dvc_run.project is None:
                 raise ArtifactNotFoundError(path)
@@ -622,6 +640,8 @@ class Live:
         if self._inside_with:
             return
         autosync.ended(self)
+        if self._checkpoints is not None:
+            self._checkpoints.close()
         if self._images and self._cache_images:
             self._cache(self._root / "plots" / "images")
         if "step" in self.summary:
@@ -749,13 +769,60 @@ class Live:
         """
         from live_nb import experiments
 
-        paths: list[str | os.PathLike[str]] = [self._root, *sorted(self._dvc_outputs), *include]
-        if self._dvc_file is not None:
-            paths.append(self._dvc_file)
+        paths: list[str | os.PathLike[str]] = [*self._saved_paths(), *include]
+        if self._checkpoints is not None:
+            trailers = trailers or {
+                "Live-Nb-Status": "ok" if self._end_status == "done" else self._end_status
+            }
+            text = message or self._exp_message
+            absolute = [Path(os.path.abspath(path)) for path in paths]
+            saved = self._checkpoints.finish(text, absolute, trailers)
+            if saved is not None:
+                self._experiment = saved
+                return saved
         self._experiment = experiments.save(
             name=name, message=message or self._exp_message, include=paths, trailers=trailers
         )
         return self._experiment
+
+    def _saved_paths(self) -> list[Path]:
+        """What an experiment holds beside the workspace: the results, dvc.yaml, .dvc files."""
+        paths = [self._root, *sorted(self._dvc_outputs)]
+        if self._dvc_file is not None:
+            paths.append(self._dvc_file)
+        return paths
+
+    # ---- checkpoints --------------------------------------------------------------------
+
+    def checkpoint(self, wait: bool = False) -> None:
+        """Commit the run so far as a checkpoint of its experiment, in the background.
+
+        The experiment exists from its first checkpoint; the final save at ``end()`` extends
+        the same chain. ``wait=True`` returns once the checkpoint is made.
+        """
+        checkpointer = self._checkpointer()
+        checkpointer.request()
+        if wait:
+            checkpointer.wait()
+
+    def _checkpointer(self) -> Checkpointer:
+        if self._checkpoints is None:
+            self._checkpoints = self._new_checkpointer(None, None)
+        return self._checkpoints
+
+    def _new_checkpointer(self, schedule: object, resume_from: str | None) -> Checkpointer:
+        from live_nb.checkpoints import ChainStart, Checkpointer, Schedule
+
+        start = ChainStart(name=self._exp_name)
+        return Checkpointer(
+            Schedule.parse(schedule), self._checkpoint_state, self._saved_paths, start
+        )
+
+    def _checkpoint_state(self) -> int | None:
+        """The checkpoint thread's turn: results written, and the step they name."""
+        self._write_results()
+        step = self.summary.get("step")
+        return step if type(step) is int else None
 
     def read_latest(self) -> dict[str, Any]:
         """The latest values as ``metrics.json`` holds them (an empty dict before it exists)."""

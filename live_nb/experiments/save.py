@@ -147,16 +147,19 @@ def save(
 
 
 def workspace_tree(
-    path: str | os.PathLike[str] = ".", max_untracked_size: int = DEFAULT_MAX_UNTRACKED_SIZE
+    path: str | os.PathLike[str] = ".",
+    max_untracked_size: int = DEFAULT_MAX_UNTRACKED_SIZE,
+    include: Iterable[str | os.PathLike[str]] = (),
 ) -> tuple[str, str]:
-    """HEAD and the tree ``save`` would commit now, without committing anything.
+    """HEAD and the tree ``save`` would commit now (with ``include``), committing nothing.
 
-    For runs that execute elsewhere: the snapshot of the workspace they start from.
+    For runs that execute elsewhere: the snapshot of the workspace they start from; for
+    checkpoints: the tree of the next one.
     """
     with Repository.discover(path) as repo:
         baseline = require_head(repo)
         _refuse_operations_in_progress(repo)
-        tree, _ = _write_workspace_tree(repo, (), max_untracked_size)
+        tree, _ = _write_workspace_tree(repo, include, max_untracked_size)
         return baseline, tree
 
 

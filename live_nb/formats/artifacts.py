@@ -148,8 +148,11 @@ def ensure_dvc_dir(root: Path) -> bool:
     return True
 
 
-def cache_artifact(path: Path, root: Path) -> ArtifactEntry:
+def cache_artifact(path: Path, root: Path, link: bool = True) -> ArtifactEntry:
     """Do what ``dvc add path`` does in the DVC repository at ``root``; return the new entry.
+
+    ``link=False`` leaves a file in the working tree as it is (not replaced by a link to its
+    cache object): for a file the program may be writing again meanwhile (checkpoints).
 
     Creates ``root/.dvc`` first when it is missing. Raises ``ArtifactNotFoundError`` for a missing
     path, ``InvalidNameError`` for a path outside ``root``; an unreadable file's ``OSError``
@@ -166,13 +169,14 @@ def cache_artifact(path: Path, root: Path) -> ArtifactEntry:
     cache = root / ".dvc" / "cache" / "files" / "md5"
     types = cache_types(root / ".dvc")
     if target.is_dir():
-        md5, size, nfiles = _cache_directory(target, cache, types)
+        md5, size, nfiles = _cache_directory(target, cache, types if link else ("copy",))
         isexec = False
     else:
         md5, size = _hash_file(target)
         isexec = bool(target.stat().st_mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH))
         _store_file(target, md5, cache)
-        _link_back(_object_path(cache, md5), target, types)
+        if link:
+            _link_back(_object_path(cache, md5), target, types)
         nfiles = None
     entry = ArtifactEntry(
         md5=md5,

@@ -66,6 +66,21 @@ class LiveMagics(Magics):
         metavar="KEY=VALUE",
         help="a parameter to log and to bind as a variable (repeatable); VALUE is read as YAML",
     )
+    @argument(
+        "--checkpoint",
+        nargs="?",
+        const=True,
+        default=None,
+        metavar="N|60s",
+        help="commit the run so far every step, every N steps, or at most once per interval",
+    )
+    @argument(
+        "--checkpoint-file",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a file each checkpoint caches, to resume from (a model; repeatable)",
+    )
     @cell_magic
     def live(self, line: str, cell: str) -> Any:
         """Run the cell as a tracked experiment.
@@ -98,6 +113,8 @@ class LiveMagics(Magics):
             save=not args.no_save,
             resume=args.resume,
             params=_parse_params(args.param),
+            checkpoint=args.checkpoint,
+            checkpoint_files=args.checkpoint_file,
         )
         try:
             session = LiveSession(self.shell, self.recorder.record, options)

@@ -36,6 +36,9 @@ class SessionOptions:
     save: bool = True
     resume: bool = False
     params: dict[str, Any] = field(default_factory=dict)
+    checkpoint: bool | int | str | None = None  # --checkpoint [N|60s]
+    checkpoint_files: list[str] = field(default_factory=list)
+    resume_from: str | None = None
 
 
 @dataclass
@@ -55,7 +58,16 @@ class LiveSession:
         self.record = record
         self.options = options
         self.cell: RecordedCell | None = record.current
-        self.live = Live(options.dir, resume=options.resume, save_dvc_exp=False)
+        self.live = Live(
+            options.dir,
+            resume=options.resume,
+            save_dvc_exp=False,
+            exp_name=options.name,
+            checkpoint=options.checkpoint,
+            resume_from=options.resume_from,
+        )
+        for path in options.checkpoint_files:
+            self.live.log_artifact(path, checkpoint=True)
         title = live_title(self.cell.execution_count if self.cell else None, options.name)
         self.started = time.monotonic()
         self.experiment: SavedExperiment | None = None

@@ -1,0 +1,158 @@
+"""Checkpoints: every few steps a commit of the run so far, so a dead kernel loses nothing.
+
+``Live(checkpoint=...)`` (or ``%%live --checkpoint``) makes a :class:`Checkpointer`. At each
+step it is told of, it asks for a checkpoint when one is due; the commit is built on a
+background thread from the files already written (at most one in flight, the next one
+coalesced), so the loop never waits for Git. One module per job:
+
+- :mod:`.schedule`: when a checkpoint is due (every step, every N steps, an interval);
+- :mod:`.worker`: the background thread, one job at a time, requests coalesced;
+- :mod:`.files`: the declared files worth resuming, cached at every checkpoint;
+- :mod:`.chain`: the commits themselves and the compare-and-swap ref moves;
+- :mod:`.resume`: a run continued from a checkpoint (``resume_from=``).
+
+Reading chains back (``NAME@STEP``, the state of a run) is ``live_nb.experiments.chain``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from live_nb.checkpoints.chain import ChainStart, ChainWriter, relative_posix
+from live_nb.checkpoints.files import DeclaredFiles
+from live_nb.checkpoints.schedule import InvalidCheckpointScheduleError, Schedule
+from live_nb.checkpoints.worker import Worker
+from live_nb.error import LiveNbError, LiveNbWarning
+from live_nb.experiments.save import SavedExperiment
+from live_nb.git import GitError, Repository
+
+__all__ = ["ChainStart", "Checkpointer", "InvalidCheckpointScheduleError", "Schedule"]
+
+
+class Checkpointer:
+    """The checkpoints of one run: when they are due, and the thread that makes them.
+
+    ``prepare()`` brings the run's result files up to date and returns the step they name;
+    ``include()`` lists the paths a checkpoint holds beside the workspace (the output folder,
+    ``dvc.yaml``, the ``.dvc`` files of artifacts).
+    """
+
+    def __init__(
+        self,
+        schedule: Schedule | None,
+        prepare: Callable[[], int | None],
+        include: Callable[[], Sequence[Path]],
+        start: ChainStart | None = None,
+    ) -> None:
+        """Checkpoints are off, with one warning, outside a Git repository with a commit."""
+        self.schedule = schedule
+        self.files = DeclaredFiles()
+        self.latencies: list[float] = []  # seconds from due to ref moved, per checkpoint
+        self.disabled: str | None = None
+        self._prepare = prepare
+        self._include = include
+        self._last: float | None = None
+        self._warned: set[str] = set()
+        self._lock = threading.Lock()  # one writer of the chain: the thread, or the final save
+        self._writer: ChainWriter | None = None
+        try:
+            with Repository.discover(".") as repo:
+                if repo.head() is None:
+                    from live_nb.experiments.refs import NoCommitsError
+
+                    raise NoCommitsError()
+                self.root = repo.root
+        except LiveNbError as error:
+            self.root = Path.cwd()
+            self._disable(str(error))
+        else:
+            self._writer = ChainWriter(self.root, start or ChainStart())
+        self._worker = Worker(self._job) if self._writer is not None else None
+
+    @property
+    def experiment(self) -> tuple[str, str] | None:
+        """``(name, ref)`` of the experiment once its first checkpoint is made."""
+        writer = self._writer
+        if writer is None or writer.exp is None or writer.tip is None:
+            return None
+        return writer.exp.name, writer.exp.ref
+
+    @property
+    def coalesced(self) -> int:
+        """Requests absorbed by one already pending."""
+        return self._worker.coalesced if self._worker is not None else 0
+
+    def declare(self, path: str | os.PathLike[str]) -> None:
+        """Cache ``path`` at every checkpoint (see :mod:`.files`)."""
+        self.files.declare(path)
+
+    def step_done(self, steps_done: int) -> None:
+        """``steps_done`` steps are complete: ask for a checkpoint if one is due."""
+        if self.schedule is not None and self._worker is not None:
+            now = time.monotonic()
+            if self.schedule.due(steps_done, now, self._last):
+                self._last = now
+                self.request()
+
+    def request(self) -> None:
+        """Ask for a checkpoint now; it is made in the background."""
+        if self._worker is None:
+            return
+        self.files.warn_missing()
+        self._worker.request()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the checkpoint in flight and the one pending; False on timeout."""
+        return self._worker.wait(timeout) if self._worker is not None else True
+
+    def close(self) -> None:
+        """Stop: a pending checkpoint is dropped (the final save follows), one in flight ends."""
+        if self._worker is not None:
+            self._worker.close()
+
+    def finish(
+        self, message: str | None, include: Sequence[Path], trailers: Mapping[str, str]
+    ) -> SavedExperiment | None:
+        """The final save as the last commit of the chain; None before any checkpoint."""
+        self.close()
+        with self._lock:
+            writer = self._writer
+            if writer is None or writer.exp is None or writer.tip is None:
+                return None
+            step = self._prepare()
+            dvc_files = self.files.cache()
+            paths = [*include, *dvc_files]
+            return writer.finish(message, paths, self._relative(), trailers, step)
+
+    def _relative(self) -> list[str]:
+        return [relative_posix(path, self.root) for path in self.files.paths]
+
+    def _job(self, due: float) -> None:
+        writer = self._writer
+        if writer is None:
+            return
+        try:
+            with self._lock:
+                step = self._prepare()
+                dvc_files = self.files.cache()
+                writer.checkpoint(step or 0, [*self._include(), *dvc_files], self._relative())
+            self.latencies.append(time.monotonic() - due)
+        except (LiveNbError, GitError) as error:  # no repository any more, the ref moved...
+            self._disable(str(error))
+        except Exception as error:  # never let a checkpoint break the run
+            self._warn("failed", f"a checkpoint failed ({type(error).__name__}: {error}).")
+
+    def _disable(self, reason: str) -> None:
+        self.disabled = reason
+        self._writer = None
+        self._warn("off", f"checkpoints are off: {reason} Logging goes on.")
+
+    def _warn(self, kind: str, text: str) -> None:
+        if kind not in self._warned:
+            self._warned.add(kind)
+            warnings.warn(f"live_nb: {text}", LiveNbWarning, stacklevel=4)

@@ -1,0 +1,133 @@
+"""Writing a checkpoint chain: each checkpoint a commit on the previous one, the ref moved on.
+
+The first checkpoint creates the experiment ref (its commit's parent is the baseline, or the
+checkpoint a run resumed from); each next one is committed on the previous and the ref moved
+with a compare-and-swap, so a SIGKILL at any moment leaves the ref at a complete checkpoint.
+The final save of the run is one more commit of the chain. Trees are built as ``save`` builds
+them, in a temporary index, without touching the user's HEAD, index or working tree.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from live_nb.experiments.chain import FILES_TRAILER, STEP_TRAILER, checkpoint_message
+from live_nb.experiments.names import check_experiment_name, random_name
+from live_nb.experiments.refs import ExpRef, baseline_refs
+from live_nb.experiments.save import SavedExperiment, commit_tree, workspace_tree
+from live_nb.git import ZERO_SHA, RefChangedError, Repository
+
+__all__ = ["ChainStart", "ChainWriter"]
+
+_MAX_SUFFIX = 1000  # name, name-2, ... name-999: as a %%live cell run again
+
+
+@dataclass(frozen=True)
+class ChainStart:
+    """Where the chain begins: a new experiment, or one a resumed run extends.
+
+    ``parent`` is the first checkpoint's parent (None: HEAD, the baseline); ``extend`` the
+    experiment whose ref the chain moves on from ``parent`` instead of creating one.
+    """
+
+    name: str | None = None
+    parent: str | None = None
+    extend: ExpRef | None = None
+
+
+class ChainWriter:
+    """Commits checkpoints and the final save of one run, in the repository at ``root``."""
+
+    def __init__(self, root: Path, start: ChainStart) -> None:
+        """Nothing is written until the first checkpoint."""
+        self.root = root
+        self.start = start
+        self.exp: ExpRef | None = start.extend
+        self.tip: str | None = start.parent if start.extend is not None else None
+        self.step: int | None = None
+
+    def checkpoint(self, step: int, include: Sequence[Path], files: Iterable[str]) -> str:
+        """Commit the workspace with ``include`` as the checkpoint of ``step``; its sha."""
+        baseline, tree = workspace_tree(self.root, include=include)
+        files = sorted(files)
+        with Repository.discover(self.root) as repo:
+            if self.exp is None:
+                return self._create(repo, baseline, tree, step, files)
+            assert self.tip is not None
+            message = checkpoint_message(self.exp.name, step, files)
+            return self._advance(repo, tree, message, step)
+
+    def finish(
+        self,
+        message: str | None,
+        include: Sequence[Path],
+        files: Iterable[str],
+        trailers: Mapping[str, str],
+        step: int | None = None,
+    ) -> SavedExperiment:
+        """The final save: one more commit of the chain, with the run's outcome in ``trailers``."""
+        assert self.exp is not None and self.tip is not None
+        _, tree = workspace_tree(self.root, include=include)
+        step = step if step is not None else self.step or 0
+        every = {
+            **trailers,
+            STEP_TRAILER: str(step),
+            FILES_TRAILER: _json_list(files),
+        }
+        lines = [f"{key}: {' '.join(str(value).split())}" for key, value in every.items()]
+        message = message or f"live_nb experiment {self.exp.name}"
+        text = message.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
+        with Repository.discover(self.root) as repo:
+            commit = self._advance(repo, tree, text, step)
+        return SavedExperiment(self.exp.name, self.exp.baseline, commit, self.exp.ref)
+
+    def _advance(self, repo: Repository, tree: str, message: str, step: int) -> str:
+        assert self.exp is not None and self.tip is not None
+        commit = commit_tree(repo, tree, self.tip, message)
+        repo.update_ref(self.exp.ref, commit, self.tip, f"live_nb: checkpoint {self.exp.name}")
+        self.tip, self.step = commit, step
+        return commit
+
+    def _create(
+        self, repo: Repository, baseline: str, tree: str, step: int, files: list[str]
+    ) -> str:
+        """The first checkpoint: a new ref, under the first free name of the candidates."""
+        parent = self.start.parent or baseline
+        taken = {exp.name for exp, _ in baseline_refs(repo, baseline)}
+        for name in _candidates(self.start.name, taken):
+            exp = ExpRef(baseline, name)
+            commit = commit_tree(repo, tree, parent, checkpoint_message(name, step, files))
+            try:
+                repo.update_ref(exp.ref, commit, ZERO_SHA, f"live_nb: checkpoint {name}")
+            except RefChangedError:
+                taken.add(name)  # taken meanwhile by another process
+                continue
+            self.exp, self.tip, self.step = exp, commit, step
+            return commit
+        raise RefChangedError(f"refs/exps/.../{self.start.name}", "every candidate name taken")
+
+
+def _candidates(name: str | None, taken: set[str]) -> Iterable[str]:
+    if name is None:
+        for _ in range(5):
+            yield random_name(taken)
+        return
+    check_experiment_name(name)
+    for number in range(1, _MAX_SUFFIX):
+        candidate = name if number == 1 else f"{name}-{number}"
+        if candidate not in taken:
+            yield candidate
+
+
+def _json_list(files: Iterable[str]) -> str:
+    import json
+
+    return json.dumps(sorted(files))
+
+
+def relative_posix(path: Path, root: Path) -> str:
+    """``path`` relative to ``root``, with '/'."""
+    return Path(os.path.relpath(path, root)).as_posix()
