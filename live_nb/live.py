@@ -588,8 +588,11 @@ class Live:
             }
         return config
 
-    def _write_results(self) -> None:
-        """metrics.json and, when changed, dvc.yaml (from the loop or the sync thread)."""
+    def _write_results(self) -> object:
+        """metrics.json and, when changed, dvc.yaml (from the loop or the sync thread).
+
+        Returns the step metrics.json now names (None before the first).
+        """
         with self._sync_lock:
             summary = copy_nested(self.summary)
             atomic_write(self._root / "metrics.json", json_text(summary))
@@ -597,6 +600,7 @@ class Live:
             if dvc_file is not None and self._dvcyaml_config(dvc_file) != self._written_dvcyaml:
                 self._make_dvcyaml_or_warn()
             self._signal_step(summary.get("step"))
+            return summary.get("step")
 
     def _write_later(self) -> None:
         """The sync thread's turn: what the last steps logged, once their interval is over."""
@@ -820,8 +824,7 @@ class Live:
 
     def _checkpoint_state(self) -> int | None:
         """The checkpoint thread's turn: results written, and the step they name."""
-        self._write_results()
-        step = self.summary.get("step")
+        step = self._write_results()
         return step if type(step) is int else None
 
     def read_latest(self) -> dict[str, Any]:

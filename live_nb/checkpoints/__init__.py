@@ -28,8 +28,9 @@ from live_nb.checkpoints.files import DeclaredFiles
 from live_nb.checkpoints.schedule import InvalidCheckpointScheduleError, Schedule
 from live_nb.checkpoints.worker import Worker
 from live_nb.error import LiveNbError, LiveNbWarning
+from live_nb.experiments.refs import NoCommitsError
 from live_nb.experiments.save import SavedExperiment
-from live_nb.git import GitError, Repository
+from live_nb.git import NotAGitRepositoryError, RefChangedError, Repository
 
 __all__ = ["ChainStart", "Checkpointer", "InvalidCheckpointScheduleError", "Schedule"]
 
@@ -63,8 +64,6 @@ class Checkpointer:
         try:
             with Repository.discover(".") as repo:
                 if repo.head() is None:
-                    from live_nb.experiments.refs import NoCommitsError
-
                     raise NoCommitsError()
                 self.root = repo.root
         except LiveNbError as error:
@@ -142,8 +141,8 @@ class Checkpointer:
                 dvc_files = self.files.cache()
                 writer.checkpoint(step or 0, [*self._include(), *dvc_files], self._relative())
             self.latencies.append(time.monotonic() - due)
-        except (LiveNbError, GitError) as error:  # no repository any more, the ref moved...
-            self._disable(str(error))
+        except (RefChangedError, NotAGitRepositoryError, NoCommitsError) as error:
+            self._disable(str(error))  # the experiment removed meanwhile, the repository gone
         except Exception as error:  # never let a checkpoint break the run
             self._warn("failed", f"a checkpoint failed ({type(error).__name__}: {error}).")
 
