@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from live_nb.checkpoints import InvalidCheckpointScheduleError, Schedule
 from live_nb.error import LiveNbWarning
 from live_nb.experiments.chain import parse_trailers, read_chain
 from live_nb.git import Repository
-from tests.conftest import git
+from tests.conftest import git, run_dvc
 
 
 def exp_refs(repo: Path) -> dict[str, str]:
@@ -161,3 +163,32 @@ def test_without_a_commit_logging_goes_on(tmp_dir: Path) -> None:
     live.next_step()
     live.end()
     assert json.loads((tmp_dir / "dvclive" / "metrics.json").read_text())["loss"] == 1
+
+
+KILLED_RUN = """
+import os
+from live_nb import Live
+live = Live(checkpoint=True, exp_name="night")
+live.log_param("lr", 0.1)
+for step in range(4):
+    live.log_metric("loss", 1 / (step + 1))
+    live.next_step()
+    live._checkpoints.wait()
+os._exit(0)  # gone without end(), as a killed kernel
+"""
+
+
+@pytest.mark.oracle
+def test_dvc_exp_show_lists_the_chain_of_a_dead_run(git_repo: Path, dvc: str) -> None:
+    subprocess.run([dvc, "init", "-q"], cwd=git_repo, check=True)
+    git(git_repo, "commit", "-q", "-m", "dvc init")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    subprocess.run([sys.executable, "-c", KILLED_RUN], cwd=git_repo, env=env, check=True)
+    shown = json.loads(run_dvc(dvc, git_repo, "exp", "show", "--json"))
+    (experiment,) = shown[1]["experiments"]
+    assert experiment["name"] == "night"
+    revs = experiment["revs"]
+    assert revs[0]["name"] == "night" and revs[0]["rev"] == exp_refs(git_repo)["night"]
+    metrics = [rev["data"]["metrics"]["dvclive/metrics.json"]["data"] for rev in revs]
+    assert [m["step"] for m in metrics] == [3, 2, 1, 0]  # a row per checkpoint, newest first
+    assert revs[0]["data"]["params"]["dvclive/params.yaml"]["data"] == {"lr": 0.1}
