@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from live_nb import Live
+from live_nb import Live, experiments
 from live_nb.checkpoints import InvalidCheckpointScheduleError, Schedule
 from live_nb.error import LiveNbWarning
 from live_nb.experiments.chain import parse_trailers, read_chain
+from live_nb.experiments.refs import UnknownExperimentError
+from live_nb.experiments.show import collect
 from live_nb.git import Repository
 from tests.conftest import git, run_dvc
 
@@ -182,8 +184,7 @@ os._exit(0)  # gone without end(), as a killed kernel
 def test_dvc_exp_show_lists_the_chain_of_a_dead_run(git_repo: Path, dvc: str) -> None:
     subprocess.run([dvc, "init", "-q"], cwd=git_repo, check=True)
     git(git_repo, "commit", "-q", "-m", "dvc init")
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    subprocess.run([sys.executable, "-c", KILLED_RUN], cwd=git_repo, env=env, check=True)
+    killed_run(git_repo)
     shown = json.loads(run_dvc(dvc, git_repo, "exp", "show", "--json"))
     (experiment,) = shown[1]["experiments"]
     assert experiment["name"] == "night"
@@ -192,3 +193,69 @@ def test_dvc_exp_show_lists_the_chain_of_a_dead_run(git_repo: Path, dvc: str) ->
     metrics = [rev["data"]["metrics"]["dvclive/metrics.json"]["data"] for rev in revs]
     assert [m["step"] for m in metrics] == [3, 2, 1, 0]  # a row per checkpoint, newest first
     assert revs[0]["data"]["params"]["dvclive/params.yaml"]["data"] == {"lr": 0.1}
+
+
+def killed_run(repo: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    subprocess.run([sys.executable, "-c", KILLED_RUN], cwd=repo, env=env, check=True)
+
+
+def test_show_marks_a_run_that_never_ended(git_repo: Path) -> None:
+    killed_run(git_repo)
+    df = experiments.show(git_repo)
+    assert list(df["Experiment"]) == ["workspace", "main", "night"]
+    assert list(df["State"].fillna("-")) == ["-", "-", "unfinished"]
+    assert df["step"][2] == 3
+    table = collect(git_repo, checkpoints=True)
+    rows = list(table.records())
+    assert [row["Experiment"] for row in rows[2:]] == ["night", "night@2", "night@1", "night@0"]
+    assert [row["typ"] for row in rows[2:]] == ["branch_base", *["checkpoint"] * 3]
+    assert [row["loss"] for row in rows[3:]] == [1 / 3, 0.5, 1.0]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run(
+        [sys.executable, "-m", "live_nb", "exp", "show", "--checkpoints"],
+        cwd=git_repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "[night] (unfinished)" in done.stdout and "[night@1]" in done.stdout
+    plain = subprocess.run(
+        [sys.executable, "-m", "live_nb", "exp", "show"],
+        cwd=git_repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "night@1" not in plain
+
+
+def test_show_says_running_while_the_run_goes_on(git_repo: Path) -> None:
+    with Live(checkpoint=True, exp_name="going") as live:
+        live.log_metric("loss", 1.0)
+        live.next_step()
+        live.checkpoint(wait=True)
+        assert list(experiments.show(git_repo)["State"].fillna("-"))[-1] == "running"
+    assert "State" not in experiments.show(git_repo).columns  # ended: "ok" in its message
+
+
+def test_name_at_step_names_a_checkpoint(git_repo: Path) -> None:
+    killed_run(git_repo)
+    chain = first_parents(git_repo, exp_refs(git_repo)["night"])
+    at_1 = chain[2]
+    result = experiments.branch("night@1", "from-step-1", git_repo)
+    assert result.commit == at_1
+    assert git(git_repo, "rev-parse", "from-step-1").strip() == at_1
+    assert experiments.branch("night@3", "newest", git_repo).commit == chain[0]
+    assert experiments.branch(at_1[:8], "by-sha", git_repo).commit == at_1
+    d = experiments.diff("night@0", "night@2", git_repo)
+    assert d.metrics.set_index("key")["new"]["loss"] == 1 / 3
+    applied = experiments.apply("night@1", git_repo)
+    assert json.loads((git_repo / "dvclive" / "metrics.json").read_text())["step"] == 1
+    assert applied.commit == at_1
+    with pytest.raises(UnknownExperimentError, match=r"no checkpoint at step 7; .* steps 0, 1"):
+        experiments.branch("night@7", "nope", git_repo)
+    with pytest.raises(UnknownExperimentError, match="Did you mean 'night'"):
+        experiments.branch("nigth@1", "nope", git_repo)
