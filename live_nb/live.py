@@ -49,6 +49,7 @@ from live_nb.snapshot import LiveSnapshot, LoggedPlot, copy_nested
 
 if TYPE_CHECKING:
     from live_nb.checkpoints import Checkpointer
+    from live_nb.checkpoints.resume import Resumed
     from live_nb.experiments import SavedExperiment
     from live_nb.monitor import SystemMonitor
     from live_nb.studio import RunDetails
@@ -143,6 +144,11 @@ class Live:
         weakref.finalize(self, self._writer.close)
         autosync.write_at_exit(self._write_at_exit)
 
+        self.resumed: Resumed | None = None
+        """The checkpoint ``resume_from`` continued (what was restored), or None."""
+        if resume_from is not None:
+            self.resumed = self._resume_checkpoint(resume_from)
+            self._resume = True
         self._root.mkdir(parents=True, exist_ok=True)
         if self._resume:
             self._load_previous_run()
@@ -817,10 +823,22 @@ class Live:
     def _new_checkpointer(self, schedule: object, resume_from: str | None) -> Checkpointer:
         from live_nb.checkpoints import ChainStart, Checkpointer, Schedule
 
-        start = ChainStart(name=self._exp_name)
-        return Checkpointer(
+        resumed = self.resumed
+        start = resumed.start if resumed is not None else ChainStart(name=self._exp_name)
+        checkpointer = Checkpointer(
             Schedule.parse(schedule), self._checkpoint_state, self._saved_paths, start
         )
+        for path in resumed.files if resumed is not None else ():
+            checkpointer.declare(path)
+        return checkpointer
+
+    def _resume_checkpoint(self, target: str) -> Resumed:
+        """Restore checkpoint ``target``'s output folder and files (see checkpoints.resume)."""
+        from live_nb.checkpoints.resume import resume_from
+
+        if not isinstance(target, str) or not target:
+            raise InvalidDataTypeError("resume_from", target, "an experiment name (NAME@STEP)")
+        return resume_from(target, self._root, name=self._exp_name)
 
     def _checkpoint_state(self) -> int | None:
         """The checkpoint thread's turn: results written, and the step they name."""

@@ -121,7 +121,7 @@ class Checkpointer:
         self.close()
         with self._lock:
             writer = self._writer
-            if writer is None or writer.exp is None or writer.tip is None:
+            if writer is None or not writer.started:
                 return None
             step = self._prepare()
             dvc_files = self.files.cache()

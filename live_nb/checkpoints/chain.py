@@ -10,7 +10,7 @@ them, in a temporary index, without touching the user's HEAD, index or working t
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,15 +27,18 @@ _MAX_SUFFIX = 1000  # name, name-2, ... name-999: as a %%live cell run again
 
 @dataclass(frozen=True)
 class ChainStart:
-    """Where the chain begins: a new experiment, or one a resumed run extends.
+    """Where the chain begins: a new experiment, or one a resumed run may extend.
 
-    ``parent`` is the first checkpoint's parent (None: HEAD, the baseline); ``extend`` the
-    experiment whose ref the chain moves on from ``parent`` instead of creating one.
+    ``parent`` is the first commit's parent (None: HEAD, the baseline). A resumed run passes
+    the commit it resumed from, and ``extend`` the experiment whose ref points there: its
+    first commit then moves that ref on when the code and params are those of ``parent``
+    (paths under ``ignored`` aside, see ``resume.same_code``), else starts a new experiment.
     """
 
     name: str | None = None
     parent: str | None = None
     extend: ExpRef | None = None
+    ignored: tuple[str, ...] = ()
 
 
 class ChainWriter:
@@ -45,20 +48,23 @@ class ChainWriter:
         """Nothing is written until the first checkpoint."""
         self.root = root
         self.start = start
-        self.exp: ExpRef | None = start.extend
-        self.tip: str | None = start.parent if start.extend is not None else None
+        self.exp: ExpRef | None = None
+        self.tip: str | None = None
         self.step: int | None = None
+
+    @property
+    def started(self) -> bool:
+        """Whether the final save belongs to this chain: it has a commit, or resumes one."""
+        return self.tip is not None or self.start.parent is not None
 
     def checkpoint(self, step: int, include: Sequence[Path], files: Iterable[str]) -> str:
         """Commit the workspace with ``include`` as the checkpoint of ``step``; its sha."""
         baseline, tree = workspace_tree(self.root, include=include)
         files = sorted(files)
         with Repository.discover(self.root) as repo:
-            if self.exp is None:
-                return self._create(repo, baseline, tree, step, files)
-            assert self.tip is not None
-            message = checkpoint_message(self.exp.name, step, files)
-            return self._advance(repo, tree, message, step)
+            return self._commit(
+                repo, baseline, tree, step, lambda name: checkpoint_message(name, step, files)
+            )
 
     def finish(
         self,
@@ -69,37 +75,50 @@ class ChainWriter:
         step: int | None = None,
     ) -> SavedExperiment:
         """The final save: one more commit of the chain, with the run's outcome in ``trailers``."""
-        assert self.exp is not None and self.tip is not None
-        _, tree = workspace_tree(self.root, include=include)
+        baseline, tree = workspace_tree(self.root, include=include)
         step = step if step is not None else self.step or 0
-        every = {
-            **trailers,
-            STEP_TRAILER: str(step),
-            FILES_TRAILER: _json_list(files),
-        }
+        every = {**trailers, STEP_TRAILER: str(step), FILES_TRAILER: _json_list(files)}
         lines = [f"{key}: {' '.join(str(value).split())}" for key, value in every.items()]
-        message = message or f"live_nb experiment {self.exp.name}"
-        text = message.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
+
+        def text(name: str) -> str:
+            subject = message or f"live_nb experiment {name}"
+            return subject.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
+
         with Repository.discover(self.root) as repo:
-            commit = self._advance(repo, tree, text, step)
+            commit = self._commit(repo, baseline, tree, step, text)
+        assert self.exp is not None
         return SavedExperiment(self.exp.name, self.exp.baseline, commit, self.exp.ref)
 
-    def _advance(self, repo: Repository, tree: str, message: str, step: int) -> str:
-        assert self.exp is not None and self.tip is not None
-        commit = commit_tree(repo, tree, self.tip, message)
+    def _commit(
+        self, repo: Repository, baseline: str, tree: str, step: int, text: Callable[[str], str]
+    ) -> str:
+        if self.exp is None and self._extends(repo, tree):
+            self.exp, self.tip = self.start.extend, self.start.parent
+        if self.exp is None:
+            return self._create(repo, baseline, tree, step, text)
+        assert self.tip is not None
+        commit = commit_tree(repo, tree, self.tip, text(self.exp.name))
         repo.update_ref(self.exp.ref, commit, self.tip, f"live_nb: checkpoint {self.exp.name}")
         self.tip, self.step = commit, step
         return commit
 
+    def _extends(self, repo: Repository, tree: str) -> bool:
+        from live_nb.checkpoints.resume import same_code
+
+        start = self.start
+        if start.extend is None or start.parent is None:
+            return False
+        return same_code(repo, start.parent, tree, start.ignored)
+
     def _create(
-        self, repo: Repository, baseline: str, tree: str, step: int, files: list[str]
+        self, repo: Repository, baseline: str, tree: str, step: int, text: Callable[[str], str]
     ) -> str:
-        """The first checkpoint: a new ref, under the first free name of the candidates."""
+        """The first commit: a new ref, under the first free name of the candidates."""
         parent = self.start.parent or baseline
         taken = {exp.name for exp, _ in baseline_refs(repo, baseline)}
         for name in _candidates(self.start.name, taken):
             exp = ExpRef(baseline, name)
-            commit = commit_tree(repo, tree, parent, checkpoint_message(name, step, files))
+            commit = commit_tree(repo, tree, parent, text(name))
             try:
                 repo.update_ref(exp.ref, commit, ZERO_SHA, f"live_nb: checkpoint {name}")
             except RefChangedError:

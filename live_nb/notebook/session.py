@@ -39,6 +39,7 @@ class SessionOptions:
     checkpoint: bool | int | str | None = None  # --checkpoint [N|60s]
     checkpoint_files: list[str] = field(default_factory=list)
     resume_from: str | None = None
+    reset: bool = False
 
 
 @dataclass
@@ -58,6 +59,10 @@ class LiveSession:
         self.record = record
         self.options = options
         self.cell: RecordedCell | None = record.current
+        if options.reset:
+            from live_nb.checkpoints.resume import reset
+
+            reset(options.checkpoint_files)
         self.live = Live(
             options.dir,
             resume=options.resume,
@@ -91,6 +96,8 @@ class LiveSession:
         if self.options.params:
             self.live.log_params(self.options.params)
             self.shell.user_ns.update(self.options.params)
+        if self.live.resumed is not None:
+            print(self.live.resumed.describe())
         if self.dashboard is not None:
             self.dashboard.show()
         elif not self.in_terminal:
