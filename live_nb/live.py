@@ -811,7 +811,8 @@ class Live:
         the same chain. ``wait=True`` returns once the checkpoint is made.
         """
         checkpointer = self._checkpointer()
-        checkpointer.request()
+        done = self.summary.get("step")
+        checkpointer.request(done if type(done) is int else 0)
         if wait:
             checkpointer.wait()
 

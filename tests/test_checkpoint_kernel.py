@@ -120,3 +120,55 @@ def test_two_kernels_checkpoint_into_one_repository(git_repo: Path) -> None:
         ]
         assert steps == sorted(steps, reverse=True)
     fsck_clean(git_repo)
+
+
+RESUMED = """%%live night --checkpoint --checkpoint-file model.pt --param lr=0.1 --resume-from night
+import os
+print("model:", open("model.pt").read().strip(), "| next step:", live.step)
+first = live.step
+for epoch in range(first, first + 3):
+    with open("model.pt", "w") as model:
+        model.write(f"weights after epoch {epoch}\\n")
+    live.log_metric("train/loss", lr / (epoch + 1))
+    live.next_step()
+"""
+
+RESET = """%%live fresh --checkpoint --checkpoint-file model.pt --reset
+import os
+print("model there:", os.path.exists("model.pt"), "| step:", live.step)
+live.next_step()
+"""
+
+
+def test_a_new_kernel_resumes_where_the_dead_one_stopped(kernel: Kernel, git_repo: Path) -> None:
+    kernel.submit(LONG_TRAINING)
+    wait_for_step(git_repo, "night", 10)
+    kill(kernel)
+    before = exp_refs(git_repo)["night"]
+    step = int(message(git_repo, before)["Live-Nb-Step"])
+
+    identity = {"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@e.x"}
+    identity |= {"GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@e.x"}
+    second = Kernel(git_repo, env=identity)
+    try:
+        second.run("%load_ext live_nb")
+        shown = text_of(second.run(RESUMED, timeout=120))
+        assert "Resumed from experiment 'night'" in shown, shown
+        # the run goes on after the last step whose results and model the checkpoint holds
+        with Repository.discover(git_repo) as repo:
+            resume_step = read_chain(repo, before)[0].resume_step
+        assert resume_step <= step
+        resumed_at = resume_step + 1
+        assert f"model: weights after epoch {resume_step} | next step: {resumed_at}" in shown, shown
+        assert "Saved experiment night (" in shown
+        tip = exp_refs(git_repo)["night"]
+        assert before in git(git_repo, "rev-list", "--first-parent", tip).split()
+        assert message(git_repo, tip)["Live-Nb-Step"] == str(resumed_at + 2)
+        loss = (git_repo / "dvclive" / "plots" / "metrics" / "train" / "loss.tsv").read_text()
+        steps = [int(row.split("\t")[0]) for row in loss.splitlines()[1:]]
+        assert steps == list(range(resumed_at + 3))  # each step once, no hole
+        shown = text_of(second.run(RESET))
+        assert "model there: False | step: 0" in shown
+    finally:
+        second.close()
+    fsck_clean(git_repo)

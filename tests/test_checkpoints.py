@@ -136,14 +136,40 @@ def test_declared_files_are_cached_at_each_checkpoint(git_repo: Path) -> None:
     first = chain[-2]
     assert "model.pt.dvc" not in git(git_repo, "ls-tree", "--name-only", first)
     md5s = set()
+    steps = []
     for commit in chain[:-2]:
         dvc_file = git(git_repo, "show", f"{commit}:model.pt.dvc")
         md5s.add(dvc_file.split("md5: ")[1].split()[0])
-        assert json.loads(message(git_repo, commit)["Live-Nb-Checkpoint-Files"]) == ["model.pt"]
+        steps.append(json.loads(message(git_repo, commit)["Live-Nb-Checkpoint-Files"]))
+    assert steps == [{"model.pt": 2}, {"model.pt": 2}, {"model.pt": 1}]  # final, step 2, 1
     assert len(md5s) == 2  # weights 1 and weights 2, each in the DVC cache
     for md5 in md5s:
         assert (git_repo / ".dvc" / "cache" / "files" / "md5" / md5[:2] / md5[2:]).is_file()
     assert not model.is_symlink() and model.read_text() == "weights 2\n"
+
+
+def test_a_file_rewritten_before_its_checkpoint_keeps_the_earlier_content(
+    git_repo: Path,
+) -> None:
+    model = git_repo / "model.pt"
+    model.write_text("weights 0\n")
+    with Live(exp_name="racy", checkpoint=True) as live:
+        live.log_artifact("model.pt", checkpoint=True)
+        live.next_step()
+        assert live._checkpoints is not None
+        live._checkpoints.wait()
+        model.write_text("weights 1\n")
+        with live._checkpoints._lock:  # the checkpoint thread is held back...
+            live.next_step()  # due at the end of step 1, with weights 1
+            model.write_text("weights 2, half writ")  # ...while the loop rewrites the file
+        live._checkpoints.wait()
+        tip = exp_refs(git_repo)["racy"]
+        trailers = message(git_repo, tip)
+        assert trailers["Live-Nb-Step"] == "1"
+        assert json.loads(trailers["Live-Nb-Checkpoint-Files"]) == {"model.pt": 0}
+        with Repository.discover(git_repo) as repo:
+            assert read_chain(repo, tip)[0].resume_step == 0  # results and model agree there
+        model.write_text("weights 2\n")
 
 
 def test_outside_a_repository_logging_goes_on(tmp_dir: Path) -> None:

@@ -30,6 +30,7 @@ from live_nb.checkpoints.worker import Worker
 from live_nb.error import LiveNbError, LiveNbWarning
 from live_nb.experiments.refs import NoCommitsError
 from live_nb.experiments.save import SavedExperiment
+from live_nb.formats.artifacts import Signature
 from live_nb.git import NotAGitRepositoryError, RefChangedError, Repository
 
 __all__ = ["ChainStart", "Checkpointer", "InvalidCheckpointScheduleError", "Schedule"]
@@ -58,6 +59,7 @@ class Checkpointer:
         self._prepare = prepare
         self._include = include
         self._last: float | None = None
+        self._wanted: tuple[int, dict[Path, Signature | None]] = (0, {})  # the latest request
         self._warned: set[str] = set()
         self._lock = threading.Lock()  # one writer of the chain: the thread, or the final save
         self._writer: ChainWriter | None = None
@@ -96,13 +98,18 @@ class Checkpointer:
             now = time.monotonic()
             if self.schedule.due(steps_done, now, self._last):
                 self._last = now
-                self.request()
+                self.request(steps_done - 1)
 
-    def request(self) -> None:
-        """Ask for a checkpoint now; it is made in the background."""
+    def request(self, step: int) -> None:
+        """Ask for a checkpoint of the run at the end of ``step``; made in the background.
+
+        The declared files are taken as they are now (a ``stat`` each): their content is
+        cached only if still the same when the checkpoint is built.
+        """
         if self._worker is None:
             return
         self.files.warn_missing()
+        self._wanted = (step, self.files.signatures())  # one assignment: read whole by the job
         self._worker.request()
 
     def wait(self, timeout: float | None = None) -> bool:
@@ -124,12 +131,13 @@ class Checkpointer:
             if writer is None or not writer.started:
                 return None
             step = self._prepare()
-            dvc_files = self.files.cache()
+            dvc_files = self.files.cache(step=step or 0)
             paths = [*include, *dvc_files]
-            return writer.finish(message, paths, self._relative(), trailers, step)
+            return writer.finish(message, paths, self._file_steps(), trailers, step)
 
-    def _relative(self) -> list[str]:
-        return [relative_posix(path, self.root) for path in self.files.paths]
+    def _file_steps(self) -> dict[str, int]:
+        """Each declared file cached so far, relative to the root, with its content's step."""
+        return {relative_posix(path, self.root): step for path, step in self.files.steps.items()}
 
     def _job(self, due: float) -> None:
         writer = self._writer
@@ -137,9 +145,10 @@ class Checkpointer:
             return
         try:
             with self._lock:
-                step = self._prepare()
-                dvc_files = self.files.cache()
-                writer.checkpoint(step or 0, [*self._include(), *dvc_files], self._relative())
+                step, expected = self._wanted
+                dvc_files = self.files.cache(expected, step)  # first: the files change soonest
+                self._prepare()  # metrics.json of this step or later (the TSVs too)
+                writer.checkpoint(step, [*self._include(), *dvc_files], self._file_steps())
             self.latencies.append(time.monotonic() - due)
         except (RefChangedError, NotAGitRepositoryError, NoCommitsError) as error:
             self._disable(str(error))  # the experiment removed meanwhile, the repository gone

@@ -14,7 +14,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from live_nb.experiments.chain import FILES_TRAILER, STEP_TRAILER, checkpoint_message
+from live_nb.experiments.chain import (
+    FILES_TRAILER,
+    STEP_TRAILER,
+    checkpoint_message,
+    files_trailer,
+)
 from live_nb.experiments.names import check_experiment_name, random_name
 from live_nb.experiments.refs import ExpRef, baseline_refs
 from live_nb.experiments.save import SavedExperiment, commit_tree, workspace_tree
@@ -57,10 +62,12 @@ class ChainWriter:
         """Whether the final save belongs to this chain: it has a commit, or resumes one."""
         return self.tip is not None or self.start.parent is not None
 
-    def checkpoint(self, step: int, include: Sequence[Path], files: Iterable[str]) -> str:
-        """Commit the workspace with ``include`` as the checkpoint of ``step``; its sha."""
+    def checkpoint(self, step: int, include: Sequence[Path], files: Mapping[str, int]) -> str:
+        """Commit the workspace with ``include`` as the checkpoint of ``step``; its sha.
+
+        ``files`` maps each declared file cached to the step of its content.
+        """
         baseline, tree = workspace_tree(self.root, include=include)
-        files = sorted(files)
         with Repository.discover(self.root) as repo:
             return self._commit(
                 repo, baseline, tree, step, lambda name: checkpoint_message(name, step, files)
@@ -70,14 +77,14 @@ class ChainWriter:
         self,
         message: str | None,
         include: Sequence[Path],
-        files: Iterable[str],
+        files: Mapping[str, int],
         trailers: Mapping[str, str],
         step: int | None = None,
     ) -> SavedExperiment:
         """The final save: one more commit of the chain, with the run's outcome in ``trailers``."""
         baseline, tree = workspace_tree(self.root, include=include)
         step = step if step is not None else self.step or 0
-        every = {**trailers, STEP_TRAILER: str(step), FILES_TRAILER: _json_list(files)}
+        every = {**trailers, STEP_TRAILER: str(step), FILES_TRAILER: files_trailer(files)}
         lines = [f"{key}: {' '.join(str(value).split())}" for key, value in every.items()]
 
         def text(name: str) -> str:
@@ -139,12 +146,6 @@ def _candidates(name: str | None, taken: set[str]) -> Iterable[str]:
         candidate = name if number == 1 else f"{name}-{number}"
         if candidate not in taken:
             yield candidate
-
-
-def _json_list(files: Iterable[str]) -> str:
-    import json
-
-    return json.dumps(sorted(files))
 
 
 def relative_posix(path: Path, root: Path) -> str:

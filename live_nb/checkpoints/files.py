@@ -27,6 +27,7 @@ class DeclaredFiles:
         self._shown: dict[Path, str] = {}  # absolute path -> as the user wrote it
         self._warned: set[Path] = set()
         self.dvc_files: set[Path] = set()
+        self.steps: dict[Path, int] = {}  # the step of each file's cached content
 
     def declare(self, path: str | os.PathLike[str]) -> None:
         """Cache ``path`` at every checkpoint from now on."""
@@ -52,18 +53,28 @@ class DeclaredFiles:
                     stacklevel=4,
                 )
 
-    def cache(self) -> list[Path]:
-        """Cache every declared file that exists; return the ``.dvc`` files of all cached so far.
+    def signatures(self) -> dict[Path, artifacts.Signature | None]:
+        """Each declared file's signature now (a ``stat`` each): the content a checkpoint wants."""
+        return {path: artifacts.signature(path) for path in self._paths}
 
-        A file that changes while it is copied keeps its previous ``.dvc`` file (the next
-        checkpoint caches it); a file is never replaced in the working tree.
+    def cache(
+        self, expected: dict[Path, artifacts.Signature | None] | None = None, step: int = 0
+    ) -> list[Path]:
+        """Cache the declared files as ``expected``; the ``.dvc`` files of all cached so far.
+
+        ``expected`` holds each file's signature at ``step`` (the end of a step: files
+        written before ``next_step`` are whole then). A file changed since is left out,
+        keeping the ``.dvc`` file of an earlier step (:attr:`steps` says which); a file is
+        read once and never replaced in the working tree.
         """
         for path, root in self._paths.items():
-            if not path.exists():
+            wanted = None if expected is None else expected.get(path)
+            if wanted is None and (expected is not None or not path.exists()):
                 continue
             try:
-                entry = artifacts.cache_artifact(path, root, link=False)
-            except artifacts.ArtifactChangedError:
+                entry = artifacts.snapshot_artifact(path, root, wanted)
+            except (artifacts.ArtifactChangedError, FileNotFoundError):
                 continue
+            self.steps[path] = step
             self.dvc_files.update({entry.dvc_file, entry.dvc_file.parent / ".gitignore"})
         return sorted(self.dvc_files)

@@ -22,6 +22,7 @@ from live_nb.experiments.chain import read_chain
 from live_nb.experiments.refs import ExpRef, list_refs, resolve
 from live_nb.experiments.restore import ApplyResult, apply
 from live_nb.formats import artifacts
+from live_nb.formats.metrics import drop_rows_from, inspect_metric_file
 from live_nb.git import Repository
 
 __all__ = ["Resumed", "reset", "resume_from", "same_code"]
@@ -70,12 +71,33 @@ def resume_from(
     _cache_current(paths)
     only = [live_dir, *paths, *(path.with_name(path.name + ".dvc") for path in paths)]
     applied = apply(target, force=True, keep=keep, only=only)
+    if links:
+        cut_after(live_dir, links[0].resume_step)
     ignored = tuple(
         Path(os.path.relpath(path, root)).as_posix()
         for path in (live_dir.absolute(), *paths, *(p.with_name(p.name + ".dvc") for p in paths))
     )
     start = ChainStart(name, commit, exp if tip == commit else None, ignored)
     return Resumed(exp, commit, applied, start, tuple(paths))
+
+
+def cut_after(live_dir: Path, step: int) -> bool:
+    """Drop the rows after ``step`` from the restored metric files; whether any were.
+
+    A checkpoint's metric files may hold a few steps more than its files (they were read a
+    moment later): the run goes on from the step they all hold. ``metrics.json`` is then
+    rebuilt from the files by ``Live(resume=True)``.
+    """
+    cut = False
+    folder = live_dir / "plots" / "metrics"
+    for path in sorted(folder.rglob("*.tsv")) if folder.is_dir() else ():
+        found = inspect_metric_file(path)
+        if found is not None and found.last_step is not None and found.last_step > step:
+            drop_rows_from(found, step + 1)
+            cut = True
+    if cut:
+        (live_dir / "metrics.json").unlink(missing_ok=True)
+    return cut
 
 
 def _cache_current(paths: Iterable[Path]) -> None:

@@ -11,7 +11,9 @@ end of its message):
   ``interrupted``) on the final save;
 - ``Live-Nb-Pid: <pid>`` and ``Live-Nb-Host: <host>``: the process that was running it, to
   tell a run still going from one whose kernel died (:func:`run_state`);
-- ``Live-Nb-Checkpoint-Files: <json list>``: the files declared worth resuming.
+- ``Live-Nb-Checkpoint-Files: <json object>``: the files declared worth resuming, each with
+  the step its content is of (a file rewritten while a checkpoint was built keeps the
+  content of an earlier one).
 
 This module knows only those messages and Git; writing checkpoints is ``live_nb.checkpoints``.
 """
@@ -22,7 +24,7 @@ import json
 import os
 import re
 import socket
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from live_nb.git import Repository, parse_commit
@@ -61,13 +63,20 @@ class ChainLink:
     trailers: dict[str, str] = field(default_factory=dict)
 
     @property
-    def files(self) -> list[str]:
-        """The files declared worth resuming, relative to the repository root."""
+    def files(self) -> dict[str, int]:
+        """The files declared worth resuming (relative to the root), with their content's step."""
         try:
-            files = json.loads(self.trailers.get(FILES_TRAILER, "[]"))
+            files = json.loads(self.trailers.get(FILES_TRAILER, "{}"))
         except ValueError:
-            return []
-        return [name for name in files if isinstance(name, str)] if isinstance(files, list) else []
+            return {}
+        if not isinstance(files, dict):
+            return {}
+        return {name: step for name, step in files.items() if type(step) is int}
+
+    @property
+    def resume_step(self) -> int:
+        """The last step whose results and files this commit all holds: where to go on from."""
+        return min([self.step, *self.files.values()])
 
 
 def host_name() -> str:
@@ -75,14 +84,21 @@ def host_name() -> str:
     return re.sub(r"[^A-Za-z0-9.-]", "", socket.gethostname())[:64] or "localhost"
 
 
-def checkpoint_message(name: str, step: int, files: Iterable[str], pid: int | None = None) -> str:
+def files_trailer(files: Mapping[str, int]) -> str:
+    """The value of ``Live-Nb-Checkpoint-Files``: each file with its content's step."""
+    return json.dumps(dict(sorted(files.items())))
+
+
+def checkpoint_message(
+    name: str, step: int, files: Mapping[str, int], pid: int | None = None
+) -> str:
     """The message of a checkpoint commit of experiment ``name`` at ``step``."""
     trailers = {
         STEP_TRAILER: str(step),
         STATUS_TRAILER: RUNNING,
         PID_TRAILER: str(os.getpid() if pid is None else pid),
         HOST_TRAILER: host_name(),
-        FILES_TRAILER: json.dumps(sorted(files)),
+        FILES_TRAILER: files_trailer(files),
     }
     lines = "\n".join(f"{key}: {value}" for key, value in trailers.items())
     return f"live_nb checkpoint of {name} at step {step}\n\n{lines}\n"
