@@ -88,6 +88,7 @@ def test_the_experiment_exists_from_the_first_checkpoint(git_repo: Path) -> None
     assert [link.step for link in links] == [2, 2, 1, 0]
     assert [link.checkpoint for link in links] == [False, True, True, True]
     assert links[1].status == "running"  # this process, alive
+    assert not list((git_repo / ".git").glob("live_nb-index-*"))  # the kept index is gone
     fsck_clean(git_repo)
 
 

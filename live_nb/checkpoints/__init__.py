@@ -120,6 +120,9 @@ class Checkpointer:
         """Stop: a pending checkpoint is dropped (the final save follows), one in flight ends."""
         if self._worker is not None:
             self._worker.close()
+        with self._lock:
+            if self._writer is not None:
+                self._writer.close()
 
     def finish(
         self, message: str | None, include: Sequence[Path], trailers: Mapping[str, str]
@@ -157,6 +160,8 @@ class Checkpointer:
 
     def _disable(self, reason: str) -> None:
         self.disabled = reason
+        if self._writer is not None:
+            self._writer.close()
         self._writer = None
         self._warn("off", f"checkpoints are off: {reason} Logging goes on.")
 

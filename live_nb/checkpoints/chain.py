@@ -22,7 +22,14 @@ from live_nb.experiments.chain import (
 )
 from live_nb.experiments.names import check_experiment_name, random_name
 from live_nb.experiments.refs import ExpRef, baseline_refs
-from live_nb.experiments.save import SavedExperiment, commit_tree, workspace_tree
+from live_nb.experiments.save import (
+    SavedExperiment,
+    commit_tree,
+    include_in_tree,
+    temporary_index,
+    workspace_tree,
+)
+from live_nb.formats.files import remove_quietly
 from live_nb.git import ZERO_SHA, RefChangedError, Repository
 
 __all__ = ["ChainStart", "ChainWriter"]
@@ -56,6 +63,9 @@ class ChainWriter:
         self.exp: ExpRef | None = None
         self.tip: str | None = None
         self.step: int | None = None
+        self._repo = Repository.discover(root)
+        self._index: Path | None = None  # kept from the first checkpoint: the others add to it
+        self._baseline: str | None = None
 
     @property
     def started(self) -> bool:
@@ -67,11 +77,24 @@ class ChainWriter:
 
         ``files`` maps each declared file cached to the step of its content.
         """
-        baseline, tree = workspace_tree(self.root, include=include)
-        with Repository.discover(self.root) as repo:
-            return self._commit(
-                repo, baseline, tree, step, lambda name: checkpoint_message(name, step, files)
-            )
+        repo = self._repo
+        if self._index is None or self._baseline is None:
+            index = temporary_index(repo.git_dir)
+            self._baseline, tree = workspace_tree(self.root, include=include, index=index)
+            self._index = index
+        else:
+            tree = include_in_tree(repo, self._index, include)
+
+        def text(name: str) -> str:
+            return checkpoint_message(name, step, files)
+
+        return self._commit(repo, self._baseline, tree, step, text)
+
+    def close(self) -> None:
+        """Remove the kept index (a killed process's is removed by the next save)."""
+        if self._index is not None:
+            remove_quietly(self._index)
+            self._index = None
 
     def finish(
         self,
