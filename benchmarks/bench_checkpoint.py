@@ -120,8 +120,10 @@ def main() -> None:
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     results: dict[object, dict] = {}
-    for _ in range(args.rounds):  # interleaved, the fastest kept: a shared machine is noisy
-        for checkpoint in (None, True, 10):
+    configurations: list[object] = [None, True, 10]
+    for round_ in range(args.rounds):  # interleaved, the fastest kept: a shared machine is noisy
+        shift = round_ % len(configurations)  # and each first in turn
+        for checkpoint in configurations[shift:] + configurations[:shift]:
             with tempfile.TemporaryDirectory(prefix="live_nb-bench-ckpt-") as folder:
                 _project(Path(folder))
                 result = _run(Path(folder), args.steps, args.work_ms, args.model_kb, checkpoint)
