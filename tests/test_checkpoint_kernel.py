@@ -172,3 +172,21 @@ def test_a_new_kernel_resumes_where_the_dead_one_stopped(kernel: Kernel, git_rep
     finally:
         second.close()
     fsck_clean(git_repo)
+
+
+def test_checkpoint_options_are_checked(kernel: Kernel, git_repo: Path) -> None:
+    shown = text_of(kernel.run("%%live --checkpoint often\npass"))
+    assert "Invalid checkpoint schedule 'often'" in shown and "every 5 steps" in shown
+    shown = text_of(kernel.run("%%live --resume-from night --reset\npass"))
+    assert "give one of them" in shown
+    shown = text_of(kernel.run("%%live --resume-from nothing-here\npass"))
+    assert "No experiment named 'nothing-here'" in shown
+    shown = text_of(
+        kernel.run("%%live run --checkpoint 2\nfor _ in range(4):\n    live.next_step()")
+    )
+    assert "Saved experiment run (" in shown
+    tip = exp_refs(git_repo)["run"]
+    steps = [
+        message(git_repo, c)["Live-Nb-Step"] for c in git(git_repo, "rev-list", tip).split()[:-1]
+    ]
+    assert steps[0] == "3" and set(steps[1:]) <= {"1", "3"}
