@@ -157,7 +157,7 @@ class Live:
         if monitor_system:
             self.monitor_system()
         if checkpoint not in (None, False) or resume_from is not None:
-            self._checkpoints = self._new_checkpointer(checkpoint, resume_from)
+            self._checkpoints = self._new_checkpointer(checkpoint)
         from live_nb.studio import StudioLink
 
         # Studio live updates, only when a token is configured (None: no cost in next_step).
@@ -818,10 +818,10 @@ class Live:
 
     def _checkpointer(self) -> Checkpointer:
         if self._checkpoints is None:
-            self._checkpoints = self._new_checkpointer(None, None)
+            self._checkpoints = self._new_checkpointer(None)
         return self._checkpoints
 
-    def _new_checkpointer(self, schedule: object, resume_from: str | None) -> Checkpointer:
+    def _new_checkpointer(self, schedule: object) -> Checkpointer:
         from live_nb.checkpoints import ChainStart, Checkpointer, Schedule
 
         resumed = self.resumed

@@ -127,11 +127,14 @@ class Checkpointer:
     def finish(
         self, message: str | None, include: Sequence[Path], trailers: Mapping[str, str]
     ) -> SavedExperiment | None:
-        """The final save as the last commit of the chain; None before any checkpoint."""
+        """The final save as the chain's last commit; None when checkpoints are off.
+
+        Without any checkpoint made (a short run), it is the chain's only commit.
+        """
         self.close()
         with self._lock:
             writer = self._writer
-            if writer is None or not writer.started:
+            if writer is None:  # checkpoints off: a plain save
                 return None
             step = self._prepare()
             dvc_files = self.files.cache(step=step or 0)
