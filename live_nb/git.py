@@ -289,6 +289,9 @@ def _git(
             stdin=subprocess.DEVNULL if input is None else None,
             capture_output=True,
             check=False,
+            # Out of the caller's process group: a Ctrl-C sent to a kernel's group must not
+            # kill a commit a background thread is building (the caller still gets its own).
+            start_new_session=True,
         )
     except FileNotFoundError as error:
         raise GitNotFoundError() from error
@@ -306,6 +309,7 @@ class ObjectReader:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # as in _git: a Ctrl-C to the kernel's group spares it
         )
         self._lock = threading.Lock()
 

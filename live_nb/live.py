@@ -48,6 +48,8 @@ from live_nb.resume import load_previous_run, set_nested
 from live_nb.snapshot import LiveSnapshot, LoggedPlot, copy_nested
 
 if TYPE_CHECKING:
+    from live_nb.checkpoints import Checkpointer
+    from live_nb.checkpoints.resume import Resumed
     from live_nb.experiments import SavedExperiment
     from live_nb.monitor import SystemMonitor
     from live_nb.studio import RunDetails
@@ -83,6 +85,8 @@ class Live:
         exp_name: str | None = None,
         exp_message: str | None = None,
         monitor_system: bool = False,
+        checkpoint: bool | int | str | None = None,
+        resume_from: str | None = None,
     ) -> None:
         check_report_mode(report)
         self.summary: dict[str, Any] = {}
@@ -130,6 +134,7 @@ class Live:
         self._report: Report | None = None
         self._end_status = "done"
         self._not_saved: str | None = None
+        self._checkpoints: Checkpointer | None = None
 
         self._signal_run_started()
         self._writer = MetricWriter(self._root / "plots" / "metrics")
@@ -139,6 +144,11 @@ class Live:
         weakref.finalize(self, self._writer.close)
         autosync.write_at_exit(self._write_at_exit)
 
+        self.resumed: Resumed | None = None
+        """The checkpoint ``resume_from`` continued (what was restored), or None."""
+        if resume_from is not None:
+            self.resumed = self._resume_checkpoint(resume_from)
+            self._resume = True
         self._root.mkdir(parents=True, exist_ok=True)
         if self._resume:
             self._load_previous_run()
@@ -146,6 +156,8 @@ class Live:
             self._remove_previous_run()
         if monitor_system:
             self.monitor_system()
+        if checkpoint not in (None, False) or resume_from is not None:
+            self._checkpoints = self._new_checkpointer(checkpoint)
         from live_nb.studio import StudioLink
 
         # Studio live updates, only when a token is configured (None: no cost in next_step).
@@ -333,6 +345,8 @@ class Live:
             self._studio.step_done(self._step)
         self._step += 1
         self._row_step = self._step
+        if self._checkpoints is not None:
+            self._checkpoints.step_done(self._step)
 
     # ---- images, plots, artifacts -------------------------------------------------------
 
@@ -432,11 +446,21 @@ class Live:
         meta: dict[str, Any] | None = None,
         copy: bool = False,
         cache: bool = True,
+        checkpoint: bool = False,
     ) -> None:
-        """Track a file or folder as DVC does (``dvc add``), and describe it in dvc.yaml."""
+        """Track a file or folder as DVC does (``dvc add``), and describe it in dvc.yaml.
+
+        ``checkpoint=True`` also caches it at every checkpoint (a model, an optimizer's
+        state), so that a run can resume from any of them; a file that does not exist yet is
+        waited for.
+        """
         if not isinstance(path, (str, PurePath)):
             raise InvalidDataTypeError("artifact path", path, "a str or a path")
         source = Path(path)
+        if checkpoint:
+            self._checkpointer().declare(source)
+            if not source.exists():
+                return  # cached by the first checkpoint that finds it
         if not source.exists():
             if self._dvc_run.project is None:
                 raise ArtifactNotFoundError(path)
@@ -570,8 +594,11 @@ class Live:
             }
         return config
 
-    def _write_results(self) -> None:
-        """metrics.json and, when changed, dvc.yaml (from the loop or the sync thread)."""
+    def _write_results(self) -> object:
+        """metrics.json and, when changed, dvc.yaml (from the loop or the sync thread).
+
+        Returns the step metrics.json now names (None before the first).
+        """
         with self._sync_lock:
             summary = copy_nested(self.summary)
             atomic_write(self._root / "metrics.json", json_text(summary))
@@ -579,6 +606,7 @@ class Live:
             if dvc_file is not None and self._dvcyaml_config(dvc_file) != self._written_dvcyaml:
                 self._make_dvcyaml_or_warn()
             self._signal_step(summary.get("step"))
+            return summary.get("step")
 
     def _write_later(self) -> None:
         """The sync thread's turn: what the last steps logged, once their interval is over."""
@@ -622,6 +650,8 @@ class Live:
         if self._inside_with:
             return
         autosync.ended(self)
+        if self._checkpoints is not None:
+            self._checkpoints.close()
         if self._images and self._cache_images:
             self._cache(self._root / "plots" / "images")
         if "step" in self.summary:
@@ -749,13 +779,72 @@ class Live:
         """
         from live_nb import experiments
 
-        paths: list[str | os.PathLike[str]] = [self._root, *sorted(self._dvc_outputs), *include]
-        if self._dvc_file is not None:
-            paths.append(self._dvc_file)
+        paths: list[str | os.PathLike[str]] = [*self._saved_paths(), *include]
+        if self._checkpoints is not None:
+            trailers = trailers or {
+                "Live-Nb-Status": "ok" if self._end_status == "done" else self._end_status
+            }
+            text = message or self._exp_message
+            absolute = [Path(os.path.abspath(path)) for path in paths]
+            saved = self._checkpoints.finish(text, absolute, trailers)
+            if saved is not None:
+                self._experiment = saved
+                return saved
         self._experiment = experiments.save(
             name=name, message=message or self._exp_message, include=paths, trailers=trailers
         )
         return self._experiment
+
+    def _saved_paths(self) -> list[Path]:
+        """What an experiment holds beside the workspace: the results, dvc.yaml, .dvc files."""
+        paths = [self._root, *sorted(self._dvc_outputs)]
+        if self._dvc_file is not None:
+            paths.append(self._dvc_file)
+        return paths
+
+    # ---- checkpoints --------------------------------------------------------------------
+
+    def checkpoint(self, wait: bool = False) -> None:
+        """Commit the run so far as a checkpoint of its experiment, in the background.
+
+        The experiment exists from its first checkpoint; the final save at ``end()`` extends
+        the same chain. ``wait=True`` returns once the checkpoint is made.
+        """
+        checkpointer = self._checkpointer()
+        done = self.summary.get("step")
+        checkpointer.request(done if type(done) is int else 0)
+        if wait:
+            checkpointer.wait()
+
+    def _checkpointer(self) -> Checkpointer:
+        if self._checkpoints is None:
+            self._checkpoints = self._new_checkpointer(None)
+        return self._checkpoints
+
+    def _new_checkpointer(self, schedule: object) -> Checkpointer:
+        from live_nb.checkpoints import ChainStart, Checkpointer, Schedule
+
+        resumed = self.resumed
+        start = resumed.start if resumed is not None else ChainStart(name=self._exp_name)
+        checkpointer = Checkpointer(
+            Schedule.parse(schedule), self._checkpoint_state, self._saved_paths, start
+        )
+        for path in resumed.files if resumed is not None else ():
+            checkpointer.declare(path)
+        return checkpointer
+
+    def _resume_checkpoint(self, target: str) -> Resumed:
+        """Restore checkpoint ``target``'s output folder and files (see checkpoints.resume)."""
+        from live_nb.checkpoints.resume import resume_from
+
+        if not isinstance(target, str) or not target:
+            raise InvalidDataTypeError("resume_from", target, "an experiment name (NAME@STEP)")
+        return resume_from(target, self._root, name=self._exp_name)
+
+    def _checkpoint_state(self) -> int | None:
+        """The checkpoint thread's turn: results written, and the step they name."""
+        step = self._write_results()
+        return step if type(step) is int else None
 
     def read_latest(self) -> dict[str, Any]:
         """The latest values as ``metrics.json`` holds them (an empty dict before it exists)."""

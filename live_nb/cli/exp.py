@@ -38,6 +38,11 @@ def register(commands: Commands) -> Commands:
     for argument in SHOW_ARGUMENTS:
         argument.add_to(show)
     _accept_old_all_baselines(show)
+    show.add_argument(
+        "--checkpoints",
+        action="store_true",
+        help="a row per checkpoint under each experiment (NAME@STEP), as DVC 2 showed them",
+    )
     output = show.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print JSON instead of a table")
     output.add_argument("--csv", action="store_true", help="print CSV instead of a table")
@@ -170,7 +175,8 @@ def _show(args: argparse.Namespace) -> int:
     from live_nb.experiments import format_table, to_csv, to_json
     from live_nb.experiments.show import collect
 
-    table = collect(path=args.path, **ShowOptions.from_arguments(args).kwargs())
+    options = ShowOptions.from_arguments(args).kwargs()
+    table = collect(path=args.path, **options, checkpoints=args.checkpoints)
     if args.json:  # indented for a person, on one line for a program, as DVC prints it
         write(to_json(table, indent=2 if sys.stdout.isatty() else None))
     else:

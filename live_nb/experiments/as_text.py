@@ -89,8 +89,16 @@ def _data_columns(table: Table) -> tuple[list[str], list[str]]:
 
 
 def _experiment_cell(record: Mapping[Any, Any]) -> str:
+    cell = _experiment_name(record)
+    state = record.get("State")
+    return f"{cell} ({_text(state, '')})" if isinstance(state, str) and state else cell
+
+
+def _experiment_name(record: Mapping[Any, Any]) -> str:
     typ = record.get("typ")
     name = _text(record.get("Experiment"), "")
+    if typ == "checkpoint":
+        return f"    ╰ {_text(record.get('rev'), '')} [{name}]"
     if typ in _TREE_GLYPHS:
         rev = _text(record.get("rev"), "")
         return f"{_TREE_GLYPHS[str(typ)]} {rev} [{name}]" if name else f"{_TREE_GLYPHS[typ]} {rev}"

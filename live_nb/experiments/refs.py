@@ -130,8 +130,58 @@ class AmbiguousExperimentError(LiveNbError, LookupError):
 
 
 def resolve(repo: Repository, name: str) -> tuple[ExpRef, str]:
-    """The experiment called ``name``: a name (HEAD's first), a full ref, or a sha prefix."""
-    return resolve_among(dict(list_refs(repo)), name, repo.head)
+    """The experiment called ``name``: a name (HEAD's first), a full ref, or a sha prefix.
+
+    ``NAME@STEP`` names the checkpoint of ``NAME``'s chain at that step (the newest, if a
+    resumed run passed it twice); a checkpoint's sha prefix names it too.
+    """
+    experiments = dict(list_refs(repo))
+    try:
+        return resolve_among(experiments, name, repo.head)
+    except UnknownExperimentError as unknown:
+        found = _checkpoint(repo, experiments, name)
+        if found is None:
+            raise unknown from None
+        return found
+
+
+def _checkpoint(
+    repo: Repository, experiments: Mapping[ExpRef, str], name: str
+) -> tuple[ExpRef, str] | None:
+    """``NAME@STEP``, or a sha prefix of a commit in an experiment's chain; None when neither."""
+    from live_nb.experiments.chain import read_chain
+
+    base, at, step = name.rpartition("@")
+    if at and base and step.isdigit():
+        exp, tip = resolve_among(experiments, base, repo.head)
+        chain = read_chain(repo, tip)
+        for link in chain:
+            if link.step == int(step) and (link.checkpoint or link is chain[0]):
+                return exp, link.commit
+        steps = sorted({link.step for link in chain})
+        raise UnknownCheckpointError(exp.name, int(step), steps)
+    if len(name) >= 4 and _HEX.fullmatch(name):
+        for exp, tip in experiments.items():
+            for link in read_chain(repo, tip):
+                if link.commit.startswith(name):
+                    return exp, link.commit
+    return None
+
+
+class UnknownCheckpointError(UnknownExperimentError):
+    """The experiment has no checkpoint at the step given."""
+
+    def __init__(self, name: str, step: int, steps: list[int]) -> None:
+        """Name the experiment and the steps it has checkpoints of."""
+        self.name = name
+        self.suggestions = [f"{name}@{s}" for s in sorted(steps, key=lambda s: abs(s - step))[:3]]
+        listed = ", ".join(map(str, steps[:10])) + (" ..." if len(steps) > 10 else "")
+        LiveNbError.__init__(
+            self,
+            f"Experiment {name!r} has no checkpoint at step {step}"
+            + (f"; its checkpoints are at steps {listed}." if steps else "; it has no checkpoints.")
+            + " List them with `live-nb exp show --checkpoints`.",
+        )
 
 
 def resolve_among(

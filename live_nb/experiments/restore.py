@@ -208,6 +208,7 @@ def apply(
     path: str | os.PathLike[str] = ".",
     force: bool = False,
     keep: Iterable[str | os.PathLike[str]] = (),
+    only: Iterable[str | os.PathLike[str]] | None = None,
 ) -> ApplyResult:
     """Put experiment ``name``'s files into the working tree (see the module's notes).
 
@@ -215,13 +216,16 @@ def apply(
     saved nowhere are in the way; with ``force`` they are backed up first. Files in
     ``keep`` (paths relative to the current folder, or absolute), such as a notebook
     open in an editor, are neither written nor removed; the result lists those that
-    would have changed. HEAD, branches and the index are never changed.
+    would have changed. ``only`` (paths as ``keep``'s) limits apply to the files and
+    folders listed, as resuming a checkpoint restores its output folder and model alone.
+    HEAD, branches and the index are never changed.
     """
     with Repository.discover(path) as repo:
         head = require_head(repo)
         exp, commit = resolve(repo, name)
         fetch_problem = _fetch_artifacts(repo, exp.name, commit)
-        plan = _plan_apply(repo, head, commit, exp.name)
+        limit = None if only is None else _relative_paths(only, repo.root)
+        plan = _plan_apply(repo, head, commit, exp.name, limit)
         kept = _keep_out(plan, _relative_paths(keep, repo.root))
         in_the_way = sorted({*plan.conflicts, *(p for p, _, _ in plan.artifact_conflicts)})
         if in_the_way and not force:
@@ -321,8 +325,12 @@ def _keep_out(plan: _Plan, keep: set[str]) -> tuple[str, ...]:
     return tuple(sorted(kept))
 
 
-def _plan_apply(repo: Repository, head: str, commit: str, name: str) -> _Plan:
+def _plan_apply(
+    repo: Repository, head: str, commit: str, name: str, only: set[str] | None = None
+) -> _Plan:
     tree = _WorkingTree.read(repo, head, commit)
+    if only is not None:
+        tree.limit_to(only)
     check = _PathCheck(repo, tree.theirs, name)
     check.tree_paths()
     plan = _Plan()
@@ -494,6 +502,15 @@ class _WorkingTree:
         deleted = _deleted_paths(repo, baseline, commit) if baseline else []
         ours, theirs = _tree_entries(repo, head), _tree_entries(repo, commit)
         return cls(ours, theirs, deleted, dirty, untracked, _Kinds(repo.root))
+
+    def limit_to(self, only: set[str]) -> None:
+        """Leave out of the experiment's files (and those it deleted) all but ``only``."""
+
+        def wanted(relative: str) -> bool:
+            return relative in only or any(parent in only for parent in _parents(relative))
+
+        self.theirs = {path: entry for path, entry in self.theirs.items() if wanted(path)}
+        self.deleted = [path for path in self.deleted if wanted(path)]
 
     def clean(self, relative: str) -> bool:
         """Whether ``relative`` is in HEAD, unchanged in the working tree."""

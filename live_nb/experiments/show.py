@@ -17,13 +17,15 @@ import math
 import os
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from live_nb.error import LiveNbError
 from live_nb.experiments.baselines import baseline_names
 from live_nb.experiments.cells import is_int, is_missing, is_number
+from live_nb.experiments.chain import CHECKPOINT_SUBJECT, ChainLink, parse_trailers, read_chain
+from live_nb.experiments.chain import run_state as checkpoint_state
 from live_nb.experiments.read import WORKSPACE, ExperimentReader, RevisionData
 from live_nb.experiments.refs import ExpRef, list_refs
 from live_nb.experiments.table import Table
@@ -42,7 +44,8 @@ __all__ = [
     "show",
 ]
 
-META_COLUMNS = ("Experiment", "rev", "typ", "Created", "Message", "parent")
+META_COLUMNS = ("Experiment", "rev", "typ", "Created", "Message", "parent", "State")
+"""The fixed columns; ``State`` only when a row is a run still going or one that never ended."""
 # The typ of an experiment's row, as DVC: "branch_base" for the last of its baseline's rows.
 EXPERIMENT_TYPES = ("branch_commit", "branch_base")
 # DVC's own fixed columns: a metric or param with one of these names gets its file prefix.
@@ -83,6 +86,8 @@ class _Row:
     typ: str
     data: RevisionData | None
     parent: str | None = None
+    state: str | None = None  # "running" or "unfinished": a checkpoint without a final save
+    children: list[_Row] = field(default_factory=list)  # the checkpoints under an experiment
 
 
 def show(
@@ -93,6 +98,7 @@ def show(
     only_changed: bool = False,
     num: int = 1,
     force: bool = False,
+    checkpoints: bool = False,
 ) -> pd.DataFrame:
     """Experiments of the repository containing ``path``, as ``dvc exp show`` lists them.
 
@@ -108,9 +114,13 @@ def show(
     ``rev`` (short sha), ``typ`` (``workspace``, ``baseline``, ``branch_commit``, or
     ``branch_base`` for a baseline's last row, as DVC), ``Created`` (ISO 8601 commit time),
     ``Message`` (first line), ``parent`` (short baseline sha), then metrics, then params.
-    A column of whole numbers with gaps is a nullable ``Int64`` column.
+    A column of whole numbers with gaps is a nullable ``Int64`` column. A ``State`` column
+    appears when a run with checkpoints has no final save: ``running`` while its process
+    lives, ``unfinished`` once it is gone (a kernel killed). ``checkpoints`` adds a row per
+    checkpoint under its experiment (``typ`` ``checkpoint``, named ``NAME@STEP``).
     """
-    return collect(path, all_baselines, sort_by, sort_order, only_changed, num, force).to_frame()
+    table = collect(path, all_baselines, sort_by, sort_order, only_changed, num, force, checkpoints)
+    return table.to_frame()
 
 
 def collect(
@@ -121,6 +131,7 @@ def collect(
     only_changed: bool = False,
     num: int = 1,
     force: bool = False,
+    checkpoints: bool = False,
 ) -> Table:
     """The table :func:`show` returns, as plain columns (see :class:`.table.Table`)."""
     if sort_order not in _SORT_ORDERS:
@@ -133,7 +144,7 @@ def collect(
         workspace = reader.read_workspace(head)
         rows = [_Row(WORKSPACE, WORKSPACE, "workspace", workspace, head[:7] if head else None)]
         if head is not None:
-            rows.extend(_commit_rows(repo, reader, head, num, all_baselines))
+            rows.extend(_commit_rows(repo, reader, head, num, all_baselines, checkpoints))
         table = _table(rows, sort_by, sort_order, only_changed)
         table.attrs["read_stats"] = vars(reader.stats).copy()
         return table
@@ -155,7 +166,12 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _commit_rows(
-    repo: Repository, reader: ExperimentReader, head: str, num: int, all_baselines: bool
+    repo: Repository,
+    reader: ExperimentReader,
+    head: str,
+    num: int,
+    all_baselines: bool,
+    checkpoints: bool = False,
 ) -> list[_Row]:
     experiments = list_refs(repo)
     names = baseline_names(repo, head)
@@ -171,7 +187,10 @@ def _commit_rows(
     keep = {sha for _, sha in experiments} | {exp.baseline for exp, _ in experiments}
     keep |= set(baselines)
     wanted = baselines + unreached + [sha for group in grouped.values() for _, sha in group]
-    data = reader.read_commits(wanted, keep=keep)
+    chains = _chains(repo, grouped) if checkpoints else {}
+    links = [link.commit for chain in chains.values() for link in chain[1:]]
+    data = reader.read_commits(wanted + links, keep=keep | set(links))
+    states = _states(repo, [sha for group in grouped.values() for _, sha in group], data)
     # Baselines of experiments that no branch, tag or remote reaches come last, newest first.
     unreached.sort(key=lambda sha: (data[sha].created or 0, sha), reverse=True)
     baselines = baselines + unreached
@@ -181,10 +200,41 @@ def _commit_rows(
         rows.append(_Row(names.label(baseline), baseline[:7], "baseline", data[baseline]))
         group = grouped.get(baseline, [])
         group.sort(key=lambda item: (data[item[1]].created or 0, item[1]), reverse=True)
-        rows.extend(
-            _Row(exp.name, sha[:7], "branch_commit", data[sha], baseline[:7]) for exp, sha in group
-        )
+        for exp, sha in group:
+            row = _Row(exp.name, sha[:7], "branch_commit", data[sha], baseline[:7], states.get(sha))
+            row.children = [
+                _Row(
+                    f"{exp.name}@{link.step}",
+                    link.commit[:7],
+                    "checkpoint",
+                    data[link.commit],
+                    baseline[:7],
+                )
+                for link in chains.get(sha, [])[1:]
+            ]
+            rows.append(row)
     return rows
+
+
+def _chains(
+    repo: Repository, grouped: Mapping[str, list[tuple[ExpRef, str]]]
+) -> dict[str, list[ChainLink]]:
+    """The checkpoint chain of each experiment shown, newest first (its own commit first)."""
+    return {sha: read_chain(repo, sha) for group in grouped.values() for _, sha in group}
+
+
+def _states(
+    repo: Repository, shas: Sequence[str], data: Mapping[str, RevisionData]
+) -> dict[str, str]:
+    """``running`` or ``unfinished`` for experiments whose last commit is a checkpoint."""
+    candidates = [sha for sha in shas if CHECKPOINT_SUBJECT.fullmatch(data[sha].message or "")]
+    states = {}
+    for sha, found in repo.objects().read_many(candidates).items():
+        if found is not None:
+            state = checkpoint_state(parse_trailers(found[1].decode("utf-8", "replace")))
+            if state is not None:
+                states[sha] = state
+    return states
 
 
 def _all_commits(repo: Repository, head: str) -> list[str]:
@@ -208,12 +258,15 @@ def _by_baseline(
 
 def _table(rows: list[_Row], sort_by: str | None, sort_order: str, only_changed: bool) -> Table:
     flat = [_flat_values(row.data) for row in rows]
-    names = _column_names(_sources(flat))
+    below = [_flat_values(child.data) for row in rows for child in row.children]
+    names = _column_names(_sources(flat + below))
     if sort_by is not None:
         column = _sort_column(sort_by, names)
         source = next(source for source, name in names.items() if name == column)
         rows, flat = _sorted_rows(rows, flat, source, sort_order == "desc")
     _mark_last_experiments(rows)
+    rows = [shown for row in rows for shown in (row, *row.children)]
+    flat = [_flat_values(row.data) for row in rows] if below else flat
 
     columns: dict[str, list[Any]] = {
         "Experiment": [row.experiment for row in rows],
@@ -223,6 +276,8 @@ def _table(rows: list[_Row], sort_by: str | None, sort_order: str, only_changed:
         "Message": [row.data.message if row.data else None for row in rows],
         "parent": [row.parent for row in rows],
     }
+    if any(row.state for row in rows):
+        columns["State"] = [row.state for row in rows]
     kinds: dict[str, list[str]] = {"metrics": [], "params": [], "int_columns": []}
     for source, name in names.items():
         values = [found.get(source) for found in flat]

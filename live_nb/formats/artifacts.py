@@ -171,8 +171,11 @@ def ensure_dvc_dir(root: Path) -> bool:
     return True
 
 
-def cache_artifact(path: Path, root: Path) -> ArtifactEntry:
+def cache_artifact(path: Path, root: Path, link: bool = True) -> ArtifactEntry:
     """Do what ``dvc add path`` does in the DVC repository at ``root``; return the new entry.
+
+    ``link=False`` leaves a file in the working tree as it is (not replaced by a link to its
+    cache object): for a file the program may be writing again meanwhile (checkpoints).
 
     Creates ``root/.dvc`` first when it is missing. Raises ``ArtifactNotFoundError`` for a missing
     path, ``InvalidNameError`` for a path outside ``root``; an unreadable file's ``OSError``
@@ -189,13 +192,14 @@ def cache_artifact(path: Path, root: Path) -> ArtifactEntry:
     cache = root / ".dvc" / "cache" / "files" / "md5"
     types = cache_types(root / ".dvc")
     if target.is_dir():
-        md5, size, nfiles = _cache_directory(target, cache, types)
+        md5, size, nfiles = _cache_directory(target, cache, types if link else ("copy",))
         isexec = False
     else:
         md5, size = _hash_file(target)
         isexec = bool(target.stat().st_mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH))
         _store_file(target, md5, cache)
-        _link_back(_object_path(cache, md5), target, types)
+        if link:
+            _link_back(_object_path(cache, md5), target, types)
         nfiles = None
     entry = ArtifactEntry(
         md5=md5,
@@ -209,6 +213,85 @@ def cache_artifact(path: Path, root: Path) -> ArtifactEntry:
     if _uses_git(root):
         _add_to_gitignore(target)
     return entry
+
+
+Signature = tuple[int, int, int]
+"""A file's inode, size and modification time (ns): it is unchanged while these are."""
+
+
+def signature(path: Path) -> Signature | None:
+    """``path``'s :data:`Signature`, None when it is no file."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_ino, found.st_size, found.st_mtime_ns)
+
+
+def snapshot_artifact(
+    path: Path, root: Path, expected: Signature | None = None, attempts: int = 3
+) -> ArtifactEntry:
+    """``cache_artifact(path, root, link=False)`` for a file a program may be rewriting.
+
+    The file is read once, hashed while it is copied into the cache, and taken only when its
+    :data:`Signature` is the same before and after (and is ``expected``, when given: the file
+    as it was at a known good moment): a copy made while the file was being written is
+    dropped and tried again, up to ``attempts`` times, then :class:`ArtifactChangedError`.
+    A folder is cached as ``cache_artifact`` caches it.
+    """
+    root = Path(root).resolve()
+    absolute = Path(os.path.abspath(path))
+    target = absolute.parent.resolve() / absolute.name
+    if not target.is_file():
+        return cache_artifact(path, root, link=False)
+    _check_inside(path, target, root)
+    ensure_dvc_dir(root)
+    cache = root / ".dvc" / "cache" / "files" / "md5"
+    for _ in range(attempts):
+        copied = _copy_once(target, cache, expected)
+        if copied is not None:
+            md5, size, mode = copied
+            break
+    else:
+        raise ArtifactChangedError(target)
+    isexec = bool(mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH))
+    entry = ArtifactEntry(
+        md5, size, None, target.name, target.with_name(target.name + ".dvc"), isexec
+    )
+    atomic_write(entry.dvc_file, render_dvc_file(entry))
+    if _uses_git(root):
+        _add_to_gitignore(target)
+    return entry
+
+
+def _copy_once(
+    source: Path, cache: Path, expected: Signature | None
+) -> tuple[str, int, int] | None:
+    """Copy ``source`` into the cache under its MD5; None if it changed while being read."""
+    temp = cache / f".{secrets.token_hex(8)}.tmp"
+    temp.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.md5(usedforsecurity=False)
+    try:
+        with open(source, "rb") as reader:
+            before = os.fstat(reader.fileno())
+            with open(temp, "xb") as writer:
+                while chunk := reader.read(CHUNK_SIZE):
+                    digest.update(chunk)
+                    writer.write(chunk)
+        first = (before.st_ino, before.st_size, before.st_mtime_ns)
+        if signature(source) != first or expected not in (None, first):
+            return None
+        md5 = digest.hexdigest()
+        cache_object = _object_path(cache, md5)
+        if cache_object.exists():
+            return md5, before.st_size, before.st_mode
+        cache_object.parent.mkdir(parents=True, exist_ok=True)
+        temp.chmod(_CACHE_MODE)
+        temp.replace(cache_object)
+        return md5, before.st_size, before.st_mode
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
 
 
 def render_dvc_file(entry: ArtifactEntry) -> str:

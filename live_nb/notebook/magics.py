@@ -66,6 +66,31 @@ class LiveMagics(Magics):
         metavar="KEY=VALUE",
         help="a parameter to log and to bind as a variable (repeatable); VALUE is read as YAML",
     )
+    @argument(
+        "--checkpoint",
+        nargs="?",
+        const=True,
+        default=None,
+        metavar="N|60s",
+        help="commit the run so far every step, every N steps, or at most once per interval",
+    )
+    @argument(
+        "--checkpoint-file",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a file each checkpoint caches, to resume from (a model; repeatable)",
+    )
+    @argument(
+        "--resume-from",
+        metavar="NAME[@STEP]",
+        help="restore that checkpoint's output folder and files, and continue after its step",
+    )
+    @argument(
+        "--reset",
+        action="store_true",
+        help="start over: remove the --checkpoint-file files (kept in DVC's cache) first",
+    )
     @cell_magic
     def live(self, line: str, cell: str) -> Any:
         """Run the cell as a tracked experiment.
@@ -98,7 +123,13 @@ class LiveMagics(Magics):
             save=not args.no_save,
             resume=args.resume,
             params=_parse_params(args.param),
+            checkpoint=args.checkpoint,
+            checkpoint_files=args.checkpoint_file,
+            resume_from=args.resume_from,
+            reset=args.reset,
         )
+        if args.reset and args.resume_from:
+            raise UsageError("--reset starts over and --resume-from continues: give one of them.")
         try:
             session = LiveSession(self.shell, self.recorder.record, options)
         except LiveNbError as error:

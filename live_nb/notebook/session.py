@@ -37,6 +37,10 @@ class SessionOptions:
     save: bool = True
     resume: bool = False
     params: dict[str, Any] = field(default_factory=dict)
+    checkpoint: bool | int | str | None = None  # --checkpoint [N|60s]
+    checkpoint_files: list[str] = field(default_factory=list)
+    resume_from: str | None = None
+    reset: bool = False
 
 
 @dataclass
@@ -56,7 +60,20 @@ class LiveSession:
         self.record = record
         self.options = options
         self.cell: RecordedCell | None = record.current
-        self.live = Live(options.dir, resume=options.resume, save_dvc_exp=False)
+        if options.reset:
+            from live_nb.checkpoints.resume import reset
+
+            reset(options.checkpoint_files)
+        self.live = Live(
+            options.dir,
+            resume=options.resume,
+            save_dvc_exp=False,
+            exp_name=options.name,
+            checkpoint=options.checkpoint,
+            resume_from=options.resume_from,
+        )
+        for path in options.checkpoint_files:
+            self.live.log_artifact(path, checkpoint=True)
         title = live_title(self.cell.execution_count if self.cell else None, options.name)
         self.started = time.monotonic()
         self.experiment: SavedExperiment | None = None
@@ -80,6 +97,8 @@ class LiveSession:
         if self.options.params:
             self.live.log_params(self.options.params)
             self.shell.user_ns.update(self.options.params)
+        if self.live.resumed is not None:
+            print(self.live.resumed.describe())
         if self.dashboard is not None:
             self.dashboard.show()
         elif not self.in_terminal:
