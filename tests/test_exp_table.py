@@ -364,7 +364,10 @@ def test_the_static_fallback_is_an_escaped_html_table(exps: dict[str, str]) -> N
         "text/plain",
         "text/html",
         "application/vnd.jupyter.widget-view+json",
+        "application/vnd.live-nb.fallback+json",
     }
+    # what live_nb's labextension shows instead of "model not found" once the kernel restarted
+    assert data["application/vnd.live-nb.fallback+json"] == {"mime": "text/html"}
     page = data["text/html"]
     assert "<img" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page

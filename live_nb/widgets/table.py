@@ -78,7 +78,7 @@ from live_nb.experiments.read import WORKSPACE
 from live_nb.experiments.refs import ExpRef, list_refs
 from live_nb.experiments.show import EXPERIMENT_TYPES, META_COLUMNS, show
 from live_nb.git import Repository
-from live_nb.widgets.base import LiveNbWidget
+from live_nb.widgets.base import LiveNbWidget, with_saved_copy
 
 __all__ = [
     "MAX_OVERLAY",
@@ -370,7 +370,7 @@ class ExperimentsTable(LiveNbWidget):
         if bundle is None:
             return None
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-        data = {**data, "text/plain": format_table(self.df), "text/html": static_html(self.df)}
+        data = with_saved_copy({**data, "text/plain": format_table(self.df)}, static_html(self.df))
         return data, metadata
 
     # -- messages -----------------------------------------------------------------------------
