@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -170,6 +171,14 @@ class LiveSession:
                 return
         if self.experiment is not None:
             self.summary.note = f"{self.experiment.describe()}; compare runs with %exp_show"
+            _refresh_tables(self.live.dir)
+
+
+def _refresh_tables(path: str) -> None:
+    """The ``%exp_show`` tables open in this kernel show the run just saved (if any is open)."""
+    tables = sys.modules.get("live_nb.widgets.table")  # none shown: nothing to import
+    if tables is not None:
+        tables.refresh_open_tables(path)
 
 
 def live_title(execution_count: int | None, name: str | None) -> str:

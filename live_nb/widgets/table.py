@@ -49,6 +49,10 @@ The browser shows the columns in its own order: Experiment, Created (in short, i
 tooltip), the metrics, the params, Message, and rev, typ and parent behind a "Details" toggle;
 the ``columns`` trait and the DataFrame keep every column in DVC's order.
 
+Every table displayed in this kernel is kept (weakly) in :data:`OPEN_TABLES`: when a ``%%live``
+run of this kernel saves its experiment, :func:`refresh_open_tables` re-reads the tables of
+that repository, so the new run shows up without asking.
+
 Everything a user typed (names, messages, metric and param names and values) travels as data
 and is shown as text; the static HTML fallback escapes it.
 """
@@ -336,6 +340,7 @@ class ExperimentsTable(LiveNbWidget):
         self.sort_order = self.options.sort_order
         self.hide_unchanged = self.options.only_changed
         self.on_msg(self._on_message)
+        OPEN_TABLES.add(self)
 
     @property
     def dataframe(self) -> pd.DataFrame:
@@ -492,6 +497,30 @@ class ExperimentsTable(LiveNbWidget):
             "message": "\n".join(lines),
             "error_kind": None,
         }
+
+
+OPEN_TABLES: weakref.WeakSet[ExperimentsTable] = weakref.WeakSet()
+
+
+def refresh_open_tables(path: str | os.PathLike[str]) -> int:
+    """Re-read every open table of the repository containing ``path``; how many were.
+
+    A table that cannot be read again (its repository moved, say) stays as it was, with a log
+    line: the run that landed must never fail because of a table.
+    """
+    with Repository.discover(path) as repo:
+        root = str(repo.root)
+    refreshed = 0
+    for table in list(OPEN_TABLES):
+        if table.path != root or getattr(table, "comm", None) is None:  # closed
+            continue
+        try:
+            table.refresh()
+        except Exception as error:
+            _log.warning("live_nb: the experiments table was not refreshed: %s", error)
+            continue
+        refreshed += 1
+    return refreshed
 
 
 class NotAnExperimentError(LiveNbError, ValueError):
