@@ -42,8 +42,10 @@ request carries a ``request`` number that its reply repeats):
   "request"}`` -> ``{"type": "result", "request", "action", "ok": bool, "message": text,
   "error_kind": null | "uncommitted" | "error"}``. A successful action re-reads ``show()``
   (the ``rows``/``columns`` traits change) before the reply is sent. Errors from the
-  Python API come back as the message text (``"uncommitted"``: apply refused because of
-  uncommitted changes; the browser then offers to apply with a backup, ``force``).
+  Python API come back as the message text, in the table's words (``"uncommitted"``: apply
+  refused because of uncommitted changes; the browser then offers to apply with a backup,
+  ``force``; ``"branch_name"``: the branch name is refused or taken, and the browser keeps
+  the name box open with the message beside it).
 
 The browser shows the columns in its own order: Experiment, Created (in short, in full as a
 tooltip), the metrics, the params, Message, and rev, typ and parent behind a "Details" toggle;
@@ -402,7 +404,7 @@ class ExperimentsTable(LiveNbWidget):
             try:
                 reply = handler(content)
             except LiveNbError as error:
-                reply = _failure(kind, str(error), _error_kind(error))
+                reply = _failure(kind, widget_message(error), _error_kind(error))
             except Exception as error:  # a bug must not break the kernel: say it as text
                 _log.exception("live_nb experiments table: %s request failed", kind)
                 reply = _failure(
@@ -547,9 +549,28 @@ def _failure(action: str, message: str, error_kind: str = "error") -> dict[str, 
 
 
 def _error_kind(error: LiveNbError) -> str:
+    from live_nb.experiments.manage import BranchExistsError, InvalidBranchNameError
     from live_nb.experiments.restore import UncommittedChangesError
 
-    return "uncommitted" if isinstance(error, UncommittedChangesError) else "error"
+    if isinstance(error, UncommittedChangesError):
+        return "uncommitted"
+    if isinstance(error, InvalidBranchNameError | BranchExistsError):
+        return "branch_name"  # the browser keeps the name box open, the error beside it
+    return "error"
+
+
+def widget_message(error: LiveNbError) -> str:
+    """``error`` in the table's words: its buttons, not the command line's options."""
+    from live_nb.experiments.names import join_first
+    from live_nb.experiments.restore import UncommittedChangesError
+
+    if isinstance(error, UncommittedChangesError):
+        return (
+            f"Applying {error.name!r} would overwrite or delete uncommitted changes in "
+            f"{len(error.paths)} file(s): {join_first(error.paths)}. Commit or stash them, or "
+            'press "Back up my changes and apply" below to save them to a backup ref first.'
+        )
+    return str(error)
 
 
 # ---------------------------------------------------------------------------------------------
