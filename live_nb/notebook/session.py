@@ -69,6 +69,8 @@ class LiveSession:
             self.dashboard = _new_dashboard(self.live, title)
         if self.dashboard is None:
             self.live.subscribe(self.summary.observe)
+        if self.in_terminal:
+            self.summary.follow_terminal(sys.stdout)
 
     def run(self, cell: str, header: str = "%%live") -> Any:
         """Run the cell's body with ``live`` bound, then end the run and save it.
@@ -134,6 +136,7 @@ class LiveSession:
         else:
             self.summary.refresh()
         if self.in_terminal:
+            self.summary.end_line()
             print(self.summary.text())
 
     def _write_execution_record(self, notebook: Path | None) -> None:
