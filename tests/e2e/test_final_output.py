@@ -171,3 +171,29 @@ def test_reopened_after_a_restart_the_charts_and_the_table_are_there(
     page.locator(".jp-RenderedVegaLite").first.screenshot(path=str(SHOTS / "final-reopened.png"))
     page.locator(".live-nb-saved-output").first.screenshot(path=str(SHOTS / "table-reopened.png"))
     assert watch.ours() == [], watch.ours()
+
+
+def test_a_refused_branch_name_keeps_the_box_open_with_the_error_beside_it(
+    lab: LabServer, browser: tuple[Any, BrowserWatch]
+) -> None:
+    page, watch = browser
+    cells = ["%load_ext live_nb", "%%live branchy\nlive.log_metric('acc', 0.5)", "%exp_show"]
+    name = write_notebook(lab.root, "branch.ipynb", cells)
+    open_and_run(page, lab, name, 3)
+    table = ".jp-Notebook .live-nb-table"
+    page.check(f'{table} tr[data-experiment="branchy"] input[type="checkbox"]')
+    page.click(f'{table} button[data-action="branch"]')
+    box = page.locator(f"{table} .live-nb-table-confirm")
+    box.locator('input[data-role="branch-name"]').fill("bad..name")
+    box.locator('button[data-action="confirm"]').click()
+    error = box.locator('[data-role="confirm-error"]')
+    error.wait_for(state="visible", timeout=30_000)
+    assert "'bad..name' is not a valid Git branch name" in error.inner_text()
+    assert box.is_visible()
+    page.locator(table).screenshot(path=str(SHOTS / "table-branch-refused.png"))
+    box.locator('input[data-role="branch-name"]').fill("exp/branchy")
+    box.locator('button[data-action="confirm"]').click()
+    box.wait_for(state="hidden", timeout=30_000)
+    message = page.locator(f"{table} .live-nb-table-message").inner_text()
+    assert "exp/branchy" in message, message
+    assert watch.ours() == [], watch.ours()
