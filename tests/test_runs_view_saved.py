@@ -17,3 +17,4 @@ def test_the_saved_copy_lists_each_run_escaped() -> None:
     assert "<td>step 9 acc=1</td>" in page and "<td>Boom</td>" in page
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "<p>All 2 run(s) ended: 1 done, 1 failed.</p>" in page
+    assert "live-nb queue status</code> says where these runs are now" in page  # it may be old

@@ -108,5 +108,7 @@ def static_html(rows: list[dict[str, Any]], note: str) -> str:
     )
     return (
         f'<div class="live-nb-runs-static"><table><thead><tr>{head}</tr></thead>'
-        f"<tbody>{body}</tbody></table><p>{html.escape(note)}</p></div>"
+        f"<tbody>{body}</tbody></table><p>{html.escape(note)}</p>"
+        "<p>Saved when the view was shown; <code>live-nb queue status</code> says where these "
+        "runs are now.</p></div>"
     )
