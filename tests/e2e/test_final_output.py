@@ -56,7 +56,8 @@ def write_notebook(folder: Path, name: str, cells: list[str]) -> str:
 
 
 def open_and_run(page: Any, lab: LabServer, name: str, cells: int) -> None:
-    page.goto(lab.url(f"lab/tree/{name}"), wait_until="domcontentloaded")
+    # reset: only this notebook open (the workspace would reopen the earlier tests' too)
+    page.goto(lab.url(f"lab/tree/{name}") + "&reset", wait_until="domcontentloaded")
     page.wait_for_function(
         f"document.querySelectorAll('.jp-Notebook .jp-Cell').length === {cells}", timeout=90_000
     )

@@ -39,6 +39,9 @@ export class SavedOutput extends Panel {
   }
 
   async renderModel(model) {
+    // JupyterLab renders an updated output with the same renderer: start again
+    const generation = (this._generation = (this._generation ?? 0) + 1);
+    for (const child of [...this.widgets]) child.dispose();
     const mime = staticMime(model.data);
     if (mime === null) return;
     const copy = this._registry.createRenderer(mime);
@@ -46,14 +49,18 @@ export class SavedOutput extends Panel {
     await copy.renderModel(staticModel(model, mime));
     const id = modelId(model.data);
     // an untrusted notebook's widgets stay off, as JupyterLab's own renderer keeps them
-    if (id !== null && model.trusted) void this._goLive(model, id, copy);
+    if (id !== null && model.trusted) void this._goLive(model, id, copy, generation);
   }
 
-  async _goLive(model, id, copy) {
-    for (let i = 0; i < TRIES && !this.isDisposed; i++) {
+  _stale(generation) {
+    return this.isDisposed || generation !== this._generation;
+  }
+
+  async _goLive(model, id, copy, generation) {
+    for (let i = 0; i < TRIES && !this._stale(generation); i++) {
       const found = await widgetRenderer(outputRendermime(this), this._options);
       if (found) {
-        if (!(await hasModel(found.manager, id)) || this.isDisposed) {
+        if (!(await hasModel(found.manager, id)) || this._stale(generation)) {
           found.renderer.dispose();
           return;
         }
