@@ -254,6 +254,9 @@ def test_apply_refusing_names_the_files_and_force_backs_them_up(exps: dict[str, 
 
     assert refused["ok"] is False and refused["error_kind"] == "uncommitted"
     assert "dvclive/metrics.json" in refused["message"]
+    # in the table's words: its button, not the command line's --force
+    assert "--force" not in refused["message"] and "force=True" not in refused["message"]
+    assert '"Back up my changes and apply"' in refused["message"]
     assert json.loads(Path("dvclive/metrics.json").read_text())["train"]["loss"] == 0.7
 
     forced = table.handle({"type": "apply", "request": 2, "id": slow, "force": True})
@@ -277,6 +280,11 @@ def test_branch_makes_a_branch_and_reports_bad_names_as_text(
     assert again["ok"] is False and "already exists" in again["message"]
     bad = table.handle({"type": "branch", "request": 3, "id": fast, "branch_name": "a b"})
     assert bad["ok"] is False and "not a valid Git branch name" in bad["message"]
+    # both about the name: the browser keeps the name box open with the message beside it
+    assert again["error_kind"] == bad["error_kind"] == "branch_name"
+    gone_branch = {"type": "branch", "request": 4, "id": "refs/exps/gone", "branch_name": "x"}
+    gone = table.handle(gone_branch)
+    assert gone["ok"] is False and gone["error_kind"] == "error"
 
 
 def test_remove_deletes_the_chosen_experiments_and_refreshes(
@@ -364,7 +372,10 @@ def test_the_static_fallback_is_an_escaped_html_table(exps: dict[str, str]) -> N
         "text/plain",
         "text/html",
         "application/vnd.jupyter.widget-view+json",
+        "application/vnd.live-nb.fallback+json",
     }
+    # what live_nb's labextension shows instead of "model not found" once the kernel restarted
+    assert data["application/vnd.live-nb.fallback+json"] == {"mime": "text/html"}
     page = data["text/html"]
     assert "<img" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page

@@ -70,6 +70,14 @@ describe("PanelModel", () => {
     expect(api.calls.map(([name]) => name)).toEqual(["apply"]);
   });
 
+  it("passes a refused branch name on as the view's error kind, so the name box stays open", async () => {
+    const data = { kind: "branch_name", message: "'a b' is not a valid Git branch name." };
+    const api = fakeApi({ act: { ok: false, status: 400, data } });
+    const content = { type: "branch", request: 2, id: REF, branch_name: "a b" };
+    const message = await reply(new PanelModel(api), content);
+    expect(message).toMatchObject({ ok: false, error_kind: "branch_name", message: data.message });
+  });
+
   it("says the status when the server's answer has no message", () => {
     expect(messageOf({ ok: false, status: 502, data: null })).toBe("The server answered 502.");
   });

@@ -257,6 +257,42 @@ describe("the experiments table view", () => {
     expect(model.last("branch")).toMatchObject({ id: "refs/exps/bb/bbb/exp-0", branch_name: "exp/best" });
   });
 
+  it("keeps the branch box open with a refused name's error beside it, closes it once created", () => {
+    const { el, model } = mount(table());
+    tick(el, "exp-0");
+    click(el.querySelector('button[data-action="branch"]'));
+    el.querySelector('input[data-role="branch-name"]').value = "bad..name";
+    click(el.querySelector('button[data-action="confirm"]'));
+    const sent = model.last("branch");
+    expect(sent).toMatchObject({ branch_name: "bad..name" });
+    const refused = "'bad..name' is not a valid Git branch name. Use letters, digits, '-', '_', '.' and '/', e.g. 'exp/lr-0.01'.";
+    model.reply({ type: "result", request: sent.request, action: "branch", ok: false, message: refused, error_kind: "branch_name" });
+    const box = el.querySelector(".live-nb-table-confirm");
+    expect(box.hidden).toBe(false);
+    expect(box.querySelector('[data-role="confirm-error"]').textContent).toBe(refused);
+    expect(el.querySelector('input[data-role="branch-name"]').value).toBe("bad..name");
+    expect(el.querySelector(".live-nb-table-message").textContent).toBe("");
+
+    el.querySelector('input[data-role="branch-name"]').value = "exp/good";
+    click(el.querySelector('button[data-action="confirm"]'));
+    expect(box.querySelector('[data-role="confirm-error"]').textContent).toBe("");
+    const second = model.last("branch");
+    model.reply({ type: "result", request: second.request, action: "branch", ok: true, message: "Created branch exp/good." });
+    expect(box.hidden).toBe(true);
+    expect(el.querySelector(".live-nb-table-message").textContent).toBe("Created branch exp/good.");
+  });
+
+  it("closes the branch box and says any other failure below the table", () => {
+    const { el, model } = mount(table());
+    tick(el, "exp-0");
+    click(el.querySelector('button[data-action="branch"]'));
+    click(el.querySelector('button[data-action="confirm"]'));
+    const sent = model.last("branch");
+    model.reply({ type: "result", request: sent.request, action: "branch", ok: false, message: "Git is busy.", error_kind: "error" });
+    expect(el.querySelector(".live-nb-table-confirm").hidden).toBe(true);
+    expect(el.querySelector(".live-nb-table-message").textContent).toBe("Git is busy.");
+  });
+
   it("removes the ticked experiments, never the workspace or a baseline, then shows the new rows", async () => {
     const state = table();
     const { el, model } = mount(state);

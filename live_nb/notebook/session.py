@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -85,6 +86,8 @@ class LiveSession:
             self.dashboard = _new_dashboard(self.live, title)
         if self.dashboard is None:
             self.live.subscribe(self.summary.observe)
+        if self.in_terminal:
+            self.summary.follow_terminal(sys.stdout)
 
     def run(self, cell: str, header: str = "%%live") -> Any:
         """Run the cell's body with ``live`` bound, then end the run and save it.
@@ -152,6 +155,7 @@ class LiveSession:
         else:
             self.summary.refresh()
         if self.in_terminal:
+            self.summary.end_line()
             print(self.summary.text())
 
     def _write_execution_record(self, notebook: Path | None) -> None:
@@ -189,6 +193,14 @@ class LiveSession:
                 return
         if self.experiment is not None:
             self.summary.note = f"{self.experiment.describe()}; compare runs with %exp_show"
+            _refresh_tables(self.live.dir)
+
+
+def _refresh_tables(path: str) -> None:
+    """The ``%exp_show`` tables open in this kernel show the run just saved (if any is open)."""
+    tables = sys.modules.get("live_nb.widgets.table")  # none shown: nothing to import
+    if tables is not None:
+        tables.refresh_open_tables(path)
 
 
 def live_title(execution_count: int | None, name: str | None) -> str:

@@ -2,14 +2,17 @@
 
 It stands in for the streaming dashboard: one display, refreshed a few times a
 second, as HTML for notebooks and plain text for terminals. Everything from the
-user is escaped.
+user is escaped. In a terminal (IPython without a kernel) the run's progress is one line,
+rewritten in place a few times a second (:meth:`SessionSummary.follow_terminal`): the step,
+the latest metrics and the time elapsed; the full summary is printed when the run ends.
 """
 
 from __future__ import annotations
 
 import html
+import shutil
 import time
-from typing import Any
+from typing import Any, TextIO
 
 from live_nb.events import LiveEvent
 from live_nb.render.text import elapsed_text, short, steps_text
@@ -30,7 +33,14 @@ class SessionSummary:
         self.note = ""
         self.started = time.monotonic()
         self._handle: Any = None
+        self._terminal: TextIO | None = None
         self._last_shown = 0.0
+
+    def follow_terminal(self, stream: TextIO) -> None:
+        """Show the progress line on ``stream`` while the run goes, if it is a terminal."""
+        isatty = getattr(stream, "isatty", None)
+        if callable(isatty) and isatty():
+            self._terminal = stream
 
     def show(self) -> None:
         """Display the summary, with a display id to update it in place."""
@@ -54,6 +64,23 @@ class SessionSummary:
         self._last_shown = time.monotonic()
         if self._handle is not None:
             self._handle.update(self.bundle(), raw=True)
+        if self._terminal is not None:
+            width = shutil.get_terminal_size().columns - 1
+            self._terminal.write(f"\r{short_line(self.progress_line(), width)}\x1b[K")
+            self._terminal.flush()
+
+    def end_line(self) -> None:
+        """Take the progress line away (the full summary is printed in its place)."""
+        if self._terminal is not None:
+            self._terminal.write("\r\x1b[K")
+            self._terminal.flush()
+            self._terminal = None
+
+    def progress_line(self) -> str:
+        """The run in one line: title, step, latest metrics, elapsed time."""
+        step = f"step {self.step - 1}" if self.step else "starting"
+        metrics = " ".join(f"{name}={short(value)}" for name, value in self.metrics.items())
+        return " · ".join(part for part in (self.title, step, metrics, self._elapsed()) if part)
 
     def bundle(self) -> dict[str, str]:
         """The summary as a mime bundle: plain text and HTML."""
@@ -106,3 +133,14 @@ class SessionSummary:
             parts.append(f"<div>{html.escape(self.note)}</div>")
         parts.append("</div>")
         return "".join(parts)
+
+
+def short_line(line: str, width: int) -> str:
+    """``line`` cut to ``width`` characters, with an ellipsis when cut (a line never wraps).
+
+    Characters a terminal would act on (escape sequences in a metric's name) are shown as ``?``.
+    """
+    line = "".join(char if char.isprintable() else "?" for char in line)
+    if width <= 1 or len(line) <= width:
+        return line
+    return line[: width - 1] + "…"

@@ -6,8 +6,9 @@ without a valid token or cookie gets 403 and an authorizer can refuse any of the
 work (everything that runs Git) goes to the extension's own small thread pool through
 :meth:`LiveNbHandler.blocking`, so a slow repository never holds the server's event loop.
 Failures answer ``{"message": <one readable sentence>, "kind": <what went wrong>}`` with a
-status code: 400 bad input, 403 refused path, 404 nothing there, 409 uncommitted work or a
-ref moved meanwhile, 500 a bug (logged with its traceback).
+status code: 400 bad input, 403 refused path, 404 nothing there, 409 uncommitted work, a
+ref moved meanwhile or a branch name taken, 500 a bug (logged with its traceback). A branch
+name refused or taken is of kind ``branch_name``: the panel keeps its name box open.
 """
 
 from __future__ import annotations
@@ -38,7 +39,11 @@ class BadRequestError(LiveNbError, ValueError):
 
 def status_of(error: LiveNbError) -> tuple[int, str]:
     """The HTTP status and ``kind`` that answer ``error``."""
-    from live_nb.experiments.manage import ExperimentChangedError
+    from live_nb.experiments.manage import (
+        BranchExistsError,
+        ExperimentChangedError,
+        InvalidBranchNameError,
+    )
     from live_nb.experiments.restore import UncommittedChangesError
     from live_nb.git import GitLockedError, NotAGitRepositoryError, RefChangedError
     from live_nb.server.paths import FolderNotFoundError, PathRefusedError
@@ -53,6 +58,8 @@ def status_of(error: LiveNbError) -> tuple[int, str]:
         (FolderNotFoundError, 404, "not-found"),
         (NotAGitRepositoryError, 404, "no-repository"),
         (BadRequestError, 400, "bad-request"),
+        (InvalidBranchNameError, 400, "branch_name"),  # the panel keeps its name box open
+        (BranchExistsError, 409, "branch_name"),
     ]
     for kind, status, name in table:
         if isinstance(error, kind):

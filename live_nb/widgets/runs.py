@@ -4,11 +4,13 @@ Traits (read by ``js/src/runs/index.js``): ``rows``, a list of
 :meth:`~live_nb.runs.progress.RunRow.to_dict`; ``note``, one line under the table. The
 browser sends ``{"kind": "kill", "id": ...}`` to stop a run. A daemon thread re-reads the
 queue twice a second while any of the view's runs is queued or running, then writes a last
-note and stops; the kernel is never busy with it.
+note and stops; the kernel is never busy with it. Its saved copy (``text/html``, what a reopened
+notebook shows) is the table of the runs as they were last read.
 """
 
 from __future__ import annotations
 
+import html
 import threading
 from collections import Counter
 from pathlib import Path
@@ -18,7 +20,7 @@ import traitlets
 
 from live_nb.runs.progress import row_of
 from live_nb.runs.queue import FINISHED, Queue
-from live_nb.widgets.base import LiveNbWidget
+from live_nb.widgets.base import LiveNbWidget, with_saved_copy
 
 __all__ = ["RunsWidget"]
 
@@ -65,6 +67,13 @@ class RunsWidget(LiveNbWidget):
             except Exception:  # a queue being removed under us: stop quietly
                 return
 
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        return with_saved_copy(data, static_html(self.rows, self.note)), metadata
+
     def _on_message(self, _: Any, content: Any, buffers: Any) -> None:
         if not isinstance(content, dict) or content.get("kind") != "kill":
             return
@@ -80,3 +89,26 @@ def _summary(counts: Counter[str], finished: bool) -> str:
     if finished:
         return f"All {sum(counts.values())} run(s) ended: {parts}. Compare them with %exp_show."
     return f"{parts}. The kernel is free meanwhile; `live-nb queue status` follows them too."
+
+
+def _cell(row: dict[str, Any]) -> list[str]:
+    metrics = ", ".join(f"{key}={value}" for key, value in (row.get("metrics") or {}).items())
+    step = "" if row.get("step") is None else f"step {row['step']}"
+    progress = " ".join(part for part in (step, metrics) if part)
+    fields = (row.get("name"), row.get("params"), row.get("status"), progress, row.get("error"))
+    return [str(value or "") for value in fields]
+
+
+def static_html(rows: list[dict[str, Any]], note: str) -> str:
+    """The runs ``rows`` and ``note`` as plain HTML (every cell escaped), the view's saved copy."""
+    head = "".join(f"<th>{name}</th>" for name in ("run", "params", "status", "progress", "error"))
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(text)}</td>" for text in _cell(row)) + "</tr>"
+        for row in rows
+    )
+    return (
+        f'<div class="live-nb-runs-static"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table><p>{html.escape(note)}</p>"
+        "<p>Saved when the view was shown; <code>live-nb queue status</code> says where these "
+        "runs are now.</p></div>"
+    )

@@ -42,12 +42,18 @@ request carries a ``request`` number that its reply repeats):
   "request"}`` -> ``{"type": "result", "request", "action", "ok": bool, "message": text,
   "error_kind": null | "uncommitted" | "error"}``. A successful action re-reads ``show()``
   (the ``rows``/``columns`` traits change) before the reply is sent. Errors from the
-  Python API come back as the message text (``"uncommitted"``: apply refused because of
-  uncommitted changes; the browser then offers to apply with a backup, ``force``).
+  Python API come back as the message text, in the table's words (``"uncommitted"``: apply
+  refused because of uncommitted changes; the browser then offers to apply with a backup,
+  ``force``; ``"branch_name"``: the branch name is refused or taken, and the browser keeps
+  the name box open with the message beside it).
 
 The browser shows the columns in its own order: Experiment, Created (in short, in full as a
 tooltip), the metrics, the params, Message, and rev, typ and parent behind a "Details" toggle;
 the ``columns`` trait and the DataFrame keep every column in DVC's order.
+
+Every table displayed in this kernel is kept (weakly) in :data:`OPEN_TABLES`: when a ``%%live``
+run of this kernel saves its experiment, :func:`refresh_open_tables` re-reads the tables of
+that repository, so the new run shows up without asking.
 
 Everything a user typed (names, messages, metric and param names and values) travels as data
 and is shown as text; the static HTML fallback escapes it.
@@ -78,7 +84,7 @@ from live_nb.experiments.read import WORKSPACE
 from live_nb.experiments.refs import ExpRef, list_refs
 from live_nb.experiments.show import EXPERIMENT_TYPES, META_COLUMNS, show
 from live_nb.git import Repository
-from live_nb.widgets.base import LiveNbWidget
+from live_nb.widgets.base import LiveNbWidget, with_saved_copy
 
 __all__ = [
     "MAX_OVERLAY",
@@ -336,6 +342,7 @@ class ExperimentsTable(LiveNbWidget):
         self.sort_order = self.options.sort_order
         self.hide_unchanged = self.options.only_changed
         self.on_msg(self._on_message)
+        OPEN_TABLES.add(self)
 
     @property
     def dataframe(self) -> pd.DataFrame:
@@ -370,7 +377,7 @@ class ExperimentsTable(LiveNbWidget):
         if bundle is None:
             return None
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-        data = {**data, "text/plain": format_table(self.df), "text/html": static_html(self.df)}
+        data = with_saved_copy({**data, "text/plain": format_table(self.df)}, static_html(self.df))
         return data, metadata
 
     # -- messages -----------------------------------------------------------------------------
@@ -397,7 +404,7 @@ class ExperimentsTable(LiveNbWidget):
             try:
                 reply = handler(content)
             except LiveNbError as error:
-                reply = _failure(kind, str(error), _error_kind(error))
+                reply = _failure(kind, widget_message(error), _error_kind(error))
             except Exception as error:  # a bug must not break the kernel: say it as text
                 _log.exception("live_nb experiments table: %s request failed", kind)
                 reply = _failure(
@@ -494,6 +501,30 @@ class ExperimentsTable(LiveNbWidget):
         }
 
 
+OPEN_TABLES: weakref.WeakSet[ExperimentsTable] = weakref.WeakSet()
+
+
+def refresh_open_tables(path: str | os.PathLike[str]) -> int:
+    """Re-read every open table of the repository containing ``path``; how many were.
+
+    A table that cannot be read again (its repository moved, say) stays as it was, with a log
+    line: the run that landed must never fail because of a table.
+    """
+    with Repository.discover(path) as repo:
+        root = str(repo.root)
+    refreshed = 0
+    for table in list(OPEN_TABLES):
+        if table.path != root or getattr(table, "comm", None) is None:  # closed
+            continue
+        try:
+            table.refresh()
+        except Exception as error:
+            _log.warning("live_nb: the experiments table was not refreshed: %s", error)
+            continue
+        refreshed += 1
+    return refreshed
+
+
 class NotAnExperimentError(LiveNbError, ValueError):
     def __init__(self, action: str, name: str | None) -> None:
         what = f"{name!r} is not an experiment" if name else "no experiment is selected"
@@ -518,9 +549,28 @@ def _failure(action: str, message: str, error_kind: str = "error") -> dict[str, 
 
 
 def _error_kind(error: LiveNbError) -> str:
+    from live_nb.experiments.manage import BranchExistsError, InvalidBranchNameError
     from live_nb.experiments.restore import UncommittedChangesError
 
-    return "uncommitted" if isinstance(error, UncommittedChangesError) else "error"
+    if isinstance(error, UncommittedChangesError):
+        return "uncommitted"
+    if isinstance(error, InvalidBranchNameError | BranchExistsError):
+        return "branch_name"  # the browser keeps the name box open, the error beside it
+    return "error"
+
+
+def widget_message(error: LiveNbError) -> str:
+    """``error`` in the table's words: its buttons, not the command line's options."""
+    from live_nb.experiments.names import join_first
+    from live_nb.experiments.restore import UncommittedChangesError
+
+    if isinstance(error, UncommittedChangesError):
+        return (
+            f"Applying {error.name!r} would overwrite or delete uncommitted changes in "
+            f"{len(error.paths)} file(s): {join_first(error.paths)}. Commit or stash them, or "
+            'press "Back up my changes and apply" below to save them to a backup ref first.'
+        )
+    return str(error)
 
 
 # ---------------------------------------------------------------------------------------------

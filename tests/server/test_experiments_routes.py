@@ -275,6 +275,10 @@ async def test_remove_and_branch(jp_fetch: Fetch, project: Path) -> None:
         jp_fetch, "branch", {"path": "project", "id": ids["fast"], "branch_name": "keep-fast"}
     )
     assert code == 200 and "keep-fast" in answer["message"]
+    for name, status in (("keep-fast", 409), ("a b", 400)):  # taken, refused
+        body = {"path": "project", "id": ids["fast"], "branch_name": name}
+        code, answer = await post_json(jp_fetch, "branch", body)
+        assert (code, answer["kind"]) == (status, "branch_name"), answer
     assert (
         git(project, "rev-parse", "keep-fast").strip()
         == git(project, "rev-parse", ids["fast"]).strip()
@@ -327,7 +331,11 @@ async def test_the_bundle_is_served_as_a_javascript_module(jp_fetch: Fetch) -> N
 
 
 def test_each_failure_has_its_status_and_kind(tmp_path: Path) -> None:
-    from live_nb.experiments.manage import ExperimentChangedError
+    from live_nb.experiments.manage import (
+        BranchExistsError,
+        ExperimentChangedError,
+        InvalidBranchNameError,
+    )
     from live_nb.experiments.refs import ExpRef
     from live_nb.git import NotAGitRepositoryError, RefChangedError
     from live_nb.server.base import BadRequestError, status_of
@@ -342,3 +350,5 @@ def test_each_failure_has_its_status_and_kind(tmp_path: Path) -> None:
     assert status_of(NotAGitRepositoryError(tmp_path)) == (404, "no-repository")
     assert status_of(BadRequestError("no")) == (400, "bad-request")
     assert status_of(NotAnExperimentError("apply", "x")) == (400, "error")
+    assert status_of(InvalidBranchNameError("a b")) == (400, "branch_name")
+    assert status_of(BranchExistsError("main")) == (409, "branch_name")

@@ -5,10 +5,12 @@
 import { ILayoutRestorer, ILabShell } from "@jupyterlab/application";
 import { PageConfig } from "@jupyterlab/coreutils";
 import { IDefaultFileBrowser } from "@jupyterlab/filebrowser";
+import { IRenderMimeRegistry } from "@jupyterlab/rendermime";
 import { ServerConnection } from "@jupyterlab/services";
 import { LabIcon } from "@jupyterlab/ui-components";
 
 import { ExperimentsPanel } from "./panel.js";
+import { savedOutputFactory } from "./saved.js";
 
 // A flask: the panel's icon in the sidebar's tab bar.
 const ICON = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
@@ -61,4 +63,15 @@ const plugin = {
   },
 };
 
-export default plugin;
+// Reopened after a restart, a live_nb widget output shows its saved copy (saved.js).
+const savedOutputs = {
+  id: "live_nb:saved-outputs",
+  description: "live_nb's widget outputs show their saved copy when the kernel has no widget.",
+  autoStart: true,
+  requires: [IRenderMimeRegistry],
+  activate(_app, rendermime) {
+    rendermime.addFactory(savedOutputFactory(rendermime));
+  },
+};
+
+export default [plugin, savedOutputs];

@@ -17,6 +17,9 @@
  * @property {() => string[]} keep the files apply must leave alone (open documents)
  */
 
+// the error kinds the table view acts on: a backup offer; the branch name box kept open
+const VIEW_KINDS = new Set(["uncommitted", "branch_name"]);
+
 export const INITIAL_STATE = Object.freeze({
   view: "table",
   columns: [],
@@ -94,7 +97,7 @@ export class PanelModel {
     if (body === null) return failure(content, `Unknown request ${JSON.stringify(content.type)}.`);
     const answer = await this.api.act(content.type, body);
     if (!answer.ok) {
-      const kind = answer.data?.kind === "uncommitted" ? "uncommitted" : "error";
+      const kind = VIEW_KINDS.has(answer.data?.kind) ? answer.data.kind : "error";
       return failure(content, messageOf(answer), kind);
     }
     await this.api.reload();

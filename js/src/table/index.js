@@ -70,6 +70,7 @@ export class TableView {
     this.generation = 0;
     this.forceTarget = null;
     this.onConfirm = null;
+    this.confirmRequest = null; // the request a kept-open confirm box waits for
     this.listeners = [];
     this.timers = new Set();
     this.reloadScheduled = false;
@@ -425,11 +426,13 @@ export class TableView {
         text: `Create a Git branch at experiment "${names[0]}", named:`,
         input: { label: "Branch name", value: names[0] },
         confirmLabel: "Create branch",
-        onConfirm: (branchName) =>
-          this.send(
+        keepOpen: true, // until the name is accepted: a refused one is said beside the box
+        onConfirm: (branchName) => {
+          this.confirmRequest = this.send(
             { type: "branch", id: entry.id, branch_name: branchName },
             `Creating branch ${branchName}…`,
-          ),
+          );
+        },
       });
     } else if (action === "remove") {
       if (!chosen.length) {
@@ -448,9 +451,10 @@ export class TableView {
 
   /**
    * Ask before acting: `onConfirm` is called with the input's value, if there is an input.
-   * @param {{ text: string, input?: { label: string, value?: string }, confirmLabel: string, danger?: boolean, onConfirm: (value?: string) => unknown }} options
+   * With `keepOpen`, the box stays open until `answerConfirm` hears the request's reply.
+   * @param {{ text: string, input?: { label: string, value?: string }, confirmLabel: string, danger?: boolean, keepOpen?: boolean, onConfirm: (value?: string) => unknown }} options
    */
-  confirm({ text, input, confirmLabel, danger = false, onConfirm }) {
+  confirm({ text, input, confirmLabel, danger = false, keepOpen = false, onConfirm }) {
     const parts = [element("span", { text })];
     let field = null;
     if (input) {
@@ -463,22 +467,46 @@ export class TableView {
     const ok = button(confirmLabel, "confirm", {
       className: danger ? "live-nb-table-button live-nb-table-danger" : "live-nb-table-button",
     });
-    parts.push(ok, button("Cancel", "cancel"));
+    const error = element("span", {
+      className: "live-nb-table-confirm-error",
+      attrs: { "data-role": "confirm-error", role: "alert" },
+    });
+    parts.push(ok, button("Cancel", "cancel"), error);
     this.confirmBox.replaceChildren(...parts);
     this.confirmBox.hidden = false;
+    this.confirmRequest = null;
     this.onConfirm = () => {
       const value = field ? field.value.trim() : null;
       if (field && !value) {
         this.say("error", "Type a name for the branch.");
         return;
       }
-      this.closeConfirm();
+      error.textContent = "";
+      if (!keepOpen) this.closeConfirm();
       onConfirm(value);
     };
     (field ?? ok).focus?.();
   }
 
+  /** The reply to the request a kept-open box sent: true when it was said in the box. */
+  answerConfirm(message) {
+    if (this.confirmRequest === null || message.request !== this.confirmRequest) return false;
+    this.confirmRequest = null;
+    if (message.ok || message.error_kind !== "branch_name") {
+      this.closeConfirm();
+      return false;
+    }
+    this.confirmBox.querySelector('[data-role="confirm-error"]').textContent = String(
+      message.message ?? "",
+    );
+    const field = this.confirmBox.querySelector("input");
+    field?.focus?.();
+    field?.select?.();
+    return true;
+  }
+
   closeConfirm() {
+    this.confirmRequest = null;
     this.onConfirm = null;
     this.confirmBox.hidden = true;
     this.confirmBox.replaceChildren();
@@ -524,7 +552,8 @@ export class TableView {
         ]),
       );
     }
-    this.say(message.ok ? "ok" : "error", String(message.message ?? ""), extra);
+    if (this.answerConfirm(message)) this.say("info", "");
+    else this.say(message.ok ? "ok" : "error", String(message.message ?? ""), extra);
     this.updateButtons();
   }
 

@@ -43,6 +43,8 @@ export const STYLE = `
   margin-bottom: 6px; border: 1px solid var(--lnt-accent); border-radius: 3px; }
 .live-nb-table-confirm[hidden] { display: none; }
 .live-nb-table-confirm input { font: inherit; padding: 2px 6px; min-width: 200px; }
+.live-nb-table-confirm-error { color: var(--lnt-error); flex-basis: 100%; white-space: pre-wrap; }
+.live-nb-table-confirm-error:empty { display: none; }
 .live-nb-table-message { white-space: pre-wrap; margin-bottom: 6px; }
 .live-nb-table-message:empty { display: none; }
 .live-nb-table-message[data-state="error"] { color: var(--lnt-error); }
