@@ -15,7 +15,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 
-from live_nb.cli import exp, runs
+from live_nb.cli import exp, pipelines, runs
 from live_nb.cli.common import (
     PROG,
     DirectoryNotFoundError,
@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     runs.register(commands, exp.register(commands))
+    pipelines.register(commands)
     return parser
 
 

@@ -1,0 +1,152 @@
+"""live-nb status and repro against the real dvc on the same projects."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from live_nb.cli import main
+from tests.conftest import git, run_dvc
+
+PARAMS = "train:\n  lr: 0.1\n  n: 3\nseed: 1\nmodels:\n  us: {thresh: 10}\n  gb: {thresh: 15}\n"
+DVCYAML = """\
+stages:
+  prepare:
+    cmd: cat in.txt > prepared.txt && mkdir -p feats && cp in.txt feats/a
+    deps: [in.txt, raw]
+    params: [train.lr, seed]
+    outs: [prepared.txt, feats]
+  build:
+    foreach: ${models}
+    do:
+      cmd: echo ${item.thresh} > model-${key}.txt && cat prepared.txt >> model-${key}.txt
+      deps: [prepared.txt]
+      outs: [model-${key}.txt]
+  report:
+    cmd:
+      - echo start > report.json
+      - echo '{"ok":1}' > report.json
+    deps: [model-us.txt, model-gb.txt]
+    params:
+      - params.yaml:
+    metrics:
+      - report.json:
+          cache: false
+  state:
+    cmd: date +%N >> state.log
+    deps: [in.txt]
+    outs:
+      - state.log:
+          persist: true
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, dvc: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    run_dvc(dvc, root, "init", "-q")
+    (root / "params.yaml").write_text(PARAMS)
+    (root / "in.txt").write_text("a\n")
+    (root / "raw").mkdir()
+    (root / "raw" / "x.csv").write_text("1,2\n")
+    (root / "dvc.yaml").write_text(DVCYAML.replace("[model-${key}.txt]", "['model-${key}.txt']"))
+    monkeypatch.setenv("DVC_NO_ANALYTICS", "1")
+    return root
+
+
+def _ours(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    capsys.readouterr()
+    assert main(["-C", str(root), *args]) == 0
+    return capsys.readouterr().out
+
+
+def _status(root: Path, capsys: pytest.CaptureFixture[str]) -> object:
+    return json.loads(_ours(root, capsys, "status", "--json"))
+
+
+def _dvc_status(dvc: str, root: Path) -> object:
+    return json.loads(run_dvc(dvc, root, "status", "--json"))
+
+
+def _ran(text: str) -> list[str]:
+    return re.findall(r"^Running stage '(.+)':$", text, flags=re.M)
+
+
+def test_status_agrees_with_dvc_status(
+    project: Path, dvc: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_dvc(dvc, project, "repro", "-q")
+    assert _status(project, capsys) == {} == _dvc_status(dvc, project)
+    assert "up to date" in _ours(project, capsys, "status")
+    (project / "raw" / "y.csv").write_text("3,4\n")
+    assert _status(project, capsys) == _dvc_status(dvc, project)
+    (project / "params.yaml").write_text(PARAMS.replace("lr: 0.1", "lr: 0.2"))
+    (project / "model-us.txt").unlink()
+    assert _status(project, capsys) == _dvc_status(dvc, project)
+    (project / "dvc.yaml").write_text(
+        (project / "dvc.yaml").read_text().replace("date +%N", "date +%s%N")
+    )
+    expected = _dvc_status(dvc, project)
+    assert _status(project, capsys) == expected
+    assert "changed command" in expected["state"]  # type: ignore[index]
+    assert _ours(project, capsys, "status").rstrip("\n") == run_dvc(dvc, project, "status").rstrip(
+        "\n"
+    )
+
+
+def test_repro_leaves_what_dvc_repro_leaves(
+    project: Path, dvc: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ran = _ran(_ours(project, capsys, "repro"))
+    assert ran == ["prepare", "build@us", "build@gb", "report", "state"]
+    assert _dvc_status(dvc, project) == {}
+    ours = (project / "dvc.lock").read_text()
+    assert "Stage 'prepare' didn't change" in _ours(project, capsys, "repro")
+    cached = project / ".dvc" / "cache" / "files" / "md5"
+    assert len(list(cached.glob("*/*"))) >= 4
+    assert "/prepared.txt" in (project / ".gitignore").read_text().splitlines()
+    state = (project / "state.log").read_text()
+    (project / "dvc.lock").unlink()
+    run_dvc(dvc, project, "repro", "-q")
+    theirs = (project / "dvc.lock").read_text()
+    # Byte for byte, but for the persisted log, which dvc appended to.
+    assert _without_state(ours) == _without_state(theirs)
+    assert ours.index("  state:") == theirs.index("  state:")
+    assert (project / "state.log").read_text().startswith(state)  # persist kept it
+
+
+def _without_state(lock: str) -> str:
+    return lock[: lock.index("  state:")]
+
+
+def test_a_changed_dependency_reruns_the_same_stages(
+    project: Path, dvc: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_dvc(dvc, project, "repro", "-q")
+    (project / "in.txt").write_text("b\n")
+    for flags in ([], ["build@us"], ["-s", "build@us"], ["--downstream", "build@us"], ["-f"]):
+        dry = _ran(run_dvc(dvc, project, "repro", "--dry", *flags))
+        assert _ran(_ours(project, capsys, "repro", "--dry", *flags)) == dry, flags
+    assert _ran(_ours(project, capsys, "repro")) == [
+        "prepare",
+        "build@us",
+        "build@gb",
+        "report",
+        "state",
+    ]
+    assert _dvc_status(dvc, project) == {}
+    assert _status(project, capsys) == {}
+
+
+def test_a_failing_stage_is_one_message(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "dvc.yaml").write_text("stages:\n  bad:\n    cmd: exit 3\n")
+    capsys.readouterr()
+    assert main(["-C", str(project), "repro"]) == 1
+    error = capsys.readouterr().err
+    assert "stage 'bad'" in error and "status 3" in error
+    assert len(error.strip().splitlines()) == 1
