@@ -80,6 +80,7 @@ def _ran(text: str) -> list[str]:
 def test_status_agrees_with_dvc_status(
     project: Path, dvc: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    assert _status(project, capsys) == _dvc_status(dvc, project)  # never run
     run_dvc(dvc, project, "repro", "-q")
     assert _status(project, capsys) == {} == _dvc_status(dvc, project)
     assert "up to date" in _ours(project, capsys, "status")

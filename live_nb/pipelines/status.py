@@ -3,7 +3,8 @@
 For each stage: ``changed deps`` (a path ``modified``/``deleted``, a params file
 ``deleted``/``new`` or its keys ``modified``/``new``/``deleted``; skipped for a frozen
 stage), ``changed outs`` (``not in cache``, ``deleted``, ``modified``), ``always changed``
-(``always_changed: true``, or a command with no deps and no outs) and ``changed command``.
+(``always_changed: true``, or a command with no deps and no outs) and ``changed command``
+(only for a stage ``dvc.lock`` knows, as DVC does).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def stage_status(
     root: Path, stage: Stage, entry: dict[str, Any] | None, hashes: HashCache
 ) -> StageStatus:
     """What changed in one stage since its ``dvc.lock`` ``entry`` (None: never run)."""
+    locked = entry is not None
     entry = entry or {}
     changes: StageStatus = []
     if not stage.frozen:
@@ -51,7 +53,7 @@ def stage_status(
         changes.append({"changed outs": outs})
     if stage.always_changed or not (stage.deps or stage.params or stage.outs):
         changes.append("always changed")
-    if entry.get("cmd") != stage.command_text:
+    if locked and entry.get("cmd") != stage.command_text:
         changes.append("changed command")
     return changes
 
