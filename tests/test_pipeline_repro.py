@@ -151,3 +151,40 @@ def test_a_failing_stage_is_one_message(project: Path, capsys: pytest.CaptureFix
     error = capsys.readouterr().err
     assert "stage 'bad'" in error and "status 3" in error
     assert len(error.strip().splitlines()) == 1
+
+
+def test_run_cache_entries_are_shared_both_ways(
+    project: Path, dvc: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_dvc(dvc, project, "repro", "-q")
+    (project / "in.txt").write_text("b\n")
+    run_dvc(dvc, project, "repro", "-q")
+    (project / "in.txt").write_text("a\n")
+    said = _ours(project, capsys, "repro")
+    assert "Stage 'prepare' is cached - skipping run, checking out outputs" in said
+    assert (project / "prepared.txt").read_text() == "a\n"
+    assert _ran(said) == ["state"]  # persist: true keeps it out of the run-cache
+    assert _dvc_status(dvc, project) == {}
+    # And the other way: entries live-nb writes are used by dvc.
+    (project / "raw" / "z.csv").write_text("new\n")
+    _ours(project, capsys, "repro")
+    (project / "raw" / "z.csv").unlink()
+    _ours(project, capsys, "repro")
+    (project / "raw" / "z.csv").write_text("new\n")  # inputs only live-nb has run
+    said = run_dvc(dvc, project, "repro")
+    assert "Stage 'prepare' is cached - skipping run" in said
+    assert _status(project, capsys) == {}
+
+
+def test_a_frozen_stage_is_verified_not_run(
+    project: Path, dvc: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (project / "dvc.yaml").read_text()
+    (project / "dvc.yaml").write_text(
+        text.replace("    deps: [in.txt]\n", "    deps: [in.txt]\n    frozen: true\n")
+    )
+    (project / "state.log").write_text("kept\n")
+    said = _ours(project, capsys, "repro", "state")
+    assert "Verifying outputs in frozen stage: 'state'" in said
+    assert (project / "state.log").read_text() == "kept\n"
+    assert _dvc_status(dvc, project) == _status(project, capsys)

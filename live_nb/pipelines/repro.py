@@ -6,7 +6,9 @@ it runs, so a stage downstream of one that ran sees its new outputs). Its output
 ``$SHELL -c LINE`` (``/bin/sh`` without ``SHELL``; bash and zsh without their rc files), in
 the stage's ``wdir``, with ``DVC_ROOT`` and ``DVC_STAGE`` set. Then the cached outputs
 go to ``.dvc/cache/files/md5`` (linked back with the configured cache type, added to
-``.gitignore``) and the stage's entry is written to ``dvc.lock``.
+``.gitignore``) and the stage's entry is written to ``dvc.lock`` and the run-cache. A stage
+whose inputs match a run in the run-cache is checked out from it instead (not with
+``--force``); a frozen stage is not run, only its outputs checked.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from live_nb.formats.artifacts import cache_output
+from live_nb.pipelines import runcache
 from live_nb.pipelines.errors import StageFailedError
 from live_nb.pipelines.graph import Graph
 from live_nb.pipelines.hashing import HashCache
@@ -33,9 +36,10 @@ _SHELL_OPTIONS = {"bash": ["--noprofile", "--norc"], "zsh": ["--no-rcs"]}
 
 @dataclass
 class ReproResult:
-    """The stages that ran (or would, with ``dry``) and those found unchanged."""
+    """The stages that ran (or would, with ``dry``), came from the run-cache, or were unchanged."""
 
     ran: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
 
@@ -63,14 +67,12 @@ def reproduce(
     try:
         for name in names:
             stage = graph.stages[name]
-            entry = read_lock(root).get(name)
-            if not (force or stage_status(root, stage, entry, hashes)):
+            if not (force or stage_status(root, stage, read_lock(root).get(name), hashes)):
                 say(f"Stage '{name}' didn't change, skipping")
                 result.skipped.append(name)
                 continue
-            say(f"Running stage '{name}':")
-            result.ran.append(name)
-            _run(root, stage, dry, say)
+            how = _reproduce_one(root, stage, force=force, dry=dry, hashes=hashes, say=say)
+            (result.restored if how == "restored" else result.ran).append(name)
             if not dry:
                 _record(root, stage, hashes, list(graph.stages))
     finally:
@@ -78,11 +80,38 @@ def reproduce(
     return result
 
 
-def _run(root: Path, stage: Stage, dry: bool, say: Callable[[str], None]) -> None:
+def _reproduce_one(
+    root: Path,
+    stage: Stage,
+    *,
+    force: bool,
+    dry: bool,
+    hashes: HashCache,
+    say: Callable[[str], None],
+) -> str:
+    """Run, restore or (frozen) verify one stage, as DVC's ``Stage.run`` does; say which."""
+    if stage.frozen:
+        say(f"Verifying outputs in frozen stage: '{stage.name}'")
+        missing = [o.path for o in stage.outs if not (root / stage.path(o.path)).exists()]
+        if missing and not dry:
+            raise StageFailedError(
+                "dvc.yaml", f"frozen stage '{stage.name}' is missing its output '{missing[0]}'"
+            )
+        return "verified"
     if not dry:
         for out in stage.outs:
             if not out.persist:
                 _remove(root / stage.path(out.path))
+    if not force and runcache.restore(root, stage, hashes, checkout=not dry) is not None:
+        say(f"Stage '{stage.name}' is cached - skipping run, checking out outputs")
+        if not dry:
+            return "restored"
+    _run(root, stage, dry, say)
+    return "ran"
+
+
+def _run(root: Path, stage: Stage, dry: bool, say: Callable[[str], None]) -> None:
+    say(f"Running stage '{stage.name}':")
     env = {**os.environ, "DVC_ROOT": str(root.resolve()), "DVC_STAGE": stage.name}
     for line in stage.cmd:
         say(f"> {line}")
@@ -110,4 +139,6 @@ def _record(root: Path, stage: Stage, hashes: HashCache, names: list[str]) -> No
         target = root / stage.path(out.path)
         if out.cache and target.exists():
             cache_output(target, root.resolve())
-    write_lock(root, {stage.name: stage_entry(root, stage, hashes)}, names)
+    entry = stage_entry(root, stage, hashes)
+    write_lock(root, {stage.name: entry}, names)
+    runcache.save(root, stage, entry)
