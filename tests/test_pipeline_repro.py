@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -35,6 +36,11 @@ stages:
     metrics:
       - report.json:
           cache: false
+  nested:
+    wdir: sub
+    cmd: cat ../prepared.txt > here.txt
+    deps: [../prepared.txt]
+    outs: [here.txt]
   state:
     cmd: date +%N >> state.log
     deps: [in.txt]
@@ -54,6 +60,7 @@ def project(tmp_path: Path, dvc: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     (root / "in.txt").write_text("a\n")
     (root / "raw").mkdir()
     (root / "raw" / "x.csv").write_text("1,2\n")
+    (root / "sub").mkdir()
     (root / "dvc.yaml").write_text(DVCYAML.replace("[model-${key}.txt]", "['model-${key}.txt']"))
     monkeypatch.setenv("DVC_NO_ANALYTICS", "1")
     return root
@@ -104,7 +111,7 @@ def test_repro_leaves_what_dvc_repro_leaves(
     project: Path, dvc: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ran = _ran(_ours(project, capsys, "repro"))
-    assert ran == ["prepare", "build@us", "build@gb", "report", "state"]
+    assert ran == ["prepare", "build@us", "build@gb", "report", "nested", "state"]
     assert _dvc_status(dvc, project) == {}
     ours = (project / "dvc.lock").read_text()
     assert "Stage 'prepare' didn't change" in _ours(project, capsys, "repro")
@@ -138,6 +145,7 @@ def test_a_changed_dependency_reruns_the_same_stages(
         "build@us",
         "build@gb",
         "report",
+        "nested",
         "state",
     ]
     assert _dvc_status(dvc, project) == {}
@@ -188,3 +196,20 @@ def test_a_frozen_stage_is_verified_not_run(
     assert "Verifying outputs in frozen stage: 'state'" in said
     assert (project / "state.log").read_text() == "kept\n"
     assert _dvc_status(dvc, project) == _status(project, capsys)
+
+
+def test_hashes_are_remembered_by_inode_size_and_mtime_as_dvc_does(
+    project: Path, dvc: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _ours(project, capsys, "repro")
+    assert _status(project, capsys) == {}
+    assert (project / ".dvc" / "tmp" / "live-nb-hashes.json").is_file()
+    source = project / "in.txt"
+    stamp = source.stat()
+    with open(source, "r+") as same_inode:
+        same_inode.write("z\n")  # same size, then the same mtime again
+    os.utime(source, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert _status(project, capsys) == {}  # trusted, as DVC's state database trusts it
+    source.touch()
+    assert "prepare" in _status(project, capsys)  # type: ignore[operator]
+    assert "prepare" in _dvc_status(dvc, project)  # type: ignore[operator]

@@ -1,5 +1,8 @@
 """Which stages changed and why, in ``dvc status --json``'s words, against ``dvc.lock``.
 
+Paths are named from the project root, as ``dvc status`` names them (``dvc.lock`` keeps
+them relative to the stage's ``wdir``).
+
 For each stage: ``changed deps`` (a path ``modified``/``deleted``, a params file
 ``deleted``/``new`` or its keys ``modified``/``new``/``deleted``; skipped for a frozen
 stage), ``changed outs`` (``not in cache``, ``deleted``, ``modified``), ``always changed``
@@ -71,12 +74,12 @@ def _deps_status(
     for dep in stage.deps:
         state = _path_state(hashes.hash(stage.path(dep)), recorded.get(dep))
         if state:
-            found[dep] = state
+            found[stage.path(dep)] = state
     locked_params = entry.get("params") or {}
     for file, values in read_params(root, stage).items():
         state = _params_state(values, locked_params.get(file))
         if state:
-            found[file] = state
+            found[stage.path(file)] = state
     return found
 
 
@@ -114,11 +117,11 @@ def _outs_status(
     for out in stage.outs:
         locked = recorded.get(out.path)
         if locked and out.cache and not in_cache(root, str(locked.get("md5", ""))):
-            found[out.path] = "not in cache"
+            found[stage.path(out.path)] = "not in cache"
             continue
         state = _path_state(hashes.hash(stage.path(out.path)), locked)
         if state:
-            found[out.path] = state
+            found[stage.path(out.path)] = state
     return found
 
 
