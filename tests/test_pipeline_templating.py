@@ -198,3 +198,17 @@ def test_errors_say_what_dvc_means_with_file_and_line(
     assert "\n" not in message
     dvc_says = " ".join(_dvc_error(dvc, root).split()).lower()
     assert meaning.split("'")[0].strip().lower() in dvc_says
+
+
+def test_dicts_in_cmd_follow_the_parsing_config(tmp_path: Path, dvc: str) -> None:
+    files = {
+        "params.yaml": "opts:\n  fast: true\n  slow: false\n  n: [1, 2]\n  name: a b\n",
+        "dvc.yaml": "stages:\n  go:\n    cmd: python go.py ${opts}\n",
+    }
+    root = _project(tmp_path, files, dvc)
+    assert _ours(root)[1] == _dvc_commands(dvc, root)
+    run_dvc(dvc, root, "config", "parsing.bool", "boolean_optional")
+    run_dvc(dvc, root, "config", "--local", "parsing.list", "append")
+    commands = _ours(root)[1]
+    assert commands == _dvc_commands(dvc, root)
+    assert commands["go"] == ["python go.py --fast --no-slow --n 1 --n 2 --name 'a b'"]

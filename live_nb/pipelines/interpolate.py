@@ -119,9 +119,19 @@ def _list_flags(key: str, values: Iterable[Any], list_style: str) -> list[str]:
     return words
 
 
-def resolve(value: Any, context: Mapping[str, Any], key: str | None = None) -> Any:
-    """``value`` with every ``${}`` replaced from ``context``; ``key`` is its stage field."""
-    return walk_strings(value, lambda text: _resolve_string(text, context, key))
+def resolve(
+    value: Any,
+    context: Mapping[str, Any],
+    key: str | None = None,
+    config: Mapping[str, str] | None = None,
+) -> Any:
+    """``value`` with every ``${}`` replaced from ``context``; ``key`` is its stage field.
+
+    ``config`` is ``.dvc/config``'s ``[parsing]`` section: ``bool`` (``store_true`` or
+    ``boolean_optional``) and ``list`` (``nargs`` or ``append``) for dicts in ``cmd``.
+    """
+    styles = dict(config or {})
+    return walk_strings(value, lambda text: _resolve_string(text, context, key, styles))
 
 
 def walk_strings(value: Any, on_string: Callable[[str], Any]) -> Any:
@@ -147,7 +157,9 @@ def _lookup(context: Mapping[str, Any], inner: str, key: str | None) -> Any:
     return value
 
 
-def _resolve_string(text: str, context: Mapping[str, Any], key: str | None) -> Any:
+def _resolve_string(
+    text: str, context: Mapping[str, Any], key: str | None, styles: dict[str, str]
+) -> Any:
     matches = list(_EXPRESSION.finditer(text))
     if len(matches) == 1 and matches[0].group(0) == text:
         return _lookup(context, matches[0]["inner"], key)
@@ -155,7 +167,8 @@ def _resolve_string(text: str, context: Mapping[str, Any], key: str | None) -> A
     index = 0
     for match in matches:
         value = _lookup(context, match["inner"], key)
-        pieces += [text[index : match.start()], to_str(value)]
+        written = to_str(value, styles.get("bool", "store_true"), styles.get("list", "nargs"))
+        pieces += [text[index : match.start()], written]
         index = match.end()
     pieces.append(text[index:])
     return "".join(pieces).replace("\\${", "${")

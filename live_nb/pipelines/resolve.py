@@ -9,6 +9,8 @@ Errors carry DVC's meaning, the file and, where the YAML gives it, the line.
 
 from __future__ import annotations
 
+import configparser
+import contextlib
 import functools
 import itertools
 import posixpath
@@ -64,6 +66,16 @@ def _stage_lines(text: str) -> dict[str, int]:
     return lines
 
 
+def parsing_config(root: Path) -> dict[str, str]:
+    """The ``[parsing]`` section of ``.dvc/config`` and ``.dvc/config.local`` (local wins)."""
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    with contextlib.suppress(configparser.Error, OSError, UnicodeDecodeError):
+        parser.read([root / ".dvc" / "config", root / ".dvc" / "config.local"], encoding="utf-8")
+    if not parser.has_section("parsing"):
+        return {}
+    return {key: value.strip().strip("'\"") for key, value in parser.items("parsing")}
+
+
 class _Resolver:
     def __init__(
         self, root: Path, relpath: str, data: dict[str, Any], lines: dict[str, int]
@@ -73,6 +85,7 @@ class _Resolver:
         self.lines = lines
         self.data = data
         self.context = Context(root)
+        self.parsing = parsing_config(root)
         top_vars = data.get("vars", [])
         self._no_interpolation(top_vars, "vars")
         self._guard(
@@ -183,7 +196,9 @@ class _Resolver:
             )
         resolved = {
             key: self._guard(
-                f"'stages.{name}.{key}'", line, functools.partial(resolve, value, context.data, key)
+                f"'stages.{name}.{key}'",
+                line,
+                functools.partial(resolve, value, context.data, key, self.parsing),
             )
             for key, value in definition.items()
             if key != "vars"
