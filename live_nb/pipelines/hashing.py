@@ -80,9 +80,10 @@ class HashCache:
         md5, size = self._hash_file(path)
         return HashInfo(md5, size)
 
-    def _hash_file(self, path: Path) -> tuple[str, int]:
-        info = path.stat()
-        key = os.path.relpath(path, self.root)
+    def _hash_file(self, path: Path | str, key: str | None = None) -> tuple[str, int]:
+        info = os.stat(path)
+        if key is None:
+            key = os.path.relpath(path, self.root)
         stamp = [info.st_ino, info.st_size, info.st_mtime_ns]
         known = self._entries.get(key)
         if known is not None and known[:3] == stamp:
@@ -99,8 +100,9 @@ class HashCache:
     def _hash_dir(self, folder: Path) -> HashInfo:
         manifest: list[tuple[str, str]] = []
         total = 0
-        for relpath, path in list_files(folder):
-            md5, size = self._hash_file(path)
+        base = os.path.relpath(folder, self.root).replace(os.sep, "/")
+        for relpath, path in _walk(str(folder)):
+            md5, size = self._hash_file(path, f"{base}/{relpath}")
             manifest.append((relpath, md5))
             total += size
         pairs = tuple(manifest)
@@ -108,15 +110,25 @@ class HashCache:
         return HashInfo(md5 + ".dir", total, len(pairs), pairs)
 
 
+def _walk(folder: str) -> list[tuple[str, str]]:
+    """``(posix relpath, path)`` of the files DVC tracks under ``folder``, sorted by relpath."""
+    found: list[tuple[str, str]] = []
+    pending = [(folder, "")]
+    while pending:
+        here, prefix = pending.pop()
+        with os.scandir(here) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    skipped = entry.name in _SKIPPED_DIRS or os.path.exists(
+                        os.path.join(entry.path, ".dvc")
+                    )
+                    if not skipped and not entry.is_symlink():
+                        pending.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.is_file():
+                    found.append((f"{prefix}{entry.name}", entry.path))
+    return sorted(found)
+
+
 def list_files(folder: Path) -> list[tuple[str, Path]]:
     """``(posix relpath, path)`` of the files DVC tracks in ``folder``, sorted."""
-    found: list[tuple[str, Path]] = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        here = Path(dirpath)
-        dirnames[:] = [
-            name
-            for name in dirnames
-            if name not in _SKIPPED_DIRS and not (here / name / ".dvc").exists()
-        ]
-        found += [((here / n).relative_to(folder).as_posix(), here / n) for n in filenames]
-    return sorted(found)
+    return [(relpath, Path(path)) for relpath, path in _walk(str(folder))]

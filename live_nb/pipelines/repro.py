@@ -19,6 +19,7 @@ import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from live_nb.formats.artifacts import cache_output
 from live_nb.pipelines import runcache
@@ -64,17 +65,18 @@ def reproduce(
     result = ReproResult()
     hashes = HashCache(root)
     names = graph.select(targets, single=single_item, downstream=downstream)
+    lock = read_lock(root)
     try:
         for name in names:
             stage = graph.stages[name]
-            if not (force or stage_status(root, stage, read_lock(root).get(name), hashes)):
+            if not (force or stage_status(root, stage, lock.get(name), hashes)):
                 say(f"Stage '{name}' didn't change, skipping")
                 result.skipped.append(name)
                 continue
             how = _reproduce_one(root, stage, force=force, dry=dry, hashes=hashes, say=say)
             (result.restored if how == "restored" else result.ran).append(name)
             if not dry:
-                _record(root, stage, hashes, list(graph.stages))
+                lock[name] = _record(root, stage, hashes, list(graph.stages))
     finally:
         hashes.save()
     return result
@@ -134,7 +136,7 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
-def _record(root: Path, stage: Stage, hashes: HashCache, names: list[str]) -> None:
+def _record(root: Path, stage: Stage, hashes: HashCache, names: list[str]) -> dict[str, Any]:
     for out in stage.outs:
         target = root / stage.path(out.path)
         if out.cache and target.exists():
@@ -142,3 +144,4 @@ def _record(root: Path, stage: Stage, hashes: HashCache, names: list[str]) -> No
     entry = stage_entry(root, stage, hashes)
     write_lock(root, {stage.name: entry}, names)
     runcache.save(root, stage, entry)
+    return entry
