@@ -213,3 +213,28 @@ def test_hashes_are_remembered_by_inode_size_and_mtime_as_dvc_does(
     source.touch()
     assert "prepare" in _status(project, capsys)  # type: ignore[operator]
     assert "prepare" in _dvc_status(dvc, project)  # type: ignore[operator]
+
+
+def test_unknown_targets_and_a_missing_dvcyaml_are_one_line(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(["-C", str(project), "repro", "nope"]) == 1
+    assert "no stage named 'nope'" in capsys.readouterr().err
+    (project / "dvc.yaml").unlink()
+    assert main(["-C", str(project), "status"]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("live-nb: error: dvc.yaml: no such file") and error.count("\n") == 1
+
+
+def test_a_frozen_stage_cuts_its_upstream_as_in_dvc(
+    project: Path, dvc: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_dvc(dvc, project, "repro", "-q")
+    text = (project / "dvc.yaml").read_text()
+    (project / "dvc.yaml").write_text(
+        text.replace("    deps: [model-us.txt", "    frozen: true\n    deps: [model-us.txt")
+    )
+    (project / "in.txt").write_text("changed\n")
+    dry = _ran(run_dvc(dvc, project, "repro", "--dry", "report"))
+    assert _ran(_ours(project, capsys, "repro", "--dry", "report")) == dry

@@ -99,8 +99,12 @@ class Graph:
         if downstream:
             chosen |= self._closure(names, self._downstream_of)
         elif not single:
-            chosen |= self._closure(names, lambda n: self.upstream[n])
+            # A frozen stage is cut from its dependencies, as in DVC.
+            chosen |= self._closure(names, self._upstream_unless_frozen)
         return [name for name in self.order if name in chosen]
+
+    def _upstream_unless_frozen(self, name: str) -> list[str]:
+        return [] if self.stages[name].frozen else self.upstream[name]
 
     def _downstream_of(self, name: str) -> list[str]:
         return [other for other, ups in self.upstream.items() if name in ups]

@@ -44,6 +44,10 @@ def load_stages(root: Path, dvcyaml: str = "dvc.yaml") -> list[Stage]:
     try:
         text = path.read_text(encoding="utf-8")
         data = load_yaml(text) or {}
+    except FileNotFoundError:
+        raise PipelineError(
+            dvcyaml, f"no such file in {root}: write the pipeline's stages there, as for dvc repro"
+        ) from None
     except OSError as error:
         raise PipelineError(dvcyaml, f"cannot read it ({error.strerror})") from None
     except yaml.YAMLError as error:
