@@ -212,3 +212,10 @@ def test_dicts_in_cmd_follow_the_parsing_config(tmp_path: Path, dvc: str) -> Non
     commands = _ours(root)[1]
     assert commands == _dvc_commands(dvc, root)
     assert commands["go"] == ["python go.py --fast --no-slow --n 1 --n 2 --name 'a b'"]
+
+
+@pytest.mark.parametrize("out", ["../outside.txt", "/tmp/x.txt", ".git/hooks/x", "."])
+def test_an_output_outside_the_repository_is_refused(tmp_path: Path, out: str) -> None:
+    (tmp_path / "dvc.yaml").write_text(f"stages:\n  a:\n    cmd: echo\n    outs: ['{out}']\n")
+    with pytest.raises(GraphError, match="outside the repository"):
+        load_pipeline(tmp_path)

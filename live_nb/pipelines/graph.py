@@ -19,6 +19,11 @@ def _related(a: str, b: str) -> bool:
     return a == b or a.startswith(f"{b}/") or b.startswith(f"{a}/")
 
 
+def _inside_project(path: str) -> bool:
+    first = path.split("/", 1)[0]
+    return not (path.startswith("/") or first in ("..", ".", ".git", ".dvc"))
+
+
 class Graph:
     """The pipeline's stages with their upstream edges, checked on construction."""
 
@@ -41,7 +46,16 @@ class Graph:
         owners: dict[str, list[str]] = {}
         for stage in stages:
             for out in stage.outs:
-                owners.setdefault(stage.path(out.path), []).append(stage.name)
+                path = stage.path(out.path)
+                if not _inside_project(path):
+                    raise GraphError(
+                        self.relpath,
+                        f"the output '{out.path}' of stage '{stage.name}' is outside the "
+                        "repository (or is its .git/.dvc folder or the repository itself); "
+                        "give a path inside it",
+                        stage.line,
+                    )
+                owners.setdefault(path, []).append(stage.name)
         for path, names in owners.items():
             if len(names) > 1:
                 listed = ", ".join(f"'{name}'" for name in names)
