@@ -238,3 +238,19 @@ def test_a_frozen_stage_cuts_its_upstream_as_in_dvc(
     (project / "in.txt").write_text("changed\n")
     dry = _ran(run_dvc(dvc, project, "repro", "--dry", "report"))
     assert _ran(_ours(project, capsys, "repro", "--dry", "report")) == dry
+
+
+def test_executable_files_are_marked_in_the_lock_as_dvc_marks_them(
+    project: Path, dvc: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "in.txt").chmod(0o755)
+    (project / "dvc.yaml").write_text(
+        "stages:\n  x:\n    cmd: cp in.txt run.sh && chmod +x run.sh\n"
+        "    deps: [in.txt]\n    outs: [run.sh]\n"
+    )
+    _ours(project, capsys, "repro")
+    ours = (project / "dvc.lock").read_text()
+    assert ours.count("isexec: true") == 2
+    (project / "dvc.lock").unlink()
+    run_dvc(dvc, project, "repro", "-q", "-f")
+    assert (project / "dvc.lock").read_text() == ours

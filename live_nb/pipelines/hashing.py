@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,18 +30,21 @@ _CACHE_FILE = Path(".dvc") / "tmp" / "live-nb-hashes.json"
 
 @dataclass(frozen=True)
 class HashInfo:
-    """A path's hash as ``dvc.lock`` records it (``nfiles`` for folders only)."""
+    """A path's hash as ``dvc.lock`` records it (``nfiles`` for folders, ``isexec`` if run)."""
 
     md5: str
     size: int
     nfiles: int | None = None
     manifest: tuple[tuple[str, str], ...] = ()
+    isexec: bool = False
 
     def lock_fields(self) -> dict[str, Any]:
         """``hash``, ``md5``, ``size`` (and ``nfiles``) in ``dvc.lock``'s order."""
         fields: dict[str, Any] = {"hash": "md5", "md5": self.md5, "size": self.size}
         if self.nfiles is not None:
             fields["nfiles"] = self.nfiles
+        if self.isexec:
+            fields["isexec"] = True
         return fields
 
 
@@ -78,7 +82,8 @@ class HashCache:
         if not path.is_file():
             return None
         md5, size = self._hash_file(path)
-        return HashInfo(md5, size)
+        executable = bool(path.stat().st_mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH))
+        return HashInfo(md5, size, isexec=executable)
 
     def _hash_file(self, path: Path | str, key: str | None = None) -> tuple[str, int]:
         info = os.stat(path)

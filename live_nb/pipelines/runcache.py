@@ -108,7 +108,8 @@ def restore(
             outs = entry.get("outs", []) if entry else []
             if entry and outs and all(in_cache(root, str(o.get("md5", ""))) for o in outs):
                 for out in outs if checkout else []:
-                    _checkout(root, stage.path(str(out["path"])), str(out["md5"]))
+                    path = stage.path(str(out["path"]))
+                    _checkout(root, path, str(out["md5"]), bool(out.get("isexec")))
                 return entry
     return None
 
@@ -121,12 +122,14 @@ def _load(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _checkout(root: Path, relpath: str, md5: str) -> None:
+def _checkout(root: Path, relpath: str, md5: str, isexec: bool = False) -> None:
     objects = root / _OBJECTS
     types = cache_types(root / ".dvc")
     target = root / relpath
     if not md5.endswith(".dir"):
-        link_to_cache(objects / md5[:2] / md5[2:], target, types)
+        kind = link_to_cache(objects / md5[:2] / md5[2:], target, types)
+        if isexec and kind in ("copy", "reflink"):  # a link shares the object's own mode
+            target.chmod(target.stat().st_mode | 0o111)
         return
     manifest = json.loads((objects / md5[:2] / md5[2:]).read_text(encoding="utf-8"))
     target.mkdir(parents=True, exist_ok=True)
