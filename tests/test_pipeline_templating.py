@@ -219,3 +219,13 @@ def test_an_output_outside_the_repository_is_refused(tmp_path: Path, out: str) -
     (tmp_path / "dvc.yaml").write_text(f"stages:\n  a:\n    cmd: echo\n    outs: ['{out}']\n")
     with pytest.raises(GraphError, match="outside the repository"):
         load_pipeline(tmp_path)
+
+
+def test_a_broken_params_file_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "params.yaml").write_text("a: [1\n")
+    (tmp_path / "dvc.yaml").write_text("stages:\n  a:\n    cmd: echo ${a}\n")
+    with pytest.raises(
+        TemplateError, match=r"unable to read parameters from 'params\.yaml'"
+    ) as raised:
+        load_pipeline(tmp_path)
+    assert "\n" not in str(raised.value)

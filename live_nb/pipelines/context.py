@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from live_nb.formats.yaml import load_yaml
 
 __all__ = ["Context", "VarsError", "load_params_file"]
@@ -107,7 +109,11 @@ class Context:
             raise VarsError(f"'{path}' does not exist")
         if full.is_dir():
             raise VarsError(f"'{path}' is a directory")
-        data = load_params_file(full)
+        try:
+            data = load_params_file(full)
+        except (OSError, ValueError, yaml.YAMLError) as error:
+            detail = " ".join(str(error).split())
+            raise VarsError(f"unable to read parameters from '{path}' ({detail})") from None
         if not isinstance(data, Mapping):
             raise VarsError(f"expected a dictionary, got '{type(data).__name__}' in file '{path}'")
         return dict(data)
