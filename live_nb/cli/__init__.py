@@ -15,7 +15,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 
-from live_nb.cli import exp, remote, runs
+from live_nb.cli import exp, pipelines, remote, runs
 from live_nb.cli.common import (
     PROG,
     DirectoryNotFoundError,
@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     runs.register(commands, exp.register(commands))
     remote.register(commands)
+    pipelines.register(commands)
     return parser
 
 

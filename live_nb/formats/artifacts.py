@@ -43,6 +43,7 @@ __all__ = [
     "MissingCacheObjectError",
     "ObjectHashMismatchError",
     "cache_artifact",
+    "cache_output",
     "ensure_dvc_dir",
     "find_dvc_root",
     "object_path",
@@ -292,6 +293,26 @@ def _copy_once(
     finally:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
+
+
+def cache_output(target: Path, root: Path) -> str:
+    """Store a stage's output in DVC 3's cache and link it back, as ``dvc repro`` does.
+
+    ``target`` is a file or folder inside the DVC repository at ``root``; it is added to
+    the neighbouring ``.gitignore`` when the project uses Git. Returns its md5 (``.dir``
+    for a folder).
+    """
+    cache = root / ".dvc" / "cache" / "files" / "md5"
+    types = cache_types(root / ".dvc")
+    if target.is_dir():
+        md5 = _cache_directory(target, cache, types)[0]
+    else:
+        md5 = _hash_file(target)[0]
+        _store_file(target, md5, cache)
+        _link_back(_object_path(cache, md5), target, types)
+    if _uses_git(root):
+        _add_to_gitignore(target)
+    return md5
 
 
 def render_dvc_file(entry: ArtifactEntry) -> str:

@@ -1,0 +1,80 @@
+"""``live-nb repro`` and ``live-nb status``: ``dvc.yaml`` pipelines from a terminal.
+
+Both read the project's ``dvc.yaml`` (templating expanded) and ``dvc.lock``, so a project
+can switch between ``dvc repro`` and ``live-nb repro`` at any commit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from live_nb.cli.common import Commands, write
+
+
+def register(commands: Commands) -> None:
+    """Add ``repro`` and ``status`` to ``commands``."""
+    repro = commands.add_parser(
+        "repro",
+        help="run the pipeline's changed stages (dvc.yaml), as dvc repro does",
+        description="Run the stages of dvc.yaml whose dependencies, params, outputs or command "
+        "changed since dvc.lock, in dependency order, caching their outputs and updating "
+        "dvc.lock. TARGETs (stage names) and their upstream stages only, when given.",
+    )
+    repro.add_argument("targets", nargs="*", metavar="TARGET", help="stages to reproduce")
+    repro.add_argument("-f", "--force", action="store_true", help="run even unchanged stages")
+    repro.add_argument("--dry", action="store_true", help="only print what would run")
+    repro.add_argument(
+        "-s", "--single-item", action="store_true", help="the TARGETs only, not their upstream"
+    )
+    repro.add_argument(
+        "--downstream", action="store_true", help="the TARGETs and the stages after them"
+    )
+    repro.set_defaults(handler=_repro)
+    status = commands.add_parser(
+        "status",
+        help="which pipeline stages changed and why",
+        description="Compare each stage of dvc.yaml with dvc.lock, as dvc status does.",
+    )
+    status.add_argument("targets", nargs="*", metavar="TARGET", help="stages to check")
+    status.add_argument("--json", action="store_true", help="print JSON, as dvc status --json")
+    status.set_defaults(handler=_status)
+
+
+def _root(args: argparse.Namespace) -> Path:
+    from live_nb.formats.artifacts import find_dvc_root
+
+    return find_dvc_root(Path(args.path))
+
+
+def _repro(args: argparse.Namespace) -> int:
+    from live_nb.pipelines import load_pipeline
+    from live_nb.pipelines.repro import reproduce
+
+    root = _root(args)
+    result = reproduce(
+        root,
+        load_pipeline(root),
+        args.targets,
+        force=args.force,
+        dry=args.dry,
+        single_item=args.single_item,
+        downstream=args.downstream,
+        say=write,
+    )
+    if not result.ran:
+        write("Data and pipelines are up to date.")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    from live_nb.pipelines import load_pipeline
+    from live_nb.pipelines.status import describe, pipeline_status
+
+    root = _root(args)
+    graph = load_pipeline(root)
+    names = graph.select(args.targets) if args.targets else None
+    found = pipeline_status(root, graph, names)
+    write(json.dumps(found) if args.json else describe(found))
+    return 0

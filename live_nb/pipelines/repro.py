@@ -1,0 +1,147 @@
+"""``live-nb repro``: run the changed stages in dependency order, as ``dvc repro`` does.
+
+A stage runs when ``--force`` is given or ``status`` finds a change (checked just before
+it runs, so a stage downstream of one that ran sees its new outputs). Its outputs, except
+``persist: true`` ones, are removed first; each line of ``cmd`` runs as DVC runs it:
+``$SHELL -c LINE`` (``/bin/sh`` without ``SHELL``; bash and zsh without their rc files), in
+the stage's ``wdir``, with ``DVC_ROOT`` and ``DVC_STAGE`` set. Then the cached outputs
+go to ``.dvc/cache/files/md5`` (linked back with the configured cache type, added to
+``.gitignore``) and the stage's entry is written to ``dvc.lock`` and the run-cache. A stage
+whose inputs match a run in the run-cache is checked out from it instead (not with
+``--force``); a frozen stage is not run, only its outputs checked.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from live_nb.formats.artifacts import cache_output
+from live_nb.pipelines import runcache
+from live_nb.pipelines.errors import StageFailedError
+from live_nb.pipelines.graph import Graph
+from live_nb.pipelines.hashing import HashCache
+from live_nb.pipelines.lock import read_lock, stage_entry, write_lock
+from live_nb.pipelines.stage import Stage
+from live_nb.pipelines.status import stage_status
+
+__all__ = ["ReproResult", "reproduce", "shell_command"]
+
+_SHELL_OPTIONS = {"bash": ["--noprofile", "--norc"], "zsh": ["--no-rcs"]}
+
+
+@dataclass
+class ReproResult:
+    """The stages that ran (or would, with ``dry``), came from the run-cache, or were unchanged."""
+
+    ran: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def shell_command(line: str) -> list[str]:
+    """The argv DVC uses to run one line of ``cmd``: the user's shell with ``-c``."""
+    shell = os.environ.get("SHELL") or "/bin/sh"
+    return [shell, *_SHELL_OPTIONS.get(os.path.basename(shell).lower(), []), "-c", line]
+
+
+def reproduce(
+    root: Path,
+    graph: Graph,
+    targets: Sequence[str] = (),
+    *,
+    force: bool = False,
+    dry: bool = False,
+    single_item: bool = False,
+    downstream: bool = False,
+    say: Callable[[str], None] = print,
+) -> ReproResult:
+    """Run the changed stages among ``targets`` (all by default) and update ``dvc.lock``."""
+    result = ReproResult()
+    hashes = HashCache(root)
+    names = graph.select(targets, single=single_item, downstream=downstream)
+    lock = read_lock(root)
+    try:
+        for name in names:
+            stage = graph.stages[name]
+            if not (force or stage_status(root, stage, lock.get(name), hashes)):
+                say(f"Stage '{name}' didn't change, skipping")
+                result.skipped.append(name)
+                continue
+            how = _reproduce_one(root, stage, force=force, dry=dry, hashes=hashes, say=say)
+            (result.restored if how == "restored" else result.ran).append(name)
+            if not dry:
+                lock[name] = _record(root, stage, hashes, list(graph.stages))
+    finally:
+        hashes.save()
+    return result
+
+
+def _reproduce_one(
+    root: Path,
+    stage: Stage,
+    *,
+    force: bool,
+    dry: bool,
+    hashes: HashCache,
+    say: Callable[[str], None],
+) -> str:
+    """Run, restore or (frozen) verify one stage, as DVC's ``Stage.run`` does; say which."""
+    if stage.frozen:
+        say(f"Verifying outputs in frozen stage: '{stage.name}'")
+        missing = [o.path for o in stage.outs if not (root / stage.path(o.path)).exists()]
+        if missing and not dry:
+            raise StageFailedError(
+                "dvc.yaml", f"frozen stage '{stage.name}' is missing its output '{missing[0]}'"
+            )
+        return "verified"
+    if not dry:
+        for out in stage.outs:
+            if not out.persist:
+                _remove(root / stage.path(out.path))
+    if not force and runcache.restore(root, stage, hashes, checkout=not dry) is not None:
+        say(f"Stage '{stage.name}' is cached - skipping run, checking out outputs")
+        if not dry:
+            return "restored"
+    _run(root, stage, dry, say)
+    return "ran"
+
+
+def _run(root: Path, stage: Stage, dry: bool, say: Callable[[str], None]) -> None:
+    say(f"Running stage '{stage.name}':")
+    env = {**os.environ, "DVC_ROOT": str(root.resolve()), "DVC_STAGE": stage.name}
+    for line in stage.cmd:
+        say(f"> {line}")
+        if dry:
+            continue
+        done = subprocess.run(shell_command(line), cwd=root / stage.wdir, env=env, check=False)
+        if done.returncode != 0:
+            raise StageFailedError(
+                "dvc.yaml",
+                f"stage '{stage.name}': failed to reproduce: '{line}' exited with status "
+                f"{done.returncode}",
+                stage.line,
+            )
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
+def _record(root: Path, stage: Stage, hashes: HashCache, names: list[str]) -> dict[str, Any]:
+    for out in stage.outs:
+        target = root / stage.path(out.path)
+        if out.cache and target.exists():
+            cache_output(target, root.resolve())
+    entry = stage_entry(root, stage, hashes)
+    write_lock(root, {stage.name: entry}, names)
+    runcache.save(root, stage, entry)
+    return entry
