@@ -734,7 +734,15 @@ class Live:
 
     @property
     def experiment(self) -> SavedExperiment | None:
-        """The experiment ``end()`` saved (name, commit, ref), or None."""
+        """The experiment ``end()`` saved (name, commit, ref), or None.
+
+        In a run of ``live-nb exp run``, which saves the experiment when the whole notebook
+        has run, it is the experiment to come: its name, with an empty commit.
+        """
+        if self._experiment is None and env.in_headless_run():
+            from live_nb.experiments import SavedExperiment
+
+            return SavedExperiment(os.environ.get(env.LIVE_NB_RUN_NAME, ""), "", "", "")
         return self._experiment
 
     def save_dvc_exp(self) -> None:

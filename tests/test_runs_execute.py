@@ -171,3 +171,23 @@ def test_a_notebook_outside_the_repository_or_missing_is_refused(
     with pytest.raises(NotebookOutsideError, match="no such notebook"):
         plan_runs("missing.ipynb", path=git_repo)
     assert subprocess.run(["git", "status", "--porcelain"], cwd=git_repo).returncode == 0
+
+
+def test_a_notebook_made_for_a_person_runs_headless_too(git_repo: Path) -> None:
+    """The quickstart's shape: live.experiment after the cell, then %exp_show and %exp_diff."""
+    write_notebook(
+        git_repo / "explore.ipynb",
+        _code("%load_ext live_nb"),
+        _code("%%live --param lr=0.1\nlive.log_metric('m', lr)\nlive.next_step()"),
+        _code("name = live.experiment.name\nprint('will be saved as', name)"),
+        _code("%exp_show"),
+        _code("%exp_diff {name} {name}"),
+    )
+    (spec,) = plan_runs("explore.ipynb", params=["lr=0.3"], path=git_repo)
+    result = run_one(spec, git_repo, io.StringIO())
+    assert result.status == "ok", result.error
+    executed = show(git_repo, result.commit or "", "explore.ipynb")
+    assert f"will be saved as {spec.name}" in executed
+    assert "%exp_show skipped" in executed and "%exp_diff skipped" in executed
+    assert "Not saved as an experiment" not in executed
+    assert '"m": 0.3' in show(git_repo, result.commit or "", "dvclive/metrics.json")

@@ -113,6 +113,8 @@ class SavedExperiment:
 
     def describe(self) -> str:
         """What was saved: ``Saved experiment <name> (<short sha>)``."""
+        if not self.commit:  # inside a headless run: saved when the run ends
+            return f"Experiment {self.name}: saved when the run ends"
         return f"Saved experiment {self.name} ({self.commit[:7]})"
 
 

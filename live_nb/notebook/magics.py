@@ -9,6 +9,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
+from live_nb import env
 from live_nb.error import LiveNbError
 from live_nb.experiments.options import SHOW_ARGUMENTS, ShowOptions
 from live_nb.notebook.locate import open_notebook
@@ -163,6 +164,8 @@ class LiveMagics(Magics):
         columns, tick experiments to overlay their metric histories, and apply, branch or
         remove them. Returns the table as a pandas DataFrame (``df = %exp_show``).
         """
+        if _skipped_in_a_run("exp_show"):
+            return None
         args = parse_argstring(self.exp_show, line)
         from live_nb.widgets.table import show_table
 
@@ -215,6 +218,8 @@ class LiveMagics(Magics):
     @line_magic
     def exp_diff(self, line: str) -> None:
         """Compare metrics, parameters and files of two experiments, or one and the workspace."""
+        if _skipped_in_a_run("exp_diff"):
+            return
         args = parse_argstring(self.exp_diff, line)
         from live_nb.experiments import diff
 
@@ -237,6 +242,8 @@ class LiveMagics(Magics):
         The notebook running this kernel is left as it is, so that the editor never finds
         its file replaced under it; ``--notebook`` applies it too.
         """
+        if _skipped_in_a_run("exp_apply"):
+            return
         args = parse_argstring(self.exp_apply, line)
         from live_nb import experiments
 
@@ -255,6 +262,8 @@ class LiveMagics(Magics):
     @line_magic
     def exp_branch(self, line: str) -> None:
         """Make a Git branch of an experiment."""
+        if _skipped_in_a_run("exp_branch"):
+            return
         args = parse_argstring(self.exp_branch, line)
         from live_nb import experiments
 
@@ -267,6 +276,8 @@ class LiveMagics(Magics):
     @line_magic
     def exp_remove(self, line: str) -> None:
         """Remove experiments by name, by baseline (--rev), or all of them (--all)."""
+        if _skipped_in_a_run("exp_remove"):
+            return
         args = parse_argstring(self.exp_remove, line)
         from live_nb import experiments
 
@@ -282,6 +293,8 @@ class LiveMagics(Magics):
     @line_magic
     def exp_push(self, line: str) -> None:
         """Push experiments' refs to a Git remote, their artifacts to the DVC remote if any."""
+        if _skipped_in_a_run("exp_push"):
+            return
         args = parse_argstring(self.exp_push, line)
         from live_nb import experiments
 
@@ -304,6 +317,8 @@ class LiveMagics(Magics):
     @line_magic
     def exp_pull(self, line: str) -> None:
         """Pull experiments' refs from a Git remote, their artifacts from the DVC remote if any."""
+        if _skipped_in_a_run("exp_pull"):
+            return
         args = parse_argstring(self.exp_pull, line)
         from live_nb import experiments
 
@@ -316,6 +331,18 @@ class LiveMagics(Magics):
             dvc_remote=args.dvc_remote,
         )
         print(result.describe())
+
+
+def _skipped_in_a_run(magic: str) -> bool:
+    """In a run of ``live-nb exp run`` the experiment magics do nothing (and say so).
+
+    The run is saved as one experiment when the notebook ends; a notebook's ``%exp_show`` or
+    ``%exp_diff`` cells are for a person at the keyboard, and the run's folder has no Git.
+    """
+    if not env.in_headless_run():
+        return False
+    print(f"%{magic} skipped: this notebook is running under live-nb exp run.")
+    return True
 
 
 def _user_errors(function: Any, *args: Any, **kwargs: Any) -> Any:

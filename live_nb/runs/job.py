@@ -68,6 +68,7 @@ def _prepare_and_execute(
         if work.exists():
             remove_folder(work)
         materialise(repo, spec.tree, work)
+        _forget_latest(spec, work)
         apply_point(spec.settings, spec.placement_map(), work, spec.target)
     except Exception as error:
         log.write(f"live_nb: cannot prepare the run: {error}\n")
@@ -111,6 +112,17 @@ def save_outcome(
     if saved is not None:
         result.experiment, result.commit = saved.name, saved.commit
     return result
+
+
+def _forget_latest(spec: RunSpec, work: Path) -> None:
+    """Drop the snapshot's ``metrics.json`` (an earlier run's) from the run's live folders.
+
+    Until the run's own ``Live`` writes it, the progress views would show that earlier run's
+    step and metrics as this one's. ``Live`` rewrites it (a resumed run rebuilds it from the
+    metric files), so nothing is lost.
+    """
+    for live_dir in spec.live_dirs:
+        (work / live_dir / "metrics.json").unlink(missing_ok=True)
 
 
 def _log_cell_params(spec: RunSpec, work: Path) -> None:
