@@ -243,31 +243,21 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _push(args: argparse.Namespace) -> int:
-    from live_nb.experiments.remote import push
-
-    result = push(
-        _remote(args),
-        args.names,
-        path=args.path,
-        force=args.force,
-        artifacts=args.artifacts,
-        dvc_remote=args.dvc_remote,
-    )
-    write(replace(result, remote=args.remote).describe())  # the remote as the user typed it
-    return 0
+    return _transfer(args, "push")
 
 
 def _pull(args: argparse.Namespace) -> int:
-    from live_nb.experiments.remote import pull
+    return _transfer(args, "pull")
 
-    result = pull(
-        _remote(args),
-        args.names,
-        path=args.path,
-        force=args.force,
-        artifacts=args.artifacts,
-        dvc_remote=args.dvc_remote,
-    )
+
+def _transfer(args: argparse.Namespace, verb: str) -> int:
+    from live_nb.experiments import remote
+
+    move = remote.push if verb == "push" else remote.pull
+    result = move(
+        _remote(args), args.names, path=args.path, force=args.force,
+        artifacts=args.artifacts, dvc_remote=args.dvc_remote,
+    )  # fmt: skip
     write(replace(result, remote=args.remote).describe())  # the remote as the user typed it
     return 0
 
