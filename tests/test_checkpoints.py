@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -92,11 +94,20 @@ def test_the_experiment_exists_from_the_first_checkpoint(git_repo: Path) -> None
     fsck_clean(git_repo)
 
 
+def _wait_for(condition: Callable[[], bool], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
 def test_checkpoints_never_wait_for_git_and_are_coalesced(git_repo: Path) -> None:
     with Live(checkpoint=True, exp_name="fast") as live:
         for step in range(200):
             live.log_metric("loss", float(step))
             live.next_step()
+            if step == 0:  # on a loaded machine the 200 steps can end before any commit does
+                _wait_for(lambda: "fast" in exp_refs(git_repo))
     assert live._checkpoints is not None
     made = len(live._checkpoints.latencies)  # the one in flight at end() is finished first
     # a commit takes tens of milliseconds: most of the 200 requests were absorbed
