@@ -270,3 +270,9 @@ def test_a_run_sees_the_workspace_as_it_was_when_queued(script_repo: Path) -> No
     metrics = json.loads(git(script_repo, "show", f"{result.commit}:dvclive/metrics.json"))
     assert metrics["value"] == 1  # step 1 * lr 1, the values at queue time
     assert (script_repo / "params.yaml").read_text().startswith("lr: 100")  # still the user's
+
+
+def test_jobs_below_one_are_refused_before_anything_is_queued(script_repo: Path) -> None:
+    with pytest.raises(api.InvalidJobsError, match="at least 1, not 0"):
+        api.run(command=[sys.executable, "train.py"], jobs=0, path=script_repo)
+    assert api.status(script_repo) == []

@@ -29,9 +29,12 @@ def exp_run(shell: Any, args: argparse.Namespace, command: list[str]) -> Any:
         return None
     from live_nb.git import Repository
     from live_nb.runs import api
+    from live_nb.runs.api import InvalidJobsError
 
     target = args.target if (args.target or command) else _this_notebook(shell)
     try:
+        if args.jobs < 1:  # before anything is queued
+            raise InvalidJobsError(args.jobs)
         runs = api.queue(
             target, args.params, command=command, name=args.name, message=args.message,
             timeout=args.timeout, run_cache=args.run_cache,

@@ -23,7 +23,19 @@ from live_nb.runs.result import RunResult
 if TYPE_CHECKING:
     from live_nb.runs.worker import Executor
 
-__all__ = ["Entry", "Run", "Runs", "kill", "logs", "queue", "remove", "run", "start", "status"]
+__all__ = [
+    "Entry",
+    "InvalidJobsError",
+    "Run",
+    "Runs",
+    "kill",
+    "logs",
+    "queue",
+    "remove",
+    "run",
+    "start",
+    "status",
+]
 
 PathLike = str | os.PathLike[str]
 
@@ -142,6 +154,7 @@ def run(
     """
     from live_nb.runs.worker import start_background, work
 
+    _check_jobs(jobs)
     runs = queue(target, params, command=command, name=name, message=message,
                  timeout=timeout, run_cache=run_cache, path=path)  # fmt: skip
     root = runs[0].root if runs else Path(path)
@@ -185,6 +198,7 @@ def start(jobs: int = 1, executor: str | None = None, path: PathLike = ".") -> i
     """Start a background worker for the queue (if none works it yet); its process id."""
     from live_nb.runs.worker import start_background
 
+    _check_jobs(jobs)
     with Repository.discover(path) as repo:
         return start_background(repo.root, Queue(repo.git_dir), jobs, executor)
 
@@ -219,6 +233,19 @@ def remove(names: Sequence[str] = (), all: bool = False, path: PathLike = ".") -
         the_queue.remove(entry)
         removed.append(entry.name)
     return removed
+
+
+class InvalidJobsError(LiveNbError, ValueError):
+    """``jobs`` that is not a whole number of at least 1."""
+
+    def __init__(self, jobs: object) -> None:
+        """Name the value given."""
+        super().__init__(f"jobs (-j) must be a whole number of at least 1, not {jobs!r}.")
+
+
+def _check_jobs(jobs: object) -> None:
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+        raise InvalidJobsError(jobs)
 
 
 def _queue(path: PathLike) -> Queue:
