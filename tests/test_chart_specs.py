@@ -221,3 +221,106 @@ def test_a_roc_curve_title_says_its_auc_live_and_final(tmp_dir: Path) -> None:
     assert final["title"]["text"].endswith(", AUC = 0.750")
     message = snapshot_message(state, {})
     assert message["specs"]["plots"][roc.name]["title"]["text"].endswith(", AUC = 0.750")
+
+
+# ---- the final output's image step slider -------------------------------------------------
+
+
+def _images_row(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    return next(row["concat"] for row in spec["vconcat"] if row["title"]["text"] == "images")
+
+
+def test_an_image_logged_every_few_steps_keeps_a_step_slider_in_the_final_output(
+    tmp_dir: Path,
+) -> None:
+    live = Live("dvclive", save_dvc_exp=False)
+    for step in range(40):
+        live.log_metric("loss", 1 / (step + 1))
+        if step % 5 == 0:
+            live.log_image(f"samples/{step}.png", np.full((8, 8, 3), step, dtype="uint8"))
+        live.log_image("once.png", np.zeros((4, 4, 3), dtype="uint8"))
+        live.next_step()
+    live.end()
+    reader = LiveReader(live, "run")
+    reader.collect()
+    spec = vegalite.vegalite(reader.state())
+    sliders = [p for p in spec["params"] if "bind" in p]
+    assert sliders == [
+        {
+            "name": "image_step_0",
+            "value": 35,
+            "bind": {"input": "range", "min": 0, "max": 35, "step": 5, "name": "samples: step "},
+        }
+    ]
+    samples, once = _images_row(spec)
+    assert [row["step"] for row in samples["data"]["values"]] == [0, 5, 10, 15, 20, 25, 30, 35]
+    # the frame shown is the latest logged at or before the slider's step
+    assert "image_step_0 - datum.step" in json.dumps(samples["transform"])
+    assert len(once["data"]["values"]) == 1 and "transform" not in once
+
+
+def test_the_step_slider_keeps_a_few_evenly_spaced_frames_within_its_byte_budget(
+    tmp_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from live_nb.render import state as run_state
+
+    live = Live("dvclive", save_dvc_exp=False)
+    for step in range(100):
+        live.log_image(f"frames/{step}.png", np.full((8, 8, 3), step, dtype="uint8"))
+        live.next_step()
+    live.end()
+    reader = LiveReader(live, "run")
+    reader.collect()
+    (picture,) = reader.state().pictures
+    steps = [frame.step for frame in [*picture.earlier, picture]]
+    assert len(steps) == run_state.STATIC_FRAMES and steps[0] == 0 and steps[-1] == 99
+    monkeypatch.setattr(run_state, "STATIC_FRAME_BYTES", 3 * len(picture.data))
+    (picture,) = reader.state().pictures
+    assert 1 <= len(picture.earlier) <= 3 and picture.step == 99  # the latest always stays
+
+
+SHOWN_FRAMES = """
+import {compile} from 'vega-lite';
+import * as vega from 'vega';
+let text = '';
+process.stdin.on('data', (chunk) => { text += chunk; });
+process.stdin.on('end', async () => {
+  const {spec, slider, steps} = JSON.parse(text);
+  const view = new vega.View(vega.parse(compile(spec).spec), {renderer: 'none'});
+  const shown = [];
+  for (const step of steps) {
+    await view.signal(slider, step).runAsync();
+    const sets = Object.keys(view.getState({data: vega.truthy, signals: vega.falsy}).data);
+    shown.push(sets.flatMap((name) => view.data(name)).filter((row) => 'nearest' in row)
+      .map((row) => row.step));
+  }
+  process.stdout.write(JSON.stringify(shown));
+});
+"""
+
+
+def test_moving_the_slider_shows_the_frame_of_that_step_as_vega_draws_it(tmp_dir: Path) -> None:
+    import shutil
+    import subprocess
+
+    js = Path(__file__).resolve().parents[1] / "js"
+    if shutil.which("node") is None or not (js / "node_modules" / "vega").is_dir():
+        pytest.skip("drawing with Vega needs node and js/node_modules (npm ci in js/)")
+    live = Live("dvclive", save_dvc_exp=False)
+    for step in (0, 10, 20, 30):
+        live.log_image(f"samples/{step}.png", np.full((8, 8, 3), step, dtype="uint8"))
+    live.end()
+    reader = LiveReader(live, "run")
+    reader.collect()
+    spec = vegalite.vegalite(reader.state())
+    asked = {"spec": spec, "slider": "image_step_0", "steps": [0, 10, 20, 30, 25]}
+    result = subprocess.run(
+        ["node", "--input-type=module", "-e", SHOWN_FRAMES],
+        input=json.dumps(asked),
+        cwd=js,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert json.loads(result.stdout) == [[0], [10], [20], [30], [20]]

@@ -445,8 +445,8 @@ def test_the_final_chart_shows_the_latest_image_of_each_name(
     (images,) = [row for row in spec["vconcat"] if row["title"]["text"] == "images"]
     samples, surface = images["concat"]
     assert samples["mark"]["type"] == "image"
-    assert samples["title"] == {"text": "samples", "subtitle": "step 2", "limit": 200}
-    url = samples["data"]["values"][0]["url"]
+    assert samples["title"]["subtitle"] == "steps 0 to 2: the slider below"
+    url = samples["data"]["values"][-1]["url"]
     assert url.startswith("data:image/png;base64,")
     latest = (Path(live.plots_dir) / "images" / "samples" / "2.png").read_bytes()
     assert base64.b64decode(url.split(",", 1)[1]) == latest

@@ -40,15 +40,29 @@ class Plot:
     records: list[dict[str, Any]]
 
 
+STATIC_FRAME_BYTES = 256 * 1024
+"""Image bytes of earlier frames (all names together) kept for the final output's step sliders,
+within what the latest images leave of ``STATIC_IMAGE_BYTES``."""
+
+STATIC_FRAMES = 24
+"""Frames of an image logged per step (``samples/<step>.png``) that the final output's step
+slider keeps, evenly spaced, the latest included."""
+
+
 @dataclass
 class Picture:
-    """The latest image logged under one name (``samples`` for ``samples/0.png``, ``1.png``...)."""
+    """The latest image logged under one name (``samples`` for ``samples/0.png``, ``1.png``...).
+
+    ``earlier`` holds some of the frames before it (oldest first) when the name has one image
+    per step, for the final output's step slider.
+    """
 
     name: str
     file: str  # the image's own name ("samples/3.png")
     step: int | None  # the step in the file's name, if any
     mime: str
     data: bytes
+    earlier: list[Picture] = field(default_factory=list)
 
 
 @dataclass

@@ -348,20 +348,26 @@ def _confusion_spec(
     }
 
 
-def image_spec(picture: Picture, side: int = STATIC_IMAGE_SIDE) -> dict[str, Any]:
-    """An image as an ``image`` mark, its bytes inlined as a data URL (no file, no network)."""
+def image_spec(picture: Picture, side: int = STATIC_IMAGE_SIDE, slider: str = "") -> dict[str, Any]:
+    """An image as an ``image`` mark, its bytes inlined as a data URL (no file, no network).
+
+    With ``slider`` (a parameter's name, see :func:`image_slider`) and earlier frames, the mark
+    shows the frame of the slider's step: the latest frame logged at or before it.
+    """
     width, height = image_size(picture.data) or (side, side)
     scale = min(1.0, side / max(width, height, 1))
     width, height = max(1, round(width * scale)), max(1, round(height * scale))
-    url = f"data:{picture.mime};base64,{base64.b64encode(picture.data).decode('ascii')}"
     title: dict[str, Any] = {"text": picture.name, "limit": max(width, 160) + 40}
-    if picture.step is not None:
+    frames = [*picture.earlier, picture] if slider else [picture]
+    if len(frames) > 1:
+        title["subtitle"] = f"steps {frames[0].step} to {picture.step}: the slider below"
+    elif picture.step is not None:
         title["subtitle"] = f"step {picture.step}"
-    return {
+    spec: dict[str, Any] = {
         "width": width,
         "height": height,
         "title": title,
-        "data": {"values": [{"url": url}]},
+        "data": {"values": [{"url": _data_url(f), "step": f.step} for f in frames]},
         "mark": {
             "type": "image",
             "width": width,
@@ -375,6 +381,40 @@ def image_spec(picture: Picture, side: int = STATIC_IMAGE_SIDE) -> dict[str, Any
             "y": {"value": 0},
         },
     }
+    if len(frames) > 1:
+        spec["transform"] = [
+            {"calculate": f"{slider} - datum.step", "as": "behind"},
+            {"filter": "datum.behind >= 0"},
+            {"joinaggregate": [{"op": "min", "field": "behind", "as": "nearest"}]},
+            {"filter": "datum.behind == datum.nearest"},
+        ]
+    return spec
+
+
+def image_slider(picture: Picture, name: str) -> dict[str, Any] | None:
+    """The step slider of ``picture``'s frames, as a parameter called ``name``; None for one frame.
+
+    It moves by the steps' common spacing, from the first frame kept to the latest.
+    """
+    steps = [f.step for f in [*picture.earlier, picture] if f.step is not None]
+    if len(steps) < 2:
+        return None
+    spacing = math.gcd(*(b - a for a, b in itertools.pairwise(steps))) or 1
+    return {
+        "name": name,
+        "value": steps[-1],
+        "bind": {
+            "input": "range",
+            "min": steps[0],
+            "max": steps[-1],
+            "step": spacing,
+            "name": f"{picture.name}: step ",
+        },
+    }
+
+
+def _data_url(picture: Picture) -> str:
+    return f"data:{picture.mime};base64,{base64.b64encode(picture.data).decode('ascii')}"
 
 
 def thin(records: list[dict[str, Any]], limit: int = MAX_PLOT_RECORDS) -> list[dict[str, Any]]:
@@ -429,8 +469,13 @@ def vegalite(state: DashboardState) -> dict[str, Any]:
             for name in names
         ]
         rows.append(_section(group or "metrics", charts))
+    sliders = [image_slider(p, f"image_step_{i}") for i, p in enumerate(state.pictures)]
     if state.pictures:
-        rows.append(_section("images", [image_spec(picture) for picture in state.pictures]))
+        images = [
+            image_spec(picture, slider=slider["name"] if slider else "")
+            for picture, slider in zip(state.pictures, sliders, strict=True)
+        ]
+        rows.append(_section("images", images))
     if state.plots:
         rows.append(
             _section("plots", [plot_spec(p.name, p.config, p.records) for p in state.plots])
@@ -450,7 +495,7 @@ def vegalite(state: DashboardState) -> dict[str, Any]:
     if subtitle:
         spec["title"]["subtitle"] = subtitle
     if rows:
-        spec["params"] = [_columns_param()]
+        spec["params"] = [_columns_param(), *(slider for slider in sliders if slider)]
         spec["vconcat"] = rows
         spec["resolve"] = INDEPENDENT_COLORS
     else:

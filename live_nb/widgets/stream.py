@@ -471,31 +471,66 @@ def latest_pictures(paths: dict[str, Path], budget: int | None = None) -> tuple[
     """The latest image of each name (the highest step), read while they fit in ``budget`` bytes.
 
     Returns the pictures, in the order their names were first logged, and how many were left out
-    (larger than what is left of ``budget``, ``STATIC_IMAGE_BYTES`` by default).
+    (larger than what is left of ``budget``, ``STATIC_IMAGE_BYTES`` by default). What the latest
+    images leave of the budget goes to earlier frames of names with one image per step (up to
+    ``STATIC_FRAMES`` each, evenly spaced, within ``STATIC_FRAME_BYTES``), for the final
+    output's step slider.
     """
     if budget is None:
         budget = run_state.STATIC_IMAGE_BYTES
-    latest: dict[str, tuple[int, str, Path]] = {}
+    frames: dict[str, list[tuple[int, str, Path]]] = {}
     for name, path in paths.items():
         key, step = image_key(str(name))
-        found = latest.get(key)
-        if found is None or (step or 0) >= found[0]:
-            latest[key] = (step or 0, str(name), Path(path))
+        frames.setdefault(key, []).append((step or 0, str(name), Path(path)))
+    for found in frames.values():
+        found.sort(key=lambda frame: frame[0])
     pictures: list[Picture] = []
     skipped = 0
-    for key, (_, name, path) in latest.items():
-        mime = mime_for(name)
-        try:
-            size = path.stat().st_size
-            data = path.read_bytes() if size <= budget and mime.startswith("image/") else None
-        except OSError:
-            continue  # gone: not an image to show any more
-        if data is None or len(data) > budget:
+    for key, found in frames.items():
+        _, name, path = found[-1]
+        picture = _read_picture(key, name, path, budget)
+        if picture is None:
             skipped += 1
             continue
-        budget -= len(data)
-        pictures.append(Picture(key, name, image_key(name)[1], mime, data))
+        budget -= len(picture.data)
+        pictures.append(picture)
+    budget = min(budget, run_state.STATIC_FRAME_BYTES)
+    for picture in pictures:
+        budget = _add_earlier_frames(picture, frames[picture.name][:-1], budget)
     return pictures, skipped
+
+
+def _read_picture(key: str, name: str, path: Path, budget: int) -> Picture | None:
+    """The image ``name`` at ``path`` if it is one and fits in ``budget`` bytes."""
+    mime = mime_for(name)
+    try:
+        if path.stat().st_size > budget or not mime.startswith("image/"):
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None  # gone: not an image to show any more
+    return Picture(key, name, image_key(name)[1], mime, data) if len(data) <= budget else None
+
+
+def _add_earlier_frames(picture: Picture, earlier: list[tuple[int, str, Path]], budget: int) -> int:
+    if picture.step is None:
+        return budget
+    for _, name, path in evenly_spaced(earlier, run_state.STATIC_FRAMES - 1):
+        frame = _read_picture(picture.name, name, path, budget)
+        if frame is not None and frame.step is not None:
+            budget -= len(frame.data)
+            picture.earlier.append(frame)
+    return budget
+
+
+def evenly_spaced(items: list[Any], count: int) -> list[Any]:
+    """At most ``count`` of ``items``, evenly spaced, the first and the last kept."""
+    if len(items) <= count:
+        return items
+    if count <= 1:
+        return items[-1:] if count == 1 else []
+    last = len(items) - 1
+    return [items[round(i * last / (count - 1))] for i in range(count)]
 
 
 def _plot_records(path: Path) -> list[dict[str, Any]] | None:
