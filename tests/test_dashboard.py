@@ -340,6 +340,25 @@ def test_the_bundle_carries_the_widget_the_vegalite_charts_and_the_summary(
     assert data[svg.SVG_MIME].count("<polyline") == 3
 
 
+def test_shown_while_running_the_bundle_keeps_a_saved_copy_for_a_kernel_that_dies(
+    dashboard: tuple[Live, LiveDashboard, Capture],
+) -> None:
+    """A notebook saved mid-run, reopened after the kernel died: a note, not "model not found"."""
+    from live_nb.widgets.base import FALLBACK_MIME
+
+    live, view, _ = dashboard
+    live.log_metric("loss", 1.0)
+    live.next_step()
+    data, _ = view._repr_mimebundle_()
+    assert data[FALLBACK_MIME] == {"mime": "text/html"}
+    assert "had not ended when this notebook was saved" in data["text/html"]
+    assert f"<code>{live.dir}</code>" in data["text/html"]
+    live.end()
+    view.finish("done", "")
+    data, _ = view._repr_mimebundle_()
+    assert FALLBACK_MIME not in data and "text/html" not in data
+
+
 JS_DIR = Path(__file__).resolve().parents[1] / "js"
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import queue
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,6 +66,27 @@ def test_a_grid_runs_in_the_background_while_the_kernel_is_free(
         assert "%exp_run skipped" in executed
     assert losses == {0.1 * 3, 0.1 * 3 * 3, 0.2 * 3, 0.2 * 3 * 3}
     assert git(notebook, "status", "--porcelain") == ""
+    (shown,) = [o for o in outputs if WIDGET in o.get("data", {})]
+    ended = _display_update(kernel, shown["transient"]["display_id"])
+    # what a notebook saved now keeps: the runs as they ended, not as they were when shown
+    assert "Saved as they ended" in ended["text/html"]
+    assert ended["text/html"].count("<td>done</td>") == 4
+
+
+def _display_update(kernel: Kernel, display_id: str, timeout: float = 30) -> dict[str, Any]:
+    """The data of the next update of the display ``display_id``, from whichever thread."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            message = kernel.client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+        except queue.Empty:
+            break
+        content = message["content"]
+        shown = content.get("transient", {}).get("display_id")
+        if message["msg_type"] == "update_display_data" and shown == display_id:
+            data: dict[str, Any] = content["data"]
+            return data
+    raise AssertionError(f"the display {display_id} was not updated within {timeout}s")
 
 
 def test_an_unknown_key_is_refused_naming_the_keys_there_are(

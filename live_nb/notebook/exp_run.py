@@ -71,12 +71,10 @@ def _show(shell: Any, git_dir: Any, ids: list[str], queued_only: bool) -> Any:
         verb = "Queued" if queued_only else "Started"
         print(f"{verb} {len(ids)} run(s); follow them with `live-nb queue status`.")
         return None
-    from IPython.display import display
-
     from live_nb.widgets.runs import RunsWidget
 
     widget = RunsWidget(git_dir, ids)
     if queued_only:
         widget.note = "Queued; start them with `live-nb queue start` (or %exp_run without --queue)."
-    display(widget)
+    widget.show()
     return None

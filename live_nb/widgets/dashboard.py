@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import uuid
 import warnings
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 import traitlets
@@ -30,7 +31,7 @@ import traitlets
 from live_nb.error import LiveNbWarning
 from live_nb.render import html, svg, text, vegalite
 from live_nb.render.state import STATIC_MAX_POINTS, DashboardState
-from live_nb.widgets.base import LiveNbWidget
+from live_nb.widgets.base import LiveNbWidget, with_saved_copy
 from live_nb.widgets.stream import INTERVAL, LiveReader, Pump
 
 if TYPE_CHECKING:
@@ -146,7 +147,20 @@ class LiveDashboard(LiveNbWidget):
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         bundle = super()._repr_mimebundle_(**kwargs)
         data, metadata = bundle if bundle is not None else ({}, {})
-        return {**data, **self.static_bundle()}, metadata
+        if self._final is not None:
+            return {**data, **self.static_bundle()}, metadata
+        # Shown while the run goes on: what a notebook saved before the end keeps. Reopened
+        # once the kernel is gone, the labextension shows this note instead of "model not found".
+        return with_saved_copy({**data, **self.static_bundle()}, self._unfinished_html()), metadata
+
+    def _unfinished_html(self) -> str:
+        live = self._reader.live
+        folder = escape(str(live.dir) if live is not None else "its output folder")
+        return (
+            f'<div class="live-nb-unfinished"><b>{escape(self._reader.run.title)}</b>: the live '
+            "view of a run that had not ended when this notebook was saved. What it logged is in "
+            f"<code>{folder}</code>; <code>%exp_show</code> lists its experiment once saved.</div>"
+        )
 
 
 def in_notebook() -> bool:

@@ -5,7 +5,8 @@ Traits (read by ``js/src/runs/index.js``): ``rows``, a list of
 browser sends ``{"kind": "kill", "id": ...}`` to stop a run. A daemon thread re-reads the
 queue twice a second while any of the view's runs is queued or running, then writes a last
 note and stops; the kernel is never busy with it. Its saved copy (``text/html``, what a reopened
-notebook shows) is the table of the runs as they were last read.
+notebook shows) is the table of the runs as they were when shown, and as they ended once
+they all have: the display is updated then (:meth:`RunsWidget.show`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class RunsWidget(LiveNbWidget):
         self._queue = Queue(git_dir)
         self._ids = list(ids)
         self._stopped = threading.Event()
+        self._handle: Any = None
         self.on_msg(self._on_message)
         self.refresh()
         self._thread = threading.Thread(target=self._follow, name="live-nb-runs-view", daemon=True)
@@ -54,6 +56,12 @@ class RunsWidget(LiveNbWidget):
         self.note = _summary(Counter(entry.status for entry in mine), finished)
         return finished
 
+    def show(self) -> None:
+        """Display the view, with a display id so that its saved copy is renewed at the end."""
+        from IPython.display import display
+
+        self._handle = display(self, display_id=True)
+
     def close(self) -> None:
         """Stop following, then close the widget."""
         self._stopped.set()
@@ -63,9 +71,11 @@ class RunsWidget(LiveNbWidget):
         while not self._stopped.wait(_REFRESH_SECONDS):
             try:
                 if self.refresh():
-                    return
+                    break
             except Exception:  # a queue being removed under us: stop quietly
                 return
+        if self._handle is not None and not self._stopped.is_set():
+            self._handle.update(self)  # the saved copy: the runs as they ended
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         bundle = super()._repr_mimebundle_(**kwargs)
@@ -102,6 +112,8 @@ def _cell(row: dict[str, Any]) -> list[str]:
 def static_html(rows: list[dict[str, Any]], note: str) -> str:
     """The runs ``rows`` and ``note`` as plain HTML (every cell escaped), the view's saved copy."""
     head = "".join(f"<th>{name}</th>" for name in ("run", "params", "status", "progress", "error"))
+    ended = all(row.get("status") in FINISHED for row in rows)
+    when = "as they ended" if ended else "when the view was shown"
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(text)}</td>" for text in _cell(row)) + "</tr>"
         for row in rows
@@ -109,6 +121,6 @@ def static_html(rows: list[dict[str, Any]], note: str) -> str:
     return (
         f'<div class="live-nb-runs-static"><table><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table><p>{html.escape(note)}</p>"
-        "<p>Saved when the view was shown; <code>live-nb queue status</code> says where these "
-        "runs are now.</p></div>"
+        f"<p>Saved {when}; <code>live-nb queue status</code> says where these runs are now.</p>"
+        "</div>"
     )
