@@ -4,7 +4,10 @@ In an 800-px window (the file browser open: the output area is about 360 px wide
 charts reflow into one column and fit; a 5,000-step, 5-metric run ends without freezing the
 tab (the longest main-thread task, measured with a PerformanceObserver, stays well under a
 second or two); saved and reopened after a kernel restart, the notebook shows the charts and the
-%exp_show table's saved copy, not "Error displaying widget". Screenshots go to build/e2e/.
+%exp_show table's saved copy, not "Error displaying widget"; saved mid-run and reopened once the
+kernel died, a note says the run had not ended. The image step slider of the final output shows
+earlier frames, and Apply from the table leaves the open notebook's file alone (saving it asks
+nothing). Screenshots go to build/e2e/.
 """
 
 from __future__ import annotations
@@ -197,4 +200,115 @@ def test_a_refused_branch_name_keeps_the_box_open_with_the_error_beside_it(
     box.wait_for(state="hidden", timeout=30_000)
     message = page.locator(f"{table} .live-nb-table-message").inner_text()
     assert "exp/branchy" in message, message
+    assert watch.ours() == [], watch.ours()
+
+
+SLIDER = ".jp-RenderedVegaLite .vega-bindings input[type=range]"
+CANVAS_PICTURE = "() => document.querySelector('.jp-RenderedVegaLite canvas').toDataURL()"
+
+
+def test_the_final_image_slider_shows_earlier_steps(
+    lab: LabServer, browser: tuple[Any, BrowserWatch]
+) -> None:
+    page, watch = browser
+    cell = (
+        "%%live\nimport numpy as np\nfor step in range(6):\n"
+        "    live.log_metric('loss', 1 / (step + 1))\n"
+        "    live.log_image(f'samples/{step}.png', np.full((48, 48, 3), step * 40, 'uint8'))\n"
+        "    live.next_step()\n"
+    )
+    name = write_notebook(lab.root, "slider.ipynb", ["%load_ext live_nb", cell])
+    open_and_run(page, lab, name, 2)
+    slider = page.locator(SLIDER)
+    assert slider.count() == 1
+    assert (slider.get_attribute("min"), slider.get_attribute("max")) == ("0", "5")
+    assert slider.input_value() == "5"  # the latest step, as the live view ended
+    latest = page.evaluate(CANVAS_PICTURE)
+    slider.fill("0")  # sets the value and fires "input", as a drag does
+    page.wait_for_function(f"(before) => ({CANVAS_PICTURE})() !== before", arg=latest)
+    page.locator(".jp-RenderedVegaLite").first.screenshot(path=str(SHOTS / "final-slider.png"))
+    assert watch.ours() == [], watch.ours()
+
+
+LIVE_POINTS = """() => {
+  const chart = document.querySelector('.live-nb-dashboard .live-nb-chart');
+  return chart && Number(chart.dataset.points) >= 5;
+}"""
+
+UNFINISHED = """() => {
+  const text = document.querySelector('.jp-Notebook')?.innerText ?? '';
+  if (/Error displaying widget|model not found/.test(text)) return {error: text};
+  return /had not ended when this notebook was saved/.test(text) ? {text} : null;
+}"""
+
+
+def test_saved_mid_run_and_reopened_after_the_kernel_died_it_says_so(
+    lab: LabServer, browser: tuple[Any, BrowserWatch]
+) -> None:
+    page, watch = browser
+    cell = (
+        "%%live\nimport time\nfor step in range(100000):\n"
+        "    live.log_metric('loss', 1 / (step + 1))\n    live.next_step()\n    time.sleep(0.05)\n"
+    )
+    name = write_notebook(lab.root, "unfinished.ipynb", ["%load_ext live_nb", cell])
+    page.goto(lab.url(f"lab/tree/{name}") + "&reset", wait_until="domcontentloaded")
+    page.wait_for_function(
+        "(s) => /\\|\\s*Idle/.test(document.querySelector(s)?.textContent ?? '')",
+        arg=KERNEL_STATUS,
+        timeout=90_000,
+    )
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    page.wait_for_function(LIVE_POINTS, timeout=RUN_TIMEOUT * 1000, polling=250)
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    deadline = time.monotonic() + 30
+    while "had not ended" not in (lab.root / name).read_text():
+        assert time.monotonic() < deadline, "the notebook was not saved with its live output"
+        time.sleep(0.5)
+    page.evaluate("async () => { await window.jupyterapp.serviceManager.sessions.shutdownAll(); }")
+    page.reload(wait_until="domcontentloaded")
+    reopened = page.wait_for_function(UNFINISHED, timeout=90_000).json_value()
+    assert "error" not in reopened, reopened["error"]
+    page.locator(".live-nb-saved-output").first.screenshot(path=str(SHOTS / "unfinished.png"))
+    assert watch.ours() == [], watch.ours()
+
+
+def test_apply_from_the_table_then_save_asks_nothing_and_keeps_the_notebook(
+    lab: LabServer, browser: tuple[Any, BrowserWatch]
+) -> None:
+    """Apply leaves the open notebook's file alone: no "File Changed" dialog when saving."""
+    page, watch = browser
+    cells = [
+        "%load_ext live_nb",
+        "%%live first\nopen('result.txt', 'w').write('first')\nlive.log_metric('acc', 0.1)",
+        "%%live second\nopen('result.txt', 'w').write('second')\nlive.log_metric('acc', 0.2)",
+        "%exp_show",
+    ]
+    name = write_notebook(lab.root, "applied.ipynb", cells)
+    open_and_run(page, lab, name, 4)
+    page.wait_for_function(TABLE_READY, timeout=60_000)
+    table = ".jp-Notebook .live-nb-table"
+    page.check(f'{table} tr[data-experiment="first"] input[type="checkbox"]')
+    page.click(f'{table} button[data-action="apply"]')
+    confirm = page.locator(f"{table} .live-nb-table-confirm")
+    confirm.locator('button[data-action="confirm"]').click()
+    confirm.wait_for(state="hidden", timeout=30_000)
+    page.wait_for_function(
+        "(s) => /^Applied/.test(document.querySelector(s)?.innerText ?? '')",
+        arg=f"{table} .live-nb-table-message",
+        timeout=60_000,
+    )
+    message = page.locator(f"{table} .live-nb-table-message").inner_text()
+    print(f"\nthe table says: {message}")
+    assert (lab.root / "result.txt").read_text() == "first", message
+    before = (lab.root / name).stat().st_mtime_ns
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    deadline = time.monotonic() + 30
+    while (lab.root / name).stat().st_mtime_ns == before:
+        assert time.monotonic() < deadline, "the notebook was not saved"
+        time.sleep(0.3)
+    page.wait_for_timeout(1000)
+    assert page.locator(".jp-Dialog").count() == 0, page.locator(".jp-Dialog").inner_text()
+    saved = json.loads((lab.root / name).read_text())
+    assert len(saved["cells"]) == 4 and "%exp_show" in "".join(saved["cells"][3]["source"])
+    page.locator(table).screenshot(path=str(SHOTS / "table-applied.png"))
     assert watch.ours() == [], watch.ours()
