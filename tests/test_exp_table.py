@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -382,6 +383,11 @@ def test_the_static_fallback_is_an_escaped_html_table(exps: dict[str, str]) -> N
     assert page.count("<tr>") == len(table.df) + 1
     assert "slow" in data["text/plain"]
     assert static_html(table.df, limit=2).endswith("<p>... and 3 more rows.</p></div>")
+    # as the widget shows it: readable headers, no detail columns, dates without seconds
+    assert (
+        "<th>Commit</th>" in page and "<th>typ</th>" not in page and "<th>parent</th>" not in page
+    )
+    assert re.search(r"<td>\d{4}-\d\d-\d\d \d\d:\d\d</td>", page), page
 
 
 # ---------------------------------------------------------------------------------------------

@@ -255,8 +255,26 @@ def _cell_text(value: Any, as_int: bool) -> str:
     return str(value)
 
 
+STATIC_HEADERS = {"rev": "Commit"}
+"""Headers of the saved copy that read better than DVC's column names (as the widget's)."""
+
+STATIC_DETAILS = ("typ", "parent")
+"""Columns the widget hides until "Details" is ticked: the saved copy leaves them out."""
+
+
+def _created_text(value: Any) -> Any:
+    """``2026-12-03T16:26:08+00:00`` as ``2026-12-03 16:26``: a saved copy is read on other days."""
+    text = plain(value)
+    if isinstance(text, str) and len(text) >= 16 and text[10:11] == "T":
+        return f"{text[:10]} {text[11:16]}"
+    return value
+
+
 def static_html(df: pd.DataFrame, limit: int = STATIC_ROW_LIMIT) -> str:
     """The table as plain HTML (every cell escaped), for viewers without widgets."""
+    df = df.drop(columns=[c for c in STATIC_DETAILS if c in df.columns])
+    if "Created" in df.columns:
+        df = df.assign(Created=df["Created"].map(_created_text))
     ints = set(df.attrs.get("int_columns", ()))
     columns = [str(column) for column in df.columns]
     flags = [column in ints for column in columns]
@@ -268,7 +286,7 @@ def static_html(df: pd.DataFrame, limit: int = STATIC_ROW_LIMIT) -> str:
         '<div class="live-nb-exp-static">',
         '<table class="dataframe" style="font-size:12px">',
         "<thead><tr>",
-        *(f"<th>{html.escape(column)}</th>" for column in columns),
+        *(f"<th>{html.escape(STATIC_HEADERS.get(c, c))}</th>" for c in columns),
         "</tr></thead><tbody>",
     ]
     for values in df.head(limit).itertuples(index=False, name=None):
