@@ -324,3 +324,21 @@ def test_moving_the_slider_shows_the_frame_of_that_step_as_vega_draws_it(tmp_dir
         check=True,
     )
     assert json.loads(result.stdout) == [[0], [10], [20], [30], [20]]
+
+
+def _luminance(colour: str) -> float:
+    def linear(channel: float) -> float:
+        return channel / 12.92 if channel <= 0.03928 else ((channel + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (linear(int(colour[i : i + 2], 16) / 255) for i in (1, 3, 5))
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+@pytest.mark.parametrize("background", ["#ffffff", "#111111"])
+def test_every_metric_colour_is_readable_on_light_and_dark_themes(background: str) -> None:
+    from live_nb.render.theme import PALETTE
+
+    for colour in PALETTE:
+        bright, dark = sorted((_luminance(colour), _luminance(background)), reverse=True)
+        contrast = (bright + 0.05) / (dark + 0.05)
+        assert contrast >= 3, f"{colour} on {background}: {contrast:.2f}:1 (WCAG asks 3:1)"

@@ -423,7 +423,7 @@ def test_the_final_charts_keep_the_live_colours_and_each_legend_by_its_chart(
         "train/acc": "#9d755d",
         "eval/loss": "#e45756",
         "eval/acc": "#54a24b",
-        "loss": "#bab0ac",
+        "loss": "#938883",
         "é/ü 🙂": "#e45756",
         "a" * 200: "#9d755d",
     }

@@ -120,7 +120,7 @@ describe("escaping and formatting", () => {
     expect(colorFor("train/acc")).toBe("#9d755d");
     expect(colorFor("eval/loss")).toBe("#e45756");
     expect(colorFor("eval/acc")).toBe("#54a24b");
-    expect(colorFor("loss")).toBe("#bab0ac");
+    expect(colorFor("loss")).toBe("#938883");
     expect(colorFor("é/ü 🙂")).toBe("#e45756");
     expect(colorFor("a".repeat(200))).toBe("#9d755d");
   });
