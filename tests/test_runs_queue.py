@@ -86,11 +86,15 @@ def test_a_worker_that_died_leaves_its_entry_failed_not_running(git_repo: Path) 
     while queue.entries()[0].status != "running" and time.monotonic() < deadline:
         time.sleep(0.05)
     assert queue.entries()[0].status == "running"
+    work = git_repo / ".git" / "live_nb" / "runs" / entry.id / "work"
+    work.mkdir(parents=True)  # the run's copy of the workspace, as the child had made it
+    (work / "model.pt").write_bytes(b"half written")
     claimer.kill()
     claimer.wait()
     (status,) = api.status(git_repo)
     assert status.status == "failed"
     assert status.result is not None and "the worker stopped" in (status.result.error or "")
+    assert not work.parent.exists()  # a SIGKILLed run leaves no folder behind
 
 
 def test_a_script_grid_runs_two_at_once_each_in_its_own_folder(script_repo: Path) -> None:

@@ -27,7 +27,7 @@ from pathlib import Path
 from live_nb.error import LiveNbError
 from live_nb.formats.files import atomic_write
 from live_nb.runs.result import CACHED, RunResult
-from live_nb.runs.snapshot import remove_folder
+from live_nb.runs.snapshot import remove_folder, runs_folder
 from live_nb.runs.spec import RunSpec
 
 __all__ = [
@@ -184,10 +184,17 @@ class Queue:
         remove_folder(entry.folder)
 
     def repair(self) -> list[Entry]:
-        """Record as failed every claimed entry whose process died without a result."""
+        """Record as failed every claimed entry whose process died without a result.
+
+        The folder its run was working in (``.git/live_nb/runs/<id>``) goes too: nothing
+        will read it again, and a killed notebook's folder holds a whole workspace copy.
+        """
         repaired = []
         for entry in self.entries():
             if entry.status == FAILED and entry.result is None:
+                work = runs_folder(self.folder.parent.parent) / entry.id
+                if work.exists():
+                    remove_folder(work)
                 log_hint = (
                     f" (its output is in {entry.log_path})" if entry.log_path.exists() else ""
                 )
