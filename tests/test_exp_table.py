@@ -465,3 +465,26 @@ def test_exp_show_in_a_kernel_displays_the_widget_once_and_returns_the_dataframe
     assert "application/vnd.jupyter.widget-view+json" in again[0]["data"]
     rows = kernel.run("print(len(df), len(df.table.rows), df.table.rows[0]['id'])")
     assert rows[0]["text"].split() == ["4", "4", "workspace"]
+
+
+@pytest.mark.slow
+def test_saved_widget_state_holds_the_bundle_once_however_many_tables(git_repo: Path) -> None:
+    """nbclient saves widget state (as JupyterLab's "save widget state"): one bundle, not three."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from live_nb.widgets.base import BUNDLE
+
+    notebook = nbformat.v4.new_notebook()
+    cells = ["%load_ext live_nb", "%%live\nlive.log_metric('acc', 0.5)", *["%exp_show"] * 3]
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    client = NotebookClient(
+        notebook, timeout=120, resources={"metadata": {"path": str(git_repo)}}
+    )  # store_widget_state is nbclient's default
+    client.execute()
+    state = notebook.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    sizes = sorted(len(json.dumps(model)) for model in state.values())
+    bundle = len(BUNDLE.read_text(encoding="utf-8"))
+    assert sizes[-1] > bundle and sizes[-2] < 10_000, sizes  # the BundleModel, then the rest
+    tables = [m for m in state.values() if m["state"].get("view") == "table"]
+    assert len(tables) == 3 and all(m["state"]["_bundle"].startswith("IPY_MODEL_") for m in tables)

@@ -21,14 +21,14 @@ import traitlets
 
 from live_nb.runs.progress import row_of
 from live_nb.runs.queue import FINISHED, Queue
-from live_nb.widgets.base import LiveNbWidget, with_saved_copy
+from live_nb.widgets.base import SharedBundleWidget, with_saved_copy
 
 __all__ = ["RunsWidget"]
 
 _REFRESH_SECONDS = 0.5
 
 
-class RunsWidget(LiveNbWidget):
+class RunsWidget(SharedBundleWidget):
     """The runs ``ids`` of the queue in ``git_dir``, followed until they have all ended."""
 
     view = traitlets.Unicode("runs").tag(sync=True)

@@ -84,7 +84,7 @@ from live_nb.experiments.read import WORKSPACE
 from live_nb.experiments.refs import ExpRef, list_refs
 from live_nb.experiments.show import EXPERIMENT_TYPES, META_COLUMNS, show
 from live_nb.git import Repository
-from live_nb.widgets.base import LiveNbWidget, with_saved_copy
+from live_nb.widgets.base import SharedBundleWidget, with_saved_copy
 
 __all__ = [
     "MAX_OVERLAY",
@@ -320,7 +320,7 @@ def _sorted_column(df: pd.DataFrame, sort_by: str | None) -> str:
 # The widget
 
 
-class ExperimentsTable(LiveNbWidget):
+class ExperimentsTable(SharedBundleWidget):
     """The interactive experiments table (see the module's notes for the protocol).
 
     ``df`` (also ``dataframe``) is the DataFrame shown, replaced by :meth:`refresh`;
