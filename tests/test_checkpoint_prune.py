@@ -176,3 +176,22 @@ def shell() -> Any:
     ip.run_line_magic("load_ext", "live_nb")
     yield ip
     ip.run_line_magic("unload_ext", "live_nb")
+
+
+def test_a_resumed_experiment_keeps_the_checkpoint_it_grew_from(git_repo: Path) -> None:
+    night = dead_run(git_repo, 4)
+    at_1 = first_parents(git_repo, night)[2]
+    with Live(resume_from="night@1", checkpoint=True, exp_name="retry") as live:
+        for _ in range(3):
+            live.log_metric("loss", 0.3)
+            live.next_step()
+            live.checkpoint(wait=True)
+    experiments.prune("retry", git_repo)
+    retry = exp_refs(git_repo)["retry"]
+    assert first_parents(git_repo, retry)[1] == at_1  # its one commit, on night@1
+    assert exp_refs(git_repo)["night"] == night  # the other chain untouched
+    result = experiments.prune("night", git_repo)
+    assert result.removed == 1  # night@2 only: night@1 is retry's parent, night@3 the last
+    assert first_parents(git_repo, exp_refs(git_repo)["night"])[1] == at_1
+    assert [cached(git_repo, f"weights {s}\n") for s in range(4)] == [True, True, False, True]
+    fsck_clean(git_repo)
