@@ -31,7 +31,7 @@ def test_live_help_describes_every_option(shell: Any) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["exp_show", "exp_diff", "exp_apply", "exp_branch", "exp_remove", "exp_push", "exp_pull"],
+    "exp_show exp_diff exp_apply exp_branch exp_remove exp_prune exp_push exp_pull".split(),
 )
 def test_experiment_magics_are_registered_with_help(shell: Any, name: str) -> None:
     magic = shell.find_line_magic(name)

@@ -1,4 +1,4 @@
-"""``live-nb exp show|diff|apply|branch|remove|list|push|pull``: experiments from a terminal.
+"""``live-nb exp show|diff|apply|branch|remove|prune|list|push|pull``: experiments from a terminal.
 
 Each handler imports the experiment code (and pandas) it needs only when it runs, so that
 ``live-nb --help`` and a mistyped command answer at once.
@@ -19,12 +19,13 @@ def register(commands: Commands) -> Commands:
     """Add ``exp`` and its subcommands to ``commands``; return ``exp``'s, for others to extend."""
     exp = commands.add_parser(
         "exp",
-        help="show, compare, apply, branch, remove, list, push and pull experiments",
+        help="show, compare, apply, branch, remove, prune, list, push and pull experiments",
         description="Work with experiments: Git commits under refs/exps/<baseline>/<name>.",
     )
     exp.set_defaults(
         handler=lambda _: exp.error(
-            "give an experiment command: show, diff, apply, branch, remove, list, push or pull"
+            "give an experiment command: show, diff, apply, branch, remove, prune, list, push "
+            "or pull"
         )
     )
     sub = exp.add_subparsers(title="experiment commands", metavar="COMMAND")
@@ -107,6 +108,24 @@ def register(commands: Commands) -> Commands:
         "-A", "--all", action="store_true", help="remove every experiment of every baseline"
     )
     remove.set_defaults(handler=_remove, parser=remove)
+
+    prune = sub.add_parser(
+        "prune",
+        help="remove an experiment's checkpoints but its last (or one every N steps)",
+        description="Shorten the checkpoint chain of experiment NAME to its last commit (with "
+        "--keep-every N, also one checkpoint every N steps), written as new commits; the "
+        "artifact objects only the removed checkpoints referenced leave DVC's cache. HEAD, "
+        "branches, the index and the working tree are not changed. A running experiment is "
+        "refused.",
+    )
+    prune.add_argument("name", metavar="NAME", help="experiment name, full ref or commit sha")
+    prune.add_argument(
+        "--keep-every",
+        type=_positive,
+        metavar="N",
+        help="also keep one checkpoint every N steps",
+    )
+    prune.set_defaults(handler=_prune)
 
     listing = sub.add_parser(
         "list",
@@ -213,6 +232,19 @@ def _remove(args: argparse.Namespace) -> int:
         args.parser.error("name the experiments to remove, or use --rev REV or --all")
     write(remove(args.names, path=args.path, rev=args.rev, all=args.all).describe())
     return 0
+
+
+def _prune(args: argparse.Namespace) -> int:
+    from live_nb.experiments.pruning import prune
+
+    write(prune(args.name, path=args.path, keep_every=args.keep_every).describe())
+    return 0
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number of steps, not {text!r}")
+    return int(text)
 
 
 def _list(args: argparse.Namespace) -> int:

@@ -16,7 +16,9 @@ One module per job:
   and :mod:`.as_json` through :mod:`.cells`; :mod:`.options` (the options of ``show`` on a
   command line);
 - changing them: :mod:`.save`, :mod:`.restore` (apply), :mod:`.manage` (list, branch,
-  remove), :mod:`.remote` (push, pull). Each result says what happened with ``describe()``.
+  remove), :mod:`.remote` (push, pull), :mod:`.pruning` (checkpoint chains shortened, with
+  :mod:`.unreferenced`: the DVC cache objects only their dropped commits named). Each result
+  says what happened with ``describe()``.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
         remove,
     )
     from live_nb.experiments.names import InvalidExperimentNameError
+    from live_nb.experiments.pruning import ExperimentRunningError, PruneResult, prune
     from live_nb.experiments.refs import (
         AmbiguousExperimentError,
         ExpRef,
@@ -94,6 +97,9 @@ _MODULES = {
     "list_experiments": "manage",
     "remove": "manage",
     "InvalidExperimentNameError": "names",
+    "ExperimentRunningError": "pruning",
+    "PruneResult": "pruning",
+    "prune": "pruning",
     "AmbiguousExperimentError": "refs",
     "ExpRef": "refs",
     "NoCommitsError": "refs",
@@ -125,12 +131,14 @@ __all__ = [
     "ExperimentDiff",
     "ExperimentExistsError",
     "ExperimentInfo",
+    "ExperimentRunningError",
     "History",
     "InvalidBranchNameError",
     "InvalidExperimentNameError",
     "NoCommitsError",
     "OperationInProgressError",
     "OutsideRepositoryError",
+    "PruneResult",
     "RemoteNotFoundError",
     "RemoveResult",
     "SavedExperiment",
@@ -145,6 +153,7 @@ __all__ = [
     "format_diff",
     "format_table",
     "list_experiments",
+    "prune",
     "pull",
     "push",
     "read_histories",

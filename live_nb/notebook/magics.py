@@ -285,6 +285,23 @@ class LiveMagics(Magics):
         print(removed.describe())
 
     @magic_arguments()
+    @argument("name", help="the experiment whose checkpoints to remove")
+    @argument("--keep-every", type=int, metavar="N", help="also keep one checkpoint every N steps")
+    @line_magic
+    def exp_prune(self, line: str) -> None:
+        """Remove an experiment's checkpoints but its last commit (or one every N steps).
+
+        The kept commits are written again on the chain's base; the artifact objects only
+        the removed checkpoints referenced leave DVC's cache. A running run is refused.
+        """
+        if _skipped_in_a_run("exp_prune"):
+            return
+        args = parse_argstring(self.exp_prune, line)
+        from live_nb import experiments
+
+        print(_user_errors(experiments.prune, args.name, keep_every=args.keep_every).describe())
+
+    @magic_arguments()
     @argument("remote", help="a Git remote name or URL")
     @argument("names", nargs="*", help="experiments to push (default: HEAD's experiments)")
     @argument("--force", action="store_true", help="overwrite diverged experiments on the remote")
