@@ -28,6 +28,7 @@ class Worker:
         self._busy = False
         self._closed = False
         self.coalesced = 0
+        self.last_error: Exception | None = None
         self._thread = threading.Thread(target=self._run, name="live_nb-checkpoint", daemon=True)
         self._thread.start()
 
@@ -67,6 +68,10 @@ class Worker:
             started = time.monotonic()
             try:
                 self._job(due)
+            except Exception as error:
+                # The job says what went wrong itself; even when saying so fails (a warning
+                # turned into an error), the next checkpoints must still be made.
+                self.last_error = error
             finally:
                 with self._condition:
                     self._busy = False
