@@ -40,6 +40,45 @@ def register(commands: Commands) -> None:
     status.add_argument("targets", nargs="*", metavar="TARGET", help="stages to check")
     status.add_argument("--json", action="store_true", help="print JSON, as dvc status --json")
     status.set_defaults(handler=_status)
+    _register_run(commands)
+    _register_stage(commands)
+
+
+def _register_run(commands: Commands) -> None:
+    run = commands.add_parser(
+        "run",
+        help="execute a notebook headless with params injected (a pipeline stage's command)",
+        description="Execute NOTEBOOK in a kernel of its own, started in the current folder, "
+        "with each -p KEY=VALUE set (a %%live --param default, or an injected-parameters cell "
+        "after the cell tagged 'parameters'), and save the executed copy, outputs included, "
+        "at OUTPUT. The notebook itself is not changed. Exits 1 if a cell fails.",
+    )
+    run.add_argument("notebook", metavar="NOTEBOOK", help="the notebook to execute")
+    run.add_argument(
+        "-p", "--param", dest="params", action="append", default=[], metavar="KEY=VALUE",
+        help="a parameter (the value read as YAML); repeatable",
+    )  # fmt: skip
+    run.add_argument(
+        "-o", "--output", metavar="OUTPUT", help="the executed copy (default NAME.executed.ipynb)"
+    )
+    run.set_defaults(handler=_run)
+
+
+def _register_stage(commands: Commands) -> None:
+    stage = commands.add_parser(
+        "stage", help="dvc.yaml stages", description="Work on the stages of dvc.yaml."
+    )
+    stage.set_defaults(handler=lambda _: stage.error("give a stage command (see --help)"))
+    sub = stage.add_subparsers(title="stage commands", metavar="COMMAND")
+    expand = sub.add_parser(
+        "expand",
+        help="print dvc.yaml with each short `notebook:` stage in the long form DVC reads",
+        description="DVC refuses keys it does not know, so a `notebook:` stage must be "
+        "expanded for dvc repro: print dvc.yaml with each one written as its `live-nb run` "
+        "command with deps, params and outs (templating kept as written), or --write it.",
+    )
+    expand.add_argument("--write", action="store_true", help="replace dvc.yaml (comments go)")
+    expand.set_defaults(handler=_expand)
 
 
 def _root(args: argparse.Namespace) -> Path:
@@ -77,4 +116,26 @@ def _status(args: argparse.Namespace) -> int:
     names = graph.select(args.targets) if args.targets else None
     found = pipeline_status(root, graph, names)
     write(json.dumps(found) if args.json else describe(found))
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from live_nb.runs.execute import OK
+    from live_nb.runs.headless import execute_notebook, parse_params
+
+    base = Path(args.path)
+    output = base / args.output if args.output else None
+    outcome = execute_notebook(base / args.notebook, parse_params(args.params), output, base)
+    if outcome.status != OK:
+        write(f"live-nb run {args.notebook}: {outcome.status}: {outcome.error or 'stopped'}")
+        return 1
+    return 0
+
+
+def _expand(args: argparse.Namespace) -> int:
+    from live_nb.pipelines.notebook import write_expanded
+
+    root = _root(args)
+    text = write_expanded(root, write=args.write)
+    write(f"Wrote {root / 'dvc.yaml'}" if args.write else text)
     return 0
