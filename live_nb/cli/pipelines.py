@@ -31,6 +31,10 @@ def register(commands: Commands) -> None:
     repro.add_argument(
         "--downstream", action="store_true", help="the TARGETs and the stages after them"
     )
+    repro.add_argument(
+        "-j", "--jobs", type=int, default=1, metavar="N",
+        help="run up to N independent stages at a time (default 1)",
+    )  # fmt: skip
     repro.set_defaults(handler=_repro)
     status = commands.add_parser(
         "status",
@@ -88,9 +92,11 @@ def _root(args: argparse.Namespace) -> Path:
 
 
 def _repro(args: argparse.Namespace) -> int:
-    from live_nb.pipelines import load_pipeline
+    from live_nb.pipelines import PipelineError, load_pipeline
     from live_nb.pipelines.repro import reproduce
 
+    if args.jobs < 1:
+        raise PipelineError("repro", f"-j must be at least 1, not {args.jobs}")
     root = _root(args)
     result = reproduce(
         root,
@@ -100,6 +106,7 @@ def _repro(args: argparse.Namespace) -> int:
         dry=args.dry,
         single_item=args.single_item,
         downstream=args.downstream,
+        jobs=args.jobs,
         say=write,
     )
     if not result.ran:

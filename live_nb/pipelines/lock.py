@@ -9,7 +9,7 @@ outs include metrics and plots), and ``params`` per file: the named keys flat
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +42,24 @@ def read_lock(root: Path) -> dict[str, dict[str, Any]]:
     return dict(stages) if isinstance(stages, dict) else {}
 
 
-def write_lock(root: Path, entries: Mapping[str, dict[str, Any]], names: list[str]) -> None:
-    """Write ``dvc.lock`` with ``entries`` updated, dropping stages no longer in ``names``."""
+def write_lock(
+    root: Path,
+    entries: Mapping[str, dict[str, Any]],
+    names: list[str],
+    kept: Collection[str] | None = None,
+) -> None:
+    """Write ``dvc.lock`` with ``entries`` updated, dropping stages no longer in ``names``.
+
+    A new stage goes after the others, as DVC appends it; with ``kept`` (the stages the lock
+    held before this repro), the ones added since are in ``names``' order, so a parallel
+    repro writes what a sequential one (and ``dvc repro``) writes.
+    """
     stages = {k: v for k, v in read_lock(root).items() if k in names}
     stages.update(entries)
+    if kept is not None:
+        position = {name: index for index, name in enumerate(names)}
+        added = sorted((k for k in stages if k not in kept), key=lambda k: position[k])
+        stages = {k: stages[k] for k in [*(k for k in stages if k in kept), *added]}
     atomic_write(root / LOCK_FILE, dump_yaml({"schema": "2.0", "stages": stages}))
 
 

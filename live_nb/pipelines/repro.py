@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,10 +24,11 @@ from typing import Any
 
 from live_nb.formats.artifacts import cache_output
 from live_nb.pipelines import runcache
-from live_nb.pipelines.errors import StageFailedError
+from live_nb.pipelines.errors import PipelineError, StageFailedError
 from live_nb.pipelines.graph import Graph
 from live_nb.pipelines.hashing import HashCache
 from live_nb.pipelines.lock import read_lock, stage_entry, write_lock
+from live_nb.pipelines.schedule import Schedule, run_in_order
 from live_nb.pipelines.stage import Stage
 from live_nb.pipelines.status import stage_status
 
@@ -59,27 +61,88 @@ def reproduce(
     dry: bool = False,
     single_item: bool = False,
     downstream: bool = False,
+    jobs: int = 1,
     say: Callable[[str], None] = print,
+    on_stage: Callable[[str, str], None] | None = None,
 ) -> ReproResult:
-    """Run the changed stages among ``targets`` (all by default) and update ``dvc.lock``."""
-    result = ReproResult()
-    hashes = HashCache(root)
+    """Run the changed stages among ``targets`` (all by default) and update ``dvc.lock``.
+
+    ``jobs`` > 1 runs independent stages at the same time (``schedule.py``); a failure then
+    stops only what is downstream of it, and ``StageFailedError`` names all that failed.
+    ``on_stage(name, state)`` follows each stage: ``running``, then ``ran``, ``restored``,
+    ``skipped`` (unchanged), ``verified`` (frozen) or ``failed``.
+    """
     names = graph.select(targets, single=single_item, downstream=downstream)
-    lock = read_lock(root)
+    run = _Repro(root, graph, force, dry, say, on_stage or (lambda _name, _state: None))
     try:
-        for name in names:
-            stage = graph.stages[name]
-            if not (force or stage_status(root, stage, lock.get(name), hashes)):
-                say(f"Stage '{name}' didn't change, skipping")
-                result.skipped.append(name)
-                continue
-            how = _reproduce_one(root, stage, force=force, dry=dry, hashes=hashes, say=say)
-            (result.restored if how == "restored" else result.ran).append(name)
-            if not dry:
-                lock[name] = _record(root, stage, hashes, list(graph.stages))
+        if jobs <= 1 or dry:
+            for name in names:
+                run.stage(name)
+        else:
+            _raise_failures(graph, run_in_order(names, graph.upstream, jobs, run.stage))
     finally:
-        hashes.save()
-    return result
+        run.hashes.save()
+    return run.result
+
+
+def _raise_failures(graph: Graph, outcome: Schedule) -> None:
+    if not outcome.failed:
+        return
+    details = [
+        error.detail if isinstance(error, PipelineError) else f"stage '{name}': {error}"
+        for name, error in outcome.failed.items()
+    ]
+    if outcome.blocked:
+        details.append("not run because of it: " + ", ".join(outcome.blocked))
+    first = graph.stages[next(iter(outcome.failed))]
+    raise StageFailedError(graph.relpath, "; ".join(details), first.line)
+
+
+class _Repro:
+    """One repro's shared state; ``stage(name)`` checks, runs and records one stage."""
+
+    def __init__(
+        self,
+        root: Path,
+        graph: Graph,
+        force: bool,
+        dry: bool,
+        say: Callable[[str], None],
+        on_stage: Callable[[str, str], None],
+    ) -> None:
+        self.root, self.graph, self.force, self.dry = root, graph, force, dry
+        self.result = ReproResult()
+        self.hashes = HashCache(root)
+        self.lock = read_lock(root)
+        self.kept = set(self.lock)
+        self.names = list(graph.order)
+        self._guard = threading.Lock()
+        self._say, self._on_stage = say, on_stage
+
+    def say(self, text: str) -> None:
+        with self._guard:
+            self._say(text)
+
+    def stage(self, name: str) -> None:
+        stage = self.graph.stages[name]
+        if not (self.force or stage_status(self.root, stage, self.lock.get(name), self.hashes)):
+            self.say(f"Stage '{name}' didn't change, skipping")
+            self.result.skipped.append(name)
+            self._on_stage(name, "skipped")
+            return
+        self._on_stage(name, "running")
+        try:
+            how = _reproduce_one(
+                self.root, stage, force=self.force, dry=self.dry, hashes=self.hashes, say=self.say
+            )
+            (self.result.restored if how == "restored" else self.result.ran).append(name)
+            if not self.dry:
+                with self._guard:
+                    self.lock[name] = _record(self.root, stage, self.hashes, self.names, self.kept)
+        except BaseException:
+            self._on_stage(name, "failed")
+            raise
+        self._on_stage(name, how)
 
 
 def _reproduce_one(
@@ -136,12 +199,14 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
-def _record(root: Path, stage: Stage, hashes: HashCache, names: list[str]) -> dict[str, Any]:
+def _record(
+    root: Path, stage: Stage, hashes: HashCache, names: list[str], kept: set[str]
+) -> dict[str, Any]:
     for out in stage.outs:
         target = root / stage.path(out.path)
         if out.cache and target.exists():
             cache_output(target, root.resolve())
     entry = stage_entry(root, stage, hashes)
-    write_lock(root, {stage.name: entry}, names)
+    write_lock(root, {stage.name: entry}, names, kept)
     runcache.save(root, stage, entry)
     return entry
