@@ -9,8 +9,12 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from live_nb.cli.common import Commands, write
+
+if TYPE_CHECKING:
+    from live_nb.pipelines import Graph
 
 
 def register(commands: Commands) -> None:
@@ -46,6 +50,19 @@ def register(commands: Commands) -> None:
     status.set_defaults(handler=_status)
     _register_run(commands)
     _register_stage(commands)
+    dag = commands.add_parser(
+        "dag",
+        help="draw the pipeline's graph, as dvc dag does",
+        description="Draw the stages of dvc.yaml and their dependencies: as text (the "
+        "default), --dot (Graphviz), --mermaid or --md (Mermaid in a Markdown fence), as "
+        "dvc dag. A TARGET draws that stage and its upstream stages only.",
+    )
+    dag.add_argument("target", nargs="?", metavar="TARGET", help="a stage")
+    shape = dag.add_mutually_exclusive_group()
+    for flag in ("--dot", "--mermaid", "--md"):
+        shape.add_argument(flag, action="store_true", help=f"print {flag[2:]}")
+    dag.add_argument("--full", action="store_true", help="with TARGET: the whole pipeline")
+    dag.set_defaults(handler=_dag)
 
 
 def _register_run(commands: Commands) -> None:
@@ -146,3 +163,27 @@ def _expand(args: argparse.Namespace) -> int:
     text = write_expanded(root, write=args.write)
     write(f"Wrote {root / 'dvc.yaml'}" if args.write else text)
     return 0
+
+
+def _dag(args: argparse.Namespace) -> int:
+    from live_nb.pipelines import load_pipeline
+    from live_nb.pipelines.dag import as_dot, as_mermaid, as_text
+
+    graph = load_pipeline(_root(args))
+    names = graph.select([args.target]) if args.target else None
+    if names is not None and args.full:
+        chosen = {n for group in _groups(graph) if set(group) & set(names) for n in group}
+        names = [name for name in graph.stages if name in chosen]
+    if args.dot:
+        write(as_dot(graph, names) + "\n")
+    elif args.mermaid or args.md:
+        write(as_mermaid(graph, names, markdown=args.md))
+    else:
+        write(as_text(graph, names))
+    return 0
+
+
+def _groups(graph: Graph) -> list[list[str]]:
+    from live_nb.pipelines.dag import pipelines
+
+    return pipelines(graph)

@@ -64,16 +64,19 @@ def reproduce(
     jobs: int = 1,
     say: Callable[[str], None] = print,
     on_stage: Callable[[str, str], None] | None = None,
+    echo: Callable[[str], None] | None = None,
 ) -> ReproResult:
     """Run the changed stages among ``targets`` (all by default) and update ``dvc.lock``.
 
     ``jobs`` > 1 runs independent stages at the same time (``schedule.py``); a failure then
     stops only what is downstream of it, and ``StageFailedError`` names all that failed.
     ``on_stage(name, state)`` follows each stage: ``running``, then ``ran``, ``restored``,
-    ``skipped`` (unchanged), ``verified`` (frozen) or ``failed``.
+    ``skipped`` (unchanged), ``verified`` (frozen) or ``failed``. ``echo``: where the
+    commands' output goes, line by line (default: this process's standard output and error).
     """
     names = graph.select(targets, single=single_item, downstream=downstream)
     run = _Repro(root, graph, force, dry, say, on_stage or (lambda _name, _state: None))
+    run.echo = echo
     try:
         if jobs <= 1 or dry:
             for name in names:
@@ -118,6 +121,7 @@ class _Repro:
         self.names = list(graph.order)
         self._guard = threading.Lock()
         self._say, self._on_stage = say, on_stage
+        self.echo: Callable[[str], None] | None = None
 
     def say(self, text: str) -> None:
         with self._guard:
@@ -133,7 +137,7 @@ class _Repro:
         self._on_stage(name, "running")
         try:
             how = _reproduce_one(
-                self.root, stage, force=self.force, dry=self.dry, hashes=self.hashes, say=self.say
+                self.root, stage, self.force, self.dry, self.hashes, self.say, self.echo
             )
             (self.result.restored if how == "restored" else self.result.ran).append(name)
             if not self.dry:
@@ -148,11 +152,11 @@ class _Repro:
 def _reproduce_one(
     root: Path,
     stage: Stage,
-    *,
     force: bool,
     dry: bool,
     hashes: HashCache,
     say: Callable[[str], None],
+    echo: Callable[[str], None] | None = None,
 ) -> str:
     """Run, restore or (frozen) verify one stage, as DVC's ``Stage.run`` does; say which."""
     if stage.frozen:
@@ -171,25 +175,45 @@ def _reproduce_one(
         say(f"Stage '{stage.name}' is cached - skipping run, checking out outputs")
         if not dry:
             return "restored"
-    _run(root, stage, dry, say)
+    _run(root, stage, dry, say, echo)
     return "ran"
 
 
-def _run(root: Path, stage: Stage, dry: bool, say: Callable[[str], None]) -> None:
+def _run(
+    root: Path,
+    stage: Stage,
+    dry: bool,
+    say: Callable[[str], None],
+    echo: Callable[[str], None] | None,
+) -> None:
     say(f"Running stage '{stage.name}':")
     env = {**os.environ, "DVC_ROOT": str(root.resolve()), "DVC_STAGE": stage.name}
     for line in stage.cmd:
         say(f"> {line}")
         if dry:
             continue
-        done = subprocess.run(shell_command(line), cwd=root / stage.wdir, env=env, check=False)
-        if done.returncode != 0:
+        status = _execute(shell_command(line), root / stage.wdir, env, echo)
+        if status != 0:
             raise StageFailedError(
                 "dvc.yaml",
-                f"stage '{stage.name}': failed to reproduce: '{line}' exited with status "
-                f"{done.returncode}",
+                f"stage '{stage.name}': failed to reproduce: '{line}' exited with status {status}",
                 stage.line,
             )
+
+
+def _execute(
+    argv: list[str], cwd: Path, env: dict[str, str], echo: Callable[[str], None] | None
+) -> int:
+    if echo is None:
+        return subprocess.run(argv, cwd=cwd, env=env, check=False).returncode
+    with subprocess.Popen(
+        argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    ) as process:  # fmt: skip
+        assert process.stdout is not None
+        for raw in iter(process.stdout.readline, b""):
+            echo(raw.decode("utf-8", "replace"))
+        return process.wait()
 
 
 def _remove(path: Path) -> None:
