@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,10 @@ def register(commands: Commands) -> None:
     repro.add_argument(
         "--downstream", action="store_true", help="the TARGETs and the stages after them"
     )
+    repro.add_argument(
+        "-P", "--all-pipelines", action="store_true",
+        help="every dvc.yaml of the project (default: the current folder's, as dvc repro)",
+    )  # fmt: skip
     repro.add_argument(
         "-j", "--jobs", type=int, default=1, metavar="N",
         help="run up to N independent stages at a time (default 1)",
@@ -115,10 +120,15 @@ def _repro(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise PipelineError("repro", f"-j must be at least 1, not {args.jobs}")
     root = _root(args)
+    graph = load_pipeline(root)
+    targets = args.targets
+    if not targets and not args.all_pipelines:
+        folder = Path(os.path.relpath(Path(args.path).resolve(), root.resolve())).as_posix()
+        targets = graph.default_targets(folder)
     result = reproduce(
         root,
-        load_pipeline(root),
-        args.targets,
+        graph,
+        targets,
         force=args.force,
         dry=args.dry,
         single_item=args.single_item,

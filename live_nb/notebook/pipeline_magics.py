@@ -102,10 +102,11 @@ class PipelineMagics(Magics):
         try:
             root = _root()
             graph = load_pipeline(root)
-            names = graph.select(args.targets, single=args.single_item, downstream=args.downstream)
+            targets = args.targets or graph.default_targets()  # the root's dvc.yaml, as dvc
+            names = graph.select(targets, single=args.single_item, downstream=args.downstream)
             view = StageView(names)
             result = reproduce(
-                root, graph, args.targets, force=args.force, dry=args.dry,
+                root, graph, targets, force=args.force, dry=args.dry,
                 single_item=args.single_item, downstream=args.downstream, jobs=args.jobs,
                 say=lambda _: None, on_stage=view.update, echo=_echo,
             )  # fmt: skip

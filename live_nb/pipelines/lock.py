@@ -29,15 +29,15 @@ LOCK_FILE = "dvc.lock"
 MISSING = object()
 
 
-def read_lock(root: Path) -> dict[str, dict[str, Any]]:
-    """The ``stages`` of ``root/dvc.lock`` (empty when there is none)."""
-    path = root / LOCK_FILE
+def read_lock(root: Path, lockfile: str = LOCK_FILE) -> dict[str, dict[str, Any]]:
+    """The ``stages`` of ``root/lockfile`` (empty when there is none)."""
+    path = root / lockfile
     try:
         data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         return {}
     except (OSError, yaml.YAMLError) as error:
-        raise PipelineError(LOCK_FILE, f"cannot read it ({error})") from None
+        raise PipelineError(lockfile, f"cannot read it ({error})") from None
     stages = data.get("stages") if isinstance(data, dict) else None
     return dict(stages) if isinstance(stages, dict) else {}
 
@@ -47,6 +47,7 @@ def write_lock(
     entries: Mapping[str, dict[str, Any]],
     names: list[str],
     kept: Collection[str] | None = None,
+    lockfile: str = LOCK_FILE,
 ) -> None:
     """Write ``dvc.lock`` with ``entries`` updated, dropping stages no longer in ``names``.
 
@@ -54,13 +55,13 @@ def write_lock(
     held before this repro), the ones added since are in ``names``' order, so a parallel
     repro writes what a sequential one (and ``dvc repro``) writes.
     """
-    stages = {k: v for k, v in read_lock(root).items() if k in names}
+    stages = {k: v for k, v in read_lock(root, lockfile).items() if k in names}
     stages.update(entries)
     if kept is not None:
         position = {name: index for index, name in enumerate(names)}
         added = sorted((k for k in stages if k not in kept), key=lambda k: position[k])
         stages = {k: stages[k] for k in [*(k for k in stages if k in kept), *added]}
-    atomic_write(root / LOCK_FILE, dump_yaml({"schema": "2.0", "stages": stages}))
+    atomic_write(root / lockfile, dump_yaml({"schema": "2.0", "stages": stages}))
 
 
 def read_params(root: Path, stage: Stage) -> dict[str, Any]:

@@ -116,12 +116,16 @@ class _Repro:
         self.root, self.graph, self.force, self.dry = root, graph, force, dry
         self.result = ReproResult()
         self.hashes = HashCache(root)
-        self.lock = read_lock(root)
-        self.kept = set(self.lock)
-        self.names = list(graph.order)
+        self.locks = {
+            file: read_lock(root, file) for file in {s.lockfile for s in graph.stages.values()}
+        }
+        self.kept = {file: set(lock) for file, lock in self.locks.items()}
         self._guard = threading.Lock()
         self._say, self._on_stage = say, on_stage
         self.echo: Callable[[str], None] | None = None
+
+    def _in_order(self) -> list[Stage]:
+        return [self.graph.stages[name] for name in self.graph.order]
 
     def say(self, text: str) -> None:
         with self._guard:
@@ -129,7 +133,8 @@ class _Repro:
 
     def stage(self, name: str) -> None:
         stage = self.graph.stages[name]
-        if not (self.force or stage_status(self.root, stage, self.lock.get(name), self.hashes)):
+        lock = self.locks[stage.lockfile]
+        if not (self.force or stage_status(self.root, stage, lock.get(stage.name), self.hashes)):
             self.say(f"Stage '{name}' didn't change, skipping")
             self.result.skipped.append(name)
             self._on_stage(name, "skipped")
@@ -142,7 +147,9 @@ class _Repro:
             (self.result.restored if how == "restored" else self.result.ran).append(name)
             if not self.dry:
                 with self._guard:
-                    self.lock[name] = _record(self.root, stage, self.hashes, self.names, self.kept)
+                    names = [s.name for s in self._in_order() if s.lockfile == stage.lockfile]
+                    kept = self.kept[stage.lockfile]
+                    lock[stage.name] = _record(self.root, stage, self.hashes, names, kept)
         except BaseException:
             self._on_stage(name, "failed")
             raise
@@ -160,11 +167,12 @@ def _reproduce_one(
 ) -> str:
     """Run, restore or (frozen) verify one stage, as DVC's ``Stage.run`` does; say which."""
     if stage.frozen:
-        say(f"Verifying outputs in frozen stage: '{stage.name}'")
+        say(f"Verifying outputs in frozen stage: '{stage.address}'")
         missing = [o.path for o in stage.outs if not (root / stage.path(o.path)).exists()]
         if missing and not dry:
             raise StageFailedError(
-                "dvc.yaml", f"frozen stage '{stage.name}' is missing its output '{missing[0]}'"
+                stage.dvcfile,
+                f"frozen stage '{stage.address}' is missing its output '{missing[0]}'",
             )
         return "verified"
     if not dry:
@@ -172,7 +180,7 @@ def _reproduce_one(
             if not out.persist:
                 _remove(root / stage.path(out.path))
     if not force and runcache.restore(root, stage, hashes, checkout=not dry) is not None:
-        say(f"Stage '{stage.name}' is cached - skipping run, checking out outputs")
+        say(f"Stage '{stage.address}' is cached - skipping run, checking out outputs")
         if not dry:
             return "restored"
     _run(root, stage, dry, say, echo)
@@ -186,8 +194,8 @@ def _run(
     say: Callable[[str], None],
     echo: Callable[[str], None] | None,
 ) -> None:
-    say(f"Running stage '{stage.name}':")
-    env = {**os.environ, "DVC_ROOT": str(root.resolve()), "DVC_STAGE": stage.name}
+    say(f"Running stage '{stage.address}':")
+    env = {**os.environ, "DVC_ROOT": str(root.resolve()), "DVC_STAGE": stage.address}
     for line in stage.cmd:
         say(f"> {line}")
         if dry:
@@ -195,8 +203,9 @@ def _run(
         status = _execute(shell_command(line), root / stage.wdir, env, echo)
         if status != 0:
             raise StageFailedError(
-                "dvc.yaml",
-                f"stage '{stage.name}': failed to reproduce: '{line}' exited with status {status}",
+                stage.dvcfile,
+                f"stage '{stage.address}': failed to reproduce: '{line}' exited with status "
+                f"{status}",
                 stage.line,
             )
 
@@ -231,6 +240,6 @@ def _record(
         if out.cache and target.exists():
             cache_output(target, root.resolve())
     entry = stage_entry(root, stage, hashes)
-    write_lock(root, {stage.name: entry}, names, kept)
+    write_lock(root, {stage.name: entry}, names, kept, stage.lockfile)
     runcache.save(root, stage, entry)
     return entry

@@ -215,6 +215,6 @@ class _Resolver:
             if key != "vars"
         }
         try:
-            return build_stage(name, resolved, wdir, line)
+            return build_stage(name, resolved, wdir, line, self.relpath)
         except ValueError as error:
             raise PipelineError(self.relpath, f"stage '{name}': {error}", line) from None
