@@ -62,6 +62,20 @@ def _placements(
     return placements
 
 
+def _scratch(work: Path) -> Path | None:
+    """Where the kernel's connection files go: the project's ``.dvc/tmp`` if it has one.
+
+    (DVC's scratch folder, ignored by Git); else the system's temporary folder.
+    """
+    from live_nb.formats.artifacts import find_dvc_root
+
+    scratch = find_dvc_root(work) / ".dvc" / "tmp"
+    if scratch.parent.is_dir():
+        scratch.mkdir(exist_ok=True)
+        return scratch
+    return None
+
+
 def execute_notebook(
     notebook: Path,
     settings: Sequence[Setting] = (),
@@ -81,5 +95,5 @@ def execute_notebook(
     shutil.copyfile(notebook, output)
     apply_point(settings, placements, output.parent, output.name)
     work = (cwd or Path.cwd()).resolve()
-    with tempfile.TemporaryDirectory(prefix="live-nb-kernel-") as private:
+    with tempfile.TemporaryDirectory(prefix="live-nb-kernel-", dir=_scratch(work)) as private:
         return run_notebook(output, work, Path(private), log or sys.stdout, RunControl())
