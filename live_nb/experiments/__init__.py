@@ -24,19 +24,15 @@ One module per job:
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
-
-# ``diff``, ``save`` and ``show`` are also module names: imported now, or importing the module
-# (as the magics do) would replace the function here with the module.
-from live_nb.experiments.diff import diff
-from live_nb.experiments.save import save
-from live_nb.experiments.show import show
 
 if TYPE_CHECKING:
     from live_nb.experiments.as_csv import to_csv
     from live_nb.experiments.as_json import to_json
     from live_nb.experiments.as_text import format_diff, format_table
-    from live_nb.experiments.diff import ExperimentDiff
+    from live_nb.experiments.diff import ExperimentDiff, diff
     from live_nb.experiments.history import History, Series, read_histories
     from live_nb.experiments.manage import (
         BranchExistsError,
@@ -74,12 +70,16 @@ if TYPE_CHECKING:
         OperationInProgressError,
         OutsideRepositoryError,
         SavedExperiment,
+        save,
     )
-    from live_nb.experiments.show import UnknownColumnError
+    from live_nb.experiments.show import UnknownColumnError, show
 
 # Every other public name and the module that defines it, imported when first used: apply,
 # push or history cost nothing to a command that does not use them.
 _MODULES = {
+    "diff": "diff",
+    "save": "save",
+    "show": "show",
     "to_csv": "as_csv",
     "to_json": "as_json",
     "format_diff": "as_text",
@@ -163,6 +163,23 @@ __all__ = [
     "to_csv",
     "to_json",
 ]
+
+
+# ``diff``, ``save`` and ``show`` are also module names. Importing such a module binds it
+# here under its name, which would hide the function: the package ignores that binding (the
+# module stays in ``sys.modules``), so they are loaded lazily too and ``live-nb status``
+# never pays for them.
+_FUNCTIONS = frozenset({"diff", "save", "show"})
+
+
+class _Package(types.ModuleType):
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _FUNCTIONS and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:

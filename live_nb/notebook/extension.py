@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from live_nb.notebook.magics import LiveMagics
+from live_nb.notebook.pipeline_magics import PipelineMagics
 from live_nb.notebook.record import Recorder
 
 _STATE_ATTRIBUTE = "_live_nb_extension"
@@ -18,6 +19,7 @@ def load(shell: Any) -> None:
     recorder.install()
     magics = LiveMagics(shell, recorder)
     shell.register_magics(magics)
+    shell.register_magics(PipelineMagics(shell))
     setattr(shell, _STATE_ATTRIBUTE, magics)
 
 
@@ -28,10 +30,11 @@ def unload(shell: Any) -> None:
         return
     magics.recorder.uninstall()
     manager = shell.magics_manager
-    for kind, names in magics.magics.items():
+    for kind, names in [*magics.magics.items(), *PipelineMagics.magics.items()]:
         for name in names:
             manager.magics[kind].pop(name, None)
     manager.registry.pop(type(magics).__name__, None)
+    manager.registry.pop(PipelineMagics.__name__, None)
     setattr(shell, _STATE_ATTRIBUTE, None)
 
 

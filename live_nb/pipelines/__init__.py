@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from live_nb.pipelines.collect import collect_dvcfiles
 from live_nb.pipelines.errors import (
     GraphError,
     PipelineError,
@@ -34,6 +35,9 @@ __all__ = [
 ]
 
 
-def load_pipeline(root: Path | str = ".", dvcyaml: str = "dvc.yaml") -> Graph:
-    """The expanded, checked stages of ``root/dvcyaml`` as a ``Graph``."""
-    return Graph(load_stages(Path(root), dvcyaml), dvcyaml)
+def load_pipeline(root: Path | str = ".", dvcyaml: str | None = None) -> Graph:
+    """The expanded, checked stages of ``root/dvcyaml`` (default: every ``dvc.yaml``)."""
+    root = Path(root)
+    files = [dvcyaml] if dvcyaml else collect_dvcfiles(root) or ["dvc.yaml"]
+    stages = [stage for file in files for stage in load_stages(root, file)]
+    return Graph(stages, files[0] if len(files) == 1 else "dvc.yaml")

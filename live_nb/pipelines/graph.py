@@ -30,16 +30,16 @@ class Graph:
     def __init__(self, stages: Sequence[Stage], relpath: str = "dvc.yaml") -> None:
         """Build the edges; ``GraphError`` for a shared output or a cycle."""
         self.relpath = relpath
-        self.stages = {stage.name: stage for stage in stages}
+        self.stages = {stage.address: stage for stage in stages}
         self._check_outputs(stages)
-        writers = [(stage.path(out.path), stage.name) for stage in stages for out in stage.outs]
+        writers = [(stage.path(out.path), stage.address) for stage in stages for out in stage.outs]
         self.upstream: dict[str, list[str]] = {}
         for stage in stages:
             found: list[str] = []
             for dep in stage.deps:
                 path = stage.path(dep)
                 found += [w for out, w in writers if _related(path, out) and w not in found]
-            self.upstream[stage.name] = found
+            self.upstream[stage.address] = found
         self.order = self._topological()
 
     def _check_outputs(self, stages: Sequence[Stage]) -> None:
@@ -50,12 +50,12 @@ class Graph:
                 if not _inside_project(path):
                     raise GraphError(
                         self.relpath,
-                        f"the output '{out.path}' of stage '{stage.name}' is outside the "
+                        f"the output '{out.path}' of stage '{stage.address}' is outside the "
                         "repository (or is its .git/.dvc folder or the repository itself); "
                         "give a path inside it",
                         stage.line,
                     )
-                owners.setdefault(path, []).append(stage.name)
+                owners.setdefault(path, []).append(stage.address)
         for path, names in owners.items():
             if len(names) > 1:
                 listed = ", ".join(f"'{name}'" for name in names)
@@ -103,10 +103,7 @@ class Graph:
         self, targets: Iterable[str], single: bool = False, downstream: bool = False
     ) -> list[str]:
         """The stages to consider for ``targets`` (all when none), in running order."""
-        names = list(targets)
-        for name in names:
-            if name not in self.stages:
-                raise UnknownStageError(self.relpath, f"no stage named '{name}'")
+        names = [found for target in targets for found in self._addressed(target)]
         if not names:
             return list(self.order)
         chosen = set(names)
@@ -116,6 +113,34 @@ class Graph:
             # A frozen stage is cut from its dependencies, as in DVC.
             chosen |= self._closure(names, self._upstream_unless_frozen)
         return [name for name in self.order if name in chosen]
+
+    def _addressed(self, target: str) -> list[str]:
+        """The stages ``target`` names: a stage (``sub/dvc.yaml:name``) or a whole file."""
+        if target in self.stages:
+            return [target]
+        file, _, name = target.rpartition(":")
+        if file.removeprefix("./") == "dvc.yaml" and name in self.stages:
+            return [name]
+        cleaned = target.removeprefix("./").rstrip("/")
+        if cleaned.endswith("dvc.yaml") or cleaned in self.folders():
+            file = cleaned if cleaned.endswith("dvc.yaml") else f"{cleaned}/dvc.yaml"
+            found = [a for a, stage in self.stages.items() if stage.dvcfile == file]
+            if found:
+                return found
+        raise UnknownStageError(self.relpath, f"no stage named '{target}'")
+
+    def default_targets(self, folder: str = ".") -> list[str]:
+        """What ``repro`` without targets runs, as DVC: the stages of ``folder``'s dvc.yaml.
+
+        Every stage when that folder has none (``-P``, ``--all-pipelines``, asks for all).
+        """
+        file = "dvc.yaml" if folder in ("", ".") else f"{folder}/dvc.yaml"
+        found = [a for a, stage in self.stages.items() if stage.dvcfile == file]
+        return found or list(self.stages)
+
+    def folders(self) -> set[str]:
+        """The folders holding a ``dvc.yaml`` with stages (root-relative)."""
+        return {stage.dvcfile.rpartition("/")[0] for stage in self.stages.values()}
 
     def _upstream_unless_frozen(self, name: str) -> list[str]:
         return [] if self.stages[name].frozen else self.upstream[name]

@@ -9,7 +9,7 @@ outs include metrics and plots), and ``params`` per file: the named keys flat
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,24 +29,39 @@ LOCK_FILE = "dvc.lock"
 MISSING = object()
 
 
-def read_lock(root: Path) -> dict[str, dict[str, Any]]:
-    """The ``stages`` of ``root/dvc.lock`` (empty when there is none)."""
-    path = root / LOCK_FILE
+def read_lock(root: Path, lockfile: str = LOCK_FILE) -> dict[str, dict[str, Any]]:
+    """The ``stages`` of ``root/lockfile`` (empty when there is none)."""
+    path = root / lockfile
     try:
         data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         return {}
     except (OSError, yaml.YAMLError) as error:
-        raise PipelineError(LOCK_FILE, f"cannot read it ({error})") from None
+        raise PipelineError(lockfile, f"cannot read it ({error})") from None
     stages = data.get("stages") if isinstance(data, dict) else None
     return dict(stages) if isinstance(stages, dict) else {}
 
 
-def write_lock(root: Path, entries: Mapping[str, dict[str, Any]], names: list[str]) -> None:
-    """Write ``dvc.lock`` with ``entries`` updated, dropping stages no longer in ``names``."""
-    stages = {k: v for k, v in read_lock(root).items() if k in names}
+def write_lock(
+    root: Path,
+    entries: Mapping[str, dict[str, Any]],
+    names: list[str],
+    kept: Collection[str] | None = None,
+    lockfile: str = LOCK_FILE,
+) -> None:
+    """Write ``dvc.lock`` with ``entries`` updated, dropping stages no longer in ``names``.
+
+    A new stage goes after the others, as DVC appends it; with ``kept`` (the stages the lock
+    held before this repro), the ones added since are in ``names``' order, so a parallel
+    repro writes what a sequential one (and ``dvc repro``) writes.
+    """
+    stages = {k: v for k, v in read_lock(root, lockfile).items() if k in names}
     stages.update(entries)
-    atomic_write(root / LOCK_FILE, dump_yaml({"schema": "2.0", "stages": stages}))
+    if kept is not None:
+        position = {name: index for index, name in enumerate(names)}
+        added = sorted((k for k in stages if k not in kept), key=lambda k: position[k])
+        stages = {k: stages[k] for k in [*(k for k in stages if k in kept), *added]}
+    atomic_write(root / lockfile, dump_yaml({"schema": "2.0", "stages": stages}))
 
 
 def read_params(root: Path, stage: Stage) -> dict[str, Any]:

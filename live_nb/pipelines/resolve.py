@@ -31,6 +31,7 @@ from live_nb.pipelines.interpolate import (
     to_str,
     walk_strings,
 )
+from live_nb.pipelines.notebook import expand_notebook_stage, params_checker
 from live_nb.pipelines.stage import Stage, build_stage
 
 __all__ = ["load_stages"]
@@ -182,6 +183,12 @@ class _Resolver:
     ) -> Stage:
         if not isinstance(definition, dict):
             raise PipelineError(self.relpath, f"stage '{name}' must be a mapping", line)
+        try:
+            definition = expand_notebook_stage(
+                name, definition, params_checker(self.context.root, self.wdir, definition)
+            )
+        except ValueError as error:
+            raise PipelineError(self.relpath, f"stage '{name}': {error}", line) from None
         self._guard(f"'stages.{name}'", line, lambda: check_syntax(definition))
         wdir = self.wdir
         if definition.get("wdir"):
@@ -208,6 +215,6 @@ class _Resolver:
             if key != "vars"
         }
         try:
-            return build_stage(name, resolved, wdir, line)
+            return build_stage(name, resolved, wdir, line, self.relpath)
         except ValueError as error:
             raise PipelineError(self.relpath, f"stage '{name}': {error}", line) from None

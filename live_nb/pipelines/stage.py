@@ -45,6 +45,17 @@ class Stage:
     desc: str | None = None
     cmd_is_list: bool = False
     line: int | None = None
+    dvcfile: str = "dvc.yaml"
+
+    @property
+    def address(self) -> str:
+        """How DVC names the stage: ``train``, or ``sub/dvc.yaml:train`` for another file."""
+        return self.name if self.dvcfile == "dvc.yaml" else f"{self.dvcfile}:{self.name}"
+
+    @property
+    def lockfile(self) -> str:
+        """The ``dvc.lock`` beside the stage's ``dvc.yaml``."""
+        return posixpath.join(posixpath.dirname(self.dvcfile), "dvc.lock")
 
     def path(self, relative: str) -> str:
         """``relative`` (a dep, out or params file of this stage) from the project root."""
@@ -56,7 +67,9 @@ class Stage:
         return self.cmd if self.cmd_is_list else self.cmd[0]
 
 
-def build_stage(name: str, data: dict[str, Any], wdir: str, line: int | None) -> Stage:
+def build_stage(
+    name: str, data: dict[str, Any], wdir: str, line: int | None, dvcfile: str = "dvc.yaml"
+) -> Stage:
     """A ``Stage`` from one resolved entry; ``ValueError`` says which field is malformed."""
     cmd = data.get("cmd")
     if isinstance(cmd, str):
@@ -78,6 +91,7 @@ def build_stage(name: str, data: dict[str, Any], wdir: str, line: int | None) ->
         desc=data.get("desc"),
         cmd_is_list=is_list,
         line=line,
+        dvcfile=dvcfile,
     )
 
 

@@ -29,11 +29,14 @@ _CACHE = Path(".dvc") / "cache" / "files" / "md5"
 
 def pipeline_status(root: Path, graph: Graph, names: list[str] | None = None) -> dict[str, Any]:
     """``{stage: [changes]}`` for every changed stage among ``names`` (default: all)."""
-    lock = read_lock(root)
+    locks: dict[str, dict[str, Any]] = {}
     hashes = HashCache(root)
     found: dict[str, Any] = {}
     for name in names if names is not None else graph.order:
-        changes = stage_status(root, graph.stages[name], lock.get(name), hashes)
+        stage = graph.stages[name]
+        if stage.lockfile not in locks:
+            locks[stage.lockfile] = read_lock(root, stage.lockfile)
+        changes = stage_status(root, stage, locks[stage.lockfile].get(stage.name), hashes)
         if changes:
             found[name] = changes
     hashes.save()

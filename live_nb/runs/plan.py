@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import sys
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from live_nb.runs.resolve import cell_source, read_notebook, resolve
 from live_nb.runs.runcache import signatures
 from live_nb.runs.spec import NOTEBOOK, SCRIPT, RunSpec, new_run_id, placement_key
 
-__all__ = ["NotebookOutsideError", "NothingToRunError", "plan_runs"]
+__all__ = ["NotebookOutsideError", "NothingToRunError", "pipeline_command", "plan_runs"]
 
 
 class NothingToRunError(LiveNbError, ValueError):
@@ -30,7 +31,7 @@ class NothingToRunError(LiveNbError, ValueError):
         """Say what to give."""
         super().__init__(
             "Nothing to run: give a notebook (e.g. train.ipynb) or a command after -- "
-            "(e.g. -- python train.py)."
+            "(e.g. -- python train.py), or write the pipeline's stages in dvc.yaml."
         )
 
 
@@ -59,10 +60,10 @@ def plan_runs(
     """
     from live_nb.experiments.save import workspace_tree
 
-    if target is None and not command:
-        raise NothingToRunError()
     overrides = [parse_override(item) for item in params]
     with Repository.discover(path) as repo:
+        if target is None and not command:
+            command = pipeline_command(repo.root)
         notebook, document = None, None
         if target is not None:
             notebook = _notebook_in(repo, Path(path) / target)  # relative to path, as git -C
@@ -95,6 +96,17 @@ def plan_runs(
     with Repository.discover(path) as repo:
         signatures(repo, specs)
     return specs
+
+
+def pipeline_command(root: Path) -> list[str]:
+    """With neither notebook nor command: ``live-nb repro`` of the project's ``dvc.yaml``.
+
+    As ``dvc exp run`` does: ``-S`` edits the params files in the run's snapshot and the
+    pipeline's changed stages run there; the result is one experiment.
+    """
+    if not (root / "dvc.yaml").is_file():
+        raise NothingToRunError()
+    return [sys.executable, "-m", "live_nb", "repro"]
 
 
 def _notebook_in(repo: Repository, target: Path) -> str:
