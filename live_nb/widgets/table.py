@@ -114,6 +114,7 @@ class _Target:
     kind: str
     commit: str | None
     exp: ExpRef | None = None
+    local: bool = True  # False: a Git remote's experiment that is not here (--remote)
 
 
 def _is_missing(value: Any) -> bool:
@@ -182,6 +183,13 @@ def _targets(repo: Repository, df: pd.DataFrame) -> list[tuple[str, _Target | No
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # show() has already warned about odd refs
         experiments = list_refs(repo)
+    here = set(experiments)
+    listed = [
+        (parsed, str(sha))
+        for ref, sha in df.attrs.get("remote_refs", ())
+        if (parsed := ExpRef.parse(str(ref)))
+    ]
+    experiments = [*experiments, *listed]
     by_key = {(exp.name, sha[:7], exp.baseline[:7]): (exp, sha) for exp, sha in experiments}
     head = repo.head()
     known = {exp.baseline[:7]: exp.baseline for exp, _ in experiments}
@@ -205,10 +213,20 @@ def _targets(repo: Repository, df: pd.DataFrame) -> list[tuple[str, _Target | No
             result.append((known[str(rev)], _Target(name, "baseline", known[str(rev)])))
         elif typ in EXPERIMENT_TYPES and (name, rev, parent) in by_key:
             exp, sha = by_key[(name, rev, parent)]
-            result.append((exp.ref, _Target(name, "experiment", sha, exp)))
+            result.append((exp.ref, _Target(name, "experiment", sha, exp, (exp, sha) in here)))
         else:  # changed between show() and now: shown, but neither plotted nor managed
             result.append((f"row:{index}", None))
     return result
+
+
+def _remote_refs(df: pd.DataFrame) -> list[tuple[ExpRef, str]]:
+    """The experiments a Git remote listed for this table (``show(remote=...)``), if any."""
+    found = []
+    for ref, sha in df.attrs.get("remote_refs", ()):
+        parsed = ExpRef.parse(str(ref))
+        if parsed is not None:
+            found.append((parsed, str(sha)))
+    return found
 
 
 def synced_state(
@@ -443,6 +461,8 @@ class ExperimentsTable(LiveNbWidget):
         target = self._targets.get(str(row_id))
         if target is None or target.exp is None:
             raise NotAnExperimentError(action, target.name if target else None)
+        if not target.local:
+            raise NotHereError(action, target.name, str(self.df.attrs.get("remote", "")))
         return target
 
     def _apply(self, content: Mapping[str, Any]) -> dict[str, Any]:
@@ -531,6 +551,14 @@ class NotAnExperimentError(LiveNbError, ValueError):
         super().__init__(
             f"Cannot {action}: {what}. Tick an experiment's row (not the workspace or a "
             "baseline), or refresh the table if it changed."
+        )
+
+
+class NotHereError(LiveNbError, LookupError):
+    def __init__(self, action: str, name: str, remote: str) -> None:
+        super().__init__(
+            f"Cannot {action} {name!r}: it is on Git remote {remote!r}, not in this repository "
+            f"(Local: no). Pull it first (%exp_pull {remote} {name}), then refresh the table."
         )
 
 
@@ -675,6 +703,8 @@ def show_table(
     only_changed: bool = False,
     num: int = 1,
     keep: Sequence[str | os.PathLike[str]] = (),
+    remote: str | None = None,
+    fetch: bool = True,
 ) -> pd.DataFrame:
     """Display the experiments table (a widget in Jupyter, text elsewhere); return its frame.
 
@@ -683,7 +713,7 @@ def show_table(
     """
     from IPython.display import display
 
-    options = ShowOptions(all_baselines, sort_by, sort_order, only_changed, num)
+    options = ShowOptions(all_baselines, sort_by, sort_order, only_changed, num, remote, fetch)
     df = show(path, **options.kwargs())
     if not _has_kernel():  # a terminal: the table is the value's text, shown as Out[n]
         return TextExperimentsFrame.of(df)
