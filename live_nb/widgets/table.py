@@ -38,14 +38,15 @@ request carries a ``request`` number that its reply repeats):
   :func:`live_nb.experiments.read_histories`), read only when the browser asks, for at most
   :data:`MAX_OVERLAY` rows, each series cut to about :data:`MAX_POINTS` points;
 - ``{"type": "apply", "request", "id", "force": bool}``, ``{"type": "branch", "request", "id",
-  "branch_name"}``, ``{"type": "remove", "request", "ids": [...]}``, ``{"type": "refresh",
-  "request"}`` -> ``{"type": "result", "request", "action", "ok": bool, "message": text,
-  "error_kind": null | "uncommitted" | "error"}``. A successful action re-reads ``show()``
-  (the ``rows``/``columns`` traits change) before the reply is sent. Errors from the
-  Python API come back as the message text, in the table's words (``"uncommitted"``: apply
-  refused because of uncommitted changes; the browser then offers to apply with a backup,
-  ``force``; ``"branch_name"``: the branch name is refused or taken, and the browser keeps
-  the name box open with the message beside it).
+  "branch_name"}``, ``{"type": "remove", "request", "ids": [...]}``, ``{"type": "push",
+  "request", "ids": [...]}`` (to the default Git and DVC remotes: :mod:`.table_push`),
+  ``{"type": "refresh", "request"}`` -> ``{"type": "result", "request", "action", "ok": bool,
+  "message": text, "error_kind": null | "uncommitted" | "error"}``. A successful action
+  re-reads ``show()`` (the ``rows``/``columns`` traits change) before the reply is sent.
+  Errors from the Python API come back as the message text, in the table's words
+  (``"uncommitted"``: apply refused because of uncommitted changes; the browser then offers to
+  apply with a backup, ``force``; ``"branch_name"``: the branch name is refused or taken, and the
+  browser keeps the name box open with the message beside it).
 
 The browser shows the columns in its own order: Experiment, Created (in short, in full as a
 tooltip), the metrics, the params, Message, and rev, typ and parent behind a "Details" toggle;
@@ -412,6 +413,7 @@ class ExperimentsTable(LiveNbWidget):
             "apply": self._apply,
             "branch": self._branch,
             "remove": self._remove,
+            "push": self._push,
             "refresh": self._refresh,
         }
         handler = handlers.get(kind)
@@ -501,6 +503,15 @@ class ExperimentsTable(LiveNbWidget):
         refs = [target.exp.ref for target in targets if target.exp is not None]
         removed = manage.remove(refs, path=self.path)
         return self._done("remove", [f"{removed.describe()}."])  # the table speaks in sentences
+
+    def _push(self, content: Mapping[str, Any]) -> dict[str, Any]:
+        from live_nb.widgets.table_push import push
+
+        targets = [self._experiment(row_id, "push") for row_id in _list(content.get("ids"))]
+        if not targets:
+            raise NotAnExperimentError("push", None)
+        refs = [target.exp.ref for target in targets if target.exp is not None]
+        return self._done("push", [push(self.path, refs)])
 
     def _refresh(self, _content: Mapping[str, Any]) -> dict[str, Any]:
         return self._done("refresh", [])
