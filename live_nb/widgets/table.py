@@ -39,7 +39,7 @@ request carries a ``request`` number that its reply repeats):
   :data:`MAX_OVERLAY` rows, each series cut to about :data:`MAX_POINTS` points;
 - ``{"type": "apply", "request", "id", "force": bool}``, ``{"type": "branch", "request", "id",
   "branch_name"}``, ``{"type": "remove", "request", "ids": [...]}``, ``{"type": "push",
-  "request", "ids": [...]}`` (to the default Git and DVC remotes: :mod:`.table_push`),
+  "request", "ids": [...]}`` (to the default remotes: ``experiments.default_push``),
   ``{"type": "refresh", "request"}`` -> ``{"type": "result", "request", "action", "ok": bool,
   "message": text, "error_kind": null | "uncommitted" | "error"}``. A successful action
   re-reads ``show()`` (the ``rows``/``columns`` traits change) before the reply is sent.
@@ -505,7 +505,7 @@ class ExperimentsTable(LiveNbWidget):
         return self._done("remove", [f"{removed.describe()}."])  # the table speaks in sentences
 
     def _push(self, content: Mapping[str, Any]) -> dict[str, Any]:
-        from live_nb.widgets.table_push import push
+        from live_nb.experiments.default_push import push
 
         targets = [self._experiment(row_id, "push") for row_id in _list(content.get("ids"))]
         if not targets:

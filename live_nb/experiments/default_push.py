@@ -1,4 +1,4 @@
-"""The experiments table's Push: the ticked experiments and their artifacts to the default remotes.
+"""Push to the default remotes: what the experiments table's (and the sidebar's) Push does.
 
 The Git remote is the current branch's (``branch.<name>.remote``), else ``origin``, else the
 only one configured; the artifacts go to DVC's default remote (``core.remote``), as
