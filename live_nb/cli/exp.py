@@ -194,8 +194,10 @@ def _show(args: argparse.Namespace) -> int:
     from live_nb.experiments import format_table, to_csv, to_json
     from live_nb.experiments.show import collect
 
-    options = ShowOptions.from_arguments(args).kwargs()
-    table = collect(path=args.path, **options, checkpoints=args.checkpoints)
+    options = ShowOptions.from_arguments(args)
+    if options.remote is not None:
+        options = replace(options, remote=_remote(args))
+    table = collect(path=args.path, **options.kwargs(), checkpoints=args.checkpoints)
     if args.json:  # indented for a person, on one line for a program, as DVC prints it
         write(to_json(table, indent=2 if sys.stdout.isatty() else None))
     else:
@@ -296,7 +298,7 @@ def _transfer(args: argparse.Namespace, verb: str) -> int:
 
 def _remote(args: argparse.Namespace) -> str:
     """A remote given as a path is relative to -C's folder, as it is for git -C."""
-    remote: str = args.remote
+    remote = str(args.remote)
     candidate = os.path.join(args.path, remote)
     if args.path != "." and not os.path.isabs(remote) and os.path.exists(candidate):
         return os.path.abspath(candidate)

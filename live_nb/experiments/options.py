@@ -73,6 +73,22 @@ SHOW_ARGUMENTS = (
             "help": "use the last N commits of HEAD's history as baselines (default: 1; -1: all)",
         },
     ),
+    Argument(
+        ("--remote",),
+        {
+            "metavar": "GIT_REMOTE",
+            "help": "show the experiments a Git remote (name, URL or path) has, without pulling "
+            "them; a Local column says which are here",
+        },
+    ),
+    Argument(
+        ("--no-fetch",),
+        {
+            "dest": "fetch",
+            "action": "store_false",
+            "help": "with --remote: fetch no commit (experiments not here show no metrics)",
+        },
+    ),
 )
 
 
@@ -85,11 +101,21 @@ class ShowOptions:
     sort_order: str = "asc"
     only_changed: bool = False
     num: int = 1
+    remote: str | None = None
+    fetch: bool = True
 
     @classmethod
     def from_arguments(cls, args: argparse.Namespace) -> ShowOptions:
         """The options parsed from :data:`SHOW_ARGUMENTS`."""
-        return cls(args.all_commits, args.sort_by, args.sort_order, args.only_changed, args.num)
+        return cls(
+            args.all_commits,
+            args.sort_by,
+            args.sort_order,
+            args.only_changed,
+            args.num,
+            getattr(args, "remote", None),
+            getattr(args, "fetch", True),
+        )
 
     def kwargs(self) -> dict[str, Any]:
         """The options as keyword arguments of ``show``."""
@@ -99,4 +125,6 @@ class ShowOptions:
             "sort_order": self.sort_order,
             "only_changed": self.only_changed,
             "num": self.num,
+            "remote": self.remote,
+            "fetch": self.fetch,
         }

@@ -48,9 +48,11 @@ __all__ = [
     "RemoteError",
     "RemoteNotFoundError",
     "TransferResult",
+    "fetch_objects",
     "list_remote_experiments",
     "pull",
     "push",
+    "remote_location",
 ]
 
 
@@ -155,7 +157,7 @@ def push(
     """
     names = [names] if isinstance(names, str) else list(names)
     with Repository.discover(path) as repo:
-        location = _remote_location(repo, remote)
+        location = remote_location(repo, remote)
         if names:
             local = dict(resolve(repo, name) for name in names)
         else:
@@ -204,7 +206,7 @@ def pull(
     """
     names = [names] if isinstance(names, str) else list(names)
     with Repository.discover(path) as repo:
-        location = _remote_location(repo, remote)
+        location = remote_location(repo, remote)
         head = repo.head()
         if not names and head is None:
             raise NoCommitsError()
@@ -218,7 +220,7 @@ def pull(
         local = dict(list_refs(repo))
         to_fetch = {exp: sha for exp, sha in wanted.items() if local.get(exp) != sha}
         if to_fetch:
-            _fetch_objects(repo, location, remote, [exp.ref for exp in to_fetch])
+            fetch_objects(repo, location, remote, [exp.ref for exp in to_fetch])
         up_to_date = [exp for exp in sorted(wanted) if exp not in to_fetch]
         diverged = []
         for exp, sha in sorted(to_fetch.items()):
@@ -279,7 +281,7 @@ class ArtifactsIncompleteError(LiveNbError, FileNotFoundError):
         super().__init__(f"{detail} {refs}")
 
 
-def _remote_location(repo: Repository, remote: str) -> str:
+def remote_location(repo: Repository, remote: str) -> str:
     """What to hand to git for ``remote``: a configured remote's name, a URL, or a path."""
     known = repo.run("remote").splitlines()
     if remote in known:
@@ -350,7 +352,7 @@ def _push_refs(
         raise RemoteError(remote, "push to", detail or str(error)) from None
 
 
-def _fetch_objects(repo: Repository, location: str, remote: str, refs: Sequence[str]) -> None:
+def fetch_objects(repo: Repository, location: str, remote: str, refs: Sequence[str]) -> None:
     """Fetch what ``refs`` need without updating any ref (not even FETCH_HEAD)."""
     try:
         repo.run("fetch", "--quiet", "--no-tags", "--no-write-fetch-head", location, *refs)

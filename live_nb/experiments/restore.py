@@ -53,6 +53,7 @@ from live_nb.error import LiveNbError, LiveNbWarning
 from live_nb.experiments.names import join_first
 from live_nb.experiments.refs import BACKUP_NAMESPACE, list_refs, require_head, resolve
 from live_nb.experiments.save import EDITOR_FOLDERS, commit_tree
+from live_nb.formats.cachelink import cache_dir
 from live_nb.git import (
     EXECUTABLE_MODE,
     GITLINK_MODE,
@@ -811,7 +812,7 @@ def _artifacts_in_the_way(
     None when the cache lacks some of the outputs' content, so they cannot be restored.
     """
     root, name = check.root, check.name
-    cache_root = dvc_root / ".dvc" / "cache"
+    cache_root = cache_dir(dvc_root / ".dvc")
     in_the_way: list[tuple[str, str, Path]] = []
     for out, target in targets:
         cache = cache_root / "files" / "md5" if out.get("hash") == "md5" else cache_root

@@ -27,7 +27,7 @@ from live_nb.experiments.cells import is_int, is_missing, is_number
 from live_nb.experiments.chain import CHECKPOINT_SUBJECT, ChainLink, parse_trailers, read_chain
 from live_nb.experiments.chain import run_state as checkpoint_state
 from live_nb.experiments.read import WORKSPACE, ExperimentReader, RevisionData
-from live_nb.experiments.refs import ExpRef, list_refs
+from live_nb.experiments.refs import ExpRef, NoCommitsError, list_refs
 from live_nb.experiments.table import Table
 from live_nb.experiments.values import flatten
 from live_nb.git import Repository
@@ -44,8 +44,9 @@ __all__ = [
     "show",
 ]
 
-META_COLUMNS = ("Experiment", "rev", "typ", "Created", "Message", "parent", "State")
-"""The fixed columns; ``State`` only when a row is a run still going or one that never ended."""
+META_COLUMNS = ("Experiment", "rev", "typ", "Created", "Message", "parent", "State", "Local")
+"""The fixed columns; ``State`` only when a row is a run still going or one that never ended,
+``Local`` only in a table of a Git remote's experiments (``show(remote=...)``)."""
 # The typ of an experiment's row, as DVC: "branch_base" for the last of its baseline's rows.
 EXPERIMENT_TYPES = ("branch_commit", "branch_base")
 # DVC's own fixed columns: a metric or param with one of these names gets its file prefix.
@@ -87,6 +88,7 @@ class _Row:
     data: RevisionData | None
     parent: str | None = None
     state: str | None = None  # "running" or "unfinished": a checkpoint without a final save
+    local: str | None = None  # of a remote's experiment: "yes", "differs" or "no"
     children: list[_Row] = field(default_factory=list)  # the checkpoints under an experiment
 
 
@@ -99,6 +101,8 @@ def show(
     num: int = 1,
     force: bool = False,
     checkpoints: bool = False,
+    remote: str | None = None,
+    fetch: bool = True,
 ) -> pd.DataFrame:
     """Experiments of the repository containing ``path``, as ``dvc exp show`` lists them.
 
@@ -118,8 +122,17 @@ def show(
     appears when a run with checkpoints has no final save: ``running`` while its process
     lives, ``unfinished`` once it is gone (a kernel killed). ``checkpoints`` adds a row per
     checkpoint under its experiment (``typ`` ``checkpoint``, named ``NAME@STEP``).
+
+    ``remote`` (a Git remote's name, URL or path) shows the experiments that remote has instead
+    of the local ones, without pulling them (no workspace row; see :mod:`.remote_show`): the
+    commits missing here are fetched without writing any ref (``fetch=False``: not at all,
+    and those rows have no metrics or params), and a ``Local`` column says ``yes`` (here too,
+    at the same commit), ``differs`` (here at another commit) or ``no``.
     """
-    table = collect(path, all_baselines, sort_by, sort_order, only_changed, num, force, checkpoints)
+    table = collect(
+        path, all_baselines, sort_by, sort_order, only_changed, num, force, checkpoints,
+        remote, fetch,
+    )  # fmt: skip
     return table.to_frame()
 
 
@@ -132,6 +145,8 @@ def collect(
     num: int = 1,
     force: bool = False,
     checkpoints: bool = False,
+    remote: str | None = None,
+    fetch: bool = True,
 ) -> Table:
     """The table :func:`show` returns, as plain columns (see :class:`.table.Table`)."""
     if sort_order not in _SORT_ORDERS:
@@ -141,13 +156,43 @@ def collect(
     with Repository.discover(path) as repo, _gc_paused():
         head = repo.head()
         reader = ExperimentReader(repo, use_cache=not force)
-        workspace = reader.read_workspace(head)
-        rows = [_Row(WORKSPACE, WORKSPACE, "workspace", workspace, head[:7] if head else None)]
+        rows = []
+        if remote is None:
+            workspace = reader.read_workspace(head)
+            parent = head[:7] if head else None
+            rows.append(_Row(WORKSPACE, WORKSPACE, "workspace", workspace, parent))
+        elif head is None:
+            raise NoCommitsError()
+        source = _Source(remote, fetch)
         if head is not None:
-            rows.extend(_commit_rows(repo, reader, head, num, all_baselines, checkpoints))
-        table = _table(rows, sort_by, sort_order, only_changed)
+            rows.extend(_commit_rows(repo, reader, head, num, all_baselines, checkpoints, source))
+        table = _table(rows, sort_by, sort_order, only_changed, local_column=remote is not None)
         table.attrs["read_stats"] = vars(reader.stats).copy()
+        if remote is not None:
+            table.attrs["remote"] = remote
+            table.attrs["remote_refs"] = [[exp.ref, sha] for exp, sha in source.listed]
         return table
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where the experiments come from: this repository (``remote`` None) or a Git remote."""
+
+    remote: str | None = None
+    fetch: bool = True
+    listed: list[tuple[ExpRef, str]] = field(default_factory=list)  # what a remote listed
+
+    def experiments(
+        self, repo: Repository, baselines: list[str] | None
+    ) -> tuple[list[tuple[ExpRef, str]], Mapping[ExpRef, str]]:
+        """The experiments (of ``baselines``; None: all) and, from a remote, their status."""
+        if self.remote is None:
+            return list_refs(repo), {}
+        from live_nb.experiments.remote_show import read_remote  # git remote code, when asked
+
+        found = read_remote(repo, self.remote, baselines, self.fetch)
+        self.listed[:] = found.experiments
+        return found.experiments, found.status
 
 
 @contextlib.contextmanager
@@ -172,13 +217,15 @@ def _commit_rows(
     num: int,
     all_baselines: bool,
     checkpoints: bool = False,
+    source: _Source | None = None,
 ) -> list[_Row]:
-    experiments = list_refs(repo)
     names = baseline_names(repo, head)
     history = [head]
     if num != 1:
         limit = [f"--max-count={num}"] if num > 0 else []
         history = repo.run("rev-list", "--first-parent", *limit, head).split()
+    source = source or _Source()
+    experiments, local = source.experiments(repo, None if all_baselines else history)
     baselines = _all_commits(repo, head) if all_baselines else history
     unreached = [] if not all_baselines else [exp.baseline for exp, _ in experiments]
     unreached = [sha for sha in dict.fromkeys(unreached) if sha not in set(baselines)]
@@ -189,7 +236,9 @@ def _commit_rows(
     wanted = baselines + unreached + [sha for group in grouped.values() for _, sha in group]
     chains = _chains(repo, grouped) if checkpoints else {}
     links = [link.commit for chain in chains.values() for link in chain[1:]]
-    data = reader.read_commits(wanted + links, keep=keep | set(links))
+    # A remote's table drops nothing from the cache: the local experiments' entries stay.
+    kept = keep | set(links) if source.remote is None else None
+    data = reader.read_commits(wanted + links, keep=kept)
     states = _states(repo, [sha for group in grouped.values() for _, sha in group], data)
     # Baselines of experiments that no branch, tag or remote reaches come last, newest first.
     unreached.sort(key=lambda sha: (data[sha].created or 0, sha), reverse=True)
@@ -202,6 +251,7 @@ def _commit_rows(
         group.sort(key=lambda item: (data[item[1]].created or 0, item[1]), reverse=True)
         for exp, sha in group:
             row = _Row(exp.name, sha[:7], "branch_commit", data[sha], baseline[:7], states.get(sha))
+            row.local = local.get(exp)
             row.children = [
                 _Row(
                     f"{exp.name}@{link.step}",
@@ -256,7 +306,13 @@ def _by_baseline(
     return grouped
 
 
-def _table(rows: list[_Row], sort_by: str | None, sort_order: str, only_changed: bool) -> Table:
+def _table(
+    rows: list[_Row],
+    sort_by: str | None,
+    sort_order: str,
+    only_changed: bool,
+    local_column: bool = False,
+) -> Table:
     flat = [_flat_values(row.data) for row in rows]
     below = [_flat_values(child.data) for row in rows for child in row.children]
     names = _column_names(_sources(flat + below))
@@ -278,6 +334,8 @@ def _table(rows: list[_Row], sort_by: str | None, sort_order: str, only_changed:
     }
     if any(row.state for row in rows):
         columns["State"] = [row.state for row in rows]
+    if local_column:
+        columns["Local"] = [row.local for row in rows]
     kinds: dict[str, list[str]] = {"metrics": [], "params": [], "int_columns": []}
     for source, name in names.items():
         values = [found.get(source) for found in flat]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from live_nb.experiments.values import ReadError, parse_file
+from live_nb.formats.cachelink import cache_dir
 
 __all__ = [
     "DEFAULT_PARAMS_FILE",
@@ -217,7 +218,8 @@ def lock_md5(lock: Any, stage: str, out: str) -> str | None:
 
 def dvc_cache_object(root: Path, md5: str) -> Path | None:
     """The file of the local DVC cache (DVC 3's layout, then DVC 2's) holding ``md5``."""
-    for cache in (root / ".dvc" / "cache" / "files" / "md5", root / ".dvc" / "cache"):
+    cache_root = cache_dir(root / ".dvc")
+    for cache in (cache_root / "files" / "md5", cache_root):
         candidate = cache / md5[:2] / md5[2:]
         if candidate.is_file():
             return candidate

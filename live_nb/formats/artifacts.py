@@ -1,17 +1,18 @@
 """Caching artifacts the way ``dvc add`` does, without DVC.
 
 ``cache_artifact`` leaves a repository as ``dvc add <path>`` (DVC 3) leaves it: the content
-copied into ``.dvc/cache/files/md5``, a ``<path>.dvc`` file, and ``/<name>`` in the
-``.gitignore`` beside the path. The workspace file is linked to its cache object as DVC's
-``cache.type`` says (``formats.cachelink``): left as it is for ``reflink,copy`` (the default),
-replaced by a hard or symbolic link for ``hardlink`` or ``symlink``. ``restore_artifact`` is
-the reverse, like ``dvc checkout <path>.dvc``, with the same link types.
+copied into ``.dvc/cache/files/md5`` (under the folder DVC's ``cache.dir`` names, when set),
+a ``<path>.dvc`` file, and ``/<name>`` in the ``.gitignore`` beside the path. The workspace
+file is linked to its cache object as DVC's ``cache.type`` says (``formats.cachelink``): left
+as it is for ``reflink,copy`` (the default), replaced by a hard or symbolic link for
+``hardlink`` or ``symlink``. ``restore_artifact`` is the reverse, like ``dvc checkout
+<path>.dvc``, with the same link types.
 
 Known differences from DVC: ``.dvcignore`` patterns are not applied (every file in a directory is
-tracked, apart from DVC's built-in ignores); the cache is always ``.dvc/cache`` (a ``cache.dir``
-setting is not read); an existing ``.dvc`` file is rewritten, so keys added to it by hand (``desc``,
-``meta``...) are lost, where ``dvc add`` keeps them; the ``.gitignore`` entry is skipped only when
-that exact line is already there, where DVC asks Git whether the path is ignored by any rule.
+tracked, apart from DVC's built-in ignores); an existing ``.dvc`` file is rewritten, so keys
+added to it by hand (``desc``, ``meta``...) are lost, where ``dvc add`` keeps them; the
+``.gitignore`` entry is skipped only when that exact line is already there, where DVC asks Git
+whether the path is ignored by any rule.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from typing import Any, BinaryIO
 import yaml
 
 from live_nb.error import ArtifactNotFoundError, InvalidNameError, LiveNbError
-from live_nb.formats.cachelink import cache_types, link_to_cache
+from live_nb.formats.cachelink import cache_dir, cache_types, link_to_cache, md5_cache
 from live_nb.formats.files import atomic_write, folders_up
 from live_nb.formats.yaml import dump_yaml, load_yaml
 
@@ -190,7 +191,7 @@ def cache_artifact(path: Path, root: Path, link: bool = True) -> ArtifactEntry:
         raise ArtifactNotFoundError(path)
     _check_inside(path, target, root)
     ensure_dvc_dir(root)
-    cache = root / ".dvc" / "cache" / "files" / "md5"
+    cache = md5_cache(root)
     types = cache_types(root / ".dvc")
     if target.is_dir():
         md5, size, nfiles = _cache_directory(target, cache, types if link else ("copy",))
@@ -247,7 +248,7 @@ def snapshot_artifact(
         return cache_artifact(path, root, link=False)
     _check_inside(path, target, root)
     ensure_dvc_dir(root)
-    cache = root / ".dvc" / "cache" / "files" / "md5"
+    cache = md5_cache(root)
     for _ in range(attempts):
         copied = _copy_once(target, cache, expected)
         if copied is not None:
@@ -302,7 +303,7 @@ def cache_output(target: Path, root: Path) -> str:
     the neighbouring ``.gitignore`` when the project uses Git. Returns its md5 (``.dir``
     for a folder).
     """
-    cache = root / ".dvc" / "cache" / "files" / "md5"
+    cache = md5_cache(root)
     types = cache_types(root / ".dvc")
     if target.is_dir():
         md5 = _cache_directory(target, cache, types)[0]
@@ -561,7 +562,7 @@ def _planned_copies(
     out: dict[str, Any], dvc_file: Path, root: Path
 ) -> list[tuple[Path, Path, bool]]:
     """(cache object, workspace path, isexec) for each file of ``out``; all objects exist."""
-    cache = root / ".dvc" / "cache"
+    cache = cache_dir(root / ".dvc")
     if out.get("hash") == "md5":
         cache = cache / "files" / "md5"  # DVC 2 files, without `hash: md5`, use the old layout
     _check_name(out["md5"], out["path"], dvc_file, "its output path")

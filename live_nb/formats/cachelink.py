@@ -1,10 +1,15 @@
-"""DVC's ``cache.type``: how a workspace file is linked to its object in ``.dvc/cache``.
+"""DVC's ``cache.type`` and ``cache.dir``: where the cache is, and how files link to it.
 
 DVC reads ``[cache] type = reflink,hardlink,symlink,copy`` (a comma list, in order of
 preference) from its config files, each overriding the one before: the system one, the
 global one, ``.dvc/config`` and ``.dvc/config.local``. Unset, a local cache uses
 ``reflink,copy``. :func:`link_to_cache` makes a workspace file from a cache object with the
 first type that works here, as ``dvc add`` and ``dvc checkout`` do.
+
+``[cache] dir = PATH`` moves the cache (``dvc cache dir PATH``): a relative path is relative to
+the folder of the config file that sets it (``.dvc/`` for the project's files), ``~`` expanded,
+as DVC's ``Config._map_dirs`` resolves it; unset, the cache is ``.dvc/cache``.
+:func:`cache_dir` is that folder, :func:`md5_cache` its ``files/md5`` part (DVC 3's objects).
 """
 
 from __future__ import annotations
@@ -30,6 +35,22 @@ def cache_types(dvc_dir: Path) -> tuple[str, ...]:
     return found or DEFAULT_TYPES
 
 
+def cache_dir(dvc_dir: Path) -> Path:
+    """The cache folder of the repository whose ``.dvc`` is ``dvc_dir`` (see the notes)."""
+    found = Path(dvc_dir) / "cache"
+    for config in config_files(Path(dvc_dir)):
+        value = _cache_option(config, "dir")
+        if value:
+            path = os.path.expanduser(value)
+            found = Path(os.path.normpath(os.path.join(config.parent, path)))
+    return found
+
+
+def md5_cache(root: Path) -> Path:
+    """Where DVC 3 keeps the objects of the project at ``root``: ``<cache dir>/files/md5``."""
+    return cache_dir(Path(root) / ".dvc") / "files" / "md5"
+
+
 def config_files(dvc_dir: Path) -> list[Path]:
     """DVC's config files for ``.dvc`` folder ``dvc_dir``: system, global, repo, local."""
     system = os.environ.get("DVC_SYSTEM_CONFIG_DIR")
@@ -50,9 +71,18 @@ def config_files(dvc_dir: Path) -> list[Path]:
 
 
 def _cache_type_in(config: Path) -> tuple[str, ...] | None:
+    value = _cache_option(config, "type")
+    if value is None:
+        return None
+    types = [part.strip().strip("'\"") for part in value.split(",")]
+    return tuple(t for t in types if t in LINK_TYPES) or None
+
+
+def _cache_option(config: Path, name: str) -> str | None:
+    """The last ``name = value`` of the ``[cache]`` section of ``config`` (None: not set)."""
     try:
         lines = config.read_text(encoding="utf-8").splitlines()
-    except (FileNotFoundError, NotADirectoryError, PermissionError):
+    except (FileNotFoundError, NotADirectoryError, PermissionError, IsADirectoryError):
         return None
     section = ""
     found = None
@@ -62,9 +92,10 @@ def _cache_type_in(config: Path) -> tuple[str, ...] | None:
             section = text.strip("[]").strip().strip("'\"")
             continue
         key, equals, value = text.partition("=")
-        if section == "cache" and equals and key.strip() == "type":
-            types = [part.strip().strip("'\"") for part in value.split(",")]
-            found = tuple(t for t in types if t in LINK_TYPES) or None
+        if section == "cache" and equals and key.strip().lower() == name:
+            found = value.strip()
+            if len(found) > 1 and found[0] == found[-1] and found[0] in "'\"":
+                found = found[1:-1]
     return found
 
 

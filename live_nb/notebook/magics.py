@@ -312,18 +312,7 @@ class LiveMagics(Magics):
         """Push experiments' refs to a Git remote, their artifacts to the DVC remote if any."""
         if _skipped_in_a_run("exp_push"):
             return
-        args = parse_argstring(self.exp_push, line)
-        from live_nb import experiments
-
-        result = _user_errors(
-            experiments.push,
-            args.remote,
-            args.names,
-            force=args.force,
-            artifacts=not args.no_artifacts,
-            dvc_remote=args.dvc_remote,
-        )
-        print(result.describe())
+        _transfer("push", parse_argstring(self.exp_push, line))
 
     @magic_arguments()
     @argument("remote", help="a Git remote name or URL")
@@ -336,18 +325,23 @@ class LiveMagics(Magics):
         """Pull experiments' refs from a Git remote, their artifacts from the DVC remote if any."""
         if _skipped_in_a_run("exp_pull"):
             return
-        args = parse_argstring(self.exp_pull, line)
-        from live_nb import experiments
+        _transfer("pull", parse_argstring(self.exp_pull, line))
 
-        result = _user_errors(
-            experiments.pull,
-            args.remote,
-            args.names,
-            force=args.force,
-            artifacts=not args.no_artifacts,
-            dvc_remote=args.dvc_remote,
-        )
-        print(result.describe())
+
+def _transfer(verb: str, args: Any) -> None:
+    """``%exp_push``/``%exp_pull``: the experiments (and artifacts) moved, said in one line."""
+    from live_nb.experiments import remote
+
+    move = remote.push if verb == "push" else remote.pull
+    result = _user_errors(
+        move,
+        args.remote,
+        args.names,
+        force=args.force,
+        artifacts=not args.no_artifacts,
+        dvc_remote=args.dvc_remote,
+    )
+    print(result.describe())
 
 
 def _skipped_in_a_run(magic: str) -> bool:

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from live_nb.formats.cachelink import cache_types, link_to_cache
+from live_nb.formats.cachelink import cache_dir, cache_types, link_to_cache, md5_cache
 from live_nb.formats.files import atomic_write
 from live_nb.formats.yaml import dump_yaml, load_yaml
 from live_nb.pipelines.hashing import HashCache
@@ -29,9 +29,6 @@ from live_nb.pipelines.stage import Stage
 from live_nb.pipelines.status import in_cache
 
 __all__ = ["can_cache", "restore", "run_key", "save"]
-
-_RUNS = Path(".dvc") / "cache" / "runs"
-_OBJECTS = Path(".dvc") / "cache" / "files" / "md5"
 
 
 def can_cache(stage: Stage) -> bool:
@@ -67,7 +64,7 @@ def save(root: Path, stage: Stage, entry: dict[str, Any]) -> None:
     """Record a finished run of ``stage`` (its new ``dvc.lock`` ``entry``)."""
     if not can_cache(stage) or any(not out.cache for out in stage.outs):
         return
-    path = root / _RUNS / run_key(entry)[:2] / run_key(entry) / _sha256(entry)
+    path = _runs(root) / run_key(entry)[:2] / run_key(entry) / _sha256(entry)
     if not path.exists():
         atomic_write(path, dump_yaml(entry))
 
@@ -100,7 +97,7 @@ def restore(
     inputs = _input_entry(root, stage, hashes)
     if inputs is None:
         return None
-    folder = root / _RUNS / run_key(inputs)[:2] / run_key(inputs)
+    folder = _runs(root) / run_key(inputs)[:2] / run_key(inputs)
     with contextlib.suppress(OSError):
         values = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
         for value in values:
@@ -123,7 +120,7 @@ def _load(path: Path) -> dict[str, Any] | None:
 
 
 def _checkout(root: Path, relpath: str, md5: str, isexec: bool = False) -> None:
-    objects = root / _OBJECTS
+    objects = md5_cache(root)
     types = cache_types(root / ".dvc")
     target = root / relpath
     if not md5.endswith(".dir"):
@@ -139,3 +136,8 @@ def _checkout(root: Path, relpath: str, md5: str, isexec: bool = False) -> None:
             continue  # a manifest never writes outside its folder
         obj = objects / item["md5"][:2] / item["md5"][2:]
         link_to_cache(obj, target / relative, types)
+
+
+def _runs(root: Path) -> Path:
+    """``runs/`` of the cache (DVC's ``cache.dir``, else ``.dvc/cache``)."""
+    return cache_dir(root / ".dvc") / "runs"

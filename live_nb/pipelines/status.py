@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from live_nb.formats.cachelink import md5_cache
 from live_nb.pipelines.graph import Graph
 from live_nb.pipelines.hashing import HashCache, HashInfo
 from live_nb.pipelines.lock import MISSING, read_lock, read_params
@@ -24,7 +25,6 @@ from live_nb.pipelines.stage import Stage
 __all__ = ["StageStatus", "describe", "pipeline_status", "stage_status"]
 
 StageStatus = list[Any]
-_CACHE = Path(".dvc") / "cache" / "files" / "md5"
 
 
 def pipeline_status(root: Path, graph: Graph, names: list[str] | None = None) -> dict[str, Any]:
@@ -132,7 +132,7 @@ def in_cache(root: Path, md5: str) -> bool:
     """Whether DVC 3's cache holds the object ``md5`` (for a ``.dir``, every file in it)."""
     if not md5:
         return False
-    cache = root / _CACHE
+    cache = md5_cache(root)
     obj = cache / md5[:2] / md5[2:]
     if not obj.is_file():
         return False

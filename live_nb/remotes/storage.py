@@ -22,6 +22,7 @@ from typing import Any
 
 from live_nb.error import LiveNbError
 from live_nb.formats.artifacts import ObjectHashMismatchError, object_path, store_object
+from live_nb.formats.cachelink import cache_dir
 from live_nb.remotes.config import Remote
 from live_nb.remotes.errors import (
     RemoteAccessDeniedError,
@@ -226,7 +227,7 @@ def _s3_options(remote: Remote) -> dict[str, Any]:
 
 def cache_folder(root: Path, legacy: bool) -> Path:
     """The local cache folder holding objects of the given layout."""
-    cache = Path(root) / ".dvc" / "cache"
+    cache = cache_dir(Path(root) / ".dvc")  # DVC's cache.dir, else .dvc/cache
     return cache if legacy else cache / "files" / "md5"
 
 

@@ -25,7 +25,7 @@ from typing import Literal, TextIO
 from live_nb.error import LiveNbError
 from live_nb.formats.artifacts import MissingCacheObjectError, find_dvc_root, restore_artifact
 from live_nb.git import Repository
-from live_nb.remotes.config import load_config
+from live_nb.remotes.config import Remote, load_config
 from live_nb.remotes.errors import (
     MissingObjectsError,
     RemoteAccessDeniedError,
@@ -75,18 +75,18 @@ class TransferResult:
 
 def push(
     path: str | os.PathLike[str] = ".",
-    remote: str | None = None,
+    remote: str | Remote | None = None,
     commits: Sequence[tuple[str, str]] = (),
     jobs: int | None = None,
     stream: TextIO | None = None,
 ) -> TransferResult:
     """Send the objects the workspace (or each ``(label, commit)``) references to a remote.
 
-    ``remote`` is a DVC remote's name (the default remote when None). Raises
-    ``MissingObjectsError`` naming what neither side has, after sending the rest.
+    ``remote`` is a DVC remote's name (the default remote when None), or a :class:`Remote`.
+    Raises ``MissingObjectsError`` naming what neither side has, after sending the rest.
     """
     root = find_dvc_root(Path(path))
-    storage = open_storage(load_config(root).remote(remote))
+    storage = _open(root, remote)
     outputs = _outputs(root, commits)
     wanted, _ = _expand(root, outputs)  # a manifest missing here is fine if the remote has it
     present = _remote_has(storage, wanted, jobs)
@@ -113,7 +113,7 @@ def push(
 
 def pull(
     path: str | os.PathLike[str] = ".",
-    remote: str | None = None,
+    remote: str | Remote | None = None,
     commits: Sequence[tuple[str, str]] = (),
     jobs: int | None = None,
     stream: TextIO | None = None,
@@ -123,10 +123,10 @@ def pull(
 
     Without ``commits`` and with ``checkout``, the ``.dvc`` outputs missing from the working
     tree are then restored. Raises ``MissingObjectsError`` naming what the remote lacks, after
-    fetching the rest.
+    fetching the rest. ``remote`` is as for :func:`push`.
     """
     root = find_dvc_root(Path(path))
-    storage = open_storage(load_config(root).remote(remote))
+    storage = _open(root, remote)
     outputs = _outputs(root, commits)
     moved, size = 0, 0
     missing: list[tuple[str, str]] = []
@@ -176,6 +176,12 @@ def fetch_missing(
     if remote is None and load_config(root).default is None:
         return None
     return pull(root, remote=remote, commits=commits, checkout=False)
+
+
+def _open(root: Path, remote: str | Remote | None) -> Storage:
+    if isinstance(remote, Remote):
+        return open_storage(remote)
+    return open_storage(load_config(root).remote(remote))
 
 
 def _fetch(

@@ -3,8 +3,10 @@
 :func:`pack_snapshot` makes a bundle of the run's snapshot (one parentless commit of its
 tree). :func:`run_packed`, on the worker, unpacks it into a scratch repository, runs the spec
 there and packs what came out: the new objects of the experiment commit, the DVC cache files
-the run added, and its log. :func:`unpack_result` brings those into the user's repository
-and saves the experiment on the real baseline with compare-and-swap.
+the run added (or, when the project has a default DVC remote, pushes the artifacts there:
+:mod:`live_nb.runs.via_remote`), and its log. :func:`unpack_result` brings those into the
+user's repository (pulling the artifacts from the remote) and saves the experiment on the
+real baseline with compare-and-swap.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from live_nb.formats.cachelink import cache_dir
 from live_nb.git import Repository
 from live_nb.runs.result import RunResult
 from live_nb.runs.spec import RunSpec
+from live_nb.runs.via_remote import pull_on_client, push_from_worker, remote_for_workers
 
 __all__ = ["pack_snapshot", "run_packed", "unpack_result"]
 
@@ -37,7 +41,10 @@ def pack_snapshot(root: Path, spec: RunSpec) -> dict[str, Any]:
             bundle = _bundle(repo.root, ref)
         finally:
             repo.run("update-ref", "-d", ref)
-        return {"bundle": bundle, "spec": spec.to_json(), "identity": _identity(repo)}
+        item: dict[str, Any] = {"bundle": bundle, "spec": spec.to_json()}
+        item["identity"] = _identity(repo)
+    item["remote"] = remote_for_workers(root)
+    return item
 
 
 def run_packed(item: dict[str, Any]) -> dict[str, Any]:
@@ -57,6 +64,13 @@ def run_packed(item: dict[str, Any]) -> dict[str, Any]:
             packed["objects"] = _result_bundle(repo_dir, result.commit, snapshot)
             packed["message"] = _git(repo_dir, "log", "-1", "--format=%B", result.commit)
             packed["tree"] = _git(repo_dir, "rev-parse", f"{result.commit}^{{tree}}").strip()
+        remote = item.get("remote")
+        if remote and result.commit:
+            failed = push_from_worker(repo_dir, remote, spec.name, result.commit)
+            if failed is None:
+                packed["pushed"] = remote["name"]
+                return packed
+            packed["log"] += failed
         packed["cache"] = _cache_files(repo_dir)
         return packed
 
@@ -73,6 +87,8 @@ def unpack_result(root: Path, spec: RunSpec, packed: dict[str, Any]) -> RunResul
     with Repository.discover(root) as repo:
         _fetch_objects(repo, packed["objects"], spec.id)
         subject, trailers = _split_message(packed["message"])
+    if packed.get("pushed"):  # before the save: the experiment comes with its artifacts here
+        packed["log"] += pull_on_client(root, packed["pushed"], spec.name, packed["tree"])
     saved = save_run(root, spec, packed["tree"], subject, trailers)
     if saved is not None:
         result.experiment, result.commit = saved.name, saved.commit
@@ -131,7 +147,7 @@ def _split_message(message: str) -> tuple[str, dict[str, str]]:
 
 
 def _cache_files(repo_dir: Path) -> dict[str, bytes]:
-    cache = repo_dir / ".dvc" / "cache"
+    cache = cache_dir(repo_dir / ".dvc")
     files: dict[str, bytes] = {}
     for current, _, names in os.walk(cache):
         for name in names:
@@ -146,7 +162,7 @@ def _write_cache(root: Path, files: dict[str, bytes]) -> None:
     if not files:
         return
     ensure_dvc_dir(root)  # as log_artifact would: DVC's layout, its .gitignore hiding the cache
-    cache = root / ".dvc" / "cache"
+    cache = cache_dir(root / ".dvc")
     for relative, data in files.items():
         target = (cache / relative).resolve()
         if cache.resolve() not in target.parents or target.exists():

@@ -2,7 +2,8 @@
 
 Each run is one Dask task keyed by its run id, carrying its snapshot as a Git bundle
 (:mod:`live_nb.runs.bundle`); the worker runs it in a scratch folder of its own and returns
-the experiment's objects. The experiment is created here, once per run, when its task's
+the experiment's objects (its artifacts through the default DVC remote, when there is one).
+The experiment is created here, once per run, when its task's
 result arrives: a task Dask re-executed after losing a worker still yields one result, so
 one experiment.
 """
@@ -104,5 +105,7 @@ class DaskExecutor:
             with contextlib.suppress(Exception):
                 future.result(timeout=_KILL_POLL_SECONDS)
         packed: dict[str, Any] = future.result()
-        entry.log_path.write_text(f"live_nb: ran on {packed.get('host')}\n{packed['log']}")
-        return unpack_result(root, entry.spec, packed)
+        try:
+            return unpack_result(root, entry.spec, packed)  # adds to the log what it did
+        finally:
+            entry.log_path.write_text(f"live_nb: ran on {packed.get('host')}\n{packed['log']}")

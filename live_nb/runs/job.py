@@ -190,16 +190,20 @@ def run_trailers(
 def import_cache(work: Path, root: Path) -> int:
     """Copy the DVC cache objects the run added into the repository's cache; how many."""
     from live_nb.formats.artifacts import ensure_dvc_dir
+    from live_nb.formats.cachelink import cache_dir
 
-    source = work / ".dvc" / "cache"
+    source = cache_dir(work / ".dvc")
     if not source.is_dir():
         return 0
     ensure_dvc_dir(root)  # as log_artifact would: DVC's layout, its .gitignore hiding the cache
+    cache = cache_dir(root / ".dvc")  # DVC's cache.dir, else .dvc/cache
+    if cache.resolve() == source.resolve():
+        return 0  # the run's config names the same cache: it wrote there itself
     copied = 0
     for current, _, names in os.walk(source):
         for name in names:
             origin = Path(current) / name
-            target = root / ".dvc" / "cache" / origin.relative_to(source)
+            target = cache / origin.relative_to(source)
             if target.exists():
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -8,9 +8,9 @@
 - ``GET histories?path=P&id=ID&id=...``: ``{"histories": {id: {"commit", "metrics": {name:
   {"step", "value"}}, "downsampled", "error"}}}`` for at most 24 rows.
 - ``POST apply`` ``{"path", "id", "force": false, "keep": [paths]}``, ``POST remove``
-  ``{"path", "ids"}``, ``POST branch`` ``{"path", "id", "branch_name"}``: ``{"ok": true,
-  "message"}``; apply refused because of uncommitted work answers 409 with ``"kind":
-  "uncommitted"``.
+  ``{"path", "ids"}``, ``POST push`` ``{"path", "ids"}`` (to the default Git and DVC
+  remotes), ``POST branch`` ``{"path", "id", "branch_name"}``: ``{"ok": true, "message"}``;
+  apply refused because of uncommitted work answers 409 with ``"kind": "uncommitted"``.
 - ``GET /live-nb/static/table.js``: the widgets' bundle (``live_nb/static/widget.js``), whose
   table view the panel renders.
 
@@ -34,6 +34,7 @@ __all__ = [
     "BundleHandler",
     "ExperimentsHandler",
     "HistoriesHandler",
+    "PushHandler",
     "RemoveHandler",
 ]
 
@@ -122,6 +123,14 @@ class RemoveHandler(_ActionHandler):
     def act(self, data: dict[str, Any]) -> str:
         """Remove ``data["ids"]``."""
         return self.panel.remove(self.folder_of(data), field(data, "ids", list))
+
+
+class PushHandler(_ActionHandler):
+    """``POST push``: experiments to the default Git remote, artifacts to the DVC one."""
+
+    def act(self, data: dict[str, Any]) -> str:
+        """Push ``data["ids"]``."""
+        return self.panel.push(self.folder_of(data), field(data, "ids", list))
 
 
 class BranchHandler(_ActionHandler):

@@ -263,6 +263,17 @@ class Panel:
             raise NotAnExperimentError("remove", "")
         return f"{manage.remove(refs, path=repo.root).describe()}."
 
+    def push(self, folder: Path, row_ids: Sequence[str]) -> str:
+        """Push the experiments ``row_ids`` (and their artifacts) to the default remotes."""
+        from live_nb.experiments import default_push
+
+        repo = self._require(folder)
+        with repo:
+            refs = [_experiment_ref(repo, row_id, "push") for row_id in row_ids]
+        if not refs:
+            raise NotAnExperimentError("push", "")
+        return default_push.push(repo.root, refs)
+
     def branch(self, folder: Path, row_id: str, branch_name: str) -> str:
         """Make a Git branch ``branch_name`` at the experiment ``row_id``."""
         from live_nb.experiments import manage

@@ -14,6 +14,7 @@ from live_nb.server.handlers import (
     BundleHandler,
     ExperimentsHandler,
     HistoriesHandler,
+    PushHandler,
     RemoveHandler,
 )
 from live_nb.server.panel import Panel
@@ -26,6 +27,7 @@ ROUTES: list[tuple[str, type]] = [
     (f"{API}/histories", HistoriesHandler),
     (f"{API}/apply", ApplyHandler),
     (f"{API}/remove", RemoveHandler),
+    (f"{API}/push", PushHandler),
     (f"{API}/branch", BranchHandler),
     ("live-nb/static/table.js", BundleHandler),
 ]

@@ -38,14 +38,15 @@ request carries a ``request`` number that its reply repeats):
   :func:`live_nb.experiments.read_histories`), read only when the browser asks, for at most
   :data:`MAX_OVERLAY` rows, each series cut to about :data:`MAX_POINTS` points;
 - ``{"type": "apply", "request", "id", "force": bool}``, ``{"type": "branch", "request", "id",
-  "branch_name"}``, ``{"type": "remove", "request", "ids": [...]}``, ``{"type": "refresh",
-  "request"}`` -> ``{"type": "result", "request", "action", "ok": bool, "message": text,
-  "error_kind": null | "uncommitted" | "error"}``. A successful action re-reads ``show()``
-  (the ``rows``/``columns`` traits change) before the reply is sent. Errors from the
-  Python API come back as the message text, in the table's words (``"uncommitted"``: apply
-  refused because of uncommitted changes; the browser then offers to apply with a backup,
-  ``force``; ``"branch_name"``: the branch name is refused or taken, and the browser keeps
-  the name box open with the message beside it).
+  "branch_name"}``, ``{"type": "remove", "request", "ids": [...]}``, ``{"type": "push",
+  "request", "ids": [...]}`` (to the default remotes: ``experiments.default_push``),
+  ``{"type": "refresh", "request"}`` -> ``{"type": "result", "request", "action", "ok": bool,
+  "message": text, "error_kind": null | "uncommitted" | "error"}``. A successful action
+  re-reads ``show()`` (the ``rows``/``columns`` traits change) before the reply is sent.
+  Errors from the Python API come back as the message text, in the table's words
+  (``"uncommitted"``: apply refused because of uncommitted changes; the browser then offers to
+  apply with a backup, ``force``; ``"branch_name"``: the branch name is refused or taken, and the
+  browser keeps the name box open with the message beside it).
 
 The browser shows the columns in its own order: Experiment, Created (in short, in full as a
 tooltip), the metrics, the params, Message, and rev, typ and parent behind a "Details" toggle;
@@ -114,6 +115,7 @@ class _Target:
     kind: str
     commit: str | None
     exp: ExpRef | None = None
+    local: bool = True  # False: a Git remote's experiment that is not here (--remote)
 
 
 def _is_missing(value: Any) -> bool:
@@ -182,6 +184,13 @@ def _targets(repo: Repository, df: pd.DataFrame) -> list[tuple[str, _Target | No
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # show() has already warned about odd refs
         experiments = list_refs(repo)
+    here = set(experiments)
+    listed = [
+        (parsed, str(sha))
+        for ref, sha in df.attrs.get("remote_refs", ())
+        if (parsed := ExpRef.parse(str(ref)))
+    ]
+    experiments = [*experiments, *listed]
     by_key = {(exp.name, sha[:7], exp.baseline[:7]): (exp, sha) for exp, sha in experiments}
     head = repo.head()
     known = {exp.baseline[:7]: exp.baseline for exp, _ in experiments}
@@ -205,10 +214,20 @@ def _targets(repo: Repository, df: pd.DataFrame) -> list[tuple[str, _Target | No
             result.append((known[str(rev)], _Target(name, "baseline", known[str(rev)])))
         elif typ in EXPERIMENT_TYPES and (name, rev, parent) in by_key:
             exp, sha = by_key[(name, rev, parent)]
-            result.append((exp.ref, _Target(name, "experiment", sha, exp)))
+            result.append((exp.ref, _Target(name, "experiment", sha, exp, (exp, sha) in here)))
         else:  # changed between show() and now: shown, but neither plotted nor managed
             result.append((f"row:{index}", None))
     return result
+
+
+def _remote_refs(df: pd.DataFrame) -> list[tuple[ExpRef, str]]:
+    """The experiments a Git remote listed for this table (``show(remote=...)``), if any."""
+    found = []
+    for ref, sha in df.attrs.get("remote_refs", ()):
+        parsed = ExpRef.parse(str(ref))
+        if parsed is not None:
+            found.append((parsed, str(sha)))
+    return found
 
 
 def synced_state(
@@ -412,6 +431,7 @@ class ExperimentsTable(SharedBundleWidget):
             "apply": self._apply,
             "branch": self._branch,
             "remove": self._remove,
+            "push": self._push,
             "refresh": self._refresh,
         }
         handler = handlers.get(kind)
@@ -461,6 +481,8 @@ class ExperimentsTable(SharedBundleWidget):
         target = self._targets.get(str(row_id))
         if target is None or target.exp is None:
             raise NotAnExperimentError(action, target.name if target else None)
+        if not target.local:
+            raise NotHereError(action, target.name, str(self.df.attrs.get("remote", "")))
         return target
 
     def _apply(self, content: Mapping[str, Any]) -> dict[str, Any]:
@@ -499,6 +521,15 @@ class ExperimentsTable(SharedBundleWidget):
         refs = [target.exp.ref for target in targets if target.exp is not None]
         removed = manage.remove(refs, path=self.path)
         return self._done("remove", [f"{removed.describe()}."])  # the table speaks in sentences
+
+    def _push(self, content: Mapping[str, Any]) -> dict[str, Any]:
+        from live_nb.experiments.default_push import push
+
+        targets = [self._experiment(row_id, "push") for row_id in _list(content.get("ids"))]
+        if not targets:
+            raise NotAnExperimentError("push", None)
+        refs = [target.exp.ref for target in targets if target.exp is not None]
+        return self._done("push", [push(self.path, refs)])
 
     def _refresh(self, _content: Mapping[str, Any]) -> dict[str, Any]:
         return self._done("refresh", [])
@@ -549,6 +580,14 @@ class NotAnExperimentError(LiveNbError, ValueError):
         super().__init__(
             f"Cannot {action}: {what}. Tick an experiment's row (not the workspace or a "
             "baseline), or refresh the table if it changed."
+        )
+
+
+class NotHereError(LiveNbError, LookupError):
+    def __init__(self, action: str, name: str, remote: str) -> None:
+        super().__init__(
+            f"Cannot {action} {name!r}: it is on Git remote {remote!r}, not in this repository "
+            f"(Local: no). Pull it first (%exp_pull {remote} {name}), then refresh the table."
         )
 
 
@@ -693,6 +732,8 @@ def show_table(
     only_changed: bool = False,
     num: int = 1,
     keep: Sequence[str | os.PathLike[str]] = (),
+    remote: str | None = None,
+    fetch: bool = True,
 ) -> pd.DataFrame:
     """Display the experiments table (a widget in Jupyter, text elsewhere); return its frame.
 
@@ -701,7 +742,7 @@ def show_table(
     """
     from IPython.display import display
 
-    options = ShowOptions(all_baselines, sort_by, sort_order, only_changed, num)
+    options = ShowOptions(all_baselines, sort_by, sort_order, only_changed, num, remote, fetch)
     df = show(path, **options.kwargs())
     if not _has_kernel():  # a terminal: the table is the value's text, shown as Out[n]
         return TextExperimentsFrame.of(df)

@@ -352,3 +352,17 @@ def test_each_failure_has_its_status_and_kind(tmp_path: Path) -> None:
     assert status_of(NotAnExperimentError("apply", "x")) == (400, "error")
     assert status_of(InvalidBranchNameError("a b")) == (400, "branch_name")
     assert status_of(BranchExistsError("main")) == (409, "branch_name")
+
+
+async def test_push_to_the_default_remote(
+    jp_fetch: Fetch, project: Path, jp_root_dir: Path
+) -> None:
+    ids = experiment_ids(await get_json(jp_fetch, "experiments", path="project"))
+    code, answer = await post_json(jp_fetch, "push", {"path": "project", "ids": [ids["fast"]]})
+    assert code != 200 and "no default Git remote" in answer["message"], answer
+    origin = jp_root_dir / "origin.git"
+    git(jp_root_dir, "init", "-q", "--bare", str(origin))
+    git(project, "remote", "add", "origin", str(origin))
+    code, answer = await post_json(jp_fetch, "push", {"path": "project", "ids": [ids["fast"]]})
+    assert code == 200 and "Pushed 1 experiment to 'origin': fast." in answer["message"], answer
+    assert ids["fast"] in git(origin, "for-each-ref", "--format=%(refname)")

@@ -2,7 +2,7 @@
 // live_nb/widgets/table.py, whose docstring documents the traits and
 // messages; in short: traits `columns`, `rows` (Python -> here), `sort_by`,
 // `sort_order`, `filter_text`, `hide_unchanged`, `selection` (both ways), and
-// custom messages {type: history|apply|branch|remove|refresh, request, ...}
+// custom messages {type: history|apply|branch|remove|push|refresh, request, ...}
 // answered by {type: history|result, request, ...}.
 //
 // Columns are shown in displayOrder (logic.js): Experiment, Created (in short),
@@ -33,6 +33,7 @@ import {
   unchangedColumns,
 } from "./logic.js";
 import { MAX_OVERLAY, seriesLabels, styleOf } from "./overlay.js";
+import { PUSH_ACTION, pushConfirmation, pushEnabled, pushTitle } from "./push.js";
 import { STYLE } from "./style.js";
 
 const SAVE_DELAY = 250; // ms between typing in the filter box and syncing it to Python
@@ -173,6 +174,7 @@ export class TableView {
       apply: button("Apply", "apply"),
       branch: button("Branch…", "branch"),
       remove: button("Remove", "remove"),
+      push: button("Push…", PUSH_ACTION),
       refresh: button("Refresh", "refresh", { title: "Read the experiments again" }),
     };
     this.toolbar = element("div", { className: "live-nb-table-toolbar" }, [
@@ -359,7 +361,7 @@ export class TableView {
 
   updateButtons() {
     const chosen = selectedExperiments(this.selection, this.byId);
-    const states = buttonStates(chosen, this.busy);
+    const states = { ...buttonStates(chosen, this.busy), push: pushEnabled(chosen, this.busy) };
     const one = chosen.length === 1 ? this.nameOf(chosen[0]) : null;
     const titles = {
       apply: one ? `Put ${one}'s files into the working tree` : "Tick one experiment to apply it",
@@ -367,6 +369,7 @@ export class TableView {
       remove: chosen.length
         ? `Remove ${chosen.length} experiment(s)`
         : "Tick the experiments to remove",
+      push: pushTitle(chosen.length),
     };
     for (const [action, enabled] of Object.entries(states)) {
       this.buttons[action].disabled = !enabled;
@@ -434,6 +437,13 @@ export class TableView {
           );
         },
       });
+    } else if (action === PUSH_ACTION) {
+      if (!chosen.length) {
+        this.say("error", "Tick the experiments to push (the workspace and baselines cannot be).");
+        return;
+      }
+      const { request, progress, ...question } = pushConfirmation(chosen, names);
+      this.confirm({ ...question, onConfirm: () => this.send(request, progress) });
     } else if (action === "remove") {
       if (!chosen.length) {
         this.say("error", "Tick the experiments to remove (the workspace and baselines cannot be).");
