@@ -15,6 +15,8 @@ from live_nb.server.handlers import (
     ExperimentsHandler,
     HistoriesHandler,
     RemoveHandler,
+    RunningHandler,
+    StopHandler,
 )
 from live_nb.server.panel import Panel
 
@@ -27,6 +29,8 @@ ROUTES: list[tuple[str, type]] = [
     (f"{API}/apply", ApplyHandler),
     (f"{API}/remove", RemoveHandler),
     (f"{API}/branch", BranchHandler),
+    (f"{API}/running", RunningHandler),
+    (f"{API}/running/stop", StopHandler),
     ("live-nb/static/table.js", BundleHandler),
 ]
 WORKERS = 2  # Git work at once; more requests wait their turn without holding the loop
