@@ -11,6 +11,8 @@
   ``{"path", "ids"}``, ``POST branch`` ``{"path", "id", "branch_name"}``: ``{"ok": true,
   "message"}``; apply refused because of uncommitted work answers 409 with ``"kind":
   "uncommitted"``.
+- ``POST note`` ``{"path", "id", "text"}``: the experiment's note (a Git note under
+  ``refs/notes/live-nb``; an empty text removes it), shown in the table's ``Notes`` column.
 - ``GET running?path=P``: ``{"runs": [row, ...]}``, the live runs of the repository (rows
   documented in :mod:`live_nb.server.running`), with an ``ETag`` as ``experiments`` has.
 - ``POST running/stop`` ``{"path", "id"}``: a headless run killed (or cancelled when still
@@ -39,6 +41,7 @@ __all__ = [
     "BundleHandler",
     "ExperimentsHandler",
     "HistoriesHandler",
+    "NoteHandler",
     "RemoveHandler",
     "RunningHandler",
     "StopHandler",
@@ -217,6 +220,16 @@ class StopHandler(LiveNbHandler):
         return (
             "Interrupted the kernel: the cell saves what it logged as interrupted, and the "
             "kernel stays."
+        )
+
+
+class NoteHandler(_ActionHandler):
+    """``POST note``: write (or with an empty text remove) an experiment's note."""
+
+    def act(self, data: dict[str, Any]) -> str:
+        """Note ``data["text"]`` on ``data["id"]``."""
+        return self.panel.note(
+            self.folder_of(data), field(data, "id", str), field(data, "text", str, "")
         )
 
 

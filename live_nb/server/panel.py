@@ -275,6 +275,15 @@ class Panel:
             ref = _experiment_ref(repo, row_id, "branch")
         return manage.branch(ref, branch_name, path=repo.root).describe()
 
+    def note(self, folder: Path, row_id: str, text: str) -> str:
+        """Write ``text`` as the note of the experiment ``row_id`` (empty: remove it)."""
+        from live_nb.experiments.notes import set_note
+
+        repo = self._require(folder)
+        with repo:
+            ref = _experiment_ref(repo, row_id, "note")
+        return set_note(ref, text, path=repo.root)
+
     # -- running runs --------------------------------------------------------------------
 
     def running(self, folder: Path, sessions: Mapping[str, str]) -> dict[str, Any]:

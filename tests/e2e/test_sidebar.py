@@ -10,6 +10,8 @@ the README.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -177,6 +179,34 @@ def test_apply_asks_first_then_puts_the_files_in_place(
     message.wait_for(timeout=15_000)
     assert "Applied experiment 'fast'" in message.inner_text()
     assert params.read_text() == "lr: 0.3\n"
+    assert not watch.ours(), watch.ours()
+
+
+def test_a_note_written_in_the_panel_is_in_exp_show(
+    lab: LabServer, project: Path, browser: tuple[Any, BrowserWatch]
+) -> None:
+    page, watch = browser
+    page.set_viewport_size({"width": 800, "height": 640})
+    open_panel(page, lab)
+    page.check(f'{PANEL} tr[data-experiment="slow"] input[type="checkbox"]')
+    box = page.locator(f"{PANEL} .live-nb-panel-notebox")
+    box.wait_for(state="visible")
+    assert box.locator("label").inner_text() == "Note on slow"
+    box.locator("input").fill("lr too small: <i>slow</i> to converge")
+    box.locator("button").click()
+    box.locator('.live-nb-panel-notestatus[data-state="ok"]').wait_for(timeout=15_000)
+    page.wait_for_function(
+        """(selector) => [...document.querySelectorAll(`${selector} tr[data-experiment="slow"] td`)]
+             .some((cell) => cell.textContent === "lr too small: <i>slow</i> to converge")""",
+        arg=PANEL,
+        timeout=15_000,
+    )
+    page.screenshot(path=str(SHOTS / "sidebar-note.png"))
+    shown = subprocess.run(
+        [sys.executable, "-m", "live_nb", "exp", "show"],
+        cwd=project, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "lr too small: <i>slow</i> to converge" in shown
     assert not watch.ours(), watch.ours()
 
 

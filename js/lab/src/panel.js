@@ -10,6 +10,7 @@ import { Widget } from "@lumino/widgets";
 
 import { makeClient } from "./client.js";
 import { messageOf, PanelModel } from "./model.js";
+import { NoteEditor } from "./note.js";
 import { RunsModel } from "./running.js";
 
 export const POLL_MS = 3000;
@@ -29,6 +30,14 @@ const STYLE = `
 .live-nb-panel-note[data-state="error"] { border-color: var(--jp-error-color1); }
 .live-nb-panel .live-nb-table-scroll { max-height: calc(100vh - 220px); }
 .live-nb-panel-running { margin-bottom: 10px; }
+.live-nb-panel-notebox { margin: 6px 0; }
+.live-nb-panel-notebox[hidden] { display: none; }
+.live-nb-panel-notelabel { display: block; font-weight: 600; margin-bottom: 2px; overflow: hidden;
+  text-overflow: ellipsis; white-space: nowrap; }
+.live-nb-panel-noteline { display: flex; gap: 4px; }
+.live-nb-panel-noteline input { flex: 1; min-width: 0; }
+.live-nb-panel-notestatus { color: var(--jp-ui-font-color2); font-size: var(--jp-ui-font-size0); }
+.live-nb-panel-notestatus[data-state="error"] { color: var(--jp-error-color1); }
 .live-nb-panel .live-nb-runs thead { display: none; }
 .live-nb-panel .live-nb-runs tr { display: grid; grid-template-columns: minmax(0, 1fr) auto; column-gap: 8px;
   border-bottom: 1px solid var(--jp-border-color3); padding: 3px 0; }
@@ -89,7 +98,12 @@ export class ExperimentsPanel extends Widget {
     this.running.hidden = true;
     this.runsHost = element("div");
     this.running.append(element("div", "live-nb-panel-section", "Now running"), this.runsHost);
-    this.node.append(style, head, this.note, this.running, this.host);
+    this.noteEditor = new NoteEditor(
+      this.model,
+      (id, text) => this.client.act(this.path ?? "", "note", { id, text }),
+      () => this.read(true),
+    );
+    this.node.append(style, head, this.note, this.running, this.noteEditor.node, this.host);
     this.say("info", "Open a notebook or a folder to see the experiments of its Git repository.");
     this.timer = setInterval(() => this.poll(), POLL_MS);
     this.runsTimer = setInterval(() => this.pollRunning(), RUNNING_POLL_MS);
@@ -232,6 +246,7 @@ export class ExperimentsPanel extends Widget {
     clearInterval(this.tickTimer);
     this.view?.();
     this.runsView?.();
+    this.noteEditor.dispose();
     super.dispose();
   }
 }
