@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
-from live_nb import autosync, env
+from live_nb import autosync, env, running
 from live_nb._names import check_relative_name
 from live_nb.dvc_run import DvcRun
 from live_nb.error import (
@@ -168,6 +168,7 @@ class Live:
             self._report = open_report(report, self)
             if self._report is None:  # not available here: logging goes on without one
                 self._report_mode = None
+        self._unannounce = running.announce(self._root, self._exp_name)  # the sidebar's list
 
     # ---- paths -------------------------------------------------------------------------
 
@@ -666,6 +667,7 @@ class Live:
         if self._observers:
             self._emit("end", None, self.summary)
         self.save_dvc_exp()
+        self._unannounce()
         if self._studio is not None:  # the last data and `done`, a few seconds at most
             commit = self._experiment.commit if self._experiment is not None else None
             self._studio.finish(self.step, commit)

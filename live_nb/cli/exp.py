@@ -92,6 +92,16 @@ def register(commands: Commands) -> Commands:
     branch.add_argument("branch", metavar="BRANCH", help="name of the new branch")
     branch.set_defaults(handler=_branch)
 
+    note = sub.add_parser(
+        "note",
+        help="write (or, with no text, remove) an experiment's note",
+        description="Keep a note on experiment NAME, as a Git note under refs/notes/live-nb "
+        "(the commit is not rewritten); exp show lists it in a Notes column.",
+    )
+    note.add_argument("name", metavar="NAME", help="experiment name, full ref or commit sha")
+    note.add_argument("text", nargs="*", metavar="TEXT", help="the note (none: remove it)")
+    note.set_defaults(handler=_note)
+
     remove = sub.add_parser(
         "remove",
         aliases=["rm"],
@@ -224,6 +234,13 @@ def _branch(args: argparse.Namespace) -> int:
     from live_nb.experiments.manage import branch
 
     write(branch(args.name, args.branch, path=args.path).describe())
+    return 0
+
+
+def _note(args: argparse.Namespace) -> int:
+    from live_nb.experiments.notes import set_note
+
+    write(set_note(args.name, " ".join(args.text), path=args.path))
     return 0
 
 

@@ -26,6 +26,7 @@ from live_nb.experiments.baselines import baseline_names
 from live_nb.experiments.cells import is_int, is_missing, is_number
 from live_nb.experiments.chain import CHECKPOINT_SUBJECT, ChainLink, parse_trailers, read_chain
 from live_nb.experiments.chain import run_state as checkpoint_state
+from live_nb.experiments.notes import read_notes
 from live_nb.experiments.read import WORKSPACE, ExperimentReader, RevisionData
 from live_nb.experiments.refs import ExpRef, NoCommitsError, list_refs
 from live_nb.experiments.table import Table
@@ -44,9 +45,20 @@ __all__ = [
     "show",
 ]
 
-META_COLUMNS = ("Experiment", "rev", "typ", "Created", "Message", "parent", "State", "Local")
+META_COLUMNS = (
+    "Experiment",
+    "rev",
+    "typ",
+    "Created",
+    "Message",
+    "parent",
+    "State",
+    "Local",
+    "Notes",
+)
 """The fixed columns; ``State`` only when a row is a run still going or one that never ended,
-``Local`` only in a table of a Git remote's experiments (``show(remote=...)``)."""
+``Local`` only in a table of a Git remote's experiments (``show(remote=...)``), ``Notes`` only
+when a row has a note (:mod:`live_nb.experiments.notes`)."""
 # The typ of an experiment's row, as DVC: "branch_base" for the last of its baseline's rows.
 EXPERIMENT_TYPES = ("branch_commit", "branch_base")
 # DVC's own fixed columns: a metric or param with one of these names gets its file prefix.
@@ -89,6 +101,7 @@ class _Row:
     parent: str | None = None
     state: str | None = None  # "running" or "unfinished": a checkpoint without a final save
     local: str | None = None  # of a remote's experiment: "yes", "differs" or "no"
+    note: str | None = None  # its note (experiments/notes.py)
     children: list[_Row] = field(default_factory=list)  # the checkpoints under an experiment
 
 
@@ -244,14 +257,17 @@ def _commit_rows(
     unreached.sort(key=lambda sha: (data[sha].created or 0, sha), reverse=True)
     baselines = baselines + unreached
 
+    notes = read_notes(repo)
     rows = []
     for baseline in baselines:
         rows.append(_Row(names.label(baseline), baseline[:7], "baseline", data[baseline]))
+        rows[-1].note = notes.get(baseline)
         group = grouped.get(baseline, [])
         group.sort(key=lambda item: (data[item[1]].created or 0, item[1]), reverse=True)
         for exp, sha in group:
             row = _Row(exp.name, sha[:7], "branch_commit", data[sha], baseline[:7], states.get(sha))
             row.local = local.get(exp)
+            row.note = notes.get(sha)
             row.children = [
                 _Row(
                     f"{exp.name}@{link.step}",
@@ -336,6 +352,8 @@ def _table(
         columns["State"] = [row.state for row in rows]
     if local_column:
         columns["Local"] = [row.local for row in rows]
+    if any(row.note for row in rows):
+        columns["Notes"] = [row.note for row in rows]
     kinds: dict[str, list[str]] = {"metrics": [], "params": [], "int_columns": []}
     for source, name in names.items():
         values = [found.get(source) for found in flat]

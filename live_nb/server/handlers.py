@@ -11,6 +11,13 @@
   ``{"path", "ids"}``, ``POST push`` ``{"path", "ids"}`` (to the default Git and DVC
   remotes), ``POST branch`` ``{"path", "id", "branch_name"}``: ``{"ok": true, "message"}``;
   apply refused because of uncommitted work answers 409 with ``"kind": "uncommitted"``.
+- ``POST note`` ``{"path", "id", "text"}``: the experiment's note (a Git note under
+  ``refs/notes/live-nb``; an empty text removes it), shown in the table's ``Notes`` column.
+- ``GET running?path=P``: ``{"runs": [row, ...]}``, the live runs of the repository (rows
+  documented in :mod:`live_nb.server.running`), with an ``ETag`` as ``experiments`` has.
+- ``POST running/stop`` ``{"path", "id"}``: a headless run killed (or cancelled when still
+  queued); a ``%%live`` run in a kernel of this server interrupted (the cell saves it as
+  ``interrupted``, the kernel stays); ``{"ok": true, "message"}``.
 - ``GET /live-nb/static/table.js``: the widgets' bundle (``live_nb/static/widget.js``), whose
   table view the panel renders.
 
@@ -34,8 +41,11 @@ __all__ = [
     "BundleHandler",
     "ExperimentsHandler",
     "HistoriesHandler",
+    "NoteHandler",
     "PushHandler",
     "RemoveHandler",
+    "RunningHandler",
+    "StopHandler",
 ]
 
 BUNDLE = Path(__file__).resolve().parents[1] / "static" / "widget.js"
@@ -143,6 +153,95 @@ class BranchHandler(_ActionHandler):
         )
 
 
+class RunningHandler(LiveNbHandler):
+    """``GET running?path=P``: the live runs, with an ETag."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        """The live runs of the folder's repository, or 304 when nothing changed."""
+        try:
+            folder = self.panel.folder(self.get_query_argument("path", ""))
+            sessions = await self.sessions()
+            answer = await self.blocking(self.panel.running, folder, sessions)
+        except Exception as error:
+            self.fail_with(error)
+            return
+        tag = f'"{_digest_without_elapsed(answer)}"'
+        self.set_header("ETag", tag)
+        self.set_header("Cache-Control", "no-cache")
+        if tag in _etags(self.request.headers.get("If-None-Match", "")):
+            self.set_status(304)
+            self.finish()
+            return
+        self.finish(json.dumps(answer))
+
+    async def sessions(self) -> dict[str, str]:
+        """This server's kernel ids, each with its notebook's path ("" for none)."""
+        kernels = self.settings.get("kernel_manager")
+        found: dict[str, str] = {}
+        if kernels is None:
+            return found
+        found = dict.fromkeys(kernels.list_kernel_ids(), "")
+        manager = self.settings.get("session_manager")
+        if manager is not None:
+            for session in await manager.list_sessions():
+                kernel = (session.get("kernel") or {}).get("id")
+                if kernel in found:
+                    found[kernel] = str(session.get("path") or "")
+        return found
+
+
+class StopHandler(LiveNbHandler):
+    """``POST running/stop``: stop a live run."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self) -> None:
+        """Kill the headless run, or interrupt the kernel of the ``%%live`` run, ``id`` names."""
+        try:
+            data = self.body()
+            folder = self.panel.folder(field(data, "path", str, ""))
+            row_id = field(data, "id", str)
+            if row_id.startswith("live:"):
+                message = await self.interrupt(folder, row_id)
+            else:
+                message = await self.blocking(self.panel.stop_run, folder, row_id)
+        except Exception as error:
+            self.fail_with(error)
+            return
+        self.finish(json.dumps({"ok": True, "message": message}))
+
+    async def interrupt(self, folder: Path, row_id: str) -> str:
+        """Interrupt the kernel running the marker's ``Live``."""
+        from jupyter_core.utils import ensure_async
+
+        from live_nb.server.running import NotStoppableError
+
+        marker = await self.blocking(self.panel.marker, folder, row_id)
+        kernels = self.settings.get("kernel_manager")
+        if marker.kernel is None or kernels is None or marker.kernel not in kernels:
+            raise NotStoppableError(
+                f"This run is not in a kernel of this Jupyter server (process {marker.pid}, "
+                f"{marker.program or 'a script'}): stop it where it runs."
+            )
+        await ensure_async(kernels.interrupt_kernel(marker.kernel))
+        return (
+            "Interrupted the kernel: the cell saves what it logged as interrupted, and the "
+            "kernel stays."
+        )
+
+
+class NoteHandler(_ActionHandler):
+    """``POST note``: write (or with an empty text remove) an experiment's note."""
+
+    def act(self, data: dict[str, Any]) -> str:
+        """Note ``data["text"]`` on ``data["id"]``."""
+        return self.panel.note(
+            self.folder_of(data), field(data, "id", str), field(data, "text", str, "")
+        )
+
+
 class BundleHandler(LiveNbHandler):
     """``GET /live-nb/static/table.js``: the widgets' JavaScript bundle."""
 
@@ -166,3 +265,12 @@ class BundleHandler(LiveNbHandler):
 
 def _etags(header: str) -> set[str]:
     return {part.strip().removeprefix("W/") for part in header.split(",") if part.strip()}
+
+
+def _digest_without_elapsed(answer: dict[str, Any]) -> str:
+    """A hash of ``answer`` leaving out the elapsed times, which the panel counts itself."""
+    import hashlib
+
+    rows = [{**row, "elapsed": None} for row in answer.get("runs", [])]
+    text = json.dumps({**answer, "runs": rows}, sort_keys=True, default=str)
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:24]

@@ -23,13 +23,16 @@ import re
 import threading
 import time
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from live_nb.error import LiveNbError
 from live_nb.git import NotAGitRepositoryError, Repository
 from live_nb.server.paths import inside, resolve_folder, resolve_inside
+
+if TYPE_CHECKING:
+    from live_nb.running import Marker
 
 __all__ = [
     "MAX_HISTORIES",
@@ -282,6 +285,53 @@ class Panel:
         with repo:
             ref = _experiment_ref(repo, row_id, "branch")
         return manage.branch(ref, branch_name, path=repo.root).describe()
+
+    def note(self, folder: Path, row_id: str, text: str) -> str:
+        """Write ``text`` as the note of the experiment ``row_id`` (empty: remove it)."""
+        from live_nb.experiments.notes import set_note
+
+        repo = self._require(folder)
+        with repo:
+            ref = _experiment_ref(repo, row_id, "note")
+        return set_note(ref, text, path=repo.root)
+
+    # -- running runs --------------------------------------------------------------------
+
+    def running(self, folder: Path, sessions: Mapping[str, str]) -> dict[str, Any]:
+        """``{"runs": [...]}``: the live runs of ``folder``'s repository (none without one)."""
+        from live_nb.server.running import running_rows
+
+        repo = self._known_repository(folder)
+        if repo is None:
+            return {"runs": []}
+        with repo:
+            if repo.head() is None:
+                return {"runs": []}
+            return {"runs": running_rows(repo, sessions)}
+
+    def marker(self, folder: Path, row_id: str) -> Marker:
+        """The running ``Live`` a ``live:`` row id names."""
+        from live_nb.server.running import marker_of
+
+        with self._require(folder) as repo:
+            return marker_of(repo, row_id)
+
+    def stop_run(self, folder: Path, row_id: str) -> str:
+        """Kill (or cancel) the headless run a ``queue:`` row id names."""
+        from live_nb import runs
+        from live_nb.server.running import NotStoppableError
+
+        if not row_id.startswith("queue:"):
+            raise NotStoppableError(
+                "Only a headless run or a %%live cell running in a kernel of this server can "
+                "be stopped from here; an unfinished checkpointed run has no process left."
+            )
+        with self._require(folder) as repo:
+            root = repo.root
+        entry = runs.kill(row_id.removeprefix("queue:"), path=root)
+        if entry.result is not None and "cancelled" in (entry.result.error or ""):
+            return f"{entry.name} is taken off the queue."
+        return f"{entry.name} is being stopped; what it logged is saved as killed."
 
     def _require(self, folder: Path) -> Repository:
         repo = self.repository(folder)

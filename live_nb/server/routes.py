@@ -14,8 +14,11 @@ from live_nb.server.handlers import (
     BundleHandler,
     ExperimentsHandler,
     HistoriesHandler,
+    NoteHandler,
     PushHandler,
     RemoveHandler,
+    RunningHandler,
+    StopHandler,
 )
 from live_nb.server.panel import Panel
 
@@ -29,6 +32,9 @@ ROUTES: list[tuple[str, type]] = [
     (f"{API}/remove", RemoveHandler),
     (f"{API}/push", PushHandler),
     (f"{API}/branch", BranchHandler),
+    (f"{API}/note", NoteHandler),
+    (f"{API}/running", RunningHandler),
+    (f"{API}/running/stop", StopHandler),
     ("live-nb/static/table.js", BundleHandler),
 ]
 WORKERS = 2  # Git work at once; more requests wait their turn without holding the loop

@@ -10,6 +10,8 @@ the README.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -177,6 +179,84 @@ def test_apply_asks_first_then_puts_the_files_in_place(
     message.wait_for(timeout=15_000)
     assert "Applied experiment 'fast'" in message.inner_text()
     assert params.read_text() == "lr: 0.3\n"
+    assert not watch.ours(), watch.ours()
+
+
+def test_a_note_written_in_the_panel_is_in_exp_show(
+    lab: LabServer, project: Path, browser: tuple[Any, BrowserWatch]
+) -> None:
+    page, watch = browser
+    page.set_viewport_size({"width": 800, "height": 640})
+    open_panel(page, lab)
+    page.check(f'{PANEL} tr[data-experiment="slow"] input[type="checkbox"]')
+    box = page.locator(f"{PANEL} .live-nb-panel-notebox")
+    box.wait_for(state="visible")
+    assert box.locator("label").inner_text() == "Note on slow"
+    box.locator("input").fill("lr too small: <i>slow</i> to converge")
+    box.locator("button").click()
+    box.locator('.live-nb-panel-notestatus[data-state="ok"]').wait_for(timeout=15_000)
+    page.wait_for_function(
+        """(selector) => [...document.querySelectorAll(`${selector} tr[data-experiment="slow"] td`)]
+             .some((cell) => cell.textContent === "lr too small: <i>slow</i> to converge")""",
+        arg=PANEL,
+        timeout=15_000,
+    )
+    page.screenshot(path=str(SHOTS / "sidebar-note.png"))
+    shown = subprocess.run(
+        [sys.executable, "-m", "live_nb", "exp", "show"],
+        cwd=project, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "lr too small: <i>slow</i> to converge" in shown
+    assert not watch.ours(), watch.ours()
+
+
+RUNNING_CELLS = [
+    "%load_ext live_nb",
+    "%%live sidebar-run\nimport math, time\nfor step in range(100000):\n"
+    "    live.log_metric('train/loss', 1 / (step + 1) + 0.05 * math.sin(step))\n"
+    "    live.log_metric('train/acc', 1 - 1 / (step + 2))\n"
+    "    live.next_step()\n    time.sleep(0.05)\n",
+]
+
+
+def test_a_running_cell_is_listed_and_stopped_from_the_panel(
+    lab: LabServer, project: Path, browser: tuple[Any, BrowserWatch]
+) -> None:
+    page, watch = browser
+    page.set_viewport_size({"width": 800, "height": 640})
+    notebook = _notebook()
+    notebook["cells"] = [
+        {"cell_type": "code", "source": text, "metadata": {}, "outputs": [],
+         "execution_count": None, "id": f"c{i}"}
+        for i, text in enumerate(RUNNING_CELLS)
+    ]  # fmt: skip
+    (project / "running.ipynb").write_text(json.dumps(notebook))
+    page.goto(lab.url("lab/tree/running.ipynb"), wait_until="domcontentloaded")
+    page.wait_for_function("() => window.jupyterapp?.restored !== undefined")
+    page.evaluate("() => window.jupyterapp.restored")
+    page.wait_for_selector(
+        '.jp-StatusBar-TextItem[title^="Change kernel"]:has-text("Idle")', timeout=LOAD_TIMEOUT_MS
+    )
+    # not awaited: the command's promise ends with the cell, which runs until it is stopped
+    page.evaluate("() => { void window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    if not page.locator(PANEL).is_visible():
+        page.click(TAB)
+    row = page.locator(f'{PANEL} .live-nb-panel-running tr[data-status="running"]')
+    row.wait_for(timeout=60_000)
+    page.wait_for_selector(f"{PANEL} .live-nb-runs-spark", timeout=15_000)
+    assert "sidebar-run" in row.inner_text() and "running.ipynb" in row.inner_text()
+    page.wait_for_timeout(1500)  # the sparkline grows over a few reads
+    page.screenshot(path=str(SHOTS / "sidebar-running.png"))
+    box = page.locator(f"{PANEL} .live-nb-panel-running").bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 800
+    row.locator("button").click()
+    page.wait_for_selector(f"{PANEL} .live-nb-panel-running", state="hidden", timeout=30_000)
+    page.wait_for_selector(f'{PANEL} tr[data-experiment="sidebar-run"]', timeout=30_000)
+    ref = git(project, "for-each-ref", "--format=%(refname)", "refs/exps/").split()
+    [saved] = [name for name in ref if name.endswith("/sidebar-run")]
+    assert "Live-Nb-Status: interrupted" in git(project, "log", "-1", "--format=%B", saved)
+    [kernel] = _kernels(lab)
+    assert kernel["execution_state"] in ("idle", "busy")  # left alive
     assert not watch.ours(), watch.ours()
 
 

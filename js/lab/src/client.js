@@ -41,6 +41,18 @@ export function makeClient(baseUrl, request) {
       return { ...(await answer(response)), etag: response.headers.get("ETag") };
     },
 
+    /** The live runs of the folder `path`, as `table` answers (304 when unchanged). */
+    async running(path, etag) {
+      const headers = etag ? { "If-None-Match": etag } : {};
+      const response = await request(url("running", new URLSearchParams({ path })), {
+        method: "GET",
+        headers,
+        cache: "no-store",
+      });
+      if (response.status === 304) return { ok: true, status: 304, data: null, etag };
+      return { ...(await answer(response)), etag: response.headers.get("ETag") };
+    },
+
     async histories(path, ids) {
       const query = new URLSearchParams({ path });
       for (const id of ids) query.append("id", id);

@@ -10,8 +10,11 @@ import { Widget } from "@lumino/widgets";
 
 import { makeClient } from "./client.js";
 import { messageOf, PanelModel } from "./model.js";
+import { NoteEditor } from "./note.js";
+import { RunsModel } from "./running.js";
 
 export const POLL_MS = 3000;
+export const RUNNING_POLL_MS = 1500;
 
 const STYLE = `
 .live-nb-panel { display: flex; flex-direction: column; overflow: auto; padding: 6px 8px;
@@ -26,6 +29,27 @@ const STYLE = `
   background: var(--jp-layout-color2); line-height: 1.4; white-space: pre-wrap; }
 .live-nb-panel-note[data-state="error"] { border-color: var(--jp-error-color1); }
 .live-nb-panel .live-nb-table-scroll { max-height: calc(100vh - 220px); }
+.live-nb-panel-running { margin-bottom: 10px; }
+.live-nb-panel-notebox { margin: 6px 0; }
+.live-nb-panel-notebox[hidden] { display: none; }
+.live-nb-panel-notelabel { display: block; font-weight: 600; margin-bottom: 2px; overflow: hidden;
+  text-overflow: ellipsis; white-space: nowrap; }
+.live-nb-panel-noteline { display: flex; gap: 4px; }
+.live-nb-panel-noteline input { flex: 1; min-width: 0; }
+.live-nb-panel-notestatus { color: var(--jp-ui-font-color2); font-size: var(--jp-ui-font-size0); }
+.live-nb-panel-notestatus[data-state="error"] { color: var(--jp-error-color1); }
+.live-nb-panel .live-nb-runs thead { display: none; }
+.live-nb-panel .live-nb-runs tr { display: grid; grid-template-columns: minmax(0, 1fr) auto; column-gap: 8px;
+  border-bottom: 1px solid var(--jp-border-color3); padding: 3px 0; }
+.live-nb-panel .live-nb-runs td { display: block; border: none; padding: 0; width: auto; min-width: 0; }
+.live-nb-panel .live-nb-runs-state { text-align: right; }
+.live-nb-panel .live-nb-runs-latest { grid-column: 1 / -1; }
+.live-nb-panel .live-nb-runs-params, .live-nb-panel .live-nb-runs-metric, .live-nb-panel .live-nb-runs-name > div {
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; overflow-wrap: normal; }
+.live-nb-panel .live-nb-runs-step { display: inline-block; margin-right: 6px; }
+.live-nb-panel-running[hidden] { display: none; }
+.live-nb-panel-section { font-weight: 600; font-size: var(--jp-ui-font-size0); text-transform: uppercase;
+  letter-spacing: 0.04em; color: var(--jp-ui-font-color2); margin: 2px 0 4px; }
 `;
 
 function element(tag, className, text) {
@@ -66,9 +90,67 @@ export class ExperimentsPanel extends Widget {
     this.note = element("div", "live-nb-panel-note");
     this.note.setAttribute("role", "status");
     this.host = element("div", "live-nb-panel-table");
-    this.node.append(style, head, this.note, this.host);
+    this.runs = new RunsModel((id) => this.client.act(this.path ?? "", "running/stop", { id }));
+    this.runsEtag = null;
+    this.runsView = null;
+    this.running = element("section", "live-nb-panel-running");
+    this.running.setAttribute("aria-label", "Now running");
+    this.running.hidden = true;
+    this.runsHost = element("div");
+    this.running.append(element("div", "live-nb-panel-section", "Now running"), this.runsHost);
+    this.noteEditor = new NoteEditor(
+      this.model,
+      (id, text) => this.client.act(this.path ?? "", "note", { id, text }),
+      () => this.read(true),
+    );
+    this.node.append(style, head, this.note, this.running, this.noteEditor.node, this.host);
     this.say("info", "Open a notebook or a folder to see the experiments of its Git repository.");
     this.timer = setInterval(() => this.poll(), POLL_MS);
+    this.runsTimer = setInterval(() => this.pollRunning(), RUNNING_POLL_MS);
+    this.tickTimer = setInterval(() => {
+      if (!this.running.hidden) this.runs.tick();
+    }, 1000);
+  }
+
+  pollRunning() {
+    if (this.isVisible && !document.hidden && this.path !== null) void this.readRunning();
+  }
+
+  /** Ask for the live runs (with the last ETag) and show them; hidden when there are none. */
+  async readRunning() {
+    if (this.readingRuns) return;
+    const path = this.path;
+    this.readingRuns = true;
+    try {
+      const answer = await this.client.running(path ?? "", this.runsEtag);
+      if (path !== this.path || answer.status === 304) return;
+      this.runsEtag = answer.ok ? answer.etag : null;
+      const rows = answer.ok ? (answer.data?.runs ?? []) : [];
+      this.runs.setRows(rows);
+      this.running.hidden = rows.length === 0;
+      if (rows.length && !this.runsView) {
+        const bundle = await this.loadBundle();
+        if (bundle && !this.runsView && !this.isDisposed) {
+          this.runsView = bundle.default.render({ model: this.runs, el: this.runsHost }) ?? (() => {});
+        }
+      }
+    } catch {
+      // the experiments' read says when the server cannot be reached
+    } finally {
+      this.readingRuns = false;
+    }
+  }
+
+  /** The widgets' bundle, imported once (null, with the error shown, when it cannot be). */
+  async loadBundle() {
+    this.bundle ??= import(/* webpackIgnore: true */ this.client.bundleUrl);
+    try {
+      return await this.bundle;
+    } catch (error) {
+      this.bundle = null;
+      this.say("error", `Could not load live_nb's table (${this.client.bundleUrl}): ${error?.message ?? error}`);
+      return null;
+    }
   }
 
   /** Follow the folder of `path` (a file's or folder's path relative to the server's root). */
@@ -76,12 +158,15 @@ export class ExperimentsPanel extends Widget {
     if (path === this.path) return;
     this.path = path;
     this.etag = null;
+    this.runsEtag = null;
     this.model.set("selection", []);
     void this.read(true);
+    void this.readRunning();
   }
 
   onAfterShow() {
     void this.read(false);
+    void this.readRunning();
   }
 
   poll() {
@@ -143,14 +228,8 @@ export class ExperimentsPanel extends Widget {
 
   async renderTable() {
     if (this.view) return;
-    let bundle;
-    try {
-      bundle = await import(/* webpackIgnore: true */ this.client.bundleUrl);
-    } catch (error) {
-      this.say("error", `Could not load live_nb's table (${this.client.bundleUrl}): ${error?.message ?? error}`);
-      return;
-    }
-    if (this.view || this.isDisposed) return;
+    const bundle = await this.loadBundle();
+    if (!bundle || this.view || this.isDisposed) return;
     this.view = bundle.default.render({ model: this.model, el: this.host }) ?? (() => {});
   }
 
@@ -163,7 +242,11 @@ export class ExperimentsPanel extends Widget {
   dispose() {
     if (this.isDisposed) return;
     clearInterval(this.timer);
+    clearInterval(this.runsTimer);
+    clearInterval(this.tickTimer);
     this.view?.();
+    this.runsView?.();
+    this.noteEditor.dispose();
     super.dispose();
   }
 }

@@ -11,6 +11,7 @@
 import { h, setText } from "../common/dom.js";
 import { formatElapsed, formatValue } from "../common/format.js";
 import { OTHER_STATUS_COLOR, STATUS_COLORS } from "../common/theme.js";
+import { sparkline } from "./sparkline.js";
 
 const MAX_METRICS = 4;
 const STOPPABLE = new Set(["queued", "running"]);
@@ -72,7 +73,12 @@ class RunRow {
     this.detail.title = detail;
     this.detail.hidden = !detail;
     const step = row.step === null || row.step === undefined ? [] : [h("div", { className: "live-nb-runs-step", text: `step ${row.step}` })];
-    const metrics = metricsParts(row.metrics).map((part) => h("div", { className: "live-nb-runs-metric", text: part }));
+    const names = Object.keys(row.metrics ?? {});
+    const metrics = metricsParts(row.metrics).map((part, i) => {
+      const values = row.sparklines?.[names[i]];
+      const spark = values ? sparkline(values, `${names[i]}: its last ${values.length} values`) : null;
+      return h("div", { className: "live-nb-runs-metric" }, spark, part);
+    });
     this.latest.replaceChildren(...step, ...metrics);
   }
 
@@ -138,6 +144,7 @@ function style() {
 .live-nb-runs-elapsed { color: var(--jp-ui-font-color2, #666); font-variant-numeric: tabular-nums; }
 .live-nb-runs-detail { color: var(--jp-ui-font-color2, #666); font-size: 12px; white-space: normal; max-width: 16em; }
 .live-nb-runs button { font-size: 11px; cursor: pointer; margin-top: 2px; padding: 0 6px; }
+.live-nb-runs-spark { vertical-align: middle; margin-right: 4px; color: var(--jp-brand-color1, #1976d2); }
 .live-nb-runs-note { color: var(--jp-ui-font-color2, #666); font-size: 12px; margin-top: 4px; }
 `,
   });

@@ -1,0 +1,97 @@
+// The panel's note editor: with exactly one experiment ticked in the table, a text box holding
+// its note (the table's Notes column) and a Save button that posts it (live-nb/api/note; an
+// empty note removes it). The note is kept as a Git note under refs/notes/live-nb.
+
+export const MAX_NOTE = 2000;
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** The ticked experiment's {id, name, note}, or null unless exactly one experiment is ticked. */
+export function notedExperiment(model) {
+  const ids = model.get("selection") ?? [];
+  const rows = model.get("rows") ?? [];
+  const columns = model.get("columns") ?? [];
+  const ticked = rows.filter((row) => row.kind === "experiment" && ids.includes(row.id));
+  if (ticked.length !== 1 || ids.length !== 1) return null;
+  const at = (name) => columns.findIndex((column) => column.name === name);
+  const [row] = ticked;
+  const note = at("Notes") >= 0 ? row.values[at("Notes")] : null;
+  return { id: row.id, name: String(row.values[at("Experiment")] ?? ""), note: note ?? "" };
+}
+
+export class NoteEditor {
+  /**
+   * @param {any} model the table's PanelModel
+   * @param {(id: string, text: string) => Promise<{ ok: boolean, status: number, data: any }>} save
+   * @param {() => Promise<unknown>} reload
+   */
+  constructor(model, save, reload) {
+    this.model = model;
+    this.save = save;
+    this.reload = reload;
+    this.node = element("div", "live-nb-panel-notebox");
+    this.node.hidden = true;
+    this.label = element("label", "live-nb-panel-notelabel");
+    this.input = element("input");
+    this.input.type = "text";
+    this.input.maxLength = MAX_NOTE;
+    this.input.placeholder = "A note on this run (kept in Git)";
+    this.label.htmlFor = this.input.id = `live-nb-note-${Math.random().toString(36).slice(2)}`;
+    this.button = element("button", "jp-mod-styled", "Save note");
+    this.status = element("div", "live-nb-panel-notestatus");
+    this.status.setAttribute("role", "status");
+    const line = element("div", "live-nb-panel-noteline");
+    line.append(this.input, this.button);
+    this.node.append(this.label, line, this.status);
+    this.button.addEventListener("click", () => void this.submit());
+    this.input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") void this.submit();
+    });
+    this.current = null;
+    this.update = () => this.refresh();
+    model.on("change:selection", this.update);
+    model.on("change:rows", this.update);
+  }
+
+  refresh() {
+    const found = notedExperiment(this.model);
+    this.node.hidden = found === null;
+    if (found === null) {
+      this.current = null;
+      return;
+    }
+    const changedRow = this.current?.id !== found.id;
+    if (changedRow || (document.activeElement !== this.input && this.current?.note !== found.note)) {
+      this.input.value = found.note;
+      if (changedRow) this.status.textContent = "";
+    }
+    this.label.textContent = `Note on ${found.name}`;
+    this.current = found;
+  }
+
+  async submit() {
+    if (this.current === null) return;
+    this.button.disabled = true;
+    try {
+      const answer = await this.save(this.current.id, this.input.value);
+      this.status.textContent = String(answer.data?.message ?? `The server answered ${answer.status}.`);
+      this.status.dataset.state = answer.ok ? "ok" : "error";
+      if (answer.ok) await this.reload();
+    } catch (error) {
+      this.status.textContent = `The request failed: ${error?.message ?? error}`;
+      this.status.dataset.state = "error";
+    } finally {
+      this.button.disabled = false;
+    }
+  }
+
+  dispose() {
+    this.model.off("change:selection", this.update);
+    this.model.off("change:rows", this.update);
+  }
+}
