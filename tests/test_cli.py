@@ -199,8 +199,8 @@ def test_show_and_diff(repo: Path) -> None:
 
     done = live_nb("exp", "show", "--json", "--sort-by", "lr", "--sort-order", "desc", cwd=repo)
     assert done.returncode == 0, done.stderr
-    rows = json.loads(done.stdout)
-    names = [row["Experiment"] for row in rows]
+    baselines = json.loads(done.stdout)  # DVC's layout: baselines holding their experiments
+    names = [exp["name"] for baseline in baselines for exp in baseline["experiments"] or []]
     assert names.index("high") < names.index("low")
 
     done = live_nb("exp", "show", "--csv", "--only-changed", "-A", cwd=repo)

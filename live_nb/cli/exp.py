@@ -172,15 +172,23 @@ def _accept_old_all_baselines(parser: argparse.ArgumentParser) -> None:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from live_nb.experiments import format_table, to_csv, to_json
     from live_nb.experiments.show import collect
 
     options = ShowOptions.from_arguments(args).kwargs()
     table = collect(path=args.path, **options, checkpoints=args.checkpoints)
-    if args.json:  # indented for a person, on one line for a program, as DVC prints it
-        write(to_json(table, indent=2 if sys.stdout.isatty() else None))
+    if args.json:  # DVC's layout: indented for a person, on one line for a program
+        from live_nb.experiments.as_dvc import dvc_json
+
+        write(dvc_json(table, indent=2 if sys.stdout.isatty() else None))
+    elif args.csv:
+        from live_nb.experiments.as_dvc import dvc_csv
+
+        sys.stdout.write(dvc_csv(table))  # CRLF lines, as DVC prints them
+        sys.stdout.flush()
     else:
-        write(to_csv(table) if args.csv else format_table(table))
+        from live_nb.experiments.as_text import format_table
+
+        write(format_table(table))
     return 0
 
 

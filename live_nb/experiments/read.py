@@ -30,6 +30,7 @@ from live_nb.experiments.spec import (
     Spec,
     StageMetric,
     dvc_cache_object,
+    lock_dep,
     lock_md5,
     parse_spec,
     plan_revision,
@@ -72,6 +73,8 @@ class RevisionData:
     created: int | None = None  # committer time, Unix seconds
     message: str | None = None  # first line
     parent: str | None = None  # first parent (for the workspace: HEAD)
+    # stage dependency -> {"hash", "size", "nfiles"} from dvc.lock, as ``dvc exp show`` has them
+    deps: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -152,13 +155,41 @@ class ExperimentReader:
         for kind, files in (("metrics", plan.metrics), ("params", plan.params)):
             for path in files:
                 for file in _workspace_files(root, path):
+                    content: bytes | None
                     try:
                         content = (root / file).read_bytes()
                     except OSError as error:
-                        data.errors[file] = f"{file}: {error.strerror or error}"
-                        continue
+                        stage = plan.metrics.get(path) if kind == "metrics" else None
+                        content = self._workspace_cached(stage)
+                        if content is None:
+                            data.errors[file] = f"{file}: {error.strerror or error}"
+                            continue
                     _store_value(data, kind, file, content, plan.params.get(path, []))
+        for dep, where in plan.deps.items():
+            data.deps[dep] = lock_dep(self._workspace_lock(where.folder), where.stage, where.out)
         return data
+
+    def _workspace_lock(self, folder: str) -> Any:
+        """The workspace's parsed ``dvc.lock`` in ``folder``; None when absent or broken."""
+        path = self.repo.root / folder / LOCK_FILE
+        key = f"workspace:{path}"
+        if key not in self._locks:
+            try:
+                self._locks[key] = load_yaml(path.read_text("utf-8"))
+            except Exception:
+                self._locks[key] = None
+        return self._locks[key]
+
+    def _workspace_cached(self, stage: StageMetric | None) -> bytes | None:
+        """A stage metric missing from the workspace, from the DVC cache through dvc.lock."""
+        if stage is None:
+            return None
+        md5 = lock_md5(self._workspace_lock(stage.folder), stage.stage, stage.out)
+        cached = dvc_cache_object(self.repo.root, md5) if md5 else None
+        try:
+            return cached.read_bytes() if cached else None
+        except OSError:
+            return None
 
     # -- the cache ------------------------------------------------------------------------
 
@@ -306,7 +337,21 @@ class ExperimentReader:
                 transient = transient or error.transient
                 continue
             _store_value(data, "metrics", path, content, [])
+        self._store_deps(commit.tree, plan, data)
         return data, transient
+
+    def _store_deps(self, tree: str, plan: Plan, data: RevisionData) -> None:
+        """Each stage dependency's hash, size and file count, as the commit's dvc.lock has them."""
+        for dep, where in plan.deps.items():
+            lock_path = posixpath.join(where.folder, LOCK_FILE)
+            entry = self._trees.entry(tree, lock_path)
+            lock = None
+            if entry is not None and entry[0] != TREE_MODE:
+                try:
+                    lock = self._lock(entry[1], lock_path)
+                except ReadError:
+                    lock = None
+            data.deps[dep] = lock_dep(lock, where.stage, where.out)
 
     def _find(self, tree: str) -> tuple[tuple[str, str], ...]:
         """``(path, blob)`` of every ``dvc.yaml`` under ``tree``, memoised by tree sha."""
@@ -423,7 +468,7 @@ def _store_parsed(data: RevisionData, kind: str, path: str, parsed: Any, keys: l
 # Cache entries
 
 
-_ENTRY_FIELDS = {"metrics", "params", "errors", "created", "message", "parent"}
+_ENTRY_FIELDS = {"metrics", "params", "errors", "created", "message", "parent", "deps"}
 
 
 def _to_entry(data: RevisionData) -> dict[str, Any]:
@@ -434,6 +479,7 @@ def _to_entry(data: RevisionData) -> dict[str, Any]:
         "created": data.created,
         "message": data.message,
         "parent": data.parent,
+        "deps": data.deps,
     }
 
 
@@ -443,7 +489,8 @@ def _from_entry(sha: str, entry: Any) -> RevisionData | None:
         return None
     metrics, params, errors = entry["metrics"], entry["params"], entry["errors"]
     created, message, parent = entry["created"], entry["message"], entry["parent"]
-    if not (isinstance(metrics, dict) and isinstance(params, dict) and isinstance(errors, dict)):
+    deps = entry["deps"]
+    if not all(isinstance(part, dict) for part in (metrics, params, errors, deps)):
         return None
     if not (created is None or (isinstance(created, int) and not isinstance(created, bool))):
         return None
@@ -451,4 +498,4 @@ def _from_entry(sha: str, entry: Any) -> RevisionData | None:
         return None
     if not (parent is None or isinstance(parent, str)):
         return None
-    return RevisionData(sha, metrics, params, errors, created, message, parent)
+    return RevisionData(sha, metrics, params, errors, created, message, parent, deps)

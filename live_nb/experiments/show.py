@@ -17,8 +17,9 @@ import math
 import os
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from live_nb.error import LiveNbError
@@ -26,6 +27,7 @@ from live_nb.experiments.baselines import baseline_names
 from live_nb.experiments.cells import is_int, is_missing, is_number
 from live_nb.experiments.chain import CHECKPOINT_SUBJECT, ChainLink, parse_trailers, read_chain
 from live_nb.experiments.chain import run_state as checkpoint_state
+from live_nb.experiments.dvc_queue import DvcTask, queue_tasks, success_tasks, task_process
 from live_nb.experiments.read import WORKSPACE, ExperimentReader, RevisionData
 from live_nb.experiments.refs import ExpRef, list_refs
 from live_nb.experiments.table import Table
@@ -44,8 +46,8 @@ __all__ = [
     "show",
 ]
 
-META_COLUMNS = ("Experiment", "rev", "typ", "Created", "Message", "parent", "State")
-"""The fixed columns; ``State`` only when a row is a run still going or one that never ended."""
+META_COLUMNS = ("Experiment", "rev", "typ", "Created", "Message", "parent", "State", "Executor")
+"""The fixed columns; ``State`` and ``Executor`` only when some row has one."""
 # The typ of an experiment's row, as DVC: "branch_base" for the last of its baseline's rows.
 EXPERIMENT_TYPES = ("branch_commit", "branch_base")
 # DVC's own fixed columns: a metric or param with one of these names gets its file prefix.
@@ -87,7 +89,12 @@ class _Row:
     data: RevisionData | None
     parent: str | None = None
     state: str | None = None  # "running" or "unfinished": a checkpoint without a final save
+    executor: str | None = None  # DVC's queue: "dvc-task"
     children: list[_Row] = field(default_factory=list)  # the checkpoints under an experiment
+    commit: str | None = None  # the full sha (None for the workspace)
+    name: str | None = None  # DVC's name: the experiment's, or a baseline's branch or tag
+    task: str | None = None  # DVC's queue task (its stash entry) behind the row
+    local: dict[str, Any] | None = None  # DVC's local executor of that task (log, pid, ...)
 
 
 def show(
@@ -189,19 +196,31 @@ def _commit_rows(
     wanted = baselines + unreached + [sha for group in grouped.values() for _, sha in group]
     chains = _chains(repo, grouped) if checkpoints else {}
     links = [link.commit for chain in chains.values() for link in chain[1:]]
-    data = reader.read_commits(wanted + links, keep=keep | set(links))
+    tasks = _tasks_of(repo, set(baselines) | set(unreached))
+    queued = [task.commit for group in tasks.values() for task in group]
+    data = reader.read_commits(wanted + links + queued, keep=keep | set(links) | set(queued))
     states = _states(repo, [sha for group in grouped.values() for _, sha in group], data)
+    dvc_dir = _dvc_dir(repo)
+    executors = success_tasks(dvc_dir)
     # Baselines of experiments that no branch, tag or remote reaches come last, newest first.
     unreached.sort(key=lambda sha: (data[sha].created or 0, sha), reverse=True)
     baselines = baselines + unreached
 
     rows = []
     for baseline in baselines:
-        rows.append(_Row(names.label(baseline), baseline[:7], "baseline", data[baseline]))
+        label = names.label(baseline)
+        rows.append(_Row(label, baseline[:7], "baseline", data[baseline]))
+        rows[-1].commit = baseline
+        rows[-1].name = label if label != baseline[:7] else None
         group = grouped.get(baseline, [])
         group.sort(key=lambda item: (data[item[1]].created or 0, item[1]), reverse=True)
+        rows.extend(_task_rows(tasks.get(baseline, []), data, baseline, ("running",), dvc_dir))
         for exp, sha in group:
             row = _Row(exp.name, sha[:7], "branch_commit", data[sha], baseline[:7], states.get(sha))
+            row.commit, row.name = sha, exp.name
+            if exp.ref in executors:
+                row.state, row.executor, row.task = "success", "dvc-task", executors[exp.ref]
+                row.local = task_process(dvc_dir, executors[exp.ref])
             row.children = [
                 _Row(
                     f"{exp.name}@{link.step}",
@@ -209,10 +228,59 @@ def _commit_rows(
                     "checkpoint",
                     data[link.commit],
                     baseline[:7],
+                    commit=link.commit,
                 )
                 for link in chains.get(sha, [])[1:]
             ]
             rows.append(row)
+        rows.extend(
+            _task_rows(tasks.get(baseline, []), data, baseline, ("queued", "failed"), dvc_dir)
+        )
+    return rows
+
+
+def _dvc_dir(repo: Repository) -> Path | None:
+    folder = repo.root / ".dvc"
+    return folder if folder.is_dir() else None
+
+
+def _tasks_of(repo: Repository, baselines: set[str]) -> dict[str, list[DvcTask]]:
+    """DVC's queued, running and failed tasks of the baselines shown, by baseline."""
+    grouped: dict[str, list[DvcTask]] = {}
+    for task in queue_tasks(repo.git_dir, _dvc_dir(repo)):
+        if task.baseline in baselines:
+            grouped.setdefault(task.baseline, []).append(task)
+    return grouped
+
+
+def _task_rows(
+    tasks: Sequence[DvcTask],
+    data: Mapping[str, RevisionData],
+    baseline: str,
+    states: Sequence[str],
+    dvc_dir: Path | None,
+) -> list[_Row]:
+    """Rows of DVC's tasks in ``states``, in that order, each newest first, as DVC lists them.
+
+    A queued task has no metrics yet (DVC shows none, though its commit holds the workspace's).
+    """
+    rows = []
+    for state in states:
+        chosen = [task for task in tasks if task.state == state]
+        chosen.sort(key=lambda task: (data[task.commit].created or 0, task.commit), reverse=True)
+        for task in chosen:
+            found = data[task.commit]
+            shown = replace(found, metrics={}) if state == "queued" else found
+            rows.append(
+                _Row(task.name, task.commit[:7], "branch_commit", shown, baseline[:7], state)
+            )
+            rows[-1].executor, rows[-1].task = task.executor, task.commit
+            rows[-1].local = (
+                {"root": None, "log": None, "pid": None, "returncode": None, "task_id": task.commit}
+                if state == "queued"
+                else task_process(dvc_dir, task.commit)
+            )
+            rows[-1].commit, rows[-1].name = task.commit, task.name
     return rows
 
 
@@ -278,7 +346,9 @@ def _table(rows: list[_Row], sort_by: str | None, sort_order: str, only_changed:
     }
     if any(row.state for row in rows):
         columns["State"] = [row.state for row in rows]
-    kinds: dict[str, list[str]] = {"metrics": [], "params": [], "int_columns": []}
+    if any(row.executor for row in rows):
+        columns["Executor"] = [row.executor for row in rows]
+    kinds: dict[str, list[str]] = {"metrics": [], "params": [], "deps": [], "int_columns": []}
     for source, name in names.items():
         values = [found.get(source) for found in flat]
         if only_changed and len({_identity(value) for value in values}) == 1:
@@ -291,19 +361,40 @@ def _table(rows: list[_Row], sort_by: str | None, sort_order: str, only_changed:
         columns[name] = values
         kinds[source[0]].append(name)
 
-    shown = {*kinds["metrics"], *kinds["params"]}
+    deps = sorted({dep for row in rows if row.data for dep in row.data.deps})
+    taken = set(columns)
+    for dep in deps:
+        values = [_dep_hash(row.data, dep) for row in rows]
+        if only_changed and len(set(values)) == 1:
+            continue
+        name = dep if dep not in taken else f"deps:{dep}"
+        columns[name] = values
+        kinds["deps"].append(name)
+        names[("deps", dep, "")] = name
+
+    shown = {*kinds["metrics"], *kinds["params"], *kinds["deps"]}
     attrs: dict[str, Any] = dict(kinds)
     attrs["sources"] = {name: list(source) for source, name in names.items() if name in shown}
-    return Table(columns, attrs)
+    return Table(columns, attrs, details=rows)
 
 
 def _sources(flat: list[dict[Source, Any]]) -> list[Source]:
-    """Every (kind, file, key) of the rows, metrics first, in the order they are met."""
-    sources: dict[Source, None] = {}
+    """Every (kind, file, key) of the rows, metrics first, grouped by file, as DVC orders them.
+
+    Files in the order they are first met, and each file's keys in the order they are met.
+    """
+    by_file: dict[tuple[str, str], dict[Source, None]] = {}
     for kind in ("metrics", "params"):
         for found in flat:
-            sources.update(dict.fromkeys(source for source in found if source[0] == kind))
-    return list(sources)
+            for source in found:
+                if source[0] == kind:
+                    by_file.setdefault((kind, source[1]), {})[source] = None
+    return [source for keys in by_file.values() for source in keys]
+
+
+def _dep_hash(data: RevisionData | None, dep: str) -> str | None:
+    found = data.deps.get(dep) if data is not None else None
+    return found.get("hash") if found else None
 
 
 def _mark_last_experiments(rows: list[_Row]) -> None:

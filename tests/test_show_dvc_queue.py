@@ -1,0 +1,153 @@
+"""DVC's queued, running, failed and successful experiments in ``exp show``, and their layout.
+
+The real ``dvc exp run --queue`` and ``dvc queue start`` make them; ``live-nb exp show --csv``
+and ``--json`` must then print what ``dvc exp show --csv``/``--json`` print, byte for byte
+(State and Executor columns, dependency md5s, DVC's row types and times), and ``apply``
+must restore a failed experiment as ``dvc exp apply`` does.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from live_nb.experiments import apply, show
+from tests.conftest import git, run_dvc
+
+TRAIN = textwrap.dedent(
+    """
+    import json, sys, yaml
+    params = yaml.safe_load(open("params.yaml"))
+    if params["fail"]:
+        sys.exit(3)
+    result = {"acc": params["lr"] * 2, "ok": True, "seen": [1, 2]}
+    json.dump(result, open("metrics.json", "w"))
+    """
+)
+STAGE = textwrap.dedent(
+    f"""
+    stages:
+      train:
+        cmd: {sys.executable} train.py
+        deps:
+        - train.py
+        - data
+        params:
+        - lr
+        - fail
+        - opt.name
+        metrics:
+        - metrics.json:
+            cache: false
+    """
+)
+
+
+@pytest.fixture
+def project(git_repo: Path, dvc: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # DVC's queue workers start `dvc` by name: the one under test must come first.
+    monkeypatch.setenv("PATH", f"{Path(dvc).parent}{os.pathsep}{os.environ['PATH']}")
+    run_dvc(dvc, git_repo, "init", "-q")
+    (git_repo / "train.py").write_text(TRAIN)
+    (git_repo / "params.yaml").write_text("lr: 0.1\nfail: false\nopt:\n  name: adam\n")
+    (git_repo / "data").mkdir()
+    (git_repo / "data" / "a.txt").write_text("a\n")
+    (git_repo / "dvc.yaml").write_text(STAGE)
+    run_dvc(dvc, git_repo, "repro", "-q")
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-q", "-m", "pipeline")
+    run_dvc(dvc, git_repo, "exp", "run", "-q", "-n", "good", "-S", "lr=0.2")
+    return git_repo
+
+
+def live_nb(repo: Path, *args: str) -> bytes:
+    done = subprocess.run(
+        [sys.executable, "-m", "live_nb", *args], cwd=repo, capture_output=True, check=False
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    return done.stdout
+
+
+def dvc_out(dvc: str, repo: Path, *args: str) -> bytes:
+    done = subprocess.run([dvc, *args], cwd=repo, capture_output=True, check=False)
+    assert done.returncode == 0, done.stderr.decode()
+    return done.stdout
+
+
+def same_output(dvc: str, repo: Path) -> None:
+    for output in ("--csv", "--json"):
+        theirs = dvc_out(dvc, repo, "exp", "show", output)
+        ours = live_nb(repo, "exp", "show", output)
+        assert ours == theirs, f"exp show {output}:\nours   {ours!r}\ntheirs {theirs!r}"
+
+
+def wait_for_queue(dvc: str, repo: Path) -> None:
+    for _ in range(240):
+        status = run_dvc(dvc, repo, "queue", "status")
+        if "Queued" not in status and "Running" not in status:
+            return
+        time.sleep(0.5)
+    pytest.fail(f"DVC's queue did not finish:\n{status}")
+
+
+@pytest.mark.oracle
+@pytest.mark.slow
+def test_dvc_queue_states_and_layout_match_dvc_byte_for_byte(project: Path, dvc: str) -> None:
+    run_dvc(dvc, project, "exp", "run", "--queue", "-n", "later", "-S", "lr=0.3")
+    run_dvc(dvc, project, "exp", "run", "--queue", "-n", "breaks", "-S", "fail=true")
+
+    frame = show()
+    states = dict(zip(frame["Experiment"], frame["State"]))
+    assert states["later"] == "queued" and states["breaks"] == "queued"
+    assert "data" in frame.columns and "train.py" in frame.columns  # dependency md5s
+    same_output(dvc, project)
+
+    run_dvc(dvc, project, "queue", "start")
+    wait_for_queue(dvc, project)
+    frame = show()
+    rows = {row["Experiment"]: row for row in frame.to_dict("records")}
+    assert rows["later"]["State"] == "success" and rows["later"]["Executor"] == "dvc-task"
+    assert rows["breaks"]["State"] == "failed" and rows["later"]["acc"] == 0.6
+    same_output(dvc, project)
+
+
+@pytest.mark.oracle
+@pytest.mark.slow
+def test_apply_restores_a_failed_experiment_as_dvc_does(project: Path, dvc: str) -> None:
+    run_dvc(dvc, project, "exp", "run", "--queue", "-n", "breaks", "-S", "fail=true")
+    run_dvc(dvc, project, "queue", "start")
+    wait_for_queue(dvc, project)
+    git(project, "checkout", "-q", "--", ".")
+
+    run_dvc(dvc, project, "exp", "apply", "breaks")
+    theirs = {name: (project / name).read_text() for name in ("params.yaml", "dvc.lock")}
+    git(project, "checkout", "-q", "--", ".")
+
+    result = apply("breaks")
+    assert result.name == "breaks"
+    ours = {name: (project / name).read_text() for name in ("params.yaml", "dvc.lock")}
+    assert ours == theirs and "fail: true" in ours["params.yaml"]
+
+
+@pytest.mark.oracle
+def test_a_cached_stage_metric_missing_from_the_workspace_is_read_from_the_dvc_cache(
+    git_repo: Path, dvc: str
+) -> None:
+    run_dvc(dvc, git_repo, "init", "-q")
+    (git_repo / "dvc.yaml").write_text(
+        "stages:\n  score:\n    cmd: echo\n    metrics:\n    - score.json\n"
+    )
+    (git_repo / "score.json").write_text('{"auc": 0.75}')
+    run_dvc(dvc, git_repo, "commit", "-f", "-q")
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-q", "-m", "scored")
+    (git_repo / "score.json").unlink()
+
+    assert show().loc[0, "auc"] == 0.75  # the workspace row
+    same_output(dvc, git_repo)
