@@ -151,3 +151,38 @@ def test_a_cached_stage_metric_missing_from_the_workspace_is_read_from_the_dvc_c
 
     assert show().loc[0, "auc"] == 0.75  # the workspace row
     same_output(dvc, git_repo)
+
+
+@pytest.mark.oracle
+def test_the_layout_of_live_nb_experiments_matches_dvc_with_every_option(
+    git_repo: Path, dvc: str
+) -> None:
+    from live_nb import Live
+    from live_nb.experiments import save
+
+    def train(lr: float, depth: int, loss: float, flag: bool, tags: list[str]) -> None:
+        with Live(save_dvc_exp=False) as live:
+            live.log_params({"lr": lr, "model": {"depth": depth}, "flag": flag, "tags": tags})
+            live.log_metric("train/loss", loss)
+            live.log_metric("acc", loss / 2)
+            live.next_step()
+
+    run_dvc(dvc, git_repo, "init", "-q")
+    train(0.1, 2, 0.9, True, ["a"])
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-q", "-m", "baseline")
+    for index, (lr, depth) in enumerate([(0.3, 2), (0.1, 8), (0.01, 1)]):
+        train(lr, depth, 1 / (index + 2), index % 2 == 0, ["a", "b'c"])
+        save(name=f"run-{index}")
+    # Clashing keys, a file met late, big and negative-zero floats.
+    (git_repo / "params.yaml").write_text("seed: 1\nlr: 5\n")
+    (git_repo / "dvc.yaml").write_text(
+        "params:\n- dvclive/params.yaml\nmetrics:\n- dvclive/metrics.json\n- extra.json\n"
+    )
+    (git_repo / "extra.json").write_text('{"acc": 1, "rev": 2, "big": 1e300, "neg": -0.0}')
+    save(name="run-clash")
+
+    for options in ([], ["--only-changed"], ["--sort-by", "train.loss"], ["-A"], ["-n", "2"]):
+        for output in ("--csv", "--json"):
+            theirs = dvc_out(dvc, git_repo, "exp", "show", output, *options)
+            assert live_nb(git_repo, "exp", "show", output, *options) == theirs, options

@@ -175,6 +175,11 @@ def _show(args: argparse.Namespace) -> int:
     from live_nb.experiments.show import collect
 
     options = ShowOptions.from_arguments(args).kwargs()
+    if args.json:  # DVC's JSON is neither sorted nor filtered: only the table is
+        options.update(sort_by=None, only_changed=False)
+    only_changed = args.csv and options["only_changed"]
+    if only_changed:  # DVC drops any column the same in every row: the fixed ones too
+        options["only_changed"] = False
     table = collect(path=args.path, **options, checkpoints=args.checkpoints)
     if args.json:  # DVC's layout: indented for a person, on one line for a program
         from live_nb.experiments.as_dvc import dvc_json
@@ -183,7 +188,7 @@ def _show(args: argparse.Namespace) -> int:
     elif args.csv:
         from live_nb.experiments.as_dvc import dvc_csv
 
-        sys.stdout.write(dvc_csv(table))  # CRLF lines, as DVC prints them
+        sys.stdout.write(dvc_csv(table, only_changed))  # CRLF lines, as DVC prints them
         sys.stdout.flush()
     else:
         from live_nb.experiments.as_text import format_table

@@ -32,25 +32,35 @@ _BASELINE_TYPES = ("workspace", "baseline")
 _FAILED = {"msg": "Experiment run failed", "type": ""}
 
 
-def dvc_csv(table: Table) -> str:
-    """The table as ``dvc exp show --csv`` prints it (see the module's notes)."""
+def dvc_csv(table: Table, only_changed: bool = False) -> str:
+    """The table as ``dvc exp show --csv`` prints it (see the module's notes).
+
+    ``only_changed`` drops every column whose cells are the same text in every row, the
+    fixed ones included, as DVC's ``--only-changed`` does.
+    """
     names = table.names
     extra = [name for name in ("State", "Executor") if name in table.columns]
     data = [*table.attrs.get("metrics", ()), *table.attrs.get("params", ())]
     data += list(table.attrs.get("deps", ()))
     columns = [*_DVC_META, *extra, *(name for name in data if name in table.columns)]
     int_columns = set(table.attrs.get("int_columns", ()))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
     index = {name: names.index(name) for name in names}
+    lines = []
     for row in table.rows():
         cells = _meta_cells(row, index)
         cells += [_state_cell(row[index[name]]) for name in extra]
         cells += [
             _csv_value(row[index[name]], name in int_columns) for name in columns[len(cells) :]
         ]
-        writer.writerow(cells)
+        lines.append(cells)
+    if only_changed:
+        kept = [n for n in range(len(columns)) if len({line[n] for line in lines}) != 1]
+        columns = [columns[n] for n in kept]
+        lines = [[line[n] for n in kept] for line in lines]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    writer.writerows(lines)
     return buffer.getvalue()
 
 
