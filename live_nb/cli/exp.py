@@ -175,12 +175,12 @@ def _show(args: argparse.Namespace) -> int:
     from live_nb.experiments.show import collect
 
     options = ShowOptions.from_arguments(args).kwargs()
-    if args.json:  # DVC's JSON is neither sorted nor filtered: only the table is
+    if args.json:  # DVC's JSON is neither sorted nor filtered: only its table is
         options.update(sort_by=None, only_changed=False)
     only_changed = args.csv and options["only_changed"]
     if only_changed:  # DVC drops any column the same in every row: the fixed ones too
         options["only_changed"] = False
-    table = collect(path=args.path, **options, checkpoints=args.checkpoints)
+    table = collect(path=args.path, **options, checkpoints=args.checkpoints, columns=not args.json)
     if args.json:  # DVC's layout: indented for a person, on one line for a program
         from live_nb.experiments.as_dvc import dvc_json
 

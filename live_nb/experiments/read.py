@@ -34,6 +34,7 @@ from live_nb.experiments.spec import (
     lock_md5,
     parse_spec,
     plan_revision,
+    spec_of,
 )
 from live_nb.experiments.trees import Trees
 from live_nb.experiments.values import (
@@ -43,7 +44,7 @@ from live_nb.experiments.values import (
     parse_file,
     select_keys,
 )
-from live_nb.formats.yaml import load_yaml
+from live_nb.experiments.workspace_memo import MISSING, ParseMemo
 from live_nb.git import TREE_MODE, Commit, Repository, parse_commit
 
 __all__ = [
@@ -123,6 +124,7 @@ class ExperimentReader:
         self._specs: dict[tuple[str, str], Spec] = {}
         self._values: dict[tuple[str, str], Any] = {}  # (blob sha, path) -> parsed or error
         self._locks: dict[str, Any] = {}  # dvc.lock blob sha -> parsed or error
+        self._memo = ParseMemo(repo.git_dir)
 
     # -- public ---------------------------------------------------------------------------
 
@@ -155,29 +157,53 @@ class ExperimentReader:
         for kind, files in (("metrics", plan.metrics), ("params", plan.params)):
             for path in files:
                 for file in _workspace_files(root, path):
+                    keys = plan.params.get(path, [])
+                    value, signature = self._memo.get(kind, root / file)
+                    if value is not MISSING:
+                        _store_memoised(data, kind, file, value, keys)
+                        continue
                     content: bytes | None
                     try:
                         content = (root / file).read_bytes()
                     except OSError as error:
                         stage = plan.metrics.get(path) if kind == "metrics" else None
-                        content = self._workspace_cached(stage)
+                        content, signature = self._workspace_cached(stage), None
                         if content is None:
                             data.errors[file] = f"{file}: {error.strerror or error}"
                             continue
-                    _store_value(data, kind, file, content, plan.params.get(path, []))
+                    self._store_workspace(kind, file, content, keys, signature, data)
         for dep, where in plan.deps.items():
             data.deps[dep] = lock_dep(self._workspace_lock(where.folder), where.stage, where.out)
+        self._memo.save()
         return data
+
+    def _store_workspace(
+        self, kind: str, file: str, content: bytes, keys: list[str], signature: Any, data: Any
+    ) -> None:
+        """Parse a workspace file into ``data``; memoise it (params before keys are selected)."""
+        parsed = _parse_or_error(file, content)
+        if isinstance(parsed, ReadError):
+            data.errors[file] = str(parsed)
+            return
+        value = jsonable(extract_metrics(parsed) or {}) if kind == "metrics" else jsonable(parsed)
+        self._memo.put(kind, self.repo.root / file, signature, value)
+        _store_memoised(data, kind, file, value, keys)
 
     def _workspace_lock(self, folder: str) -> Any:
         """The workspace's parsed ``dvc.lock`` in ``folder``; None when absent or broken."""
         path = self.repo.root / folder / LOCK_FILE
         key = f"workspace:{path}"
         if key not in self._locks:
-            try:
-                self._locks[key] = load_yaml(path.read_text("utf-8"))
-            except Exception:
-                self._locks[key] = None
+            value, signature = self._memo.get("lock", path)
+            if value is MISSING:
+                from live_nb.formats.yaml import load_yaml
+
+                try:
+                    value = jsonable(load_yaml(path.read_text("utf-8")))
+                    self._memo.put("lock", path, signature, value)
+                except Exception:
+                    value = None
+            self._locks[key] = value
         return self._locks[key]
 
     def _workspace_cached(self, stage: StageMetric | None) -> bytes | None:
@@ -230,11 +256,21 @@ class ExperimentReader:
         for path in dict.fromkeys(filter(None, listed.split("\0"))):
             if SKIPPED_DIRS.intersection(path.split("/")[:-1]):
                 continue
+            value, signature = self._memo.get("spec", root / path)
+            if value is not MISSING:
+                specs.append((path, spec_of(path, value)))
+                continue
             try:
                 content = (root / path).read_bytes()
             except OSError:
                 continue  # tracked but deleted
-            specs.append((path, parse_spec(path, content)))
+            try:
+                value = jsonable(parse_file(path, content))
+            except ReadError:
+                specs.append((path, parse_spec(path, content)))  # the error, as a spec
+                continue
+            self._memo.put("spec", root / path, signature, value)
+            specs.append((path, spec_of(path, value)))
         return specs
 
     # -- commits --------------------------------------------------------------------------
@@ -419,6 +455,8 @@ class ExperimentReader:
         lock = self._locks.get(blob, _MISSING)
         if lock is _MISSING:
             obj = self._read([blob]).get(blob)
+            from live_nb.formats.yaml import load_yaml
+
             try:
                 lock = load_yaml(obj[1].decode("utf-8")) if obj else None
             except Exception as error:
@@ -452,6 +490,14 @@ def _parse_or_error(path: str, content: bytes | None) -> Any:
 
 def _store_value(data: RevisionData, kind: str, path: str, content: bytes, keys: list[str]) -> None:
     _store_parsed(data, kind, path, _parse_or_error(path, content), keys)
+
+
+def _store_memoised(data: RevisionData, kind: str, path: str, value: Any, keys: list[str]) -> None:
+    """A workspace file's memoised value (JSON types already) into ``data``."""
+    if kind == "metrics":
+        data.metrics[path] = value
+    else:
+        data.params[path] = select_keys(value, keys) if keys else value
 
 
 def _store_parsed(data: RevisionData, kind: str, path: str, parsed: Any, keys: list[str]) -> None:

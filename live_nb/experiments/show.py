@@ -139,8 +139,13 @@ def collect(
     num: int = 1,
     force: bool = False,
     checkpoints: bool = False,
+    columns: bool = True,
 ) -> Table:
-    """The table :func:`show` returns, as plain columns (see :class:`.table.Table`)."""
+    """The table :func:`show` returns, as plain columns (see :class:`.table.Table`).
+
+    ``columns=False`` reads the rows only (the table's ``details``: what DVC's JSON layout
+    is made of), without building the columns, sorting or filtering them.
+    """
     if sort_order not in _SORT_ORDERS:
         raise InvalidShowArgumentError("sort_order", sort_order, "'asc' or 'desc'")
     if isinstance(num, bool) or not isinstance(num, int) or num == 0:
@@ -152,6 +157,8 @@ def collect(
         rows = [_Row(WORKSPACE, WORKSPACE, "workspace", workspace, head[:7] if head else None)]
         if head is not None:
             rows.extend(_commit_rows(repo, reader, head, num, all_baselines, checkpoints))
+        if not columns:
+            return Table({}, {"read_stats": vars(reader.stats).copy()}, details=rows)
         table = _table(rows, sort_by, sort_order, only_changed)
         table.attrs["read_stats"] = vars(reader.stats).copy()
         return table
@@ -296,6 +303,8 @@ def _states(
 ) -> dict[str, str]:
     """``running`` or ``unfinished`` for experiments whose last commit is a checkpoint."""
     candidates = [sha for sha in shas if CHECKPOINT_SUBJECT.fullmatch(data[sha].message or "")]
+    if not candidates:
+        return {}  # and no `git cat-file` started: a warm show reads no object
     states = {}
     for sha, found in repo.objects().read_many(candidates).items():
         if found is not None:

@@ -32,6 +32,7 @@ __all__ = [
     "lock_md5",
     "parse_spec",
     "plan_revision",
+    "spec_of",
 ]
 
 DEFAULT_PARAMS_FILE = "params.yaml"
@@ -74,11 +75,16 @@ class Plan:
 
 def parse_spec(path: str, content: bytes) -> Spec:
     """What one ``dvc.yaml`` (at repository path ``path``) lists; errors kept, not raised."""
-    folder = posixpath.dirname(path)
     try:
         data = parse_file(path, content)
     except ReadError as error:
         return Spec(error=str(error))
+    return spec_of(path, data)
+
+
+def spec_of(path: str, data: Any) -> Spec:
+    """What the parsed content ``data`` of the ``dvc.yaml`` at ``path`` lists."""
+    folder = posixpath.dirname(path)
     if not isinstance(data, dict):
         return Spec(error=f"{path} is not a mapping")
     stage_metrics: list[tuple[str, StageMetric | None]] = []
