@@ -186,3 +186,27 @@ def test_the_layout_of_live_nb_experiments_matches_dvc_with_every_option(
         for output in ("--csv", "--json"):
             theirs = dvc_out(dvc, git_repo, "exp", "show", output, *options)
             assert live_nb(git_repo, "exp", "show", output, *options) == theirs, options
+
+
+def test_live_nb_queued_runs_are_rows_with_their_state(git_repo: Path) -> None:
+    from live_nb import runs
+
+    (git_repo / "params.yaml").write_text("lr: 1\n")
+    (git_repo / "train.py").write_text("print('never started here')\n")
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "script")
+    (queued,) = runs.queue(command=[sys.executable, "train.py"], name="waiting", path=git_repo)
+
+    frame = show(pending=runs.pending())
+    row = frame[frame["Experiment"] == "waiting"].iloc[0]
+    assert (row["State"], row["Executor"], row["typ"]) == ("queued", "live-nb", "branch_base")
+    assert "train.py" in row["Message"]
+
+    text = live_nb(git_repo, "exp", "show", "--csv").decode()
+    header, *lines = text.splitlines()
+    assert header.startswith("Experiment,rev,typ,Created,parent,State,Executor,")
+    (line,) = [line for line in lines if line.startswith("waiting,,branch_base,")]
+    assert ",Queued,Live-nb," in line
+    assert "waiting" in live_nb(git_repo, "exp", "show").decode()
+    runs.remove([queued.name], path=git_repo)
+    assert "waiting" not in live_nb(git_repo, "exp", "show").decode()

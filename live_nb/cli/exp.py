@@ -10,9 +10,13 @@ import argparse
 import os
 import sys
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from live_nb.cli.common import Commands, write
 from live_nb.experiments.options import SHOW_ARGUMENTS, ShowOptions
+
+if TYPE_CHECKING:
+    from live_nb.experiments.show import PendingRun
 
 
 def register(commands: Commands) -> Commands:
@@ -180,7 +184,13 @@ def _show(args: argparse.Namespace) -> int:
     only_changed = args.csv and options["only_changed"]
     if only_changed:  # DVC drops any column the same in every row: the fixed ones too
         options["only_changed"] = False
-    table = collect(path=args.path, **options, checkpoints=args.checkpoints, columns=not args.json)
+    table = collect(
+        path=args.path,
+        **options,
+        checkpoints=args.checkpoints,
+        columns=not args.json,
+        pending=_pending_runs(args.path),
+    )
     if args.json:  # DVC's layout: indented for a person, on one line for a program
         from live_nb.experiments.as_dvc import dvc_json
 
@@ -195,6 +205,13 @@ def _show(args: argparse.Namespace) -> int:
 
         write(format_table(table))
     return 0
+
+
+def _pending_runs(path: str) -> list[PendingRun]:
+    """live_nb's queued and running runs, listed as DVC lists its queued experiments."""
+    from live_nb.runs.api import pending
+
+    return pending(path)
 
 
 def _diff(args: argparse.Namespace) -> int:

@@ -107,16 +107,16 @@ def _baselines(rows: list[Any]) -> Iterator[dict[str, Any]]:
             executor = None
             if row.executor or row.task:
                 executor = {"state": row.state, "name": row.executor, "local": row.local}
-            current["experiments"] = [
-                *(current["experiments"] or []),
-                {"revs": revs, "executor": executor, "name": row.name},
-            ]
+            if current["experiments"] is None:
+                current["experiments"] = []
+            current["experiments"].append({"revs": revs, "executor": executor, "name": row.name})
     if current is not None:
         yield current
 
 
 def _state(row: Any, name: str | None) -> dict[str, Any]:
-    rev = row.commit or "workspace"
+    # A run of live_nb's queue has no commit yet: its name stands for it.
+    rev = row.commit or ("workspace" if row.typ == "workspace" else row.experiment)
     error = _FAILED if row.state == "failed" and row.task else None
     return {
         "rev": rev,

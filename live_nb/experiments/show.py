@@ -41,6 +41,7 @@ __all__ = [
     "EXPERIMENT_TYPES",
     "META_COLUMNS",
     "InvalidShowArgumentError",
+    "PendingRun",
     "UnknownColumnError",
     "collect",
     "show",
@@ -81,6 +82,22 @@ class UnknownColumnError(LiveNbError, ValueError):
         super().__init__(f"Cannot sort by {name!r}: {detail}.")
 
 
+@dataclass(frozen=True)
+class PendingRun:
+    """A run that has no experiment commit yet (another tool's queue), shown as a row.
+
+    ``state`` is ``queued`` or ``running``; ``executor`` names what runs it (``live-nb``);
+    ``created`` is when it was queued (Unix seconds); ``message`` says what it runs.
+    """
+
+    name: str
+    baseline: str
+    state: str
+    executor: str
+    created: int | None = None
+    message: str | None = None
+
+
 @dataclass
 class _Row:
     experiment: str
@@ -106,6 +123,7 @@ def show(
     num: int = 1,
     force: bool = False,
     checkpoints: bool = False,
+    pending: Sequence[PendingRun] = (),
 ) -> pd.DataFrame:
     """Experiments of the repository containing ``path``, as ``dvc exp show`` lists them.
 
@@ -124,9 +142,16 @@ def show(
     A column of whole numbers with gaps is a nullable ``Int64`` column. A ``State`` column
     appears when a run with checkpoints has no final save: ``running`` while its process
     lives, ``unfinished`` once it is gone (a kernel killed). ``checkpoints`` adds a row per
-    checkpoint under its experiment (``typ`` ``checkpoint``, named ``NAME@STEP``).
+    checkpoint under its experiment (``typ`` ``checkpoint``, named ``NAME@STEP``). The tasks
+    of DVC's queue (queued, running, failed; and those that succeeded) are rows too, with
+    DVC's ``State`` and ``Executor``, as are the runs in ``pending`` (``live_nb.runs.pending()``:
+    live_nb's own queued and running runs). Each stage dependency is a column of its md5 in
+    ``dvc.lock``, after the params, as DVC shows them.
     """
-    table = collect(path, all_baselines, sort_by, sort_order, only_changed, num, force, checkpoints)
+    table = collect(
+        path, all_baselines, sort_by, sort_order, only_changed, num, force, checkpoints,
+        pending=pending,
+    )  # fmt: skip
     return table.to_frame()
 
 
@@ -140,6 +165,7 @@ def collect(
     force: bool = False,
     checkpoints: bool = False,
     columns: bool = True,
+    pending: Sequence[PendingRun] = (),
 ) -> Table:
     """The table :func:`show` returns, as plain columns (see :class:`.table.Table`).
 
@@ -156,7 +182,8 @@ def collect(
         workspace = reader.read_workspace(head)
         rows = [_Row(WORKSPACE, WORKSPACE, "workspace", workspace, head[:7] if head else None)]
         if head is not None:
-            rows.extend(_commit_rows(repo, reader, head, num, all_baselines, checkpoints))
+            found = _commit_rows(repo, reader, head, num, all_baselines, checkpoints)
+            rows.extend(_with_pending(found, pending))
         if not columns:
             return Table({}, {"read_stats": vars(reader.stats).copy()}, details=rows)
         table = _table(rows, sort_by, sort_order, only_changed)
@@ -244,6 +271,32 @@ def _commit_rows(
             _task_rows(tasks.get(baseline, []), data, baseline, ("queued", "failed"), dvc_dir)
         )
     return rows
+
+
+def _with_pending(rows: list[_Row], pending: Sequence[PendingRun]) -> list[_Row]:
+    """``rows`` with each pending run under its baseline: running first, queued last."""
+    if not pending:
+        return rows
+    newest = sorted(pending, key=lambda run: run.created or 0, reverse=True)
+    result: list[_Row] = []
+    queued: list[_Row] = []
+    for row in rows:
+        if row.typ == "baseline":
+            result.extend(queued)
+            result.append(row)
+            mine = [run for run in newest if run.baseline == row.commit]
+            result.extend(_pending_row(run) for run in mine if run.state == "running")
+            queued = [_pending_row(run) for run in mine if run.state != "running"]
+        else:
+            result.append(row)
+    return result + queued
+
+
+def _pending_row(run: PendingRun) -> _Row:
+    data = RevisionData(run.name, created=run.created, message=run.message)
+    row = _Row(run.name, "", "branch_commit", data, run.baseline[:7], run.state)
+    row.executor, row.name = run.executor, run.name
+    return row
 
 
 def _dvc_dir(repo: Repository) -> Path | None:
