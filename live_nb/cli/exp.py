@@ -219,10 +219,29 @@ def _print_table(args: argparse.Namespace) -> int:
 
 
 def _pending_runs(path: str) -> list[PendingRun]:
-    """live_nb's queued and running runs, listed as DVC lists its queued experiments."""
+    """live_nb's queued and running runs, listed as DVC lists its queued experiments.
+
+    Without a queue folder nothing of ``live_nb.runs`` is imported (a tenth of a warm show).
+    """
+    if not _may_have_queue(os.path.abspath(path)):
+        return []
     from live_nb.runs.api import pending
 
     return pending(path)
+
+
+def _may_have_queue(folder: str) -> bool:
+    """False only when the Git folder above ``folder`` is found and holds no live_nb queue."""
+    while True:
+        dot_git = os.path.join(folder, ".git")
+        if os.path.isdir(dot_git):
+            return os.path.isdir(os.path.join(dot_git, "live_nb", "queue"))
+        if os.path.exists(dot_git):
+            return True  # a worktree or submodule: its Git folder is elsewhere, ask Git
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return True
+        folder = parent
 
 
 def _diff(args: argparse.Namespace) -> int:
