@@ -199,9 +199,12 @@ def test_show_and_diff(repo: Path) -> None:
 
     done = live_nb("exp", "show", "--json", "--sort-by", "lr", "--sort-order", "desc", cwd=repo)
     assert done.returncode == 0, done.stderr
-    rows = json.loads(done.stdout)
-    names = [row["Experiment"] for row in rows]
-    assert names.index("high") < names.index("low")
+    baselines = json.loads(done.stdout)  # DVC's layout: baselines holding their experiments
+    names = [exp["name"] for baseline in baselines for exp in baseline["experiments"] or []]
+    assert sorted(names) == ["high", "low"]  # DVC's JSON is not sorted: only its table is
+    done = live_nb("exp", "show", "--csv", "--sort-by", "lr", "--sort-order", "desc", cwd=repo)
+    rows = [line.split(",")[0] for line in done.stdout.splitlines()]
+    assert rows.index("high") < rows.index("low")
 
     done = live_nb("exp", "show", "--csv", "--only-changed", "-A", cwd=repo)
     assert done.returncode == 0, done.stderr

@@ -176,7 +176,7 @@ def test_a_file_on_one_side_only_and_values_that_are_not_numbers(
 
     d = diff("first", "second")
     params = rows(d.params)
-    assert params[("p.yaml", "flag")]["change"] is None  # booleans are not numbers here
+    assert params[("p.yaml", "flag")]["change"] == -1  # True to False, as DVC computes it
     assert params[("p.yaml", "layers")]["new"] == [1, 2, 3]
     score = rows(d.metrics)[("m.json", "score")]
     assert (score["old"], score["new"], score["change"]) == (None, 3, None)
@@ -237,3 +237,27 @@ def _approx(tree: Any) -> Any:
     if isinstance(tree, float):
         return round(tree, 9)
     return tree
+
+
+@pytest.mark.oracle
+def test_a_boolean_change_has_dvcs_difference(
+    git_repo: Path, dvc: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subprocess.run([dvc, "init", "-q"], check=True)
+    Path("params.yaml").write_text("flag: true\nwhich: [0.5]\nsame: 1\n")
+    commit_all(git_repo, "baseline", monkeypatch, T0)
+    Path("params.yaml").write_text("flag: false\nwhich: [0.75]\nsame: 1\n")
+    save_at(monkeypatch, T0 + 10, name="flipped")
+
+    theirs = json.loads(
+        subprocess.run(
+            [dvc, "exp", "diff", "main", "flipped", "--json"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+    ours = json.loads(to_json(diff("main", "flipped")))
+    assert ours["params"]["params.yaml"]["flag"] == theirs["params"]["params.yaml"]["flag"]
+    assert ours["params"]["params.yaml"]["flag"]["diff"] == -1
+    assert "diff" not in ours["params"]["params.yaml"]["which"]  # DVC: no difference of lists

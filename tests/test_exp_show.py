@@ -677,3 +677,42 @@ def test_an_int_column_with_gaps_stays_int_in_the_dataframe(
     assert by_name(frame)["batched"]["batch"] == 32
     assert frame["batch"].isna().sum() >= 1
     assert json.loads(to_json(frame))[-1]["batch"] == 32
+
+
+def test_the_workspace_row_follows_every_change_though_its_files_are_memoised(
+    exps: dict[str, str],
+) -> None:
+    import os
+
+    params = Path("dvclive/params.yaml")
+    old = os.stat(params).st_mtime_ns - 10_000_000_000
+    os.utime(params, ns=(old, old))  # old enough to be memoised
+    assert show().loc[0, "lr"] == 0.01
+    assert show().loc[0, "lr"] == 0.01  # from the memo
+    text = params.read_text()
+    params.write_text(text.replace("lr: 0.01", "lr: 0.02"))  # same size, new content
+    os.utime(params, ns=(old + 1, old + 1))  # even a one-nanosecond change is seen
+    assert show().loc[0, "lr"] == 0.02
+    params.unlink()
+    assert "lr" not in show().columns or show().loc[0, "lr"] != 0.02
+
+
+def test_a_warm_show_on_the_command_line_imports_no_yaml_parser(exps: dict[str, str]) -> None:
+    import os
+
+    for path in Path().rglob("*.y*ml"):
+        old = os.stat(path).st_mtime_ns - 10_000_000_000
+        os.utime(path, ns=(old, old))
+    script = (
+        "import io, sys, contextlib\n"
+        "from live_nb.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert main(['exp', 'show', '--json']) == 0\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'yaml', 'pandas', 'numpy'}))\n"
+    )
+    first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "['yaml']"  # the first show parsed the YAML files
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

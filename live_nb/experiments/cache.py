@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ __all__ = ["CACHE_FORMAT", "READER_VERSION", "CommitCache"]
 # Bump CACHE_FORMAT when the file layout changes, READER_VERSION when the reading rules change:
 # either makes old cache files be ignored and rewritten.
 CACHE_FORMAT = 1
-READER_VERSION = 1
+READER_VERSION = 2  # 2: stage dependencies' hashes
 
 
 class CommitCache:
@@ -58,6 +57,8 @@ class CommitCache:
             wanted = set(keep).union(entries)
             commits = {sha: entry for sha, entry in commits.items() if sha in wanted}
         payload = {"format": CACHE_FORMAT, "reader": READER_VERSION, "commits": commits}
+        import tempfile  # only when writing: a warm read never needs it (shutil, bz2, lzma)
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(

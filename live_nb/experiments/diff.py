@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from live_nb.error import LiveNbError
 from live_nb.experiments.as_text import DEFAULT_PRECISION, format_diff
 from live_nb.experiments.baselines import baseline_names
-from live_nb.experiments.cells import is_number
 from live_nb.experiments.read import WORKSPACE, ExperimentReader, RevisionData
 from live_nb.experiments.refs import UnknownExperimentError, resolve
 from live_nb.experiments.values import flatten
@@ -195,11 +194,21 @@ def _diff_frame(
             a, b = before.get(key), after.get(key)
             if a == b and type(a) is type(b) and not with_unchanged:
                 continue
-            change = b - a if is_number(a) and is_number(b) else None  # type: ignore[operator]
+            change = _change(a, b)
             for name, value in zip(columns, (path, key, a, b, change)):
                 columns[name].append(value)
     # object columns keep each value as read: 3 stays 3 beside 0.1, None stays None
     return pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in columns.items()})
+
+
+def _change(old: Any, new: Any) -> Any:
+    """``new - old`` as DVC computes it, None where DVC gives no difference.
+
+    Of numbers and booleans: ``True`` to ``False`` is -1.
+    """
+    if isinstance(old, (int, float)) and isinstance(new, (int, float)):
+        return new - old
+    return None
 
 
 def _changed_files(repo: Repository, old: str | None, new: str | None) -> list[tuple[str, str]]:

@@ -6,9 +6,7 @@ first few of many.
 
 from __future__ import annotations
 
-import difflib
 import re
-import secrets
 from collections.abc import Collection, Iterable, Sequence
 
 from live_nb.error import LiveNbError
@@ -89,6 +87,8 @@ def _invalid_reason(name: str) -> str | None:
 def random_name(taken: Collection[str] = ()) -> str:
     """A fresh ``adjective-noun`` not in ``taken`` (a numeric suffix once pairs run out)."""
     # secrets, not random: a training script's random.seed() must not repeat our names.
+    import secrets  # here: reading experiments never needs it (hmac, hashlib at start-up)
+
     for _ in range(100):
         name = f"{secrets.choice(_ADJECTIVES)}-{secrets.choice(_NOUNS)}"
         if name not in taken:
@@ -101,6 +101,8 @@ def random_name(taken: Collection[str] = ()) -> str:
 
 def closest(name: str, candidates: Iterable[str], count: int = 3) -> list[str]:
     """The existing names most like ``name``, for "did you mean" messages."""
+    import difflib
+
     return difflib.get_close_matches(name, list(candidates), n=count, cutoff=0.5)
 
 

@@ -30,9 +30,11 @@ from live_nb.experiments.spec import (
     Spec,
     StageMetric,
     dvc_cache_object,
+    lock_dep,
     lock_md5,
     parse_spec,
     plan_revision,
+    spec_of,
 )
 from live_nb.experiments.trees import Trees
 from live_nb.experiments.values import (
@@ -42,7 +44,7 @@ from live_nb.experiments.values import (
     parse_file,
     select_keys,
 )
-from live_nb.formats.yaml import load_yaml
+from live_nb.experiments.workspace_memo import MISSING, ParseMemo
 from live_nb.git import TREE_MODE, Commit, Repository, parse_commit
 
 __all__ = [
@@ -72,6 +74,8 @@ class RevisionData:
     created: int | None = None  # committer time, Unix seconds
     message: str | None = None  # first line
     parent: str | None = None  # first parent (for the workspace: HEAD)
+    # stage dependency -> {"hash", "size", "nfiles"} from dvc.lock, as ``dvc exp show`` has them
+    deps: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -120,6 +124,7 @@ class ExperimentReader:
         self._specs: dict[tuple[str, str], Spec] = {}
         self._values: dict[tuple[str, str], Any] = {}  # (blob sha, path) -> parsed or error
         self._locks: dict[str, Any] = {}  # dvc.lock blob sha -> parsed or error
+        self._memo = ParseMemo(repo.git_dir)
 
     # -- public ---------------------------------------------------------------------------
 
@@ -152,13 +157,65 @@ class ExperimentReader:
         for kind, files in (("metrics", plan.metrics), ("params", plan.params)):
             for path in files:
                 for file in _workspace_files(root, path):
+                    keys = plan.params.get(path, [])
+                    value, signature = self._memo.get(kind, root / file)
+                    if value is not MISSING:
+                        _store_memoised(data, kind, file, value, keys)
+                        continue
+                    content: bytes | None
                     try:
                         content = (root / file).read_bytes()
                     except OSError as error:
-                        data.errors[file] = f"{file}: {error.strerror or error}"
-                        continue
-                    _store_value(data, kind, file, content, plan.params.get(path, []))
+                        stage = plan.metrics.get(path) if kind == "metrics" else None
+                        content, signature = self._workspace_cached(stage), None
+                        if content is None:
+                            data.errors[file] = f"{file}: {error.strerror or error}"
+                            continue
+                    self._store_workspace(kind, file, content, keys, signature, data)
+        for dep, where in plan.deps.items():
+            data.deps[dep] = lock_dep(self._workspace_lock(where.folder), where.stage, where.out)
+        self._memo.save()
         return data
+
+    def _store_workspace(
+        self, kind: str, file: str, content: bytes, keys: list[str], signature: Any, data: Any
+    ) -> None:
+        """Parse a workspace file into ``data``; memoise it (params before keys are selected)."""
+        parsed = _parse_or_error(file, content)
+        if isinstance(parsed, ReadError):
+            data.errors[file] = str(parsed)
+            return
+        value = jsonable(extract_metrics(parsed) or {}) if kind == "metrics" else jsonable(parsed)
+        self._memo.put(kind, self.repo.root / file, signature, value)
+        _store_memoised(data, kind, file, value, keys)
+
+    def _workspace_lock(self, folder: str) -> Any:
+        """The workspace's parsed ``dvc.lock`` in ``folder``; None when absent or broken."""
+        path = self.repo.root / folder / LOCK_FILE
+        key = f"workspace:{path}"
+        if key not in self._locks:
+            value, signature = self._memo.get("lock", path)
+            if value is MISSING:
+                from live_nb.formats.yaml import load_yaml
+
+                try:
+                    value = jsonable(load_yaml(path.read_text("utf-8")))
+                    self._memo.put("lock", path, signature, value)
+                except Exception:
+                    value = None
+            self._locks[key] = value
+        return self._locks[key]
+
+    def _workspace_cached(self, stage: StageMetric | None) -> bytes | None:
+        """A stage metric missing from the workspace, from the DVC cache through dvc.lock."""
+        if stage is None:
+            return None
+        md5 = lock_md5(self._workspace_lock(stage.folder), stage.stage, stage.out)
+        cached = dvc_cache_object(self.repo.root, md5) if md5 else None
+        try:
+            return cached.read_bytes() if cached else None
+        except OSError:
+            return None
 
     # -- the cache ------------------------------------------------------------------------
 
@@ -199,11 +256,21 @@ class ExperimentReader:
         for path in dict.fromkeys(filter(None, listed.split("\0"))):
             if SKIPPED_DIRS.intersection(path.split("/")[:-1]):
                 continue
+            value, signature = self._memo.get("spec", root / path)
+            if value is not MISSING:
+                specs.append((path, spec_of(path, value)))
+                continue
             try:
                 content = (root / path).read_bytes()
             except OSError:
                 continue  # tracked but deleted
-            specs.append((path, parse_spec(path, content)))
+            try:
+                value = jsonable(parse_file(path, content))
+            except ReadError:
+                specs.append((path, parse_spec(path, content)))  # the error, as a spec
+                continue
+            self._memo.put("spec", root / path, signature, value)
+            specs.append((path, spec_of(path, value)))
         return specs
 
     # -- commits --------------------------------------------------------------------------
@@ -306,7 +373,21 @@ class ExperimentReader:
                 transient = transient or error.transient
                 continue
             _store_value(data, "metrics", path, content, [])
+        self._store_deps(commit.tree, plan, data)
         return data, transient
+
+    def _store_deps(self, tree: str, plan: Plan, data: RevisionData) -> None:
+        """Each stage dependency's hash, size and file count, as the commit's dvc.lock has them."""
+        for dep, where in plan.deps.items():
+            lock_path = posixpath.join(where.folder, LOCK_FILE)
+            entry = self._trees.entry(tree, lock_path)
+            lock = None
+            if entry is not None and entry[0] != TREE_MODE:
+                try:
+                    lock = self._lock(entry[1], lock_path)
+                except ReadError:
+                    lock = None
+            data.deps[dep] = lock_dep(lock, where.stage, where.out)
 
     def _find(self, tree: str) -> tuple[tuple[str, str], ...]:
         """``(path, blob)`` of every ``dvc.yaml`` under ``tree``, memoised by tree sha."""
@@ -374,6 +455,8 @@ class ExperimentReader:
         lock = self._locks.get(blob, _MISSING)
         if lock is _MISSING:
             obj = self._read([blob]).get(blob)
+            from live_nb.formats.yaml import load_yaml
+
             try:
                 lock = load_yaml(obj[1].decode("utf-8")) if obj else None
             except Exception as error:
@@ -409,6 +492,14 @@ def _store_value(data: RevisionData, kind: str, path: str, content: bytes, keys:
     _store_parsed(data, kind, path, _parse_or_error(path, content), keys)
 
 
+def _store_memoised(data: RevisionData, kind: str, path: str, value: Any, keys: list[str]) -> None:
+    """A workspace file's memoised value (JSON types already) into ``data``."""
+    if kind == "metrics":
+        data.metrics[path] = value
+    else:
+        data.params[path] = select_keys(value, keys) if keys else value
+
+
 def _store_parsed(data: RevisionData, kind: str, path: str, parsed: Any, keys: list[str]) -> None:
     if isinstance(parsed, ReadError):
         data.errors[path] = str(parsed)
@@ -423,7 +514,7 @@ def _store_parsed(data: RevisionData, kind: str, path: str, parsed: Any, keys: l
 # Cache entries
 
 
-_ENTRY_FIELDS = {"metrics", "params", "errors", "created", "message", "parent"}
+_ENTRY_FIELDS = {"metrics", "params", "errors", "created", "message", "parent", "deps"}
 
 
 def _to_entry(data: RevisionData) -> dict[str, Any]:
@@ -434,6 +525,7 @@ def _to_entry(data: RevisionData) -> dict[str, Any]:
         "created": data.created,
         "message": data.message,
         "parent": data.parent,
+        "deps": data.deps,
     }
 
 
@@ -443,7 +535,8 @@ def _from_entry(sha: str, entry: Any) -> RevisionData | None:
         return None
     metrics, params, errors = entry["metrics"], entry["params"], entry["errors"]
     created, message, parent = entry["created"], entry["message"], entry["parent"]
-    if not (isinstance(metrics, dict) and isinstance(params, dict) and isinstance(errors, dict)):
+    deps = entry["deps"]
+    if not all(isinstance(part, dict) for part in (metrics, params, errors, deps)):
         return None
     if not (created is None or (isinstance(created, int) and not isinstance(created, bool))):
         return None
@@ -451,4 +544,4 @@ def _from_entry(sha: str, entry: Any) -> RevisionData | None:
         return None
     if not (parent is None or isinstance(parent, str)):
         return None
-    return RevisionData(sha, metrics, params, errors, created, message, parent)
+    return RevisionData(sha, metrics, params, errors, created, message, parent, deps)

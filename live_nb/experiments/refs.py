@@ -139,10 +139,27 @@ def resolve(repo: Repository, name: str) -> tuple[ExpRef, str]:
     try:
         return resolve_among(experiments, name, repo.head)
     except UnknownExperimentError as unknown:
-        found = _checkpoint(repo, experiments, name)
+        found = _checkpoint(repo, experiments, name) or _dvc_task(repo, name)
         if found is None:
             raise unknown from None
         return found
+
+
+def _dvc_task(repo: Repository, name: str) -> tuple[ExpRef, str] | None:
+    """A failed or queued experiment of DVC's queue, by name or sha prefix, as DVC finds them."""
+    from live_nb.experiments.dvc_queue import queue_tasks
+
+    dvc_dir = repo.root / ".dvc"
+    tasks = {
+        ExpRef(task.baseline, task.name): task.commit
+        for task in queue_tasks(repo.git_dir, dvc_dir if dvc_dir.is_dir() else None)
+    }
+    if not tasks:
+        return None
+    try:
+        return resolve_among(tasks, name, repo.head)
+    except UnknownExperimentError:
+        return None
 
 
 def _checkpoint(

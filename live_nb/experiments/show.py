@@ -17,8 +17,9 @@ import math
 import os
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from live_nb.error import LiveNbError
@@ -26,6 +27,7 @@ from live_nb.experiments.baselines import baseline_names
 from live_nb.experiments.cells import is_int, is_missing, is_number
 from live_nb.experiments.chain import CHECKPOINT_SUBJECT, ChainLink, parse_trailers, read_chain
 from live_nb.experiments.chain import run_state as checkpoint_state
+from live_nb.experiments.dvc_queue import DvcTask, queue_tasks, success_tasks, task_process
 from live_nb.experiments.notes import read_notes
 from live_nb.experiments.read import WORKSPACE, ExperimentReader, RevisionData
 from live_nb.experiments.refs import ExpRef, NoCommitsError, list_refs
@@ -40,6 +42,7 @@ __all__ = [
     "EXPERIMENT_TYPES",
     "META_COLUMNS",
     "InvalidShowArgumentError",
+    "PendingRun",
     "UnknownColumnError",
     "collect",
     "show",
@@ -53,12 +56,13 @@ META_COLUMNS = (
     "Message",
     "parent",
     "State",
+    "Executor",
     "Local",
     "Notes",
 )
-"""The fixed columns; ``State`` only when a row is a run still going or one that never ended,
-``Local`` only in a table of a Git remote's experiments (``show(remote=...)``), ``Notes`` only
-when a row has a note (:mod:`live_nb.experiments.notes`)."""
+"""The fixed columns; ``State`` and ``Executor`` only when some row has one, ``Local`` only in a
+table of a Git remote's experiments (``show(remote=...)``), ``Notes`` only when a row has a
+note (:mod:`live_nb.experiments.notes`)."""
 # The typ of an experiment's row, as DVC: "branch_base" for the last of its baseline's rows.
 EXPERIMENT_TYPES = ("branch_commit", "branch_base")
 # DVC's own fixed columns: a metric or param with one of these names gets its file prefix.
@@ -92,6 +96,22 @@ class UnknownColumnError(LiveNbError, ValueError):
         super().__init__(f"Cannot sort by {name!r}: {detail}.")
 
 
+@dataclass(frozen=True)
+class PendingRun:
+    """A run that has no experiment commit yet (another tool's queue), shown as a row.
+
+    ``state`` is ``queued`` or ``running``; ``executor`` names what runs it (``live-nb``);
+    ``created`` is when it was queued (Unix seconds); ``message`` says what it runs.
+    """
+
+    name: str
+    baseline: str
+    state: str
+    executor: str
+    created: int | None = None
+    message: str | None = None
+
+
 @dataclass
 class _Row:
     experiment: str
@@ -100,9 +120,14 @@ class _Row:
     data: RevisionData | None
     parent: str | None = None
     state: str | None = None  # "running" or "unfinished": a checkpoint without a final save
-    local: str | None = None  # of a remote's experiment: "yes", "differs" or "no"
+    executor: str | None = None  # DVC's queue: "dvc-task"
+    local_copy: str | None = None  # of a remote's experiment: "yes", "differs" or "no"
     note: str | None = None  # its note (experiments/notes.py)
     children: list[_Row] = field(default_factory=list)  # the checkpoints under an experiment
+    commit: str | None = None  # the full sha (None for the workspace)
+    name: str | None = None  # DVC's name: the experiment's, or a baseline's branch or tag
+    task: str | None = None  # DVC's queue task (its stash entry) behind the row
+    local: dict[str, Any] | None = None  # DVC's local executor of that task (log, pid, ...)
 
 
 def show(
@@ -116,6 +141,7 @@ def show(
     checkpoints: bool = False,
     remote: str | None = None,
     fetch: bool = True,
+    pending: Sequence[PendingRun] = (),
 ) -> pd.DataFrame:
     """Experiments of the repository containing ``path``, as ``dvc exp show`` lists them.
 
@@ -134,7 +160,11 @@ def show(
     A column of whole numbers with gaps is a nullable ``Int64`` column. A ``State`` column
     appears when a run with checkpoints has no final save: ``running`` while its process
     lives, ``unfinished`` once it is gone (a kernel killed). ``checkpoints`` adds a row per
-    checkpoint under its experiment (``typ`` ``checkpoint``, named ``NAME@STEP``).
+    checkpoint under its experiment (``typ`` ``checkpoint``, named ``NAME@STEP``). The tasks
+    of DVC's queue (queued, running, failed; and those that succeeded) are rows too, with
+    DVC's ``State`` and ``Executor``, as are the runs in ``pending`` (``live_nb.runs.pending()``:
+    live_nb's own queued and running runs). Each stage dependency is a column of its md5 in
+    ``dvc.lock``, after the params, as DVC shows them.
 
     ``remote`` (a Git remote's name, URL or path) shows the experiments that remote has instead
     of the local ones, without pulling them (no workspace row; see :mod:`.remote_show`): the
@@ -144,7 +174,7 @@ def show(
     """
     table = collect(
         path, all_baselines, sort_by, sort_order, only_changed, num, force, checkpoints,
-        remote, fetch,
+        remote, fetch, pending=pending,
     )  # fmt: skip
     return table.to_frame()
 
@@ -160,8 +190,14 @@ def collect(
     checkpoints: bool = False,
     remote: str | None = None,
     fetch: bool = True,
+    columns: bool = True,
+    pending: Sequence[PendingRun] = (),
 ) -> Table:
-    """The table :func:`show` returns, as plain columns (see :class:`.table.Table`)."""
+    """The table :func:`show` returns, as plain columns (see :class:`.table.Table`).
+
+    ``columns=False`` reads the rows only (the table's ``details``: what DVC's JSON layout
+    is made of), without building the columns, sorting or filtering them.
+    """
     if sort_order not in _SORT_ORDERS:
         raise InvalidShowArgumentError("sort_order", sort_order, "'asc' or 'desc'")
     if isinstance(num, bool) or not isinstance(num, int) or num == 0:
@@ -178,7 +214,10 @@ def collect(
             raise NoCommitsError()
         source = _Source(remote, fetch)
         if head is not None:
-            rows.extend(_commit_rows(repo, reader, head, num, all_baselines, checkpoints, source))
+            found = _commit_rows(repo, reader, head, num, all_baselines, checkpoints, source)
+            rows.extend(_with_pending(found, pending))
+        if not columns:
+            return Table({}, {"read_stats": vars(reader.stats).copy()}, details=rows)
         table = _table(rows, sort_by, sort_order, only_changed, local_column=remote is not None)
         table.attrs["read_stats"] = vars(reader.stats).copy()
         if remote is not None:
@@ -249,10 +288,15 @@ def _commit_rows(
     wanted = baselines + unreached + [sha for group in grouped.values() for _, sha in group]
     chains = _chains(repo, grouped) if checkpoints else {}
     links = [link.commit for chain in chains.values() for link in chain[1:]]
+    # DVC's queue is this repository's; a remote's table has none
+    tasks = _tasks_of(repo, set(baselines) | set(unreached)) if source.remote is None else {}
+    queued = [task.commit for group in tasks.values() for task in group]
     # A remote's table drops nothing from the cache: the local experiments' entries stay.
-    kept = keep | set(links) if source.remote is None else None
-    data = reader.read_commits(wanted + links, keep=kept)
+    kept = keep | set(links) | set(queued) if source.remote is None else None
+    data = reader.read_commits(wanted + links + queued, keep=kept)
     states = _states(repo, [sha for group in grouped.values() for _, sha in group], data)
+    dvc_dir = _dvc_dir(repo)
+    executors = success_tasks(dvc_dir)
     # Baselines of experiments that no branch, tag or remote reaches come last, newest first.
     unreached.sort(key=lambda sha: (data[sha].created or 0, sha), reverse=True)
     baselines = baselines + unreached
@@ -260,14 +304,22 @@ def _commit_rows(
     notes = read_notes(repo)
     rows = []
     for baseline in baselines:
-        rows.append(_Row(names.label(baseline), baseline[:7], "baseline", data[baseline]))
+        label = names.label(baseline)
+        rows.append(_Row(label, baseline[:7], "baseline", data[baseline]))
+        rows[-1].commit = baseline
+        rows[-1].name = label if label != baseline[:7] else None
         rows[-1].note = notes.get(baseline)
         group = grouped.get(baseline, [])
         group.sort(key=lambda item: (data[item[1]].created or 0, item[1]), reverse=True)
+        rows.extend(_task_rows(tasks.get(baseline, []), data, baseline, ("running",), dvc_dir))
         for exp, sha in group:
             row = _Row(exp.name, sha[:7], "branch_commit", data[sha], baseline[:7], states.get(sha))
-            row.local = local.get(exp)
+            row.local_copy = local.get(exp)
             row.note = notes.get(sha)
+            row.commit, row.name = sha, exp.name
+            if exp.ref in executors:
+                row.state, row.executor, row.task = "success", "dvc-task", executors[exp.ref]
+                row.local = task_process(dvc_dir, executors[exp.ref])
             row.children = [
                 _Row(
                     f"{exp.name}@{link.step}",
@@ -275,10 +327,85 @@ def _commit_rows(
                     "checkpoint",
                     data[link.commit],
                     baseline[:7],
+                    commit=link.commit,
                 )
                 for link in chains.get(sha, [])[1:]
             ]
             rows.append(row)
+        rows.extend(
+            _task_rows(tasks.get(baseline, []), data, baseline, ("queued", "failed"), dvc_dir)
+        )
+    return rows
+
+
+def _with_pending(rows: list[_Row], pending: Sequence[PendingRun]) -> list[_Row]:
+    """``rows`` with each pending run under its baseline: running first, queued last."""
+    if not pending:
+        return rows
+    newest = sorted(pending, key=lambda run: run.created or 0, reverse=True)
+    result: list[_Row] = []
+    queued: list[_Row] = []
+    for row in rows:
+        if row.typ == "baseline":
+            result.extend(queued)
+            result.append(row)
+            mine = [run for run in newest if run.baseline == row.commit]
+            result.extend(_pending_row(run) for run in mine if run.state == "running")
+            queued = [_pending_row(run) for run in mine if run.state != "running"]
+        else:
+            result.append(row)
+    return result + queued
+
+
+def _pending_row(run: PendingRun) -> _Row:
+    data = RevisionData(run.name, created=run.created, message=run.message)
+    row = _Row(run.name, "", "branch_commit", data, run.baseline[:7], run.state)
+    row.executor, row.name = run.executor, run.name
+    return row
+
+
+def _dvc_dir(repo: Repository) -> Path | None:
+    folder = repo.root / ".dvc"
+    return folder if folder.is_dir() else None
+
+
+def _tasks_of(repo: Repository, baselines: set[str]) -> dict[str, list[DvcTask]]:
+    """DVC's queued, running and failed tasks of the baselines shown, by baseline."""
+    grouped: dict[str, list[DvcTask]] = {}
+    for task in queue_tasks(repo.git_dir, _dvc_dir(repo)):
+        if task.baseline in baselines:
+            grouped.setdefault(task.baseline, []).append(task)
+    return grouped
+
+
+def _task_rows(
+    tasks: Sequence[DvcTask],
+    data: Mapping[str, RevisionData],
+    baseline: str,
+    states: Sequence[str],
+    dvc_dir: Path | None,
+) -> list[_Row]:
+    """Rows of DVC's tasks in ``states``, in that order, each newest first, as DVC lists them.
+
+    A queued task has no metrics yet (DVC shows none, though its commit holds the workspace's).
+    """
+    rows = []
+    for state in states:
+        chosen = [task for task in tasks if task.state == state]
+        chosen.sort(key=lambda task: (data[task.commit].created or 0, task.commit), reverse=True)
+        for task in chosen:
+            found = data[task.commit]
+            shown = replace(found, metrics={}) if state == "queued" else found
+            rows.append(
+                _Row(task.name, task.commit[:7], "branch_commit", shown, baseline[:7], state)
+            )
+            rows[-1].executor, rows[-1].task = task.executor, task.commit
+            rows[-1].local = (
+                {"root": None, "log": None, "pid": None, "returncode": None, "task_id": task.commit}
+                if state == "queued"
+                else task_process(dvc_dir, task.commit)
+            )
+            rows[-1].commit, rows[-1].name = task.commit, task.name
     return rows
 
 
@@ -294,6 +421,8 @@ def _states(
 ) -> dict[str, str]:
     """``running`` or ``unfinished`` for experiments whose last commit is a checkpoint."""
     candidates = [sha for sha in shas if CHECKPOINT_SUBJECT.fullmatch(data[sha].message or "")]
+    if not candidates:
+        return {}  # and no `git cat-file` started: a warm show reads no object
     states = {}
     for sha, found in repo.objects().read_many(candidates).items():
         if found is not None:
@@ -350,11 +479,13 @@ def _table(
     }
     if any(row.state for row in rows):
         columns["State"] = [row.state for row in rows]
+    if any(row.executor for row in rows):
+        columns["Executor"] = [row.executor for row in rows]
     if local_column:
-        columns["Local"] = [row.local for row in rows]
+        columns["Local"] = [row.local_copy for row in rows]
     if any(row.note for row in rows):
         columns["Notes"] = [row.note for row in rows]
-    kinds: dict[str, list[str]] = {"metrics": [], "params": [], "int_columns": []}
+    kinds: dict[str, list[str]] = {"metrics": [], "params": [], "deps": [], "int_columns": []}
     for source, name in names.items():
         values = [found.get(source) for found in flat]
         if only_changed and len({_identity(value) for value in values}) == 1:
@@ -367,19 +498,40 @@ def _table(
         columns[name] = values
         kinds[source[0]].append(name)
 
-    shown = {*kinds["metrics"], *kinds["params"]}
+    deps = sorted({dep for row in rows if row.data for dep in row.data.deps})
+    taken = set(columns)
+    for dep in deps:
+        values = [_dep_hash(row.data, dep) for row in rows]
+        if only_changed and len(set(values)) == 1:
+            continue
+        name = dep if dep not in taken else f"deps:{dep}"
+        columns[name] = values
+        kinds["deps"].append(name)
+        names[("deps", dep, "")] = name
+
+    shown = {*kinds["metrics"], *kinds["params"], *kinds["deps"]}
     attrs: dict[str, Any] = dict(kinds)
     attrs["sources"] = {name: list(source) for source, name in names.items() if name in shown}
-    return Table(columns, attrs)
+    return Table(columns, attrs, details=rows)
 
 
 def _sources(flat: list[dict[Source, Any]]) -> list[Source]:
-    """Every (kind, file, key) of the rows, metrics first, in the order they are met."""
-    sources: dict[Source, None] = {}
+    """Every (kind, file, key) of the rows, metrics first, grouped by file, as DVC orders them.
+
+    Files in the order they are first met, and each file's keys in the order they are met.
+    """
+    by_file: dict[tuple[str, str], dict[Source, None]] = {}
     for kind in ("metrics", "params"):
         for found in flat:
-            sources.update(dict.fromkeys(source for source in found if source[0] == kind))
-    return list(sources)
+            for source in found:
+                if source[0] == kind:
+                    by_file.setdefault((kind, source[1]), {})[source] = None
+    return [source for keys in by_file.values() for source in keys]
+
+
+def _dep_hash(data: RevisionData | None, dep: str) -> str | None:
+    found = data.deps.get(dep) if data is not None else None
+    return found.get("hash") if found else None
 
 
 def _mark_last_experiments(rows: list[_Row]) -> None:

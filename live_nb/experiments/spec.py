@@ -29,9 +29,11 @@ __all__ = [
     "Spec",
     "StageMetric",
     "dvc_cache_object",
+    "lock_dep",
     "lock_md5",
     "parse_spec",
     "plan_revision",
+    "spec_of",
 ]
 
 DEFAULT_PARAMS_FILE = "params.yaml"
@@ -55,6 +57,7 @@ class Spec:
 
     stage_metrics: tuple[tuple[str, StageMetric | None], ...] = ()
     stage_params: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    stage_deps: tuple[tuple[str, StageMetric], ...] = ()
     metrics: tuple[str, ...] = ()
     params: tuple[str, ...] = ()
     plots: tuple[str, ...] = ()
@@ -68,25 +71,34 @@ class Plan:
     metrics: dict[str, StageMetric | None] = field(default_factory=dict)
     params: dict[str, list[str]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    deps: dict[str, StageMetric] = field(default_factory=dict)  # where dvc.lock has their hash
 
 
 def parse_spec(path: str, content: bytes) -> Spec:
     """What one ``dvc.yaml`` (at repository path ``path``) lists; errors kept, not raised."""
-    folder = posixpath.dirname(path)
     try:
         data = parse_file(path, content)
     except ReadError as error:
         return Spec(error=str(error))
+    return spec_of(path, data)
+
+
+def spec_of(path: str, data: Any) -> Spec:
+    """What the parsed content ``data`` of the ``dvc.yaml`` at ``path`` lists."""
+    folder = posixpath.dirname(path)
     if not isinstance(data, dict):
         return Spec(error=f"{path} is not a mapping")
     stage_metrics: list[tuple[str, StageMetric | None]] = []
     stage_params: list[tuple[str, tuple[str, ...]]] = []
+    stage_deps: list[tuple[str, StageMetric]] = []
     for name, stage, base in _stages(data.get("stages"), folder):
         stage_metrics.extend(_stage_metrics(stage.get("metrics"), folder, name, base))
         stage_params.extend(_stage_params(stage.get("params"), base))
+        stage_deps.extend(_stage_deps(stage.get("deps"), folder, name, base))
     return Spec(
         stage_metrics=tuple(stage_metrics),
         stage_params=tuple(stage_params),
+        stage_deps=tuple(stage_deps),
         metrics=tuple(_top_level_paths(data.get("metrics"), folder)),
         params=tuple(_top_level_paths(data.get("params"), folder)),
         plots=tuple(_top_level_paths(_plot_paths(data.get("plots")), folder)),
@@ -156,6 +168,17 @@ def _stage_metrics(
     return found
 
 
+def _stage_deps(entries: Any, folder: str, stage: str, base: str) -> list[tuple[str, StageMetric]]:
+    """The stage's dependencies (not params): repository path, and where dvc.lock names it."""
+    found = []
+    for entry in entries if isinstance(entries, list) else ():
+        if isinstance(entry, str) and "://" not in entry:
+            joined = _join(base, entry)
+            if joined:
+                found.append((joined, StageMetric(folder, stage, entry)))
+    return found
+
+
 def _stage_params(entries: Any, base: str) -> list[tuple[str, tuple[str, ...]]]:
     found: list[tuple[str, tuple[str, ...]]] = []
     default = _join(base, DEFAULT_PARAMS_FILE)
@@ -196,6 +219,7 @@ def plan_revision(specs: Iterable[tuple[str, Spec]], default_params: bool) -> Pl
         entries.extend((param, ()) for param in spec.params)
     if default_params:
         entries.append((DEFAULT_PARAMS_FILE, ()))
+    plan.deps = _deps(spec_list)
     whole = {param for param, keys in entries if not keys}
     for param, keys in entries:
         selected = plan.params.setdefault(param, [])
@@ -214,6 +238,34 @@ def lock_md5(lock: Any, stage: str, out: str) -> str | None:
             md5 = item.get("md5")
             return md5 if isinstance(md5, str) and len(md5) == 32 else None
     return None
+
+
+def _deps(specs: Iterable[tuple[str, Spec]]) -> dict[str, StageMetric]:
+    """Every stage dependency of the revision, the first stage naming it telling its lock."""
+    deps: dict[str, StageMetric] = {}
+    for _, spec in specs:
+        for dep, where in spec.stage_deps:
+            deps.setdefault(dep, where)
+    return deps
+
+
+def lock_dep(lock: Any, stage: str, dep: str) -> dict[str, Any]:
+    """``{"hash", "size", "nfiles"}`` that a parsed ``dvc.lock`` records for a stage's ``dep``.
+
+    As ``dvc exp show --json`` gives them; every value None when the lock does not know it.
+    """
+    stages = lock.get("stages") if isinstance(lock, dict) else None
+    entry = stages.get(stage) if isinstance(stages, dict) else None
+    deps = entry.get("deps") if isinstance(entry, dict) else None
+    for item in deps if isinstance(deps, list) else ():
+        if isinstance(item, dict) and item.get("path") == dep:
+            md5 = item.get("md5")
+            return {
+                "hash": md5 if isinstance(md5, str) else None,
+                "size": item.get("size") if isinstance(item.get("size"), int) else None,
+                "nfiles": item.get("nfiles") if isinstance(item.get("nfiles"), int) else None,
+            }
+    return {"hash": None, "size": None, "nfiles": None}
 
 
 def dvc_cache_object(root: Path, md5: str) -> Path | None:

@@ -23,6 +23,8 @@ class Table:
 
     columns: dict[str, list[Any]]
     attrs: dict[str, Any] = field(default_factory=dict)
+    # What ``show`` read for each row (its rows, in order), for DVC's JSON layout; not in a frame.
+    details: list[Any] | None = field(default=None, repr=False)
 
     @property
     def names(self) -> list[str]:

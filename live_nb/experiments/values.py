@@ -17,8 +17,6 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from live_nb.formats.yaml import load_yaml
-
 __all__ = [
     "ReadError",
     "extract_metrics",
@@ -55,6 +53,8 @@ def parse_file(path: str, content: bytes) -> Any:
             return json.loads(text) or {}
         if suffix == ".toml":
             return _toml(path).loads(text) or {}
+        from live_nb.formats.yaml import load_yaml  # here: a warm `exp show` may need none
+
         return load_yaml(text) or {}
     except ReadError:
         raise

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 
 from live_nb.error import LiveNbError
 from live_nb.git import Repository
-from live_nb.runs.queue import FINISHED, Entry, Queue, iter_active
+from live_nb.runs.queue import FINISHED, QUEUED, RUNNING, Entry, Queue, iter_active
 from live_nb.runs.result import RunResult
 
 if TYPE_CHECKING:
+    from live_nb.experiments.show import PendingRun
     from live_nb.runs.worker import Executor
 
 __all__ = [
@@ -277,3 +278,21 @@ def _executor(executor: object | None, jobs: int) -> Executor:
     from live_nb.runs.dask import DaskExecutor
 
     return DaskExecutor(executor)
+
+
+def pending(path: PathLike = ".") -> list[PendingRun]:
+    """The queued and running runs of the queue, as rows for ``experiments.show(pending=)``.
+
+    ``live-nb exp show`` and ``%exp_show`` list them, as DVC lists its queued experiments.
+    """
+    from live_nb.experiments.show import PendingRun
+
+    rows = []
+    for entry in status(path):
+        if entry.status in (QUEUED, RUNNING):
+            spec = entry.spec
+            message = f"{spec.describe_target()} {spec.params_text()}".strip()
+            created = int(spec.queued_at)
+            state = entry.status
+            rows.append(PendingRun(spec.name, spec.baseline, state, "live-nb", created, message))
+    return rows

@@ -1,0 +1,142 @@
+"""``show`` tables laid out as ``dvc exp show --csv`` and ``dvc exp show --json`` print them.
+
+So a script written against DVC's output reads live_nb's unchanged:
+
+- CSV: DVC's columns (``Experiment, rev, typ, Created, parent``, then ``State`` and
+  ``Executor`` when a row has one, then metrics and params grouped by file, then the stage
+  dependencies' md5s, sorted); baselines and the workspace are typed ``baseline`` with their
+  name in ``rev``; times are local and without a zone; cells are Python's ``str`` of the
+  value (``True``, ``[1, 2]``), missing ones empty; lines end in CRLF, as Python's ``csv``
+  writes them for DVC.
+- JSON: DVC's nested records, ``[{"rev", "name", "data": {"rev", "timestamp", "params",
+  "metrics", "deps", "outs", "meta"}, "error", "experiments": [{"revs": [...], "executor",
+  "name"}]}]``, on one line (two-space indented on a terminal), ASCII only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from live_nb.experiments.cells import format_value
+from live_nb.experiments.table import Table
+
+__all__ = ["dvc_csv", "dvc_json"]
+
+_DVC_META = ("Experiment", "rev", "typ", "Created", "parent")
+_BASELINE_TYPES = ("workspace", "baseline")
+_FAILED = {"msg": "Experiment run failed", "type": ""}
+
+
+def dvc_csv(table: Table, only_changed: bool = False) -> str:
+    """The table as ``dvc exp show --csv`` prints it (see the module's notes).
+
+    ``only_changed`` drops every column whose cells are the same text in every row, the
+    fixed ones included, as DVC's ``--only-changed`` does.
+    """
+    names = table.names
+    extra = [name for name in ("State", "Executor") if name in table.columns]
+    data = [*table.attrs.get("metrics", ()), *table.attrs.get("params", ())]
+    data += list(table.attrs.get("deps", ()))
+    columns = [*_DVC_META, *extra, *(name for name in data if name in table.columns)]
+    int_columns = set(table.attrs.get("int_columns", ()))
+    index = {name: names.index(name) for name in names}
+    lines = []
+    for row in table.rows():
+        cells = _meta_cells(row, index)
+        cells += [_state_cell(row[index[name]]) for name in extra]
+        cells += [
+            _csv_value(row[index[name]], name in int_columns) for name in columns[len(cells) :]
+        ]
+        lines.append(cells)
+    if only_changed:
+        kept = [n for n in range(len(columns)) if len({line[n] for line in lines}) != 1]
+        columns = [columns[n] for n in kept]
+        lines = [[line[n] for n in kept] for line in lines]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    writer.writerows(lines)
+    return buffer.getvalue()
+
+
+def _meta_cells(row: tuple[Any, ...], index: dict[str, int]) -> list[str]:
+    typ = row[index["typ"]]
+    created = _naive_time(row[index["Created"]])
+    if typ in _BASELINE_TYPES:
+        shown = "workspace" if typ == "workspace" else row[index["Experiment"]]
+        return ["", str(shown), "baseline", created, ""]
+    return [str(row[index["Experiment"]]), str(row[index["rev"]]), str(typ), created, ""]
+
+
+def _state_cell(value: Any) -> str:
+    return str(value).capitalize() if isinstance(value, str) and value else ""
+
+
+def _csv_value(value: Any, as_int: bool) -> str:
+    value = format_value(value, None, as_int)
+    return "" if value is None else str(value)
+
+
+def _naive_time(value: Any) -> str:
+    """An ISO time as DVC writes it: local, with no zone."""
+    if not isinstance(value, str) or not value:
+        return ""
+    return datetime.fromisoformat(value).replace(tzinfo=None).isoformat()
+
+
+def dvc_json(table: Table, indent: int | None = None) -> str:
+    """The table as ``dvc exp show --json`` prints it: DVC's nested records (see above)."""
+    payload = list(_baselines(table.details or []))
+    return json.dumps(payload, indent=indent, default=str)
+
+
+def _baselines(rows: list[Any]) -> Iterator[dict[str, Any]]:
+    current: dict[str, Any] | None = None
+    for row in rows:
+        if row.typ in _BASELINE_TYPES:
+            if current is not None:
+                yield current
+            current = _state(row, row.name if row.typ == "baseline" else None)
+        elif row.typ != "checkpoint" and current is not None:
+            revs = [_state(row, row.name), *(_state(child, None) for child in row.children)]
+            executor = None
+            if row.executor or row.task:
+                executor = {"state": row.state, "name": row.executor, "local": row.local}
+            if current["experiments"] is None:
+                current["experiments"] = []
+            current["experiments"].append({"revs": revs, "executor": executor, "name": row.name})
+    if current is not None:
+        yield current
+
+
+def _state(row: Any, name: str | None) -> dict[str, Any]:
+    # A run of live_nb's queue has no commit yet: its name stands for it.
+    rev = row.commit or ("workspace" if row.typ == "workspace" else row.experiment)
+    error = _FAILED if row.state == "failed" and row.task else None
+    return {
+        "rev": rev,
+        "name": name,
+        "data": _data(rev, row.data),
+        "error": error,
+        "experiments": None,
+    }
+
+
+def _data(rev: str, data: Any) -> dict[str, Any] | None:
+    if data is None:
+        return None
+    created = data.created
+    return {
+        "rev": rev,
+        "timestamp": None if created is None else datetime.fromtimestamp(created).isoformat(),
+        "params": {path: {"data": content} for path, content in data.params.items()},
+        "metrics": {path: {"data": content} for path, content in data.metrics.items()},
+        "deps": {path: dict(dep) for path, dep in data.deps.items()},
+        "outs": {},
+        "meta": {},
+    }
