@@ -511,7 +511,9 @@ def test_quickstart_in_jupyterlab_as_a_person_sees_it(
     table = page.evaluate(TABLE_NOW, cell_selector(table_cell))
     experiments = {row["name"] for row in table["rows"] if row["kind"] == "experiment"}
     assert experiments == {first_run, second_run}, table["rows"]
-    assert set(table["buttons"]) == {"apply", "branch", "remove", "push", "refresh"}, table["buttons"]
+    assert set(table["buttons"]) == {"apply", "branch", "remove", "push", "refresh"}, table[
+        "buttons"
+    ]
     assert not table["buttons"]["apply"], "Apply is enabled with nothing ticked"
 
     # Tick both runs: their histories are overlaid, one chart per metric; Apply wants one.
