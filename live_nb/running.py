@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from live_nb import env
-from live_nb.formats.files import atomic_write, remove_quietly
+from live_nb.formats.files import atomic_write, folders_up, remove_quietly
 
 __all__ = ["Marker", "announce", "markers_folder", "read_markers"]
 
@@ -113,8 +113,11 @@ def _kernel_id(argv: list[str]) -> str | None:
 
 
 def _git_dir_above(folder: Path) -> Path | None:
-    """The Git directory of the repository holding ``folder`` (``.git`` or its ``gitdir:``)."""
-    for candidate in [folder, *folder.parents]:
+    """The Git directory of the repository holding ``folder`` (``.git`` or its ``gitdir:``).
+
+    The search stops where Git's does (``GIT_CEILING_DIRECTORIES``).
+    """
+    for candidate in folders_up(folder):
         dot_git = candidate / ".git"
         if dot_git.is_dir():
             return dot_git

@@ -86,3 +86,13 @@ def test_a_kernel_is_named_by_its_connection_file(
     assert marker.kernel == "1234-ab"
     assert marker.program == str(git_repo / "train.ipynb")
     stop()
+
+
+def test_no_marker_above_a_git_ceiling(git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where Git stops looking for a repository (a headless run's folder), so does the marker."""
+    inner = git_repo / "sub" / "work"
+    inner.mkdir(parents=True)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(git_repo / "sub"))
+    remove = announce(inner, "ceiling")
+    assert list(markers_folder(git_repo / ".git").glob("*.json")) == []
+    remove()
