@@ -5,12 +5,14 @@
 import { ILayoutRestorer, ILabShell } from "@jupyterlab/application";
 import { PageConfig } from "@jupyterlab/coreutils";
 import { IDefaultFileBrowser } from "@jupyterlab/filebrowser";
+import { INotebookTracker, NotebookActions } from "@jupyterlab/notebook";
 import { IRenderMimeRegistry } from "@jupyterlab/rendermime";
 import { ServerConnection } from "@jupyterlab/services";
 import { LabIcon } from "@jupyterlab/ui-components";
 
 import { ExperimentsPanel } from "./panel.js";
 import { savedOutputFactory } from "./saved.js";
+import { watchLiveCells } from "./unsaved.js";
 
 // A flask: the panel's icon in the sidebar's tab bar.
 const ICON = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
@@ -74,4 +76,15 @@ const savedOutputs = {
   },
 };
 
-export default [plugin, savedOutputs];
+// A %%live cell's experiment commits the notebook as shown, unsaved edits included (unsaved.js).
+const unsavedEdits = {
+  id: "live_nb:unsaved-edits",
+  description: "A %%live cell's experiment commits the notebook as shown, unsaved edits included.",
+  autoStart: true,
+  requires: [INotebookTracker],
+  activate(_app, tracker) {
+    watchLiveCells(NotebookActions, tracker);
+  },
+};
+
+export default [plugin, savedOutputs, unsavedEdits];
