@@ -118,7 +118,7 @@ export class LaunchForm {
     this.grid = element("div", "live-nb-launch-params");
     this.extra = element("textarea");
     this.extra.rows = 1;
-    this.extra.placeholder = "More -S items: +dropout=0.2";
+    this.extra.placeholder = "+key=value, a line each";
     this.extra.setAttribute("aria-label", "More -S items, one a line");
     this.jobs = element("input");
     this.jobs.type = "number";
