@@ -144,3 +144,16 @@ def test_code_in_the_copy_is_never_run(notebook_kernel: Kernel, git_repo: Path) 
     assert not marker.exists()
     _text, committed, _found = _committed(git_repo)
     assert "ran.txt" in committed.cells[0].source
+
+
+def test_after_unload_ext_no_copy_is_received(notebook_kernel: Kernel, git_repo: Path) -> None:
+    notebook_kernel.run("%unload_ext live_nb")
+    shown = _notebook("%load_ext live_nb", "x = 6", LIVE)
+    _send(notebook_kernel, {"path": "train.ipynb", "dirty": True, "notebook": shown})
+    notebook_kernel.run("%load_ext live_nb")
+    notebook_kernel.run(LIVE)
+
+    _text, committed, found = _committed(git_repo)
+    assert committed.cells[1].source == "x = 1"
+    assert found["Live-Nb-Notebook-Copy"] == "saved-file"
+    assert "Live-Nb-Notebook-Copy-Refused" not in found
