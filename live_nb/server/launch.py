@@ -49,7 +49,7 @@ MAX_ITEM_CHARS = 2000
 MAX_JOBS = 16
 RECENT_FINISHED = 10
 _PARAM_FLAGS = ("--param", "-p")
-_WORKER_PROGRAMS = ("live_nb.runs.serve", "live-nb", "live_nb")
+_WORKER_PROGRAMS = ("live_nb.runs.serve", "queue start")  # a background worker, or --foreground
 
 
 class LaunchError(LiveNbError, ValueError):
