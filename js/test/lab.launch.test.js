@@ -96,3 +96,20 @@ describe("the Run from here form", () => {
     expect(form.status.textContent).toBe("Stopping the worker (process 42)");
   });
 });
+
+describe("a run of a notebook with unsaved changes", () => {
+  it("says the runs use the notebook as last saved", async () => {
+    const client = fakeClient({
+      "launch/params": { ok: true, status: 200, data: { params: PARAMS } },
+      "launch/queue": { ok: true, status: 200, data: { worker: { pid: null }, queued: 1, running: 0, runs: [] } },
+      launch: { ok: true, status: 200, data: { message: "Queued 1 run(s): a-b." } },
+    });
+    form = new LaunchForm(client, () => true, (path) => path === "train.ipynb");
+    form.follow("train.ipynb");
+    await form.refresh();
+    await form.submit(false);
+    expect(form.status.textContent).toBe(
+      "Queued 1 run(s): a-b. The notebook has unsaved changes: the runs use it as last saved.",
+    );
+  });
+});

@@ -36,6 +36,14 @@ function openFiles(app) {
   return [...new Set(paths)];
 }
 
+/** Whether the open document at `path` has unsaved changes (runs read the file as saved). */
+function isDirty(app, path) {
+  for (const widget of app.shell.widgets("main")) {
+    if (documentPath(widget) === path && widget.context?.model?.dirty) return true;
+  }
+  return false;
+}
+
 const plugin = {
   id: "live_nb:experiments",
   description: "The Experiments panel: every experiment of the project, without a kernel.",
@@ -47,6 +55,7 @@ const plugin = {
       baseUrl: PageConfig.getBaseUrl(),
       request: (url, init) => ServerConnection.makeRequest(url, init, settings),
       openFiles: () => openFiles(app),
+      isDirty: (path) => isDirty(app, path),
     });
     panel.title.icon = experimentsIcon;
     app.shell.add(panel, "left", { rank: 600 });

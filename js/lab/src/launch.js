@@ -100,10 +100,12 @@ export class LaunchForm {
    * @param {{ read: (route: string, query: object) => Promise<any>,
    *   act: (path: string, action: string, body: object) => Promise<any> }} client
    * @param {() => boolean} isVisible whether the panel is shown (the queue is read only then)
+   * @param {(path: string) => boolean} [isDirty] whether the open notebook has unsaved changes
    */
-  constructor(client, isVisible) {
+  constructor(client, isVisible, isDirty = () => false) {
     this.client = client;
     this.isVisible = isVisible;
+    this.isDirty = isDirty;
     this.path = null; // the followed path: its folder's queue, and the form when a notebook
     this.notebook = null;
     this.params = [];
@@ -246,7 +248,10 @@ export class LaunchForm {
     this.say("", now ? "Starting…" : "Queueing…");
     try {
       const answer = await this.client.act(this.notebook, "launch", { params, now, jobs: Number.isFinite(jobs) ? jobs : 1 });
-      const message = String(answer.data?.message ?? `The server answered ${answer.status}.`);
+      let message = String(answer.data?.message ?? `The server answered ${answer.status}.`);
+      if (answer.ok && this.isDirty(this.notebook)) {
+        message += " The notebook has unsaved changes: the runs use it as last saved.";
+      }
       this.say(answer.ok ? "ok" : "error", message);
       if (!answer.ok && answer.data?.kind === "params") this.markInvalid(answer.data.item);
       if (answer.ok) await this.readQueue();

@@ -63,9 +63,9 @@ function element(tag, className, text) {
 export class ExperimentsPanel extends Widget {
   /**
    * @param {{ baseUrl: string, request: (url: string, init: RequestInit) => Promise<Response>,
-   *   openFiles: () => string[] }} options
+   *   openFiles: () => string[], isDirty?: (path: string) => boolean }} options
    */
-  constructor({ baseUrl, request, openFiles }) {
+  constructor({ baseUrl, request, openFiles, isDirty }) {
     super();
     this.id = "live-nb-experiments";
     this.addClass("live-nb-panel");
@@ -104,7 +104,7 @@ export class ExperimentsPanel extends Widget {
       (id, text) => this.client.act(this.path ?? "", "note", { id, text }),
       () => this.read(true),
     );
-    this.launch = new LaunchForm(this.client, () => this.isVisible);
+    this.launch = new LaunchForm(this.client, () => this.isVisible, isDirty);
     this.node.append(style, head, this.note, this.running, this.launch.node, this.noteEditor.node, this.host);
     this.say("info", "Open a notebook or a folder to see the experiments of its Git repository.");
     this.timer = setInterval(() => this.poll(), POLL_MS);
