@@ -782,9 +782,12 @@ class Live:
         message: str | None = None,
         include: Iterable[str | os.PathLike[str]] = (),
         trailers: Mapping[str, str] | None = None,
+        contents: Mapping[Path, bytes] | None = None,
     ) -> SavedExperiment:
         """Save the workspace, this run's results and ``include`` as an experiment now.
 
+        ``contents`` (files committed with these bytes instead of what is on disk, see
+        :func:`live_nb.experiments.save`) is for a plain save: a checkpoint chain ignores it.
         Raises what :func:`live_nb.experiments.save` raises (no repository, a taken name...).
         """
         from live_nb import experiments
@@ -801,7 +804,11 @@ class Live:
                 self._experiment = saved
                 return saved
         self._experiment = experiments.save(
-            name=name, message=message or self._exp_message, include=paths, trailers=trailers
+            name=name,
+            message=message or self._exp_message,
+            include=paths,
+            trailers=trailers,
+            contents=contents,
         )
         return self._experiment
 

@@ -126,6 +126,7 @@ def save(
     force: bool = False,
     max_untracked_size: int = DEFAULT_MAX_UNTRACKED_SIZE,
     trailers: Mapping[str, str] | None = None,
+    contents: Mapping[Path, bytes] | None = None,
 ) -> SavedExperiment:
     """Save the working tree of the repository containing ``path`` as a new experiment.
 
@@ -133,7 +134,9 @@ def save(
     files Git does not ignore (those over ``max_untracked_size`` bytes are left out
     with one warning), and the paths in ``include`` even if Git ignores them (but not
     the outputs DVC tracks with ``.dvc`` files). ``trailers`` become ``Key: value``
-    lines at the end of the commit message.
+    lines at the end of the commit message. ``contents`` commits the given bytes at
+    those paths (absolute, inside the repository) instead of the files there, which are
+    left as they are: a notebook as its editor shows it, unsaved edits included.
     """
     with Repository.discover(path) as repo:
         baseline = require_head(repo)
@@ -141,7 +144,9 @@ def save(
         taken = {exp.name for exp, _ in baseline_refs(repo, baseline)}
         exp = _experiment_ref(baseline, name, force, taken)
         old = repo.rev_parse(exp.ref) if force else None
-        tree, skipped = _write_workspace_tree(repo, include, max_untracked_size)
+        tree, skipped = _write_workspace_tree(
+            repo, include, max_untracked_size, contents=contents or {}
+        )
 
         def text_for(exp: ExpRef) -> str:
             return _commit_message(message or f"live_nb experiment {exp.name}", trailers)
@@ -270,6 +275,7 @@ def _write_workspace_tree(
     include: Iterable[str | os.PathLike[str]],
     max_size: int,
     kept: Path | None = None,
+    contents: Mapping[Path, bytes] | None = None,
 ) -> tuple[str, tuple[str, ...]]:
     remove_stale_indexes(repo.git_dir)
     index = kept or temporary_index(repo.git_dir)
@@ -285,6 +291,7 @@ def _write_workspace_tree(
         untracked, skipped = _untracked_files(repo, max_size)
         _add_paths(repo, untracked, env, force=False)
         _add_paths(repo, _included_files(repo, include, max_size), env, force=True)
+        _add_contents(repo, contents or {}, env)
         tree = repo.run(*_INDEX_CONFIG, "write-tree", env=env)
     finally:
         for leftover in (index, index.with_name(index.name + ".lock")):
@@ -455,6 +462,20 @@ def _add_paths(repo: Repository, paths: Sequence[bytes], env: dict[str, str], fo
             if attempt == _ATTEMPTS - 1 or not _vanished(error):
                 raise
         paths = present
+
+
+def _add_contents(repo: Repository, contents: Mapping[Path, bytes], env: dict[str, str]) -> None:
+    """Each of ``contents``' bytes as a blob at its path in the index (the file is not read)."""
+    root = repo.root.resolve()
+    for path, data in contents.items():
+        target = _without_resolving_last(path)
+        try:
+            relative = (target or path).relative_to(root).as_posix()
+        except ValueError as error:
+            raise OutsideRepositoryError(Path(path), repo.root) from error
+        blob = repo.run("hash-object", "-w", "--stdin", f"--path={relative}", input=data)
+        cacheinfo = f"100644,{blob},{relative}"
+        repo.run(*_INDEX_CONFIG, "update-index", "--add", "--cacheinfo", cacheinfo, env=env)
 
 
 def _vanished(error: GitCommandError) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from live_nb.notebook import frontend_copy
 from live_nb.notebook.magics import LiveMagics
 from live_nb.notebook.pipeline_magics import PipelineMagics
 from live_nb.notebook.record import Recorder
@@ -20,6 +21,7 @@ def load(shell: Any) -> None:
     magics = LiveMagics(shell, recorder)
     shell.register_magics(magics)
     shell.register_magics(PipelineMagics(shell))
+    frontend_copy.install(shell)  # the notebook as displayed, sent by the labextension
     setattr(shell, _STATE_ATTRIBUTE, magics)
 
 
@@ -29,6 +31,7 @@ def unload(shell: Any) -> None:
     if magics is None:
         return
     magics.recorder.uninstall()
+    frontend_copy.uninstall(shell)
     manager = shell.magics_manager
     for kind, names in [*magics.magics.items(), *PipelineMagics.magics.items()]:
         for name in names:

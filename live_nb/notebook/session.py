@@ -16,6 +16,7 @@ from live_nb.formats.files import atomic_write
 from live_nb.formats.jsonfmt import json_text
 from live_nb.live import Live, activated
 from live_nb.notebook.cellcode import CellBody, show_from_user_code
+from live_nb.notebook.frontend_copy import FrontendCopy, copies_of, notebook_trailers
 from live_nb.notebook.locate import notebook_path
 from live_nb.notebook.record import ExecutionRecord, RecordedCell
 from live_nb.notebook.summary import SessionSummary
@@ -78,6 +79,7 @@ class LiveSession:
         title = live_title(self.cell.execution_count if self.cell else None, options.name)
         self.started = time.monotonic()
         self.experiment: SavedExperiment | None = None
+        self.frontend: tuple[FrontendCopy | None, str | None] = (None, None)
         self.in_terminal = getattr(shell, "kernel", None) is None
         # A kernel shows the streaming dashboard; a terminal prints a text summary at the end.
         self.summary = SessionSummary(title)
@@ -96,6 +98,7 @@ class LiveSession:
         starts at the user's code, under the cell's own number.
         """
         __tracebackhide__ = True
+        self._take_frontend_copy(header, cell)
         self.shell.user_ns["live"] = self.live
         if self.options.params:
             self.live.log_params(self.options.params)
@@ -122,6 +125,16 @@ class LiveSession:
             raise
         finally:
             self._finish(outcome)
+
+    def _take_frontend_copy(self, header: str, cell: str) -> None:
+        """The notebook as the front end showed it when it sent this cell, if it sent one."""
+        copies = copies_of(self.shell)
+        if copies is not None:
+            self.frontend = copies.take(header, cell)
+        options = self.options
+        checkpointed = options.checkpoint or options.checkpoint_files or options.resume_from
+        if self.frontend[0] is not None and checkpointed:
+            self.frontend = (None, "a checkpointed run commits the saved notebook")
 
     def _execution_count(self) -> int:
         """The number in the cell's prompt (IPython 9 counts the cell before running it)."""
@@ -162,7 +175,9 @@ class LiveSession:
         metadata: dict[str, Any] = {"notebook_path": str(notebook) if notebook else None}
         document = self.record.to_notebook(upto=self.cell, metadata=metadata)
         if notebook is not None:
-            _flag_out_of_order(document, notebook)
+            copy = self.frontend[0]
+            shown = copy.text if copy is not None and copy.is_for(notebook) else None
+            _flag_out_of_order(document, notebook, shown)
         atomic_write(Path(self.live.dir) / EXECUTION_RECORD_NAME, json_text(document, indent=1))
 
     def _save(self, outcome: Outcome, notebook: Path | None) -> None:
@@ -176,14 +191,21 @@ class LiveSession:
         }
         if outcome.error:
             trailers["Live-Nb-Error"] = outcome.error[:500]
+        contents: dict[Path, bytes] = {}
         if notebook is not None:
             trailers["Live-Nb-Notebook"] = str(notebook)
+            copy_trailers, contents = notebook_trailers(*self.frontend, notebook)
+            trailers.update(copy_trailers)
         message = self.options.message or f"%%live cell [{count}]: {outcome.status}"
         include = [notebook] if notebook is not None else []
         for name in _candidate_names(self.options.name):
             try:
                 self.experiment = self.live.save_experiment(
-                    name=name, message=message, include=include, trailers=trailers
+                    name=name,
+                    message=message,
+                    include=include,
+                    trailers=trailers,
+                    contents=contents,
                 )
                 break
             except ExperimentExistsError:
@@ -265,10 +287,13 @@ def _error_output(error: BaseException) -> dict[str, Any]:
     }
 
 
-def _flag_out_of_order(document: dict[str, Any], notebook: Path) -> None:
-    """Mark recorded cells that ran out of the file's order, or are not in the file as saved."""
+def _flag_out_of_order(document: dict[str, Any], notebook: Path, shown: bytes | None) -> None:
+    """Mark recorded cells that ran out of the notebook's order, or are not in it.
+
+    The notebook is the front end's copy (``shown``) when there is one, else the saved file.
+    """
     try:
-        saved = json.loads(notebook.read_text(encoding="utf-8"))
+        saved = json.loads(shown if shown is not None else notebook.read_bytes())
         sources = [
             _source(cell) for cell in saved.get("cells", []) if cell.get("cell_type") == "code"
         ]

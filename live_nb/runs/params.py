@@ -43,6 +43,7 @@ _FLOAT = re.compile(
     r"|\d(?:_?\d)*[eE][+-]?\d+|inf|nan)",
     re.IGNORECASE,
 )
+MAX_RANGE = 1_000_000  # values of one range(): a typo must not fill the memory
 _SPECIAL = set(",[]{}()=:'\"")
 _FUNCTIONS = ("choice", "range", "sort", "shuffle", "interval", "glob", "tag")
 _UNSUPPORTED = {
@@ -393,7 +394,9 @@ def _range(item: str, arguments: Sequence[Any]) -> tuple[Any, ...]:
     start, stop, step = (0, *numbers, 1)[-3:] if len(numbers) == 1 else (*numbers, 1)[:3]
     if step == 0:
         raise ParamSyntaxError(item, "range() step must not be zero")
+    count = max(0, math.ceil((stop - start) / step)) if math.isfinite(stop - start) else -1
+    if not 0 <= count <= MAX_RANGE:
+        raise ParamSyntaxError(item, f"range() makes over {MAX_RANGE:,} values")
     if isinstance(start, int) and isinstance(stop, int) and isinstance(step, int):
         return tuple(range(start, stop, step))
-    count = max(0, math.ceil((stop - start) / step))
     return tuple(float(start + index * step) for index in range(count))

@@ -30,7 +30,7 @@ from live_nb.runs.child import TAKEN
 from live_nb.runs.queue import QUEUED, RUNNING, Entry, Queue
 from live_nb.runs.result import RunResult
 
-__all__ = ["Executor", "LocalExecutor", "QueueBusyError", "work", "worker_lock"]
+__all__ = ["Executor", "LocalExecutor", "QueueBusyError", "work", "worker_lock", "worker_pid"]
 
 _POLL_SECONDS = 0.25
 Progress = Callable[[list[Entry]], None]
@@ -107,6 +107,29 @@ def worker_lock(queue: Queue) -> Iterator[None]:
         finally:
             handle.truncate(0)
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def worker_pid(queue: Queue) -> int | None:
+    """The process id of the worker holding the queue's lock, if one is alive.
+
+    Read from the lock file, which its holder writes and empties when it lets go (a worker
+    killed outright leaves its pid: a dead process is no worker). The lock itself is not
+    tried, so a worker starting meanwhile never finds it taken by this look.
+    """
+    try:
+        text = (queue.folder.parent / "queue.lock").read_text().strip()
+    except OSError:
+        return None
+    if not text.isdigit():
+        return None
+    pid = int(text)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except OSError:  # another user's process: it holds the lock all the same
+        return pid
+    return pid
 
 
 def _write_pid(handle: IO[str]) -> None:

@@ -20,6 +20,12 @@ from live_nb.server.handlers import (
     RunningHandler,
     StopHandler,
 )
+from live_nb.server.launch_handlers import (
+    LaunchHandler,
+    LaunchParamsHandler,
+    QueueHandler,
+    WorkerHandler,
+)
 from live_nb.server.panel import Panel
 
 __all__ = ["API", "ROUTES", "setup"]
@@ -35,6 +41,10 @@ ROUTES: list[tuple[str, type]] = [
     (f"{API}/note", NoteHandler),
     (f"{API}/running", RunningHandler),
     (f"{API}/running/stop", StopHandler),
+    (f"{API}/launch", LaunchHandler),
+    (f"{API}/launch/params", LaunchParamsHandler),
+    (f"{API}/launch/queue", QueueHandler),
+    (f"{API}/launch/worker", WorkerHandler),
     ("live-nb/static/table.js", BundleHandler),
 ]
 WORKERS = 2  # Git work at once; more requests wait their turn without holding the loop

@@ -116,6 +116,9 @@ class LabServer:
             "--LabApp.extension_manager=readonly",
             f"--LabApp.user_settings_dir={self._settings()}",
             f"--LabApp.workspaces_dir={self.home / 'workspaces'}",
+            # first: in a virtualenv, Jupyter prefers the environment's installed copy of
+            # live_nb's labextension to the data folder's link to this checkout's build
+            f"--LabApp.extra_labextensions_path={self.home / 'data' / 'labextensions'}",
         ]
 
     def _environment(self) -> dict[str, str]:

@@ -59,6 +59,11 @@ export function makeClient(baseUrl, request) {
       return answer(await request(url("histories", query), { method: "GET", cache: "no-store" }));
     },
 
+    /** GET `route` with `query` (an object of strings): {ok, status, data}. */
+    async read(route, query) {
+      return answer(await request(url(route, new URLSearchParams(query)), { method: "GET", cache: "no-store" }));
+    },
+
     async act(path, action, body) {
       const response = await request(url(action), {
         method: "POST",

@@ -5,12 +5,14 @@
 import { ILayoutRestorer, ILabShell } from "@jupyterlab/application";
 import { PageConfig } from "@jupyterlab/coreutils";
 import { IDefaultFileBrowser } from "@jupyterlab/filebrowser";
+import { INotebookTracker, NotebookActions } from "@jupyterlab/notebook";
 import { IRenderMimeRegistry } from "@jupyterlab/rendermime";
 import { ServerConnection } from "@jupyterlab/services";
 import { LabIcon } from "@jupyterlab/ui-components";
 
 import { ExperimentsPanel } from "./panel.js";
 import { savedOutputFactory } from "./saved.js";
+import { watchLiveCells } from "./unsaved.js";
 
 // A flask: the panel's icon in the sidebar's tab bar.
 const ICON = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
@@ -34,6 +36,14 @@ function openFiles(app) {
   return [...new Set(paths)];
 }
 
+/** Whether the open document at `path` has unsaved changes (runs read the file as saved). */
+function isDirty(app, path) {
+  for (const widget of app.shell.widgets("main")) {
+    if (documentPath(widget) === path && widget.context?.model?.dirty) return true;
+  }
+  return false;
+}
+
 const plugin = {
   id: "live_nb:experiments",
   description: "The Experiments panel: every experiment of the project, without a kernel.",
@@ -45,6 +55,7 @@ const plugin = {
       baseUrl: PageConfig.getBaseUrl(),
       request: (url, init) => ServerConnection.makeRequest(url, init, settings),
       openFiles: () => openFiles(app),
+      isDirty: (path) => isDirty(app, path),
     });
     panel.title.icon = experimentsIcon;
     app.shell.add(panel, "left", { rank: 600 });
@@ -74,4 +85,15 @@ const savedOutputs = {
   },
 };
 
-export default [plugin, savedOutputs];
+// A %%live cell's experiment commits the notebook as shown, unsaved edits included (unsaved.js).
+const unsavedEdits = {
+  id: "live_nb:unsaved-edits",
+  description: "A %%live cell's experiment commits the notebook as shown, unsaved edits included.",
+  autoStart: true,
+  requires: [INotebookTracker],
+  activate(_app, tracker) {
+    watchLiveCells(NotebookActions, tracker);
+  },
+};
+
+export default [plugin, savedOutputs, unsavedEdits];

@@ -9,6 +9,7 @@
 import { Widget } from "@lumino/widgets";
 
 import { makeClient } from "./client.js";
+import { LaunchForm } from "./launch.js";
 import { messageOf, PanelModel } from "./model.js";
 import { NoteEditor } from "./note.js";
 import { RunsModel } from "./running.js";
@@ -62,9 +63,9 @@ function element(tag, className, text) {
 export class ExperimentsPanel extends Widget {
   /**
    * @param {{ baseUrl: string, request: (url: string, init: RequestInit) => Promise<Response>,
-   *   openFiles: () => string[] }} options
+   *   openFiles: () => string[], isDirty?: (path: string) => boolean }} options
    */
-  constructor({ baseUrl, request, openFiles }) {
+  constructor({ baseUrl, request, openFiles, isDirty }) {
     super();
     this.id = "live-nb-experiments";
     this.addClass("live-nb-panel");
@@ -103,7 +104,8 @@ export class ExperimentsPanel extends Widget {
       (id, text) => this.client.act(this.path ?? "", "note", { id, text }),
       () => this.read(true),
     );
-    this.node.append(style, head, this.note, this.running, this.noteEditor.node, this.host);
+    this.launch = new LaunchForm(this.client, () => this.isVisible, isDirty);
+    this.node.append(style, head, this.note, this.running, this.launch.node, this.noteEditor.node, this.host);
     this.say("info", "Open a notebook or a folder to see the experiments of its Git repository.");
     this.timer = setInterval(() => this.poll(), POLL_MS);
     this.runsTimer = setInterval(() => this.pollRunning(), RUNNING_POLL_MS);
@@ -160,6 +162,7 @@ export class ExperimentsPanel extends Widget {
     this.etag = null;
     this.runsEtag = null;
     this.model.set("selection", []);
+    this.launch.follow(path);
     void this.read(true);
     void this.readRunning();
   }
@@ -247,6 +250,7 @@ export class ExperimentsPanel extends Widget {
     this.view?.();
     this.runsView?.();
     this.noteEditor.dispose();
+    this.launch.dispose();
     super.dispose();
   }
 }
