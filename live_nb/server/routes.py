@@ -21,6 +21,7 @@ from live_nb.server.handlers import (
     StopHandler,
 )
 from live_nb.server.panel import Panel
+from live_nb.server.run_handlers import RunHandler, RunNotebookHandler, StarHandler
 
 __all__ = ["API", "ROUTES", "setup"]
 
@@ -35,6 +36,9 @@ ROUTES: list[tuple[str, type]] = [
     (f"{API}/note", NoteHandler),
     (f"{API}/running", RunningHandler),
     (f"{API}/running/stop", StopHandler),
+    (f"{API}/run", RunHandler),
+    (f"{API}/run/notebook", RunNotebookHandler),
+    (f"{API}/star", StarHandler),
     ("live-nb/static/table.js", BundleHandler),
 ]
 WORKERS = 2  # Git work at once; more requests wait their turn without holding the loop
