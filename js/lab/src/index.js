@@ -10,6 +10,7 @@ import { ServerConnection } from "@jupyterlab/services";
 import { LabIcon } from "@jupyterlab/ui-components";
 
 import { ExperimentsPanel } from "./panel.js";
+import { runOpener } from "./runview.js";
 import { savedOutputFactory } from "./saved.js";
 
 // A flask: the panel's icon in the sidebar's tab bar.
@@ -45,6 +46,7 @@ const plugin = {
       baseUrl: PageConfig.getBaseUrl(),
       request: (url, init) => ServerConnection.makeRequest(url, init, settings),
       openFiles: () => openFiles(app),
+      openRun: runOpener(app),
     });
     panel.title.icon = experimentsIcon;
     app.shell.add(panel, "left", { rank: 600 });
