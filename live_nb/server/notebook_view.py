@@ -88,22 +88,24 @@ def sanitize(document: dict[str, Any]) -> dict[str, Any]:
             continue
         cell = {**cell, "metadata": {}}
         if cell.get("cell_type") == "code":
-            cell["outputs"] = [_safe_output(item) for item in cell.get("outputs") or []]
+            cell["outputs"] = [safe for item in cell.get("outputs") or [] for safe in _safe(item)]
         cells.append(cell)
     return {**document, "metadata": metadata, "cells": cells}
 
 
-def _safe_output(output: Any) -> dict[str, Any]:
+def _safe(output: Any) -> list[dict[str, Any]]:
+    """The output with only the kept types, and a line naming what was left out of it."""
     if not isinstance(output, dict):
-        return _left_out("an output that is not an object")
+        return [_left_out("an output that is not an object")]
     if output.get("output_type") not in ("display_data", "execute_result"):
-        return output
+        return [output]
     data = output.get("data") or {}
     kept = {mime: value for mime, value in data.items() if mime in KEPT_OUTPUT_TYPES}
     dropped = sorted(set(data) - set(kept))
     if not kept:
-        return _left_out(", ".join(dropped) or "an empty output")
-    return {**output, "data": kept, "metadata": {}}
+        return [_left_out(", ".join(dropped) or "an empty output")]
+    safe = {**output, "data": kept, "metadata": {}}
+    return [safe, _left_out(", ".join(dropped))] if dropped else [safe]
 
 
 def _left_out(what: str) -> dict[str, Any]:

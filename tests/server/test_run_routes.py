@@ -121,6 +121,7 @@ async def test_the_notebook_is_read_from_the_commit_and_can_run_nothing(
     assert "window.hacked = 1" not in html  # the JavaScript output is left out
     assert "<script>window.hacked" not in html  # the HTML's script is text, escaped
     assert "left out of this read-only copy: application/vnd.jupyter.widget-view+json" in html
+    assert "left out of this read-only copy: application/javascript" in html
     assert "trust-me" not in html
     assert not (project / "dvclive" / "execution.ipynb").exists()  # never the working tree
 
