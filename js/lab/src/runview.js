@@ -27,6 +27,10 @@ const STYLE = `
 .live-nb-runview-changed { background: color-mix(in srgb, var(--jp-warn-color1, #f57c00) 20%, transparent); }
 .live-nb-runview iframe { width: 100%; height: 75vh; border: 1px solid var(--jp-border-color2); background: #fff; }
 .live-nb-runview-chart { overflow-x: auto; }
+.live-nb-runview-close { display: none; float: right; }
+.live-nb-runview.live-nb-runview-overlay { position: fixed; inset: 24px; z-index: 10000;
+  border: 1px solid var(--jp-border-color1); box-shadow: 0 0 0 100vmax rgba(0, 0, 0, 0.3), 0 4px 24px rgba(0, 0, 0, 0.35); }
+.live-nb-runview-overlay .live-nb-runview-close { display: inline-block; }
 `;
 
 function element(tag, className, text) {
@@ -86,12 +90,15 @@ export class RunView extends Widget {
     this.cleanup = null;
     const style = element("style");
     style.textContent = STYLE;
+    this.close = element("button", "jp-Button live-nb-runview-close", "Close");
+    this.close.type = "button";
+    this.close.addEventListener("click", () => this.dispose());
     this.heading = element("h2", "", name ?? "");
     this.meta = element("div", "live-nb-runview-meta");
     this.note = element("div", "live-nb-runview-note");
     this.note.setAttribute("role", "status");
     this.body = element("div");
-    this.node.append(style, this.heading, this.meta, this.note, this.body);
+    this.node.append(style, this.close, this.heading, this.meta, this.note, this.body);
     this.say("info", "Reading the run from its commit…");
     void this.load();
   }
@@ -187,6 +194,17 @@ export class RunView extends Widget {
   }
 }
 
+/** The view over the page, closed by its Close button or Escape, where the shell has no room. */
+function overlay(view) {
+  view.addClass("live-nb-runview-overlay");
+  Widget.attach(view, document.body);
+  const onKey = (event) => {
+    if (event.key === "Escape") view.dispose();
+  };
+  document.addEventListener("keydown", onKey);
+  view.disposed.connect(() => document.removeEventListener("keydown", onKey));
+}
+
 function box(title, content) {
   const node = element("div");
   node.append(element("h3", "", title), content);
@@ -211,6 +229,7 @@ export function runOpener(app) {
       view = new RunView({ client, path, id, name, loadBundle });
       open.set(`${path}\n${id}`, view);
       app.shell.add(view, "main");
+      if (!view.isAttached) overlay(view); // Notebook 7's main area holds its one document
     } else {
       void view.load();
     }
