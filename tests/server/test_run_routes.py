@@ -24,6 +24,11 @@ PNG = (
 HOSTILE = {
     "cells": [
         {
+            "cell_type": "markdown",
+            "metadata": {},
+            "source": '# Sweep\n<img src=x onerror="window.hacked = 3"><iframe src="https://x.test"></iframe>',
+        },
+        {
             "cell_type": "code",
             "execution_count": 1,
             "metadata": {},
@@ -49,7 +54,7 @@ HOSTILE = {
                     "data": {"application/vnd.jupyter.widget-view+json": {"model_id": "x"}},
                 },
             ],
-        }
+        },
     ],
     "metadata": {"signature": "sha256:trust-me"},
     "nbformat": 4,
@@ -120,6 +125,7 @@ async def test_the_notebook_is_read_from_the_commit_and_can_run_nothing(
     assert "trained" in html and "<b>bold</b>" in html
     assert "window.hacked = 1" not in html  # the JavaScript output is left out
     assert "<script>window.hacked" not in html  # the HTML's script is text, escaped
+    assert "<img onerror" not in html and '<iframe src="https' not in html  # Markdown's HTML
     assert "left out of this read-only copy: application/vnd.jupyter.widget-view+json" in html
     assert "left out of this read-only copy: application/javascript" in html
     assert "trust-me" not in html

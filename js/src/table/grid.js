@@ -180,7 +180,7 @@ export class VirtualGrid {
         classes.push("live-nb-table-changed");
         title = `${text} (baseline ${base ? base.text[nameColumn] : ""}: ${base ? base.text[index] : "-"})`;
       }
-      if (index === nameColumn && entry.kind === "experiment") {
+      if (index === nameColumn && entry.kind === "experiment" && entry.id.startsWith("refs/exps/")) {
         cells.push(this.nameCell(entry, text, classes, title));
         continue;
       }
