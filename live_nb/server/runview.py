@@ -71,8 +71,8 @@ def run_files(repo: Repository, commit: str) -> RunFiles:
         parts = meta.split()
         if len(parts) != 3 or parts[1] != "blob":
             continue
-        folder, _, name = path.rpartition(f"{_IMAGES_DIR}/")
-        if _ and (not folder or folder.endswith("/")):
+        folder, found, name = path.rpartition(f"{_IMAGES_DIR}/")
+        if found and (not folder or folder.endswith("/")):
             images[name] = parts[2]
         elif posixpath.basename(path) == _RECORD:
             records.append(path)
