@@ -488,3 +488,22 @@ def test_saved_widget_state_holds_the_bundle_once_however_many_tables(git_repo: 
     assert sizes[-1] > bundle and sizes[-2] < 10_000, sizes  # the BundleModel, then the rest
     tables = [m for m in state.values() if m["state"].get("view") == "table"]
     assert len(tables) == 3 and all(m["state"]["_bundle"].startswith("IPY_MODEL_") for m in tables)
+
+
+def test_a_star_from_the_table_is_kept_in_git_and_marks_the_row(
+    exps: dict[str, str], git_repo: Path
+) -> None:
+    table = ExperimentsTable()
+    slow = ref_of(exps["head"], "slow")
+    reply = table.handle({"type": "star", "request": 1, "id": slow, "starred": True})
+    assert reply["ok"] is True and reply["message"].startswith("Starred slow")
+    star = [c["name"] for c in table.columns].index("Star")
+    assert by_name(table)["slow"]["values"][star] == "★"
+    assert by_name(table)["fast"]["values"][star] is None
+    assert git(git_repo, "for-each-ref", "--format=%(refname)", "refs/live_nb/").split() == [
+        "refs/live_nb/stars/" + slow.removeprefix("refs/exps/")
+    ]
+    reply = table.handle({"type": "star", "request": 2, "id": slow, "starred": False})
+    assert reply["ok"] is True and "Star" not in [c["name"] for c in table.columns]
+    refused = table.handle({"type": "star", "request": 3, "id": "workspace"})
+    assert refused["ok"] is False and refused["request"] == 3

@@ -12,8 +12,8 @@ function fakeClient(answers) {
   const calls = [];
   return {
     calls,
-    read: async (route, query) => {
-      calls.push(["GET", route, query]);
+    get: async (route, path) => {
+      calls.push(["GET", route, { path }]);
       return answers[route];
     },
     act: async (path, action, body) => {

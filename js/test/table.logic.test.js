@@ -265,8 +265,8 @@ describe("unchanged columns and changed cells", () => {
 
   it("sizes columns to their longest text", () => {
     const widths = columnWidths(entries, COLUMNS);
-    // the bold header and a sort arrow, the tree
-    expect(widths[0]).toBe(Math.ceil(("Experiment".length + 2) * BOLD_SLACK) + 4);
+    // the bold header and a sort arrow, the tree, an experiment's star button
+    expect(widths[0]).toBe(Math.ceil(("Experiment".length + 2) * BOLD_SLACK) + 4 + 2);
     expect(widths[7]).toBe(Math.ceil(("acc".length + 2) * BOLD_SLACK));
   });
 

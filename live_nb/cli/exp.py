@@ -107,6 +107,16 @@ def register(commands: Commands) -> Commands:
     note.add_argument("text", nargs="*", metavar="TEXT", help="the note (none: remove it)")
     note.set_defaults(handler=_note)
 
+    for verb, starred in (("star", True), ("unstar", False)):
+        star = sub.add_parser(
+            verb,
+            help=f"{verb} an experiment" + (" (pinned to the top of the table)" if starred else ""),
+            description="Star experiment NAME (a ref under refs/live_nb/stars): the table pins "
+            "it to its top and exp show marks it in a Star column; unstar removes the star.",
+        )
+        star.add_argument("name", metavar="NAME", help="experiment name, full ref or commit sha")
+        star.set_defaults(handler=_star, starred=starred)
+
     remove = sub.add_parser(
         "remove",
         aliases=["rm"],
@@ -324,6 +334,13 @@ def _note(args: argparse.Namespace) -> int:
     from live_nb.experiments.notes import set_note
 
     write(set_note(args.name, " ".join(args.text), path=args.path))
+    return 0
+
+
+def _star(args: argparse.Namespace) -> int:
+    from live_nb.experiments.stars import set_star
+
+    write(set_star(args.name, args.starred, path=args.path))
     return 0
 
 

@@ -37,9 +37,9 @@ def format_table(df: Table | pd.DataFrame, precision: int | None = DEFAULT_PRECI
     table = as_table(df)
     metric_columns, param_columns = _data_columns(table)
     int_columns = set(table.attrs.get("int_columns", ()))
-    notes = ["Notes"] if "Notes" in table.names else []
+    notes = [name for name in ("Star", "Notes") if name in table.names]
     headers = ["Experiment", "Created", *metric_columns, *param_columns, *notes]
-    right = {"Experiment": False, "Created": False, "Notes": False}
+    right = {"Experiment": False, "Created": False, "Star": False, "Notes": False}
     right.update(dict.fromkeys(metric_columns, True))
     right.update(dict.fromkeys(param_columns, False))
     today = date.today()
@@ -49,8 +49,7 @@ def format_table(df: Table | pd.DataFrame, precision: int | None = DEFAULT_PRECI
         for column in (*metric_columns, *param_columns):
             value = record.get(column)
             cells.append(_text(format_value(value, precision, column in int_columns), "-"))
-        if notes:
-            cells.append(_text(record.get("Notes"), "-"))
+        cells.extend(_text(record.get(name), "-" if name == "Notes" else "") for name in notes)
         body.append(cells)
     return _render(headers, body, [right[header] for header in headers])
 

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 
 from live_nb.error import LiveNbError
 from live_nb.experiments.refs import ExpRef, NoCommitsError, list_refs, resolve
+from live_nb.experiments.stars import drop_stars
 from live_nb.git import ZERO_SHA, GitCommandError, RefChangedError, Repository, parse_commit
 
 __all__ = [
@@ -260,6 +261,7 @@ def remove(
             except RefChangedError:
                 raise ExperimentChangedError(exp) from None
             removed.append(exp.name)
+        drop_stars(repo, chosen)  # a star goes with its experiment
         return removed
 
 

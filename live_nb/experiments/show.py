@@ -31,6 +31,7 @@ from live_nb.experiments.dvc_queue import DvcTask, queue_tasks, success_tasks, t
 from live_nb.experiments.notes import read_notes
 from live_nb.experiments.read import WORKSPACE, ExperimentReader, RevisionData
 from live_nb.experiments.refs import ExpRef, NoCommitsError, list_refs
+from live_nb.experiments.stars import STAR_MARK, read_stars
 from live_nb.experiments.table import Table
 from live_nb.experiments.values import flatten
 from live_nb.git import Repository
@@ -59,10 +60,12 @@ META_COLUMNS = (
     "Executor",
     "Local",
     "Notes",
+    "Star",
 )
 """The fixed columns; ``State`` and ``Executor`` only when some row has one, ``Local`` only in a
 table of a Git remote's experiments (``show(remote=...)``), ``Notes`` only when a row has a
-note (:mod:`live_nb.experiments.notes`)."""
+note (:mod:`live_nb.experiments.notes`), ``Star`` (``★``) only when an experiment is starred
+(:mod:`live_nb.experiments.stars`)."""
 # The typ of an experiment's row, as DVC: "branch_base" for the last of its baseline's rows.
 EXPERIMENT_TYPES = ("branch_commit", "branch_base")
 # DVC's own fixed columns: a metric or param with one of these names gets its file prefix.
@@ -123,6 +126,7 @@ class _Row:
     executor: str | None = None  # DVC's queue: "dvc-task"
     local_copy: str | None = None  # of a remote's experiment: "yes", "differs" or "no"
     note: str | None = None  # its note (experiments/notes.py)
+    star: str | None = None  # STAR_MARK when starred (experiments/stars.py)
     children: list[_Row] = field(default_factory=list)  # the checkpoints under an experiment
     commit: str | None = None  # the full sha (None for the workspace)
     name: str | None = None  # DVC's name: the experiment's, or a baseline's branch or tag
@@ -302,6 +306,7 @@ def _commit_rows(
     baselines = baselines + unreached
 
     notes = read_notes(repo)
+    stars = read_stars(repo)
     rows = []
     for baseline in baselines:
         label = names.label(baseline)
@@ -316,6 +321,7 @@ def _commit_rows(
             row = _Row(exp.name, sha[:7], "branch_commit", data[sha], baseline[:7], states.get(sha))
             row.local_copy = local.get(exp)
             row.note = notes.get(sha)
+            row.star = STAR_MARK if exp.ref in stars else None
             row.commit, row.name = sha, exp.name
             if exp.ref in executors:
                 row.state, row.executor, row.task = "success", "dvc-task", executors[exp.ref]
@@ -451,6 +457,20 @@ def _by_baseline(
     return grouped
 
 
+def _optional_columns(rows: list[_Row], local_column: bool) -> dict[str, list[Any]]:
+    """The fixed columns shown only when a row has a value (``Local``: a remote's table)."""
+    found: dict[str, list[Any]] = {
+        "State": [row.state for row in rows],
+        "Executor": [row.executor for row in rows],
+        "Local": [row.local_copy for row in rows],
+        "Notes": [row.note for row in rows],
+        "Star": [row.star for row in rows],
+    }
+    if not local_column:
+        del found["Local"]
+    return {name: values for name, values in found.items() if name == "Local" or any(values)}
+
+
 def _table(
     rows: list[_Row],
     sort_by: str | None,
@@ -477,14 +497,7 @@ def _table(
         "Message": [row.data.message if row.data else None for row in rows],
         "parent": [row.parent for row in rows],
     }
-    if any(row.state for row in rows):
-        columns["State"] = [row.state for row in rows]
-    if any(row.executor for row in rows):
-        columns["Executor"] = [row.executor for row in rows]
-    if local_column:
-        columns["Local"] = [row.local_copy for row in rows]
-    if any(row.note for row in rows):
-        columns["Notes"] = [row.note for row in rows]
+    columns.update(_optional_columns(rows, local_column))
     kinds: dict[str, list[str]] = {"metrics": [], "params": [], "deps": [], "int_columns": []}
     for source, name in names.items():
         values = [found.get(source) for found in flat]

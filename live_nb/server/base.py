@@ -46,7 +46,9 @@ def status_of(error: LiveNbError) -> tuple[int, str]:
     )
     from live_nb.experiments.restore import UncommittedChangesError
     from live_nb.git import GitLockedError, NotAGitRepositoryError, RefChangedError
+    from live_nb.server.notebook_view import NoNotebookError
     from live_nb.server.paths import FolderNotFoundError, PathRefusedError
+    from live_nb.server.runview import UnknownRunError
 
     table: list[tuple[type[BaseException], int, str]] = [
         (UncommittedChangesError, 409, "uncommitted"),
@@ -57,6 +59,8 @@ def status_of(error: LiveNbError) -> tuple[int, str]:
         (PermissionError, 403, "refused"),
         (FolderNotFoundError, 404, "not-found"),
         (NotAGitRepositoryError, 404, "no-repository"),
+        (UnknownRunError, 404, "unknown-run"),
+        (NoNotebookError, 404, "no-notebook"),
         (BadRequestError, 400, "bad-request"),
         (InvalidBranchNameError, 400, "branch_name"),  # the panel keeps its name box open
         (BranchExistsError, 409, "branch_name"),

@@ -21,7 +21,9 @@
 - ``GET /live-nb/static/table.js``: the widgets' bundle (``live_nb/static/widget.js``), whose
   table view the panel renders.
 
-Row ids are those of the table's ``rows`` (see :mod:`live_nb.server.panel`).
+Row ids are those of the table's ``rows`` (see :mod:`live_nb.server.panel`). A run's view
+(``run``, ``run/notebook``) and stars (``star``) are documented in
+:mod:`live_nb.server.run_handlers`.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from live_nb.server.launch_handlers import (
     WorkerHandler,
 )
 from live_nb.server.panel import Panel
+from live_nb.server.run_handlers import RunHandler, RunNotebookHandler, StarHandler
 
 __all__ = ["API", "ROUTES", "setup"]
 
@@ -45,6 +46,9 @@ ROUTES: list[tuple[str, type]] = [
     (f"{API}/launch/params", LaunchParamsHandler),
     (f"{API}/launch/queue", QueueHandler),
     (f"{API}/launch/worker", WorkerHandler),
+    (f"{API}/run", RunHandler),
+    (f"{API}/run/notebook", RunNotebookHandler),
+    (f"{API}/star", StarHandler),
     ("live-nb/static/table.js", BundleHandler),
 ]
 WORKERS = 2  # Git work at once; more requests wait their turn without holding the loop

@@ -40,6 +40,8 @@ request carries a ``request`` number that its reply repeats):
 - ``{"type": "apply", "request", "id", "force": bool}``, ``{"type": "branch", "request", "id",
   "branch_name"}``, ``{"type": "remove", "request", "ids": [...]}``, ``{"type": "push",
   "request", "ids": [...]}`` (to the default remotes: ``experiments.default_push``),
+  ``{"type": "star", "request", "id", "starred": bool}`` (:mod:`live_nb.experiments.stars`:
+  a starred experiment is pinned to the table's top, its ``Star`` column holding ``★``),
   ``{"type": "refresh", "request"}`` -> ``{"type": "result", "request", "action", "ok": bool,
   "message": text, "error_kind": null | "uncommitted" | "error"}``. A successful action
   re-reads ``show()`` (the ``rows``/``columns`` traits change) before the reply is sent.
@@ -432,6 +434,7 @@ class ExperimentsTable(SharedBundleWidget):
             "branch": self._branch,
             "remove": self._remove,
             "push": self._push,
+            "star": self._star,
             "refresh": self._refresh,
         }
         handler = handlers.get(kind)
@@ -511,6 +514,14 @@ class ExperimentsTable(SharedBundleWidget):
         branch_name = content.get("branch_name")
         created = manage.branch(target.exp.ref, branch_name, path=self.path)  # type: ignore[arg-type]
         return self._done("branch", [created.describe()])
+
+    def _star(self, content: Mapping[str, Any]) -> dict[str, Any]:
+        from live_nb.experiments.stars import set_star
+
+        target = self._experiment(content.get("id"), "star")
+        assert target.exp is not None
+        starred = content.get("starred", True) is not False
+        return self._done("star", [set_star(target.exp.ref, starred, path=self.path)])
 
     def _remove(self, content: Mapping[str, Any]) -> dict[str, Any]:
         from live_nb.experiments import manage

@@ -136,6 +136,9 @@ class LabServer:
             JUPYTER_RUNTIME_DIR=str(self.home / "runtime"),
             IPYTHONDIR=str(self.home / "ipython"),
             PYTHONUNBUFFERED="1",
+            # the data folder first: in a virtualenv Jupyter prefers the environment's own
+            # folders, where an installed live_nb's labextension would shadow this checkout's
+            JUPYTER_PREFER_ENV_PATH="0",
         )
         return env
 

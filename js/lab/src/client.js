@@ -59,9 +59,10 @@ export function makeClient(baseUrl, request) {
       return answer(await request(url("histories", query), { method: "GET", cache: "no-store" }));
     },
 
-    /** GET `route` with `query` (an object of strings): {ok, status, data}. */
-    async read(route, query) {
-      return answer(await request(url(route, new URLSearchParams(query)), { method: "GET", cache: "no-store" }));
+    /** A GET of `route` (under live-nb/api) with `path` and the `params` given. */
+    async get(route, path, params = {}) {
+      const query = new URLSearchParams({ ...params, path });
+      return answer(await request(url(route, query), { method: "GET", cache: "no-store" }));
     },
 
     async act(path, action, body) {

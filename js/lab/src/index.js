@@ -11,6 +11,7 @@ import { ServerConnection } from "@jupyterlab/services";
 import { LabIcon } from "@jupyterlab/ui-components";
 
 import { ExperimentsPanel } from "./panel.js";
+import { runOpener } from "./runview.js";
 import { savedOutputFactory } from "./saved.js";
 import { watchLiveCells } from "./unsaved.js";
 
@@ -56,6 +57,7 @@ const plugin = {
       request: (url, init) => ServerConnection.makeRequest(url, init, settings),
       openFiles: () => openFiles(app),
       isDirty: (path) => isDirty(app, path),
+      openRun: runOpener(app),
     });
     panel.title.icon = experimentsIcon;
     app.shell.add(panel, "left", { rank: 600 });

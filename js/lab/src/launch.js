@@ -198,7 +198,7 @@ export class LaunchForm {
   async readParams() {
     const notebook = this.notebook;
     if (notebook === null) return;
-    const answer = await this.client.read("launch/params", { path: notebook }).catch((error) => ({
+    const answer = await this.client.get("launch/params", notebook).catch((error) => ({
       ok: false,
       data: { message: `The request failed: ${error?.message ?? error}` },
     }));
@@ -272,7 +272,7 @@ export class LaunchForm {
     if (path === null || this.reading) return;
     this.reading = true;
     try {
-      const answer = await this.client.read("launch/queue", { path });
+      const answer = await this.client.get("launch/queue", path);
       if (path !== this.path) return;
       this.drawQueue(answer.ok ? answer.data : null, answer.ok ? "" : String(answer.data?.message ?? ""));
     } catch {

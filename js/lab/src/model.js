@@ -4,7 +4,7 @@
 // answers the messages it sends (live_nb/widgets/table.py documents them), through `api`:
 //
 //   history  -> GET  live-nb/api/histories  -> {type: "history", request, histories}
-//   apply, branch, remove, push -> POST live-nb/api/<action> -> {type: "result", request, action,
+//   apply, branch, remove, push, star -> POST live-nb/api/<action> -> {type: "result", request, action,
 //              ok, message, error_kind}; on success the table is read again first
 //   refresh  -> the table read again        -> {type: "result", ...}
 
@@ -109,6 +109,7 @@ function bodyOf(content, keep) {
   if (content.type === "apply") return { id: content.id, force: Boolean(content.force), keep };
   if (content.type === "branch") return { id: content.id, branch_name: content.branch_name };
   if (content.type === "remove" || content.type === "push") return { ids: content.ids ?? [] };
+  if (content.type === "star") return { id: content.id, starred: content.starred !== false };
   return null;
 }
 

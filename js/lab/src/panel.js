@@ -63,9 +63,10 @@ function element(tag, className, text) {
 export class ExperimentsPanel extends Widget {
   /**
    * @param {{ baseUrl: string, request: (url: string, init: RequestInit) => Promise<Response>,
-   *   openFiles: () => string[], isDirty?: (path: string) => boolean }} options
+   *   openFiles: () => string[], isDirty?: (path: string) => boolean,
+   *   openRun?: (run: object) => unknown }} options
    */
-  constructor({ baseUrl, request, openFiles, isDirty }) {
+  constructor({ baseUrl, request, openFiles, isDirty, openRun }) {
     super();
     this.id = "live-nb-experiments";
     this.addClass("live-nb-panel");
@@ -82,6 +83,7 @@ export class ExperimentsPanel extends Widget {
       reload: () => this.read(true),
       keep: () => this.openFiles(),
     });
+    if (openRun) this.model.open = (id) => openRun(this.runOf(id)); // runview.js: a run's view
 
     const style = element("style");
     style.textContent = STYLE;
@@ -234,6 +236,15 @@ export class ExperimentsPanel extends Widget {
     const bundle = await this.loadBundle();
     if (!bundle || this.view || this.isDisposed) return;
     this.view = bundle.default.render({ model: this.model, el: this.host }) ?? (() => {});
+  }
+
+  /** What a run's view needs: the client, the folder followed, the row's id and name. */
+  runOf(id) {
+    const columns = this.model.get("columns");
+    const column = columns.findIndex((item) => item.name === "Experiment");
+    const row = this.model.get("rows").find((item) => item.id === id);
+    const name = row && column >= 0 ? String(row.values[column]) : undefined;
+    return { client: this.client, path: this.path ?? "", id, name, loadBundle: () => this.loadBundle() };
   }
 
   say(state, text) {

@@ -43,6 +43,27 @@ export function textTooltip(root) {
   };
 }
 
+export const CHART_WIDTH = 300; // px of a chart's plot, where there is room
+const MIN_WIDTH = 140;
+const AXES = 72; // px beside the plot: the y axis' labels, padding, the export menu
+
+/** The plot width that fits `available` px (0: not laid out yet, the default width). */
+export function chartWidth(available) {
+  if (!available) return CHART_WIDTH;
+  return Math.max(MIN_WIDTH, Math.min(CHART_WIDTH, Math.floor(available - AXES)));
+}
+
+/** A narrower chart is a little shorter, so its lines keep their slope. */
+export function chartHeight(width) {
+  return Math.round(Math.max(120, (170 * width) / CHART_WIDTH));
+}
+
+/** Which ticked runs have histories thinned (to their highs and lows), in one line. */
+export function thinnedNote(labels) {
+  const listed = labels.length > 6 ? `${labels.slice(0, 6).join(", ")} and ${labels.length - 6} more` : labels.join(", ");
+  return `Long histories are thinned to each stretch's highs and lows: ${listed}.`;
+}
+
 export class ChartPanel {
   constructor(parent, { embedFn = embed } = {}) {
     this.embedFn = embedFn;
@@ -57,11 +78,21 @@ export class ChartPanel {
     parent.appendChild(this.root);
     this.views = [];
     this.signature = null;
+    this.state = null;
     this.tooltip = textTooltip(this.root);
+    // Charts as wide as the space they have (a sidebar is narrower than a notebook): drawn
+    // again when that width changes.
+    this.resize = globalThis.ResizeObserver
+      ? new ResizeObserver(() => {
+          if (this.state && chartWidth(this.root.clientWidth) !== this.width) this.render(this.state);
+        })
+      : null;
+    this.resize?.observe(this.root);
   }
 
   // state: {series: [{id, label, history|null, error}], loading, capped}
   render(state) {
+    this.state = state;
     const { series, loading, capped } = state;
     const notes = [];
     if (!series.length) {
@@ -72,20 +103,21 @@ export class ChartPanel {
     if (capped > 0) notes.push(`Plotting the first ${series.length} ticked rows (${capped} more not shown).`);
     for (const item of series) {
       if (item.history?.error) notes.push(`${item.label}: ${item.history.error}`);
-      else if (item.history?.downsampled) {
-        notes.push(`${item.label}: long histories are thinned to their highs and lows.`);
-      }
     }
+    const thinned = series.filter((item) => !item.history?.error && item.history?.downsampled);
+    if (thinned.length) notes.push(thinnedNote(thinned.map((item) => item.label)));
     this.note.textContent = notes.join("\n");
 
     const ready = series.filter((item) => item.history);
-    const signature = JSON.stringify(ready.map((item) => [item.id, item.label, item.key]));
+    this.width = chartWidth(this.root.clientWidth);
+    const signature = JSON.stringify([this.width, ...ready.map((item) => [item.id, item.label, item.key])]);
     if (signature === this.signature) return;
     this.signature = signature;
     this.clear();
     if (!ready.length) return;
     this.renderLegend(ready);
-    for (const { metric, spec } of overlaySpecs(ready, { dark: isDarkTheme(), legend: false })) {
+    const options = { dark: isDarkTheme(), legend: false, width: this.width, height: chartHeight(this.width) };
+    for (const { metric, spec } of overlaySpecs(ready, options)) {
       const box = element("div", { className: "live-nb-table-chart", attrs: { "data-metric": metric } });
       this.grid.appendChild(box);
       Promise.resolve()
@@ -123,6 +155,8 @@ export class ChartPanel {
   }
 
   destroy() {
+    this.resize?.disconnect();
+    this.state = null;
     this.clear();
   }
 }

@@ -9,7 +9,7 @@ import { columnLabel, treeGlyph } from "./logic.js";
 const OVERSCAN = 8; // rows rendered above and below the window
 
 export class VirtualGrid {
-  // handlers: {onSort(name), onToggle(id, checked), onToggleAll(checked)}
+  // handlers: {onSort(name), onToggle(id, checked), onToggleAll(checked), onStar(id), onOpen(id)}
   constructor(parent, handlers) {
     this.handlers = handlers;
     this.scroll = element("div", { className: "live-nb-table-scroll" });
@@ -42,6 +42,14 @@ export class VirtualGrid {
       if (box.matches?.('input[data-role="select-all"]')) {
         this.handlers.onToggleAll(box.checked);
       }
+    });
+    this.tbody.addEventListener("click", (event) => {
+      const target = /** @type {Element} */ (event.target).closest?.("[data-star], [data-open]");
+      if (!target) return;
+      const row = target.closest("tr")?.getAttribute("data-id");
+      if (!row) return;
+      if (target.hasAttribute("data-star")) this.handlers.onStar?.(row);
+      else this.handlers.onOpen?.(row);
     });
     this.tbody.addEventListener("change", (event) => {
       const box = /** @type {HTMLInputElement} */ (event.target);
@@ -172,16 +180,48 @@ export class VirtualGrid {
         classes.push("live-nb-table-changed");
         title = `${text} (baseline ${base ? base.text[nameColumn] : ""}: ${base ? base.text[index] : "-"})`;
       }
+      if (index === nameColumn && entry.kind === "experiment" && entry.id.startsWith("refs/exps/")) {
+        cells.push(this.nameCell(entry, text, classes, title));
+        continue;
+      }
       cells.push(element("td", { className: classes.join(" ") || undefined, text, attrs: { title } }));
     }
+    const rowClasses = [ticked && "live-nb-table-selected", entry.pinned && "live-nb-table-pinned"];
+    const last = entry.pinned && !entries[position + 1]?.pinned;
+    if (last) rowClasses.push("live-nb-table-pinned-last");
     return element(
       "tr",
       {
-        className: ticked ? "live-nb-table-selected" : undefined,
+        className: rowClasses.filter(Boolean).join(" ") || undefined,
         attrs: { "data-id": entry.id, "data-kind": entry.kind, "data-experiment": name },
       },
       cells,
     );
+  }
+
+  // An experiment's name cell: its star button, and its name (a button opening the run's view
+  // when the table's front end can open one).
+  nameCell(entry, text, classes, title) {
+    const starred = Boolean(this.data.starred?.(entry));
+    const name = entry.text[this.data.nameColumn] ?? entry.id;
+    const star = element("button", {
+      className: "live-nb-table-star", // its ☆ or ★ is drawn by the style sheet: the cell's text is the name
+      attrs: {
+        type: "button",
+        "data-star": "",
+        "aria-pressed": String(starred),
+        "aria-label": `${starred ? "Unstar" : "Star"} ${name}`,
+        title: starred ? "Starred: pinned to the top. Click to unstar" : "Star: pin to the top",
+      },
+    });
+    const label = this.data.openable
+      ? element("button", {
+          className: "live-nb-table-open",
+          text,
+          attrs: { type: "button", "data-open": "", title: `Open ${name}: charts, images, notebook, diff` },
+        })
+      : element("span", { text });
+    return element("td", { className: classes.join(" "), attrs: { title } }, [star, label]);
   }
 
   destroy() {

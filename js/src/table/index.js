@@ -2,7 +2,7 @@
 // live_nb/widgets/table.py, whose docstring documents the traits and
 // messages; in short: traits `columns`, `rows` (Python -> here), `sort_by`,
 // `sort_order`, `filter_text`, `hide_unchanged`, `selection` (both ways), and
-// custom messages {type: history|apply|branch|remove|push|refresh, request, ...}
+// custom messages {type: history|apply|branch|remove|push|star|refresh, request, ...}
 // answered by {type: history|result, request, ...}.
 //
 // Columns are shown in displayOrder (logic.js): Experiment, Created (in short),
@@ -26,9 +26,12 @@ import {
   filterPlaceholder,
   nextSort,
   parseFilter,
+  pinStarred,
+  isStarred,
   prepareEntries,
   selectedExperiments,
   sortEntries,
+  STAR_COLUMN,
   UNCHANGED_HELP,
   unchangedColumns,
 } from "./logic.js";
@@ -98,6 +101,8 @@ export class TableView {
       onSort: (name) => this.toggleSort(name),
       onToggle: (id, checked) => this.toggleRow(id, checked),
       onToggleAll: (checked) => this.toggleAll(checked),
+      onStar: (id) => this.toggleStar(id),
+      onOpen: (id) => this.model.open?.(id),
     });
     this.charts = new ChartPanel(this.root, embedFn ? { embedFn } : {});
     el.appendChild(this.root);
@@ -212,6 +217,7 @@ export class TableView {
     this.nameColumn = columnIndex(this.columns, "Experiment");
     this.filterBox.placeholder = filterPlaceholder(this.columns);
     this.revColumn = columnIndex(this.columns, "rev");
+    this.starColumn = columnIndex(this.columns, STAR_COLUMN);
     this.generation += 1;
     const kept = [...this.selection].filter((id) => this.byId.has(id));
     if (kept.length !== this.selection.size) {
@@ -228,7 +234,7 @@ export class TableView {
     if (!filtered.length) problems.push(...explainEmpty(this.entries, filter, this.columns));
     this.filterNote.textContent = problems.join(" ");
     this.filterNote.hidden = !problems.length;
-    this.shown = sortEntries(filtered, sortColumn, this.sort.order);
+    this.shown = pinStarred(sortEntries(filtered, sortColumn, this.sort.order), this.starColumn);
     const hidden = this.hideUnchanged ? unchangedColumns(filtered, this.columns) : new Set();
     this.shownColumns = displayOrder(this.columns, { details: this.details }).filter((index) => !hidden.has(index));
     let count = `${this.shown.length} of ${this.entries.length} rows`;
@@ -249,6 +255,8 @@ export class TableView {
       selection: this.selection,
       sort: this.sort,
       nameColumn: this.nameColumn,
+      starred: (entry) => isStarred(entry, this.starColumn),
+      openable: typeof this.model.open === "function", // the sidebar opens a run's view
       colors: new Map(this.overlayEntries().map((entry, index) => [entry.id, styleOf(index).color])),
     });
     this.updateButtons();
@@ -358,6 +366,14 @@ export class TableView {
   }
 
   // -- actions ----------------------------------------------------------------
+
+  toggleStar(id) {
+    const entry = this.byId.get(id);
+    if (!entry || entry.kind !== "experiment" || this.busy) return;
+    const starred = !isStarred(entry, this.starColumn);
+    const name = this.nameOf(entry);
+    this.send({ type: "star", id, starred }, starred ? `Starring ${name}…` : `Unstarring ${name}…`);
+  }
 
   updateButtons() {
     const chosen = selectedExperiments(this.selection, this.byId);

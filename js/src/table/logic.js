@@ -47,6 +47,11 @@ export function columnLabel(column) {
   return (column.kind === "meta" && HEADER_LABELS[column.name]) || column.name;
 }
 
+// The `Star` column (show()'s, "★" for a starred experiment) is drawn as each row's star
+// button, not as a column of its own.
+export const STAR_COLUMN = "Star";
+const STAR_WIDTH = 2; // ch an experiment's star button takes before its name
+
 export function displayOrder(columns, { details = false } = {}) {
   const rank = (column) => {
     if (column.kind === "metric") return 2;
@@ -58,7 +63,7 @@ export function displayOrder(columns, { details = false } = {}) {
   };
   return columns
     .map((column, index) => ({ index, rank: rank(column) }))
-    .filter((item) => details || item.rank !== 5)
+    .filter((item) => (details || item.rank !== 5) && columns[item.index].name !== STAR_COLUMN)
     .sort((a, b) => a.rank - b.rank || a.index - b.index)
     .map((item) => item.index);
 }
@@ -422,15 +427,15 @@ export function columnWidths(
       const length = measure(text, bold);
       if (length > width) width = length;
     }
-    if (column.name === "Experiment") width += glyph;
-    return Math.max(min, Math.min(max, Math.ceil(width)));
+    if (column.name === "Experiment") width += glyph + STAR_WIDTH;
+    return Math.max(min, Math.min(max + (column.name === "Experiment" ? STAR_WIDTH : 0), Math.ceil(width)));
   });
 }
 
 // The tree glyph DVC draws before an experiment: the last of its group gets └──.
 export function treeGlyph(entries, position) {
   const entry = entries[position];
-  if (!entry || entry.kind !== "experiment") return "";
+  if (!entry || entry.kind !== "experiment" || entry.pinned) return "";
   const next = entries[position + 1];
   const last = !next || next.kind !== "experiment" || next.baseline !== entry.baseline;
   return last ? "└── " : TREE_GLYPH;
@@ -454,4 +459,23 @@ export function buttonStates(experiments, busy) {
     remove: !busy && experiments.length > 0,
     refresh: !busy,
   };
+}
+
+// ---------------------------------------------------------------------------
+// Stars: a starred experiment is pinned above the tree, in the order the rows are
+// shown (so sorting still orders the pinned rows), and marked `pinned`.
+
+export function isStarred(entry, starColumn) {
+  return starColumn >= 0 && entry.kind === "experiment" && Boolean(entry.values[starColumn]);
+}
+
+export function pinStarred(entries, starColumn) {
+  if (starColumn < 0) return entries;
+  const pinned = [];
+  const rest = [];
+  for (const entry of entries) {
+    if (isStarred(entry, starColumn)) pinned.push({ ...entry, pinned: true });
+    else rest.push(entry);
+  }
+  return pinned.length ? [...pinned, ...rest] : entries;
 }

@@ -75,6 +75,15 @@ export const STYLE = `
 .live-nb-table-grid tr.live-nb-table-selected td.live-nb-table-changed { background: var(--lnt-changed); }
 .live-nb-table-grid .live-nb-table-check { width: 28px; text-align: center; padding: 0; }
 .live-nb-table-spacer td { border: 0; padding: 0; }
+.live-nb-table-star { all: unset; cursor: pointer; width: 1.2em; display: inline-block; text-align: center;
+  color: var(--lnt-muted); }
+.live-nb-table-star::before { content: "\\2606"; }
+.live-nb-table-star[aria-pressed="true"] { color: var(--jp-warn-color1, #e69f00); }
+.live-nb-table-star[aria-pressed="true"]::before { content: "\\2605"; }
+.live-nb-table-star:focus-visible, .live-nb-table-open:focus-visible { outline: 2px solid var(--lnt-accent); }
+.live-nb-table-open { all: unset; cursor: pointer; }
+.live-nb-table-open:hover { text-decoration: underline; color: var(--lnt-accent); }
+.live-nb-table-grid tr.live-nb-table-pinned-last td { border-bottom: 2px solid var(--lnt-border); }
 .live-nb-table-charts { margin-top: 8px; }
 .live-nb-table-charts-note { color: var(--lnt-muted); margin-bottom: 4px; white-space: pre-wrap; }
 .live-nb-table-legend { display: flex; flex-wrap: wrap; gap: 4px 14px; align-items: center; margin-bottom: 4px; }
@@ -83,7 +92,7 @@ export const STYLE = `
 .live-nb-table-legend-item { display: inline-flex; gap: 5px; align-items: center; }
 .live-nb-table-swatch { display: inline-block; width: 22px; height: 3px; }
 .live-nb-table-chart-grid { display: flex; flex-wrap: wrap; gap: 12px; }
-.live-nb-table-chart { min-width: 200px; }
+.live-nb-table-chart { min-width: 0; max-width: 100%; }
 .live-nb-table-tooltip { position: fixed; z-index: 1000; pointer-events: none; padding: 4px 6px;
   background: var(--lnt-bg); color: var(--lnt-fg); border: 1px solid var(--lnt-border);
   border-radius: 3px; font-size: 11px; white-space: pre; }
