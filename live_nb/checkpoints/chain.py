@@ -107,6 +107,21 @@ class ChainWriter:
         """The final save: one more commit of the chain, with the run's outcome in ``trailers``."""
         baseline, tree = workspace_tree(self.root, include=include)
         step = step if step is not None else self.step or 0
+        return self.save_tree(baseline, tree, message, trailers, step, files)
+
+    def save_tree(
+        self,
+        baseline: str,
+        tree: str,
+        message: str | None,
+        trailers: Mapping[str, str],
+        step: int,
+        files: Mapping[str, int],
+    ) -> SavedExperiment:
+        """Commit ``tree`` as the chain's final save (a headless run's folder, read back).
+
+        Raises ``RefChangedError`` when the experiment it extends moved meanwhile.
+        """
         every = {**trailers, STEP_TRAILER: str(step), FILES_TRAILER: files_trailer(files)}
         lines = [f"{key}: {' '.join(str(value).split())}" for key, value in every.items()]
 

@@ -38,6 +38,7 @@ def exp_run(shell: Any, args: argparse.Namespace, command: list[str]) -> Any:
         runs = api.queue(
             target, args.params, command=command, name=args.name, message=args.message,
             timeout=args.timeout, run_cache=args.run_cache,
+            resume_from=args.resume_from, reset=args.reset,
         )  # fmt: skip
         if not args.queue:
             api.start(args.jobs, args.executor)
