@@ -4,12 +4,13 @@
 
 import { element } from "./dom.js";
 import { ROW_HEIGHT, VIEWPORT } from "./style.js";
+import { toggleLabel } from "./checkpoints.js";
 import { columnLabel, treeGlyph } from "./logic.js";
 
 const OVERSCAN = 8; // rows rendered above and below the window
 
 export class VirtualGrid {
-  // handlers: {onSort(name), onToggle(id, checked), onToggleAll(checked)}
+  // handlers: {onSort(name), onToggle(id, checked), onToggleAll(checked), onChain(id)}
   constructor(parent, handlers) {
     this.handlers = handlers;
     this.scroll = element("div", { className: "live-nb-table-scroll" });
@@ -42,6 +43,11 @@ export class VirtualGrid {
       if (box.matches?.('input[data-role="select-all"]')) {
         this.handlers.onToggleAll(box.checked);
       }
+    });
+    this.tbody.addEventListener("click", (event) => {
+      const toggle = /** @type {Element} */ (event.target).closest?.('[data-role="chain"]');
+      const row = toggle?.closest("tr");
+      if (row) this.handlers.onChain?.(row.getAttribute("data-id"));
     });
     this.tbody.addEventListener("change", (event) => {
       const box = /** @type {HTMLInputElement} */ (event.target);
@@ -162,8 +168,8 @@ export class VirtualGrid {
     const base = entry.baseline ? byId.get(entry.baseline) : undefined;
     for (const index of shown) {
       const column = columns[index];
-      let text = entry.display ? entry.display[index] : entry.text[index];
-      if (index === nameColumn) text = treeGlyph(entries, position) + text;
+      const text = entry.display ? entry.display[index] : entry.text[index];
+      const glyph = index === nameColumn ? treeGlyph(entries, position) : "";
       const classes = [];
       if (column.type !== "text") classes.push("live-nb-table-num");
       if (index === nameColumn) classes.push("live-nb-table-name");
@@ -172,16 +178,42 @@ export class VirtualGrid {
         classes.push("live-nb-table-changed");
         title = `${text} (baseline ${base ? base.text[nameColumn] : ""}: ${base ? base.text[index] : "-"})`;
       }
-      cells.push(element("td", { className: classes.join(" ") || undefined, text, attrs: { title } }));
+      const chain = index === nameColumn ? this.chainToggle(entry, name) : null;
+      const content = chain ? [document.createTextNode(glyph), chain, document.createTextNode(text)] : [];
+      cells.push(
+        element(
+          "td",
+          { className: classes.join(" ") || undefined, text: chain ? undefined : glyph + text, attrs: { title } },
+          content,
+        ),
+      );
     }
     return element(
       "tr",
       {
         className: ticked ? "live-nb-table-selected" : undefined,
-        attrs: { "data-id": entry.id, "data-kind": entry.kind, "data-experiment": name },
+        attrs: {
+          "data-id": entry.id,
+          "data-kind": entry.kind,
+          "data-experiment": name,
+          "data-parent": entry.parent ?? undefined,
+        },
       },
       cells,
     );
+  }
+
+  // The toggle before the name of an experiment with checkpoints (none for other rows).
+  chainToggle(entry, name) {
+    const links = this.data.chains?.get(entry.id);
+    if (!links || !links.length) return null;
+    const open = this.data.open?.has(entry.id) ?? false;
+    const { text, label } = toggleLabel(links.length, open, name);
+    return element("button", {
+      className: "live-nb-table-chain",
+      text,
+      attrs: { type: "button", "data-role": "chain", "aria-expanded": String(open), "aria-label": label, title: label },
+    });
   }
 
   destroy() {
