@@ -39,6 +39,7 @@ __all__ = [
     "SavedExperiment",
     "commit_tree",
     "include_in_tree",
+    "included_files",
     "save",
     "save_tree",
     "temporary_index",
@@ -366,6 +367,15 @@ def _untracked_files(repo: Repository, max_size: int) -> tuple[list[bytes], list
             continue  # deleted since it was listed
         (too_large if size > max_size else wanted).append(relative)
     return wanted, too_large
+
+
+def included_files(
+    repo: Repository,
+    include: Iterable[str | os.PathLike[str]],
+    max_size: int = DEFAULT_MAX_UNTRACKED_SIZE,
+) -> list[bytes]:
+    """The files ``include_in_tree`` adds for ``include`` (relative to the root, as bytes)."""
+    return _included_files(repo, include, max_size)
 
 
 def _included_files(
