@@ -18,7 +18,7 @@ import pytest
 
 from live_nb.experiments.refs import UnknownExperimentError
 from live_nb.runs import api
-from live_nb.runs.resume import ResetAndResumeError
+from live_nb.runs.resume import ResetAndResumeError, ResumeOnClusterError
 from tests.conftest import git, run_dvc
 from tests.test_checkpoints import exp_refs, first_parents, fsck_clean, message
 
@@ -127,6 +127,15 @@ def test_an_unknown_target_suggests_names_and_runs_nothing(died: Path) -> None:
     done = cli(died, "exp", "run", "--resume-from", "night@9", "--", sys.executable, "train.py")
     assert done.returncode != 0 and "no checkpoint at step 9" in done.stderr
     assert "Traceback" not in done.stderr and api.status(died) == []
+
+
+def test_a_resumed_run_on_a_cluster_is_refused_before_anything_is_queued(died: Path) -> None:
+    with pytest.raises(ResumeOnClusterError):
+        api.run(command=["true"], resume_from="night", executor="dask://127.0.0.1:1", path=died)
+    cluster = ("--executor", "dask://x:1")
+    done = cli(died, "exp", "run", "--resume-from", "night", *cluster, "--", "true")
+    assert done.returncode != 0 and "without --executor" in done.stderr
+    assert api.status(died) == []
 
 
 def test_reset_and_resume_together_are_refused(died: Path) -> None:

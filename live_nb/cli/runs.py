@@ -134,6 +134,9 @@ def _run(args: argparse.Namespace) -> int:
         write(f"Queued {len(runs)} run(s): {', '.join(r.name for r in runs)}.")
         write("Start them with `live-nb queue start`.")
         return 0
+    from live_nb.runs.resume import check_executor
+
+    check_executor(args.resume_from, args.executor)
     executor = executor_for(args.executor, args.jobs)  # an unreachable cluster: nothing queued
     runs = api.queue(args.target, args.params, **common)
     results = _work(args, {run.id for run in runs}, executor)

@@ -157,9 +157,11 @@ def run(
     ``resume_from``: a checkpoint (``NAME[@STEP]``) each run continues from; ``reset``:
     start over (see ``live_nb.runs.resume``).
     """
+    from live_nb.runs.resume import check_executor
     from live_nb.runs.worker import start_background, work
 
     _check_jobs(jobs)
+    check_executor(resume_from, executor)
     runs = queue(target, params, command=command, name=name, message=message,
                  timeout=timeout, run_cache=run_cache, path=path,
                  resume_from=resume_from, reset=reset)  # fmt: skip

@@ -33,13 +33,32 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ResetAndResumeError",
+    "ResumeOnClusterError",
     "ResumePoint",
+    "check_executor",
     "child_environment",
     "reset_into",
     "restore_into",
     "resume_point",
     "save_resumed",
 ]
+
+
+class ResumeOnClusterError(LiveNbError, ValueError):
+    """``--resume-from`` with a Dask executor: the checkpoint's files are only here."""
+
+    def __init__(self) -> None:
+        """Say how to run it."""
+        super().__init__(
+            "--resume-from runs on this machine: the checkpoint's files are in this "
+            "repository's DVC cache. Run it without --executor."
+        )
+
+
+def check_executor(resume_from: str | None, executor: object | None) -> None:
+    """Refuse a resumed run on a cluster, before anything is queued."""
+    if resume_from is not None and executor not in (None, "local"):
+        raise ResumeOnClusterError()
 
 
 class ResetAndResumeError(LiveNbError, ValueError):
@@ -166,8 +185,8 @@ def _extract(repo: Repository, commit: str, paths: list[str], work: Path) -> Non
     from live_nb.runs.snapshot import safe_member
 
     literal = {"GIT_LITERAL_PATHSPECS": "1"}
-    listed = repo.run("ls-tree", "--name-only", commit, "--", *paths, env=literal)
-    present = [line for line in listed.splitlines() if line]
+    listed = repo.run_bytes("ls-tree", "-z", "--name-only", commit, "--", *paths, env=literal)
+    present = [os.fsdecode(name) for name in listed.split(b"\0") if name]
     if not present:
         return
     archive = subprocess.Popen(
