@@ -10,6 +10,9 @@ model file declared with ``log_artifact(..., checkpoint=True)`` (a small part of
 each step) and calls ``next_step``. Prints, per run:
 
 - the loop's wall time and its slowdown against the run without checkpoints (goal: < 10%);
+- the CPU the run's other threads (the checkpoint thread) and its Git processes took, per
+  checkpoint and as a share of the loop's time: what checkpoints take from the training on a
+  machine with no core to spare, and a figure the machine's other load hardly moves;
 - how many checkpoints were made (the others were coalesced into them);
 - the time from a checkpoint being due to its ref moving (median, 90th percentile, max);
 - the growth of ``.git/objects`` and of the DVC cache per checkpoint, and the whole
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import resource
 import statistics
 import subprocess
 import tempfile
@@ -75,7 +79,9 @@ def _run(folder: Path, steps: int, work_ms: float, model_kb: int, checkpoint: ob
     if checkpoint is not None:
         model.write_bytes(body)
         live.log_artifact("model.bin", checkpoint=True)
+    cpu_before = _cpu()
     started = time.perf_counter()
+    thread_started = time.thread_time()
     for step in range(steps):
         _busy(work_ms)
         body[step % len(body)] = step % 256  # the weights move a little
@@ -84,9 +90,11 @@ def _run(folder: Path, steps: int, work_ms: float, model_kb: int, checkpoint: ob
             live.log_metric(f"train/m{index}", 1 / (step + 1) + index)
         live.next_step()
     loop = time.perf_counter() - started
+    loop_cpu = time.thread_time() - thread_started
     ended = time.perf_counter()
     live.end()
     end_time = time.perf_counter() - ended
+    process, children = (after - before for after, before in zip(_cpu(), cpu_before))
     checkpointer = live._checkpoints
     latencies = checkpointer.latencies if checkpointer is not None else []
     made = len(latencies)
@@ -102,7 +110,16 @@ def _run(folder: Path, steps: int, work_ms: float, model_kb: int, checkpoint: ob
         "latencies": latencies,
         "git": loose / max(made, 1),
         "cache": cached / max(made, 1),
+        "threads_cpu": process - loop_cpu,  # every thread but the loop's (end() included)
+        "git_cpu": children,
     }
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds of this process (every thread) and of its ended child processes."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -141,8 +158,16 @@ def main() -> None:
         )
         slowdown = result["loop"] / base - 1
         line = f"{label:>26}: loop {result['loop']:.2f} s ({slowdown:+.1%})"
+        extra = result["threads_cpu"] - results[None]["threads_cpu"]  # beyond autosync's
+        background = extra + result["git_cpu"]
+        line += f"; CPU beside the loop {background / result['loop']:.1%} of its time"
         if checkpoint is not None:
             lat = result["latencies"]
+            made = max(result["made"], 1)
+            line += (
+                f" ({background / made * 1000:.1f} ms per checkpoint: its thread "
+                f"{extra / made * 1000:.1f} ms, Git {result['git_cpu'] / made * 1000:.1f} ms)"
+            )
             line += (
                 f", end() {result['end'] * 1000:.0f} ms, {result['made']} checkpoints made; "
                 f"due -> ref moved median {statistics.median(lat) * 1000:.0f} ms, "

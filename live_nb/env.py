@@ -59,6 +59,10 @@ LIVE_NB_RUN_ID = "LIVE_NB_RUN_ID"
 LIVE_NB_RUN_NAME = "LIVE_NB_RUN_NAME"
 """Set with ``LIVE_NB_RUN_ID``: the name the run's experiment will be saved under."""
 
+LIVE_NB_RESUMED = "LIVE_NB_RESUMED"
+"""Set by ``live-nb exp run --resume-from`` (``NAME@SHA``): the checkpoint the run resumes from,
+already restored into its folder (``live.resumed`` names it)."""
+
 
 def in_headless_run() -> bool:
     """Whether this process is a run of ``live-nb exp run``, which saves the experiment itself."""

@@ -9,13 +9,14 @@ briefly, then reported as :class:`GitLockedError`. Raw tree and commit objects
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
 import subprocess
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -353,6 +354,84 @@ class ObjectReader:
             self._process.wait(timeout=5)
         if self._process.stdout is not None:
             self._process.stdout.close()
+
+
+class GitPipeClosedError(GitError):
+    """A long-lived Git process ended (or never started): what it said on its way out."""
+
+    def __init__(self, args: Sequence[str], stderr: str) -> None:
+        """Name the command and its last words."""
+        self.stderr = stderr
+        super().__init__(f"git {' '.join(args)} ended: {stderr.strip() or 'no message'}")
+
+
+class GitPipe:
+    """One long-lived ``git ARGS`` spoken to in lines: many requests, no process start each.
+
+    For ``hash-object --stdin-paths``, ``mktree --batch``, ``update-ref --stdin``.
+    Started outside the caller's process group, as every Git command here. Not shared
+    between threads: its owner (a checkpoint chain's writer) asks one request at a time.
+    """
+
+    def __init__(self, root: Path, args: Sequence[str], env: Mapping[str, str] | None = None):
+        """Start ``git *args`` in the working tree ``root``."""
+        self.args = list(args)
+        environment = {**os.environ, "LANGUAGE": "C", "LC_ALL": "C", **(env or {})}
+        try:
+            self._process = subprocess.Popen(
+                ["git", *self.args],
+                cwd=root,
+                env=environment,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
+        except FileNotFoundError as error:
+            raise GitNotFoundError() from error
+
+    def ask(self, request: bytes, replies: int = 1) -> list[bytes]:
+        """Send ``request`` and read ``replies`` lines back (without their newlines).
+
+        Raises :class:`GitPipeClosedError`, with Git's message, when the process ended.
+        """
+        stdin, stdout = self._process.stdin, self._process.stdout
+        assert stdin is not None and stdout is not None
+        try:
+            stdin.write(request)
+            stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise self._closed() from None
+        lines = []
+        for _ in range(replies):
+            line = stdout.readline()
+            if not line.endswith(b"\n"):
+                raise self._closed()
+            lines.append(line[:-1])
+        return lines
+
+    def _closed(self) -> GitPipeClosedError:
+        self.close()
+        stderr = self._process.stderr
+        text = stderr.read().decode("utf-8", "replace") if stderr is not None else ""
+        return GitPipeClosedError(self.args, text)
+
+    def close(self) -> None:
+        """End the process (its input closed: it finishes what it was asked and exits)."""
+        if self._process.stdin is not None and not self._process.stdin.closed:
+            with contextlib.suppress(OSError):
+                self._process.stdin.close()
+        try:
+            self._process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+
+    def ref_moved(self, error: GitPipeClosedError) -> bool:
+        """Whether ``error`` (from ``update-ref --stdin``) says a ref was not where expected."""
+        return any(text in error.stderr for text in _REF_MOVED_MESSAGES)
 
 
 def _not_a_repository(path: Path, stderr: str) -> NotAGitRepositoryError:

@@ -149,6 +149,10 @@ class Live:
         if resume_from is not None:
             self.resumed = self._resume_checkpoint(resume_from)
             self._resume = True
+        elif env.in_headless_run() and os.environ.get(env.LIVE_NB_RESUMED):
+            from live_nb.checkpoints.resume import restored_by_runner
+
+            self.resumed = restored_by_runner(os.environ[env.LIVE_NB_RESUMED], self._root)
         self._root.mkdir(parents=True, exist_ok=True)
         if self._resume:
             self._load_previous_run()
@@ -653,6 +657,8 @@ class Live:
         autosync.ended(self)
         if self._checkpoints is not None:
             self._checkpoints.close()
+            if env.in_headless_run():  # the runner saves: the declared files as they end
+                self._checkpoints.files.cache()
         if self._images and self._cache_images:
             self._cache(self._root / "plots" / "images")
         if "step" in self.summary:

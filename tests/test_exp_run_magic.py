@@ -108,3 +108,18 @@ def test_queue_only_leaves_the_runs_queued(kernel: Kernel, notebook: Path) -> No
     kernel.run("%exp_run train.ipynb --queue -S lr=1,2")
     time.sleep(1.0)
     assert [e.status for e in api.status(notebook)] == ["queued", "queued"]
+
+
+def test_resume_from_names_a_checkpoint_or_suggests_one(kernel: Kernel, notebook: Path) -> None:
+    from live_nb import Live
+
+    with Live(checkpoint=True, exp_name="night") as live:  # a chain to resume from
+        live.log_metric("loss", 1.0)
+        live.next_step()
+    wrong = kernel.run("%exp_run train.ipynb --queue --resume-from nihgt")
+    assert "Did you mean 'night'" in str(wrong) and api.status(notebook) == []
+    both = kernel.run("%exp_run train.ipynb --queue --resume-from night --reset")
+    assert "give one of them" in str(both) and api.status(notebook) == []
+    kernel.run("%exp_run train.ipynb --queue --resume-from night")
+    (entry,) = api.status(notebook)
+    assert entry.spec.resume is not None and entry.spec.resume["name"] == "night"

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from live_nb.checkpoints.batch import BatchCommitter, Unsupported
 from live_nb.experiments.chain import (
     FILES_TRAILER,
     STEP_TRAILER,
@@ -26,15 +27,17 @@ from live_nb.experiments.save import (
     SavedExperiment,
     commit_tree,
     include_in_tree,
+    included_files,
     temporary_index,
     workspace_tree,
 )
 from live_nb.formats.files import remove_quietly
-from live_nb.git import ZERO_SHA, RefChangedError, Repository
+from live_nb.git import ZERO_SHA, GitError, RefChangedError, Repository
 
 __all__ = ["ChainStart", "ChainWriter"]
 
 _MAX_SUFFIX = 1000  # name, name-2, ... name-999: as a %%live cell run again
+_BATCH_FAILURES = 3  # batch commits given up after this many failures: the index path alone
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,9 @@ class ChainWriter:
         self._repo = Repository.discover(root)
         self._index: Path | None = None  # kept from the first checkpoint: the others add to it
         self._baseline: str | None = None
+        self._batch: BatchCommitter | None = None  # the checkpoints after the first (batch.py)
+        self._tree: str | None = None  # the last checkpoint's tree
+        self._failures = 0
 
     @property
     def started(self) -> bool:
@@ -83,15 +89,46 @@ class ChainWriter:
             self._baseline, tree = workspace_tree(self.root, include=include, index=index)
             self._index = index
         else:
+            batched = self._batched(step, include, files)
+            if batched is not None:
+                return batched
             tree = include_in_tree(repo, self._index, include)
 
         def text(name: str) -> str:
             return checkpoint_message(name, step, files)
 
-        return self._commit(repo, self._baseline, tree, step, text)
+        commit = self._commit(repo, self._baseline, tree, step, text)
+        self._tree = tree
+        return commit
+
+    def _batched(self, step: int, include: Sequence[Path], files: Mapping[str, int]) -> str | None:
+        """The checkpoint through long-lived Git processes (batch.py); None: use the index."""
+        exp, tip, tree = self.exp, self.tip, self._tree
+        if exp is None or tip is None or tree is None or self._failures >= _BATCH_FAILURES:
+            return None
+        try:
+            if self._batch is None:
+                self._batch = BatchCommitter(self._repo, tree, f"live_nb: checkpoint {exp.name}")
+            new_tree = self._batch.tree(included_files(self._repo, include))
+            commit = self._batch.commit(new_tree, tip, checkpoint_message(exp.name, step, files))
+            self._batch.move(exp.ref, commit, tip)
+        except RefChangedError:
+            raise
+        except (Unsupported, GitError, OSError):
+            self._failures += 1
+            self._close_batch()
+            return None
+        self.tip, self.step, self._tree = commit, step, new_tree
+        return commit
+
+    def _close_batch(self) -> None:
+        if self._batch is not None:
+            self._batch.close()
+            self._batch = None
 
     def close(self) -> None:
         """Remove the kept index (a killed process's is removed by the next save)."""
+        self._close_batch()
         if self._index is not None:
             remove_quietly(self._index)
             self._index = None
@@ -107,6 +144,21 @@ class ChainWriter:
         """The final save: one more commit of the chain, with the run's outcome in ``trailers``."""
         baseline, tree = workspace_tree(self.root, include=include)
         step = step if step is not None else self.step or 0
+        return self.save_tree(baseline, tree, message, trailers, step, files)
+
+    def save_tree(
+        self,
+        baseline: str,
+        tree: str,
+        message: str | None,
+        trailers: Mapping[str, str],
+        step: int,
+        files: Mapping[str, int],
+    ) -> SavedExperiment:
+        """Commit ``tree`` as the chain's final save (a headless run's folder, read back).
+
+        Raises ``RefChangedError`` when the experiment it extends moved meanwhile.
+        """
         every = {**trailers, STEP_TRAILER: str(step), FILES_TRAILER: files_trailer(files)}
         lines = [f"{key}: {' '.join(str(value).split())}" for key, value in every.items()]
 

@@ -32,8 +32,9 @@ class DeclaredFiles:
     def declare(self, path: str | os.PathLike[str]) -> None:
         """Cache ``path`` at every checkpoint from now on."""
         absolute = Path(os.path.abspath(path))
-        self._paths.setdefault(absolute, artifacts.find_dvc_root(Path.cwd()))
+        root = self._paths.setdefault(absolute, artifacts.find_dvc_root(Path.cwd()))
         self._shown.setdefault(absolute, os.fspath(path))
+        artifacts.ignore_output(absolute, root)  # never a Git blob, even before it exists
 
     @property
     def paths(self) -> list[Path]:

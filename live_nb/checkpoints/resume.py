@@ -25,7 +25,7 @@ from live_nb.formats import artifacts
 from live_nb.formats.metrics import drop_rows_from, inspect_metric_file
 from live_nb.git import Repository
 
-__all__ = ["Resumed", "reset", "resume_from", "same_code"]
+__all__ = ["Resumed", "reset", "restored_by_runner", "resume_from", "same_code"]
 
 DERIVED_FILES = ("dvc.yaml", ".gitignore")
 """Files a run rewrites from what it logs: they differ without the code having changed."""
@@ -79,6 +79,16 @@ def resume_from(
     )
     start = ChainStart(name, commit, exp if tip == commit else None, ignored)
     return Resumed(exp, commit, applied, start, tuple(paths))
+
+
+def restored_by_runner(value: str, live_dir: Path) -> Resumed:
+    """A headless run's resume: ``live-nb exp run`` restored its folder before it started.
+
+    ``value`` is ``LIVE_NB_RESUMED``'s ``NAME@SHA``; the runner also saves the chain.
+    """
+    name, _, commit = value.rpartition("@")
+    applied = ApplyResult(name, "", commit, str(live_dir.parent))
+    return Resumed(ExpRef("", name), commit, applied, ChainStart(), ())
 
 
 def cut_after(live_dir: Path, step: int) -> bool:

@@ -79,6 +79,14 @@ def _register_run(experiment_commands: Commands) -> None:
         help="run even when an experiment with the same inputs exists",
     )  # fmt: skip
     run.add_argument("--executor", metavar="URL", help="local (default) or dask://HOST:PORT")
+    resume = run.add_mutually_exclusive_group()
+    resume.add_argument(
+        "--resume-from", metavar="NAME[@STEP]",
+        help="continue from this checkpoint: its results and files in each run's folder",
+    )  # fmt: skip
+    resume.add_argument(
+        "--reset", action="store_true", help="start over (no results of an earlier run resumed)"
+    )
     run.add_argument("--json", action="store_true", help="print the results as JSON")
     run.set_defaults(handler=_run, takes_command=True)
 
@@ -119,12 +127,16 @@ def _run(args: argparse.Namespace) -> int:
     common = {
         "command": args.command, "name": args.name, "message": args.message,
         "timeout": args.timeout, "run_cache": args.run_cache, "path": args.path,
+        "resume_from": args.resume_from, "reset": args.reset,
     }  # fmt: skip
     if args.queue:
         runs = api.queue(args.target, args.params, **common)
         write(f"Queued {len(runs)} run(s): {', '.join(r.name for r in runs)}.")
         write("Start them with `live-nb queue start`.")
         return 0
+    from live_nb.runs.resume import check_executor
+
+    check_executor(args.resume_from, args.executor)
     executor = executor_for(args.executor, args.jobs)  # an unreachable cluster: nothing queued
     runs = api.queue(args.target, args.params, **common)
     results = _work(args, {run.id for run in runs}, executor)

@@ -39,6 +39,7 @@ __all__ = [
     "SavedExperiment",
     "commit_tree",
     "include_in_tree",
+    "included_files",
     "save",
     "save_tree",
     "temporary_index",
@@ -375,12 +376,22 @@ def _untracked_files(repo: Repository, max_size: int) -> tuple[list[bytes], list
     return wanted, too_large
 
 
+def included_files(
+    repo: Repository,
+    include: Iterable[str | os.PathLike[str]],
+    max_size: int = DEFAULT_MAX_UNTRACKED_SIZE,
+) -> list[bytes]:
+    """The files ``include_in_tree`` adds for ``include`` (relative to the root, as bytes)."""
+    return _included_files(repo, include, max_size)
+
+
 def _included_files(
     repo: Repository, include: Iterable[str | os.PathLike[str]], max_size: int
 ) -> list[bytes]:
     """Files and links under the ``include`` paths, minus outputs tracked by a ``.dvc`` file."""
     root = repo.root.resolve()
     files: list[bytes] = []
+    tracked: dict[Path, bool] = {}  # folders looked at: each is stat'ed once per call
     for entry in include:
         target = _without_resolving_last(entry)
         if target is None or not os.path.lexists(target):
@@ -391,7 +402,7 @@ def _included_files(
             raise OutsideRepositoryError(target, repo.root) from error
         real_folder = target.is_dir() and not target.is_symlink()
         for file in sorted(_walk_files(target)) if real_folder else [target]:
-            if _small_enough(file, max_size) and not _tracked_by_dvc(file, root):
+            if _small_enough(file, max_size) and not _tracked_by_dvc(file, root, tracked):
                 files.append(os.fsencode(file.relative_to(root).as_posix()))
     return files
 
@@ -424,13 +435,16 @@ def _walk_files(folder: Path) -> Iterator[Path]:
                 yield here / name
 
 
-def _tracked_by_dvc(file: Path, root: Path) -> bool:
-    for candidate in (file, *file.parents):
-        if candidate == root:
-            return False
-        if candidate.with_name(candidate.name + ".dvc").is_file():
-            return True
-    return False
+def _tracked_by_dvc(file: Path, root: Path, memo: dict[Path, bool]) -> bool:
+    """Whether ``file`` or a folder above it (below ``root``) has a ``.dvc`` file beside it."""
+    if file == root or file == file.parent:
+        return False
+    if file.with_name(file.name + ".dvc").is_file():
+        return True
+    parent = file.parent
+    if parent not in memo:
+        memo[parent] = _tracked_by_dvc(parent, root, memo)
+    return memo[parent]
 
 
 def _add_tracked(repo: Repository, env: dict[str, str]) -> None:

@@ -47,6 +47,7 @@ __all__ = [
     "cache_output",
     "ensure_dvc_dir",
     "find_dvc_root",
+    "ignore_output",
     "object_path",
     "render_dvc_file",
     "restore_artifact",
@@ -518,6 +519,19 @@ def _no_scm(dvc_dir: Path) -> bool:
             elif section == "core" and key.strip() == "no_scm":
                 no_scm = value.strip().lower() in ("true", "yes", "on", "1")
     return no_scm
+
+
+def ignore_output(target: Path, root: Path) -> None:
+    """Add ``target`` to its folder's ``.gitignore`` now, as caching it will (``dvc add``).
+
+    For a file declared before it exists: Git must not take it into a commit meanwhile. A
+    path outside ``root`` is left alone (nothing is written outside the project).
+    """
+    absolute = Path(os.path.abspath(target))
+    if not absolute.is_relative_to(Path(os.path.abspath(root))) or absolute == Path(root):
+        return
+    if _uses_git(root):
+        _add_to_gitignore(absolute)
 
 
 def _add_to_gitignore(target: Path) -> None:

@@ -35,9 +35,13 @@ def exp_run(shell: Any, args: argparse.Namespace, command: list[str]) -> Any:
     try:
         if args.jobs < 1:  # before anything is queued
             raise InvalidJobsError(args.jobs)
+        from live_nb.runs.resume import check_executor
+
+        check_executor(args.resume_from, args.executor)
         runs = api.queue(
             target, args.params, command=command, name=args.name, message=args.message,
             timeout=args.timeout, run_cache=args.run_cache,
+            resume_from=args.resume_from, reset=args.reset,
         )  # fmt: skip
         if not args.queue:
             api.start(args.jobs, args.executor)

@@ -194,6 +194,8 @@ class LiveMagics(Magics):
         help="run even when an experiment with the same inputs exists",
     )
     @argument("--executor", help="local (default) or dask://HOST:PORT")
+    @argument("--resume-from", help="NAME[@STEP]: each run continues from this checkpoint")
+    @argument("--reset", action="store_true", help="start over (nothing of an earlier run resumed)")
     @line_magic
     def exp_run(self, line: str) -> Any:
         """Run this notebook (as saved) in the background, once per combination of -S values.

@@ -142,6 +142,8 @@ def run(
     message: str | None = None,
     timeout: float | None = None,
     run_cache: bool = True,
+    resume_from: str | None = None,
+    reset: bool = False,
     background: bool = False,
     executor: object | None = None,
     path: PathLike = ".",
@@ -152,12 +154,17 @@ def run(
     ``background`` this returns when every run has ended; with it, at once (a background
     worker process runs them, or with a ``Client`` a thread of this one). ``executor``: a
     ``distributed.Client``, a ``dask://`` URL, or None for processes on this machine.
+    ``resume_from``: a checkpoint (``NAME[@STEP]``) each run continues from; ``reset``:
+    start over (see ``live_nb.runs.resume``).
     """
+    from live_nb.runs.resume import check_executor
     from live_nb.runs.worker import start_background, work
 
     _check_jobs(jobs)
+    check_executor(resume_from, executor)
     runs = queue(target, params, command=command, name=name, message=message,
-                 timeout=timeout, run_cache=run_cache, path=path)  # fmt: skip
+                 timeout=timeout, run_cache=run_cache, path=path,
+                 resume_from=resume_from, reset=reset)  # fmt: skip
     root = runs[0].root if runs else Path(path)
     if background and (executor is None or isinstance(executor, str)):
         start_background(root, _queue(root), jobs, executor)  # a process: outlives a kernel
@@ -183,6 +190,8 @@ def queue(
     timeout: float | None = None,
     run_cache: bool = True,
     path: PathLike = ".",
+    resume_from: str | None = None,
+    reset: bool = False,
 ) -> Runs:
     """Queue the runs ``run()`` would make, without starting them (see :func:`start`)."""
     from live_nb.runs.plan import plan_runs
@@ -190,7 +199,10 @@ def queue(
     with Repository.discover(path) as repo:
         root, the_queue = repo.root, Queue(repo.git_dir)
     taken = {entry.name for entry in iter_active(the_queue.entries())}
-    specs = plan_runs(target, command, params, name, message, timeout, run_cache, root, taken)
+    specs = plan_runs(
+        target, command, params, name, message, timeout, run_cache, root, taken,
+        resume_from=resume_from, reset=reset,
+    )  # fmt: skip
     entries = the_queue.add(specs)
     return Runs([Run(entry.id, entry.name, root) for entry in entries])
 

@@ -69,13 +69,15 @@ def _prepare_and_execute(
             remove_folder(work)
         materialise(repo, spec.tree, work)
         _forget_latest(spec, work)
+        _resume_or_reset(spec, repo, work, log)
         apply_point(spec.settings, spec.placement_map(), work, spec.target)
     except Exception as error:
         log.write(f"live_nb: cannot prepare the run: {error}\n")
         return Outcome(FAILED, f"cannot prepare the run: {error}", time.monotonic() - started)
     log.write(f"live_nb: running {spec.describe_target()} {spec.params_text()}\n".rstrip() + "\n")
     log.flush()
-    env = run_environment(work, {LIVE_NB_RUN_ID: spec.id, LIVE_NB_RUN_NAME: spec.name})
+    told = {LIVE_NB_RUN_ID: spec.id, LIVE_NB_RUN_NAME: spec.name, **_resume_environment(spec)}
+    env = run_environment(work, told)
     if spec.kind == NOTEBOOK and spec.target:
         saved_environ = dict(os.environ)
         os.environ.update(env)  # nbclient's kernel inherits this process's environment
@@ -85,6 +87,28 @@ def _prepare_and_execute(
             os.environ.clear()
             os.environ.update(saved_environ)
     return run_command(spec.command, work, log, control, env)
+
+
+def _resume_or_reset(spec: RunSpec, repo: Repository, work: Path, log: TextIO) -> None:
+    """``--resume-from``: the checkpoint's results and files in the run's folder (see resume)."""
+    from live_nb.runs.resume import ResumePoint, reset_into, restore_into
+
+    if spec.resume:
+        point = ResumePoint.from_dict(spec.resume)
+        missing = restore_into(repo, point, work, spec.live_dirs)
+        log.write(f"live_nb: resuming from {point.target!r} ({point.commit[:7]}), ")
+        log.write(f"at step {point.step + 1}\n")
+        for path in missing:
+            log.write(f"live_nb: {path} is not in DVC's cache: the run starts without it\n")
+    elif spec.reset:
+        reset_into(work, spec.live_dirs)
+
+
+def _resume_environment(spec: RunSpec) -> dict[str, str]:
+    from live_nb.runs.resume import ResumePoint, child_environment
+
+    point = ResumePoint.from_dict(spec.resume) if spec.resume else None
+    return child_environment(point, spec.reset)
 
 
 def save_outcome(
@@ -108,7 +132,17 @@ def save_outcome(
     import_cache(work, repo.root)
     trailers = run_trailers(spec, outcome, extra_trailers)
     message = spec.message or f"live-nb exp run {spec.describe_target()}: {outcome.status}"
-    saved = save_run(repo.root, spec, tree, message, trailers)
+    saved: SavedExperiment | None
+    if spec.resume:
+        from live_nb.runs.resume import ResumePoint, save_resumed
+
+        point = ResumePoint.from_dict(spec.resume)
+        saved = save_resumed(
+            repo.root, point, spec.baseline, tree, spec.name, message, trailers,
+            spec.live_dirs, work,
+        )  # fmt: skip
+    else:
+        saved = save_run(repo.root, spec, tree, message, trailers)
     if saved is not None:
         result.experiment, result.commit = saved.name, saved.commit
     return result

@@ -53,15 +53,23 @@ def plan_runs(
     run_cache: bool = True,
     path: str | os.PathLike[str] = ".",
     taken: Collection[str] = (),
+    resume_from: str | None = None,
+    reset: bool = False,
 ) -> list[RunSpec]:
     """The runs of ``target`` (a notebook) or ``command``, one per point of ``params``' grid.
 
     ``taken``: names already used (by queued runs) besides the baseline's experiments.
+    ``resume_from``: a checkpoint (``NAME[@STEP]``) every run of the grid resumes from (see
+    :mod:`.resume`); ``reset``: start over instead.
     """
     from live_nb.experiments.save import workspace_tree
+    from live_nb.runs.resume import ResetAndResumeError, resume_point
 
+    if reset and resume_from is not None:
+        raise ResetAndResumeError()
     overrides = [parse_override(item) for item in params]
     with Repository.discover(path) as repo:
+        resumed = resume_point(repo, resume_from) if resume_from is not None else None
         if target is None and not command:
             command = pipeline_command(repo.root)
         notebook, document = None, None
@@ -89,8 +97,10 @@ def plan_runs(
                 placements=placed,
                 message=message,
                 timeout=timeout,
-                run_cache=run_cache,
+                run_cache=run_cache and resumed is None,  # a resumed run always trains on
                 live_dirs=live_dirs,
+                resume=resumed.to_dict() if resumed is not None else None,
+                reset=reset,
             )
         )
     with Repository.discover(path) as repo:

@@ -121,10 +121,13 @@ def _code_of(repo: Repository, spec: RunSpec) -> str:
 
 
 def _inputs(spec: RunSpec) -> dict[str, object]:
-    return {
+    inputs: dict[str, object] = {
         "kind": spec.kind,
         "target": spec.target,
         "command": spec.command,
         "settings": sorted(setting.text() for setting in spec.settings),
         "python": ".".join(map(str, sys.version_info[:2])),
     }
+    if spec.resume:  # the checkpoint's files are inputs too (absent before: same signatures)
+        inputs["resume"] = spec.resume.get("commit")
+    return inputs

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from live_nb.git import Repository
 
-__all__ = ["materialise", "result_tree", "runs_folder"]
+__all__ = ["materialise", "result_tree", "runs_folder", "safe_member"]
 
 
 def runs_folder(git_dir: Path) -> Path:
@@ -38,7 +38,7 @@ def materialise(repo: Repository, tree: str, destination: Path) -> None:
     assert archive.stdout is not None
     with tarfile.open(fileobj=archive.stdout, mode="r|") as tar:
         for member in tar:
-            safe = _safe_member(member, destination)
+            safe = safe_member(member, destination)
             if safe is not None:
                 tar.extract(safe, destination, filter="fully_trusted")
     _, error = archive.communicate()
@@ -46,7 +46,7 @@ def materialise(repo: Repository, tree: str, destination: Path) -> None:
         raise RuntimeError(f"git archive {tree} failed: {error.decode('utf-8', 'replace')}")
 
 
-def _safe_member(member: tarfile.TarInfo, destination: Path) -> tarfile.TarInfo | None:
+def safe_member(member: tarfile.TarInfo, destination: Path) -> tarfile.TarInfo | None:
     """The member if it stays inside ``destination`` (links included); else None, left out."""
     try:
         return tarfile.data_filter(member, str(destination))

@@ -44,6 +44,8 @@ class RunSpec:
     run_cache: bool = True
     live_dirs: list[str] = field(default_factory=lambda: ["dvclive"])
     signature: str | None = None
+    resume: dict[str, Any] | None = None  # a ResumePoint's data (``--resume-from``)
+    reset: bool = False  # ``--reset``: start over, whatever the snapshot holds
     queued_at: float = field(default_factory=time.time)
 
     def describe_target(self) -> str:

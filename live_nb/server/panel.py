@@ -196,7 +196,7 @@ class Panel:
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            df = show(repo.root)
+            df = show(repo.root, checkpoints=True)
             columns, rows = synced_state(repo, df)
         return {
             "state": "ready",
@@ -207,6 +207,7 @@ class Panel:
             "columns": columns,
             "rows": rows,
             "experiments": sum(row["kind"] == "experiment" for row in rows),
+            "checkpoints": sum(row["kind"] == "checkpoint" for row in rows),
             "warnings": list(dict.fromkeys(str(item.message) for item in caught)),
         }
 
@@ -242,7 +243,7 @@ class Panel:
 
         repo = self._require(folder)
         with repo:
-            ref = _experiment_ref(repo, row_id, "apply")
+            ref = _experiment_ref(repo, row_id, "apply", checkpoint=True)
         kept = [str(resolve_inside(self.root, path)) for path in keep]
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -283,7 +284,7 @@ class Panel:
 
         repo = self._require(folder)
         with repo:
-            ref = _experiment_ref(repo, row_id, "branch")
+            ref = _experiment_ref(repo, row_id, "branch", checkpoint=True)
         return manage.branch(ref, branch_name, path=repo.root).describe()
 
     def note(self, folder: Path, row_id: str, text: str) -> str:
@@ -354,14 +355,36 @@ def _commit_of(repo: Repository, row_id: str) -> str | None:
 
     if _HEX.fullmatch(row_id):
         return row_id if repo.rev_parse(row_id) == row_id else None
+    if "@" in row_id.rsplit("/", 1)[-1]:
+        return _checkpoint_of(repo, row_id)
     if ExpRef.parse(row_id) is not None:
         return repo.rev_parse(row_id)
     return None
 
 
-def _experiment_ref(repo: Repository, row_id: object, action: str) -> str:
+def _checkpoint_of(repo: Repository, row_id: str) -> str | None:
+    """The commit of a checkpoint row id (``<ref>@<sha>``): one of that experiment's chain."""
+    from live_nb.experiments.chain import read_chain
     from live_nb.experiments.refs import ExpRef
 
+    ref, at, sha = row_id.rpartition("@")
+    if not at or ExpRef.parse(ref) is None or not _HEX.fullmatch(sha):
+        return None
+    tip = repo.rev_parse(ref)
+    if tip is None or repo.rev_parse(sha) != sha:
+        return None
+    return sha if any(link.commit == sha for link in read_chain(repo, tip)) else None
+
+
+def _experiment_ref(repo: Repository, row_id: object, action: str, checkpoint: bool = False) -> str:
+    """The ref of the experiment row ``row_id`` (a checkpoint's commit, when ``checkpoint``)."""
+    from live_nb.experiments.refs import ExpRef
+
+    if checkpoint and isinstance(row_id, str) and "@" in row_id:
+        found = _checkpoint_of(repo, row_id)
+        if found is None:
+            raise NotAnExperimentError(action, row_id)
+        return found
     if not isinstance(row_id, str) or ExpRef.parse(row_id) is None:
         raise NotAnExperimentError(action, row_id)
     if repo.rev_parse(row_id) is None:

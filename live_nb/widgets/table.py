@@ -16,12 +16,17 @@ Synced traits (Python -> browser, unless noted):
 - ``view``: ``"table"`` (``widget.js`` picks this view by it);
 - ``columns``: ``[{"name", "kind": "meta"|"metric"|"param", "type": "text"|"number"|"integer"}]``
   in the DataFrame's order;
-- ``rows``: ``[{"id", "kind": "workspace"|"baseline"|"experiment", "baseline": id or null,
-  "commit": full sha or null, "values": [...]}]`` in the DataFrame's order, one value per
-  column. ``id`` is ``"workspace"``, a baseline's full sha, or an experiment's full ref
-  (``refs/exps/...``); ``baseline`` is the id of the row a row is compared with (the
-  experiment's baseline; HEAD for the workspace). Values are JSON: a missing value is
-  ``null``, an infinite float is ``{"float": "inf"}`` or ``{"float": "-inf"}``;
+- ``rows``: ``[{"id", "kind": "workspace"|"baseline"|"experiment"|"checkpoint", "baseline":
+  id or null, "commit": full sha or null, "values": [...]}]`` in the DataFrame's order, one
+  value per column. ``id`` is ``"workspace"``, a baseline's full sha, an experiment's full ref
+  (``refs/exps/...``), or a checkpoint's ``<experiment's ref>@<full sha>``; ``baseline`` is
+  the id of the row a row is compared with (the experiment's baseline; HEAD for the
+  workspace). A checkpoint row (``show(checkpoints=True)``: each commit of an experiment's
+  chain but its last, newest first, right after the experiment's row) also has ``"parent"``:
+  its experiment's row id. The browser shows them under it, collapsed until toggled; apply,
+  branch and the overlay take a checkpoint row, remove and push only whole experiments.
+  Values are JSON: a missing value is ``null``, an infinite float is ``{"float": "inf"}``
+  or ``{"float": "-inf"}``;
 - ``sort_by`` (a column name or ``""``), ``sort_order`` (``"asc"``/``"desc"``), ``filter_text``,
   ``hide_unchanged``: the view's state, set by either side. ``hide_unchanged`` hides the metric
   and param columns with one value in every shown row, empty cells ignored (``show(only_changed=
@@ -97,6 +102,7 @@ __all__ = [
     "show_table",
     "static_html",
     "synced_state",
+    "without_checkpoints",
 ]
 
 MAX_OVERLAY = 24  # rows whose histories one request may ask for
@@ -118,6 +124,7 @@ class _Target:
     commit: str | None
     exp: ExpRef | None = None
     local: bool = True  # False: a Git remote's experiment that is not here (--remote)
+    parent: str | None = None  # a checkpoint's: the id of its experiment's row
 
 
 def _is_missing(value: Any) -> bool:
@@ -207,19 +214,61 @@ def _targets(repo: Repository, df: pd.DataFrame) -> list[tuple[str, _Target | No
         if full is not None:
             known[short] = full
     result: list[tuple[str, _Target | None]] = []
+    chain = _Chain(repo)
     for index, record in enumerate(records):
         name, typ = str(record["Experiment"]), record["typ"]
         rev, parent = record["rev"], record["parent"]
-        if typ == "workspace":
+        if typ == "checkpoint":
+            result.append(chain.link(index, name, str(rev)))
+        elif typ == "workspace":
             result.append((WORKSPACE, _Target(name, "workspace", None)))
         elif typ == "baseline" and str(rev) in known:
             result.append((known[str(rev)], _Target(name, "baseline", known[str(rev)])))
         elif typ in EXPERIMENT_TYPES and (name, rev, parent) in by_key:
             exp, sha = by_key[(name, rev, parent)]
             result.append((exp.ref, _Target(name, "experiment", sha, exp, (exp, sha) in here)))
+            chain.experiment = result[-1][1]
         else:  # changed between show() and now: shown, but neither plotted nor managed
             result.append((f"row:{index}", None))
     return result
+
+
+CHECKPOINT_ID_SEPARATOR = "@"
+"""A checkpoint row's id: its experiment's ref, ``@``, its commit's full sha."""
+
+
+class _Chain:
+    """The checkpoint rows under the experiment row read last, matched to their commits."""
+
+    def __init__(self, repo: Repository) -> None:
+        self._repo = repo
+        self.experiment: _Target | None = None
+        self._commits: dict[str, str] = {}  # short sha -> full, of the experiment's chain
+        self._of: str | None = None
+
+    def link(self, index: int, name: str, rev: str) -> tuple[str, _Target | None]:
+        """A checkpoint row's id and target (``row:N`` when it matches no commit any more)."""
+        exp = self.experiment
+        if exp is None or exp.exp is None or exp.commit is None:
+            return f"row:{index}", None
+        if self._of != exp.commit:
+            listed = self._repo.run("rev-list", "--first-parent", exp.commit).split()
+            self._commits = {sha[:7]: sha for sha in listed}
+            self._of = exp.commit
+        full = self._commits.get(rev)
+        if full is None or not name.startswith(exp.exp.name + "@"):
+            return f"row:{index}", None
+        row_id = f"{exp.exp.ref}{CHECKPOINT_ID_SEPARATOR}{full}"
+        return row_id, _Target(name, "checkpoint", full, exp.exp, exp.local, exp.exp.ref)
+
+
+def without_checkpoints(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` without its checkpoint rows: what ``df = %exp_show`` and a saved copy hold."""
+    if "typ" not in df.columns or not (df["typ"] == "checkpoint").any():
+        return df
+    kept = df[df["typ"] != "checkpoint"].reset_index(drop=True)
+    kept.attrs = dict(df.attrs)
+    return kept
 
 
 def _remote_refs(df: pd.DataFrame) -> list[tuple[ExpRef, str]]:
@@ -253,15 +302,16 @@ def _payload(
             baseline = target.exp.baseline
         elif target is not None and target.kind == "workspace":
             baseline = head
-        rows.append(
-            {
-                "id": row_id,
-                "kind": kind,
-                "baseline": baseline if baseline in baseline_ids else None,
-                "commit": target.commit if target else None,
-                "values": [json_cell(value, flag) for value, flag in zip(values, as_int)],
-            }
-        )
+        row = {
+            "id": row_id,
+            "kind": kind,
+            "baseline": baseline if baseline in baseline_ids else None,
+            "commit": target.commit if target else None,
+            "values": [json_cell(value, flag) for value, flag in zip(values, as_int)],
+        }
+        if target is not None and target.parent is not None:
+            row["parent"] = target.parent
+        rows.append(row)
     return columns, rows
 
 
@@ -376,7 +426,7 @@ class ExperimentsTable(SharedBundleWidget):
             self.path = str(repo.root)
         self._targets: dict[str, _Target] = {}
         self.df: pd.DataFrame = pd.DataFrame()
-        self._load(frame if frame is not None else show(self.path, **self.options.kwargs()))
+        self._load(frame if frame is not None else self._read())
         self.sort_by = _sorted_column(self.df, self.options.sort_by)
         self.sort_order = self.options.sort_order
         self.hide_unchanged = self.options.only_changed
@@ -385,8 +435,8 @@ class ExperimentsTable(SharedBundleWidget):
 
     @property
     def dataframe(self) -> pd.DataFrame:
-        """The DataFrame shown (the same as ``df``)."""
-        return self.df
+        """The DataFrame shown, without the checkpoint rows (``df`` has them)."""
+        return without_checkpoints(self.df)
 
     @property
     def selected(self) -> list[str]:
@@ -395,7 +445,11 @@ class ExperimentsTable(SharedBundleWidget):
 
     def refresh(self) -> None:
         """Read ``show()`` again and send the new rows to the browser."""
-        self._load(show(self.path, **self.options.kwargs()))
+        self._load(self._read())
+
+    def _read(self) -> pd.DataFrame:
+        """``show()`` with each experiment's checkpoints (the browser shows them collapsed)."""
+        return show(self.path, **self.options.kwargs(), checkpoints=True)
 
     def _load(self, df: pd.DataFrame) -> None:
         with Repository.discover(self.path) as repo:
@@ -416,7 +470,8 @@ class ExperimentsTable(SharedBundleWidget):
         if bundle is None:
             return None
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-        data = with_saved_copy({**data, "text/plain": format_table(self.df)}, static_html(self.df))
+        df = self.dataframe
+        data = with_saved_copy({**data, "text/plain": format_table(df)}, static_html(df))
         return data, metadata
 
     # -- messages -----------------------------------------------------------------------------
@@ -480,10 +535,13 @@ class ExperimentsTable(SharedBundleWidget):
             histories[row_id] = entry
         return {"type": "history", "histories": histories, "error": None}
 
-    def _experiment(self, row_id: object, action: str) -> _Target:
+    def _experiment(self, row_id: object, action: str, checkpoint: bool = False) -> _Target:
+        """The experiment (or, when ``checkpoint``, the checkpoint too) a row id stands for."""
         target = self._targets.get(str(row_id))
         if target is None or target.exp is None:
             raise NotAnExperimentError(action, target.name if target else None)
+        if target.kind == "checkpoint" and not checkpoint:
+            raise CheckpointRowError(action, target.name)
         if not target.local:
             raise NotHereError(action, target.name, str(self.df.attrs.get("remote", "")))
         return target
@@ -491,28 +549,26 @@ class ExperimentsTable(SharedBundleWidget):
     def _apply(self, content: Mapping[str, Any]) -> dict[str, Any]:
         from live_nb.experiments import restore
 
-        target = self._experiment(content.get("id"), "apply")
-        assert target.exp is not None
+        target = self._experiment(content.get("id"), "apply", checkpoint=True)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             result = restore.apply(
-                target.exp.ref, path=self.path, force=bool(content.get("force")), keep=self.keep
+                _name_of(target), path=self.path, force=bool(content.get("force")), keep=self.keep
             )
         lines = [result.describe(), *(str(item.message) for item in caught)]
         if result.kept:
             lines.append(
                 "The open notebook was left as it is, so the editor keeps your version. To take "
-                f"the experiment's, run %exp_apply {target.exp.name} --notebook and reload it."
+                f"the experiment's, run %exp_apply {target.name} --notebook and reload it."
             )
         return self._done("apply", lines)
 
     def _branch(self, content: Mapping[str, Any]) -> dict[str, Any]:
         from live_nb.experiments import manage
 
-        target = self._experiment(content.get("id"), "branch")
-        assert target.exp is not None
+        target = self._experiment(content.get("id"), "branch", checkpoint=True)
         branch_name = content.get("branch_name")
-        created = manage.branch(target.exp.ref, branch_name, path=self.path)  # type: ignore[arg-type]
+        created = manage.branch(_name_of(target), branch_name, path=self.path)  # type: ignore[arg-type]
         return self._done("branch", [created.describe()])
 
     def _star(self, content: Mapping[str, Any]) -> dict[str, Any]:
@@ -551,7 +607,7 @@ class ExperimentsTable(SharedBundleWidget):
             self.refresh()
         lines.extend(dict.fromkeys(str(item.message) for item in caught))
         if action == "refresh":
-            lines.insert(0, f"Read {len(self.df)} row(s) again.")
+            lines.insert(0, f"Read {len(self.dataframe)} row(s) again.")
         return {
             "type": "result",
             "action": action,
@@ -592,6 +648,20 @@ class NotAnExperimentError(LiveNbError, ValueError):
             f"Cannot {action}: {what}. Tick an experiment's row (not the workspace or a "
             "baseline), or refresh the table if it changed."
         )
+
+
+class CheckpointRowError(LiveNbError, ValueError):
+    def __init__(self, action: str, name: str) -> None:
+        super().__init__(
+            f"Cannot {action} {name!r}: it is a checkpoint of an experiment. Tick the "
+            f"experiment's own row to {action} it (a checkpoint can be applied or branched)."
+        )
+
+
+def _name_of(target: _Target) -> str:
+    """What apply and branch are given: a checkpoint's commit, or the experiment's ref."""
+    assert target.exp is not None
+    return target.commit if target.kind == "checkpoint" and target.commit else target.exp.ref
 
 
 class NotHereError(LiveNbError, LookupError):
@@ -754,9 +824,9 @@ def show_table(
     from IPython.display import display
 
     options = ShowOptions(all_baselines, sort_by, sort_order, only_changed, num, remote, fetch)
-    df = show(path, **options.kwargs())
     if not _has_kernel():  # a terminal: the table is the value's text, shown as Out[n]
-        return TextExperimentsFrame.of(df)
+        return TextExperimentsFrame.of(show(path, **options.kwargs()))
+    df = show(path, **options.kwargs(), checkpoints=True)
     table = ExperimentsTable(path, options, frame=df, keep=keep)
     display(table)
-    return ExperimentsFrame.shown_with(df, table, _current_cell())
+    return ExperimentsFrame.shown_with(without_checkpoints(df), table, _current_cell())

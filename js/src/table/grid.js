@@ -4,12 +4,13 @@
 
 import { element } from "./dom.js";
 import { ROW_HEIGHT, VIEWPORT } from "./style.js";
+import { toggleLabel } from "./checkpoints.js";
 import { columnLabel, treeGlyph } from "./logic.js";
 
 const OVERSCAN = 8; // rows rendered above and below the window
 
 export class VirtualGrid {
-  // handlers: {onSort(name), onToggle(id, checked), onToggleAll(checked), onStar(id), onOpen(id)}
+  // handlers: {onSort(name), onToggle(id, checked), onToggleAll(checked), onStar(id), onOpen(id), onChain(id)}
   constructor(parent, handlers) {
     this.handlers = handlers;
     this.scroll = element("div", { className: "live-nb-table-scroll" });
@@ -44,12 +45,13 @@ export class VirtualGrid {
       }
     });
     this.tbody.addEventListener("click", (event) => {
-      const target = /** @type {Element} */ (event.target).closest?.("[data-star], [data-open]");
+      const target = /** @type {Element} */ (event.target).closest?.('[data-star], [data-open], [data-role="chain"]');
       if (!target) return;
       const row = target.closest("tr")?.getAttribute("data-id");
       if (!row) return;
       if (target.hasAttribute("data-star")) this.handlers.onStar?.(row);
-      else this.handlers.onOpen?.(row);
+      else if (target.hasAttribute("data-open")) this.handlers.onOpen?.(row);
+      else this.handlers.onChain?.(row);
     });
     this.tbody.addEventListener("change", (event) => {
       const box = /** @type {HTMLInputElement} */ (event.target);
@@ -170,8 +172,7 @@ export class VirtualGrid {
     const base = entry.baseline ? byId.get(entry.baseline) : undefined;
     for (const index of shown) {
       const column = columns[index];
-      let text = entry.display ? entry.display[index] : entry.text[index];
-      if (index === nameColumn) text = treeGlyph(entries, position) + text;
+      const text = entry.display ? entry.display[index] : entry.text[index];
       const classes = [];
       if (column.type !== "text") classes.push("live-nb-table-num");
       if (index === nameColumn) classes.push("live-nb-table-name");
@@ -180,8 +181,8 @@ export class VirtualGrid {
         classes.push("live-nb-table-changed");
         title = `${text} (baseline ${base ? base.text[nameColumn] : ""}: ${base ? base.text[index] : "-"})`;
       }
-      if (index === nameColumn && entry.kind === "experiment" && entry.id.startsWith("refs/exps/")) {
-        cells.push(this.nameCell(entry, text, classes, title));
+      if (index === nameColumn) {
+        cells.push(this.nameCell(entry, treeGlyph(entries, position), text, classes, title));
         continue;
       }
       cells.push(element("td", { className: classes.join(" ") || undefined, text, attrs: { title } }));
@@ -193,18 +194,44 @@ export class VirtualGrid {
       "tr",
       {
         className: rowClasses.filter(Boolean).join(" ") || undefined,
-        attrs: { "data-id": entry.id, "data-kind": entry.kind, "data-experiment": name },
+        attrs: {
+          "data-id": entry.id,
+          "data-kind": entry.kind,
+          "data-experiment": name,
+          "data-parent": entry.parent ?? undefined,
+        },
       },
       cells,
     );
   }
 
-  // An experiment's name cell: its star button, and its name (a button opening the run's view
+  // The name cell: the tree's glyph, then for an experiment of this repository its star button,
+  // its chain's toggle when it has checkpoints, and its name (a button opening the run's view
   // when the table's front end can open one).
-  nameCell(entry, text, classes, title) {
-    const starred = Boolean(this.data.starred?.(entry));
+  nameCell(entry, glyph, text, classes, title) {
+    const className = classes.join(" ");
     const name = entry.text[this.data.nameColumn] ?? entry.id;
-    const star = element("button", {
+    const chain = this.chainToggle(entry, name);
+    const starrable = entry.kind === "experiment" && entry.id.startsWith("refs/exps/");
+    if (!chain && !starrable) return element("td", { className, text: glyph + text, attrs: { title } });
+    /** @type {Node[]} */
+    const parts = [document.createTextNode(glyph)];
+    if (starrable) parts.push(this.starButton(entry, name));
+    if (chain) parts.push(chain);
+    const label =
+      starrable && this.data.openable
+        ? element("button", {
+            className: "live-nb-table-open",
+            text,
+            attrs: { type: "button", "data-open": "", title: `Open ${name}: charts, images, notebook, diff` },
+          })
+        : element("span", { text });
+    return element("td", { className, attrs: { title } }, [...parts, label]);
+  }
+
+  starButton(entry, name) {
+    const starred = Boolean(this.data.starred?.(entry));
+    return element("button", {
       className: "live-nb-table-star", // its ☆ or ★ is drawn by the style sheet: the cell's text is the name
       attrs: {
         type: "button",
@@ -214,14 +241,19 @@ export class VirtualGrid {
         title: starred ? "Starred: pinned to the top. Click to unstar" : "Star: pin to the top",
       },
     });
-    const label = this.data.openable
-      ? element("button", {
-          className: "live-nb-table-open",
-          text,
-          attrs: { type: "button", "data-open": "", title: `Open ${name}: charts, images, notebook, diff` },
-        })
-      : element("span", { text });
-    return element("td", { className: classes.join(" "), attrs: { title } }, [star, label]);
+  }
+
+  // The toggle before the name of an experiment with checkpoints (none for other rows).
+  chainToggle(entry, name) {
+    const links = this.data.chains?.get(entry.id);
+    if (!links || !links.length) return null;
+    const open = this.data.open?.has(entry.id) ?? false;
+    const { text, label } = toggleLabel(links.length, open, name);
+    return element("button", {
+      className: "live-nb-table-chain",
+      text,
+      attrs: { type: "button", "data-role": "chain", "aria-expanded": String(open), "aria-label": label, title: label },
+    });
   }
 
   destroy() {

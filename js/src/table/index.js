@@ -11,6 +11,7 @@
 //
 // Everything a user typed is shown with textContent (see dom.js).
 
+import { splitCheckpoints, withChains } from "./checkpoints.js";
 import { ChartPanel } from "./charts.js";
 import { button, element, textMeasure } from "./dom.js";
 import { VirtualGrid } from "./grid.js";
@@ -84,6 +85,7 @@ export class TableView {
     this.hideUnchanged = Boolean(model.get("hide_unchanged"));
     this.details = false; // rev, typ and parent shown
     this.selection = new Set(model.get("selection") ?? []);
+    this.open = new Set(); // experiments whose checkpoint chain is shown (collapsed by default)
 
     this.root = element("div", { className: "live-nb-table" });
     this.root.appendChild(element("style", { text: STYLE }));
@@ -103,6 +105,7 @@ export class TableView {
       onToggleAll: (checked) => this.toggleAll(checked),
       onStar: (id) => this.toggleStar(id),
       onOpen: (id) => this.model.open?.(id),
+      onChain: (id) => this.toggleChain(id),
     });
     this.charts = new ChartPanel(this.root, embedFn ? { embedFn } : {});
     el.appendChild(this.root);
@@ -210,6 +213,9 @@ export class TableView {
   loadRows() {
     this.columns = this.model.get("columns") ?? [];
     this.entries = prepareEntries(this.model.get("rows") ?? [], this.columns);
+    const { top, chains } = splitCheckpoints(this.entries);
+    this.topEntries = top; // sorted and filtered; each open chain follows its experiment
+    this.chains = chains;
     this.byId = new Map(this.entries.map((entry) => [entry.id, entry]));
     this.changed = changedCells(this.entries, this.columns);
     this.legend.hidden = this.changed.size === 0;
@@ -229,15 +235,18 @@ export class TableView {
   derive() {
     const sortColumn = this.sort.column ? columnIndex(this.columns, this.sort.column) : -1;
     const filter = parseFilter(this.filterText, this.columns);
-    const filtered = filterEntries(this.entries, filter);
+    const filtered = filterEntries(this.topEntries, filter);
     const problems = [...filter.problems];
-    if (!filtered.length) problems.push(...explainEmpty(this.entries, filter, this.columns));
+    if (!filtered.length) problems.push(...explainEmpty(this.topEntries, filter, this.columns));
     this.filterNote.textContent = problems.join(" ");
     this.filterNote.hidden = !problems.length;
-    this.shown = pinStarred(sortEntries(filtered, sortColumn, this.sort.order), this.starColumn);
+    const sorted = pinStarred(sortEntries(filtered, sortColumn, this.sort.order), this.starColumn);
+    this.shown = withChains(sorted, this.chains, this.open);
     const hidden = this.hideUnchanged ? unchangedColumns(filtered, this.columns) : new Set();
     this.shownColumns = displayOrder(this.columns, { details: this.details }).filter((index) => !hidden.has(index));
-    let count = `${this.shown.length} of ${this.entries.length} rows`;
+    let count = `${sorted.length} of ${this.topEntries.length} rows`;
+    const links = this.shown.length - sorted.length;
+    if (links) count += ` · ${links} checkpoint(s) shown`;
     if (hidden.size) count += ` · ${hidden.size} unchanged column(s) hidden`;
     this.count.textContent = count;
     this.hidden = hidden;
@@ -257,6 +266,8 @@ export class TableView {
       nameColumn: this.nameColumn,
       starred: (entry) => isStarred(entry, this.starColumn),
       openable: typeof this.model.open === "function", // the sidebar opens a run's view
+      chains: this.chains,
+      open: this.open,
       colors: new Map(this.overlayEntries().map((entry, index) => [entry.id, styleOf(index).color])),
     });
     this.updateButtons();
@@ -336,6 +347,14 @@ export class TableView {
     if (checked) this.selection.add(id);
     else this.selection.delete(id);
     this.selectionChanged();
+  }
+
+  // Show or hide the checkpoint rows of experiment `id` (DVC 2's table listed them all).
+  toggleChain(id) {
+    if (!this.chains.has(id)) return;
+    if (this.open.has(id)) this.open.delete(id);
+    else this.open.add(id);
+    this.derive();
   }
 
   toggleAll(checked) {

@@ -2,6 +2,7 @@
 // columns, changed cells and what the action buttons act on. Pure functions of
 // the `rows` and `columns` traits (see live_nb/widgets/table.py), no DOM.
 
+import { checkpointGlyph } from "./checkpoints.js";
 import { formatCreated, formatValue, identityOf, numberOf } from "./format.js";
 
 function isCreated(column) {
@@ -22,6 +23,7 @@ export function prepareEntries(rows, columns, { now = new Date() } = {}) {
       kind: row.kind,
       baseline: row.baseline ?? null,
       commit: row.commit ?? null,
+      parent: row.parent ?? null, // a checkpoint's experiment (its row id)
       values,
       text,
       display,
@@ -418,7 +420,9 @@ export function columnWidths(
   { min = 4, max = 40, changed = new Map(), measure = estimateWidth } = {},
 ) {
   const arrow = measure(SORT_ARROW, true);
-  const glyph = measure(TREE_GLYPH, false);
+  let glyph = measure(TREE_GLYPH, false);
+  // a chain's toggle beside an experiment's name, the deeper tree before a checkpoint's
+  if (entries.some((entry) => entry.kind === "checkpoint")) glyph += measure("▸ 999 ", false);
   return columns.map((column, index) => {
     let width = measure(column.name, true) + arrow;
     for (const entry of entries) {
@@ -432,23 +436,33 @@ export function columnWidths(
   });
 }
 
-// The tree glyph DVC draws before an experiment: the last of its group gets └──.
+// The tree glyph DVC draws before an experiment: the last of its group gets └──
+// (its open checkpoints, drawn under it, do not count).
 export function treeGlyph(entries, position) {
   const entry = entries[position];
+  if (entry && entry.kind === "checkpoint") return checkpointGlyph(entries, position);
   if (!entry || entry.kind !== "experiment" || entry.pinned) return "";
-  const next = entries[position + 1];
+  let after = position + 1;
+  while (after < entries.length && entries[after].kind === "checkpoint") after += 1;
+  const next = entries[after];
   const last = !next || next.kind !== "experiment" || next.baseline !== entry.baseline;
   return last ? "└── " : TREE_GLYPH;
 }
 
-// What the buttons act on: the ticked experiment rows (never the workspace or a baseline).
+// What the buttons act on: the ticked experiment and checkpoint rows (never the workspace
+// or a baseline).
 export function selectedExperiments(selection, byId) {
   const found = [];
   for (const id of selection) {
     const entry = byId.get(id);
-    if (entry && entry.kind === "experiment") found.push(entry);
+    if (entry && (entry.kind === "experiment" || entry.kind === "checkpoint")) found.push(entry);
   }
   return found;
+}
+
+// Whether every ticked row is a whole experiment: remove and push take no checkpoint.
+export function wholeExperiments(experiments) {
+  return experiments.length > 0 && experiments.every((entry) => entry.kind !== "checkpoint");
 }
 
 export function buttonStates(experiments, busy) {
@@ -456,7 +470,7 @@ export function buttonStates(experiments, busy) {
   return {
     apply: !busy && one,
     branch: !busy && one,
-    remove: !busy && experiments.length > 0,
+    remove: !busy && wholeExperiments(experiments),
     refresh: !busy,
   };
 }

@@ -4,9 +4,11 @@
 
 export const PUSH_ACTION = "push";
 
-// Whether Push can be pressed: one or more experiments ticked, nothing in flight.
+import { wholeExperiments } from "./logic.js";
+
+// Whether Push can be pressed: one or more experiments (no checkpoint) ticked, nothing in flight.
 export function pushEnabled(experiments, busy) {
-  return !busy && experiments.length > 0;
+  return !busy && wholeExperiments(experiments);
 }
 
 export function pushTitle(count) {

@@ -84,6 +84,10 @@ export const STYLE = `
 .live-nb-table-open { all: unset; cursor: pointer; }
 .live-nb-table-open:hover { text-decoration: underline; color: var(--lnt-accent); }
 .live-nb-table-grid tr.live-nb-table-pinned-last td { border-bottom: 2px solid var(--lnt-border); }
+.live-nb-table-chain { all: unset; cursor: pointer; color: var(--lnt-accent); margin-right: 4px;
+  font-variant-numeric: tabular-nums; }
+.live-nb-table-chain:focus-visible { outline: 2px solid var(--lnt-accent); }
+.live-nb-table-grid tr[data-kind="checkpoint"] td { color: var(--lnt-muted); }
 .live-nb-table-charts { margin-top: 8px; }
 .live-nb-table-charts-note { color: var(--lnt-muted); margin-bottom: 4px; white-space: pre-wrap; }
 .live-nb-table-legend { display: flex; flex-wrap: wrap; gap: 4px 14px; align-items: center; margin-bottom: 4px; }
