@@ -59,15 +59,20 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def lab(
-    project: Path, chromium: str, tmp_path_factory: pytest.TempPathFactory
+    project: Path,
+    chromium: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
 ) -> Iterator[LabServer]:
-    server = LabServer(project, tmp_path_factory.mktemp("jupyter"))
+    """JupyterLab serving ``project``, or the module's ``SERVER`` class (Notebook 7's)."""
+    kind: type[LabServer] = getattr(request.module, "SERVER", LabServer)
+    server = kind(project, tmp_path_factory.mktemp("jupyter"))
     try:
         server.start()
         yield server
     finally:
         server.close()
-    assert not server.killed_by_watchdog, "the JupyterLab server was killed by the watchdog"
+    assert not server.killed_by_watchdog, f"the {kind.__name__} was killed by the watchdog"
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ wide; the screenshot (build/e2e/sidebar-launch.png) is the one in the README.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,12 +17,10 @@ import pytest
 from tests.conftest import git
 from tests.e2e.conftest import SHOTS
 from tests.e2e.lab import BrowserWatch, LabServer
-from tests.e2e.test_sidebar import widen_sidebar
+from tests.e2e.sidebar import PANEL, TAB, git_project, notebook_of, widen_sidebar
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-PANEL = "#live-nb-experiments"
-TAB = '.jp-SideBar li[data-id="live-nb-experiments"]'
 LAUNCH = f"{PANEL} details.live-nb-launch"
 CELLS = [
     ("%load_ext live_nb", []),
@@ -37,22 +34,9 @@ CELLS = [
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A Git repository holding ``train.ipynb`` (a parameters cell and a %%live cell)."""
-    root = tmp_path_factory.mktemp("launch") / "mnist"
-    root.mkdir()
-    notebook = {
-        "cells": [
-            {"cell_type": "code", "source": text, "metadata": {"tags": tags}, "outputs": [],
-             "execution_count": None, "id": f"c{i}"}
-            for i, (text, tags) in enumerate(CELLS)
-        ],
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }  # fmt: skip
-    (root / "train.ipynb").write_text(json.dumps(notebook, indent=1))
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "train.ipynb")
-    git(root, "-c", "user.name=T", "-c", "user.email=t@e.x", "commit", "-qm", "notebook")
+    with git_project(tmp_path_factory.mktemp("launch") / "mnist", notebook_of(CELLS)) as root:
+        git(root, "add", "train.ipynb")
+        git(root, "commit", "-qm", "notebook")
     yield root
 
 

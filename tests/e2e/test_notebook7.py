@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +21,7 @@ from tests.e2e.notebook7 import NotebookServer
 from tests.e2e.test_final_output import REOPENED, TABLE_READY, write_notebook
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+SERVER = NotebookServer  # conftest's lab fixture serves Notebook 7
 
 pytest.importorskip("notebook", reason="Notebook 7 is not installed (pip install -e '.[test]')")
 
@@ -47,20 +46,6 @@ STREAMING = """() => {
 
 FINAL = """() => !!document.querySelector('.jp-RenderedVegaLite canvas')
   && !document.querySelector('.live-nb-dashboard')"""
-
-
-@pytest.fixture(scope="module")
-def lab(
-    project: Path, chromium: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LabServer]:
-    """Notebook 7 in place of JupyterLab, for this module's tests (the browser fixture's too)."""
-    server = NotebookServer(project, tmp_path_factory.mktemp("notebook7"))
-    try:
-        server.start()
-        yield server
-    finally:
-        server.close()
-    assert not server.killed_by_watchdog, "the Notebook 7 server was killed by the watchdog"
 
 
 def open_notebook(page: Any, lab: LabServer, name: str, cells: int) -> None:

@@ -19,45 +19,30 @@ from typing import Any
 
 import pytest
 
-from live_nb import Live
 from live_nb.experiments.save import save
 from tests.conftest import git
 from tests.e2e.conftest import SHOTS
 from tests.e2e.lab import BrowserWatch, LabServer
+from tests.e2e.sidebar import (
+    LOAD_TIMEOUT_MS,
+    PANEL,
+    TAB,
+    git_project,
+    inside,
+    notebook_of,
+    open_panel,
+    panel_rows,
+    train,
+    widen_sidebar,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.com",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.com",
-}
-PANEL = "#live-nb-experiments"
-TAB = '.jp-SideBar li[data-id="live-nb-experiments"]'
-LOAD_TIMEOUT_MS = 90_000
-
-
-def train(lr: float, loss: float) -> None:
-    with Live(save_dvc_exp=False) as live:
-        live.log_param("lr", lr)
-        for step in range(5):
-            live.log_metric("train/loss", loss + (4 - step) * 0.1)
-            live.log_metric("train/acc", 0.55 + (0.9 - loss) * 0.5 - (4 - step) * 0.04)
-            live.next_step()
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A Git repository: a baseline run committed, then experiments ``fast`` and ``slow``."""
-    root = tmp_path_factory.mktemp("sidebar") / "mnist-cnn"
-    root.mkdir()
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in IDENTITY.items():
-            patch.setenv(key, value)
-        patch.chdir(root)
-        git(root, "init", "-q", "-b", "main")
-        (root / "train.ipynb").write_text(json.dumps(_notebook()))
+    with git_project(tmp_path_factory.mktemp("sidebar") / "mnist-cnn") as root:
         train(lr=0.1, loss=0.9)
         git(root, "add", "-A")
         git(root, "commit", "-qm", "baseline run")
@@ -67,44 +52,6 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         save(name="slow")
         git(root, "checkout", "-q", "--", ".")
     yield root
-
-
-def _notebook() -> dict[str, Any]:
-    return {
-        "cells": [],
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-
-
-def panel_rows(page: Any) -> list[dict[str, str]]:
-    rows: list[dict[str, str]] = page.evaluate(
-        """(selector) => [...document.querySelectorAll(`${selector} tr[data-experiment]`)]
-              .map((row) => ({ name: row.dataset.experiment, kind: row.dataset.kind }))""",
-        PANEL,
-    )
-    return rows
-
-
-def open_panel(page: Any, lab: LabServer) -> None:
-    page.goto(lab.url("lab"), wait_until="domcontentloaded")
-    page.wait_for_selector(TAB, timeout=LOAD_TIMEOUT_MS)
-    page.wait_for_function("() => window.jupyterapp?.restored !== undefined")
-    page.evaluate("() => window.jupyterapp.restored")
-    if not page.locator(PANEL).is_visible():  # the layout restored may have it open already
-        page.click(TAB)
-    page.wait_for_selector(f"{PANEL} tr[data-kind='experiment']", timeout=30_000)
-
-
-def widen_sidebar(page: Any, x: float) -> None:
-    handle = page.locator("#jp-main-split-panel > .lm-SplitPanel-handle").first
-    box = handle.bounding_box()
-    assert box is not None
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(x, box["y"] + box["height"] / 2, steps=5)
-    page.mouse.up()
 
 
 def test_the_panel_shows_the_two_experiments(
@@ -150,10 +97,7 @@ def test_a_new_experiment_appears_without_a_reload(
     open_panel(page, lab)
     page.wait_for_timeout(7_000)  # two polls at least, while nothing changes
     assert answers.count(304) >= 2 and answers[0] == 200, answers
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in IDENTITY.items():
-            patch.setenv(key, value)
-        patch.chdir(project)
+    with inside(project):
         train(lr=0.5, loss=0.2)
         save(name="third")
         git(project, "checkout", "-q", "--", ".")
@@ -224,13 +168,7 @@ def test_a_running_cell_is_listed_and_stopped_from_the_panel(
 ) -> None:
     page, watch = browser
     page.set_viewport_size({"width": 800, "height": 640})
-    notebook = _notebook()
-    notebook["cells"] = [
-        {"cell_type": "code", "source": text, "metadata": {}, "outputs": [],
-         "execution_count": None, "id": f"c{i}"}
-        for i, text in enumerate(RUNNING_CELLS)
-    ]  # fmt: skip
-    (project / "running.ipynb").write_text(json.dumps(notebook))
+    (project / "running.ipynb").write_text(json.dumps(notebook_of(RUNNING_CELLS)))
     page.goto(lab.url("lab/tree/running.ipynb"), wait_until="domcontentloaded")
     page.wait_for_function("() => window.jupyterapp?.restored !== undefined")
     page.evaluate("() => window.jupyterapp.restored")

@@ -19,7 +19,7 @@ from live_nb import Live
 from tests.conftest import git
 from tests.e2e.conftest import SHOTS
 from tests.e2e.lab import BrowserWatch, LabServer
-from tests.e2e.test_sidebar import IDENTITY, PANEL, _notebook, open_panel, panel_rows, widen_sidebar
+from tests.e2e.sidebar import PANEL, git_project, open_panel, panel_rows, widen_sidebar
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -27,14 +27,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A baseline, then experiment ``night``: a checkpoint at steps 0 to 3, and ``day``."""
-    root = tmp_path_factory.mktemp("checkpoints") / "mnist-cnn"
-    root.mkdir()
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in IDENTITY.items():
-            patch.setenv(key, value)
-        patch.chdir(root)
-        git(root, "init", "-q", "-b", "main")
-        (root / "train.ipynb").write_text(json.dumps(_notebook()))
+    with git_project(tmp_path_factory.mktemp("checkpoints") / "mnist-cnn") as root:
         (root / ".gitignore").write_text("dvclive/\n")
         git(root, "add", "-A")
         git(root, "commit", "-qm", "baseline")

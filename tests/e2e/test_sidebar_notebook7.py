@@ -6,7 +6,6 @@ person working in the classic-looking notebook page the same panel.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,37 +17,15 @@ from tests.conftest import git
 from tests.e2e.conftest import SHOTS
 from tests.e2e.lab import BrowserWatch, LabServer
 from tests.e2e.notebook7 import NotebookServer
+from tests.e2e.sidebar import PANEL, git_project
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-PANEL = "#live-nb-experiments"
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.com",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.com",
-}
+SERVER = NotebookServer  # conftest's lab fixture serves Notebook 7
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    root = tmp_path_factory.mktemp("nb7") / "project"
-    root.mkdir()
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in IDENTITY.items():
-            patch.setenv(key, value)
-        patch.chdir(root)
-        git(root, "init", "-q", "-b", "main")
-        (root / "train.ipynb").write_text(
-            json.dumps(
-                {
-                    "cells": [],
-                    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
-                    "nbformat": 4,
-                    "nbformat_minor": 5,
-                }
-            )
-        )
+    with git_project(tmp_path_factory.mktemp("nb7") / "project") as root:
         for lr in (0.1, 0.3):
             with Live(save_dvc_exp=False) as live:
                 live.log_param("lr", lr)
@@ -60,18 +37,6 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         save(name="tuned")
         git(root, "checkout", "-q", "--", ".")
     yield root
-
-
-@pytest.fixture(scope="module")
-def lab(
-    project: Path, chromium: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LabServer]:
-    server = NotebookServer(project, tmp_path_factory.mktemp("jupyter-nb7"))
-    try:
-        server.start()
-        yield server
-    finally:
-        server.close()
 
 
 def test_the_panel_shows_in_notebook_7s_left_sidebar(

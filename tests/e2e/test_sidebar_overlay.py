@@ -9,7 +9,6 @@ Screenshot: build/e2e/sidebar-overlay-20.png.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from live_nb.experiments.save import save
 from tests.conftest import git
 from tests.e2e.conftest import SHOTS
 from tests.e2e.lab import BrowserWatch, LabServer
-from tests.e2e.test_sidebar import IDENTITY, PANEL, _notebook, open_panel
+from tests.e2e.sidebar import PANEL, git_project, open_panel
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -39,14 +38,7 @@ def train(index: int, steps: int) -> None:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    root = tmp_path_factory.mktemp("overlay") / "sweep"
-    root.mkdir()
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in IDENTITY.items():
-            patch.setenv(key, value)
-        patch.chdir(root)
-        git(root, "init", "-q", "-b", "main")
-        (root / "train.ipynb").write_text(json.dumps(_notebook()))
+    with git_project(tmp_path_factory.mktemp("overlay") / "sweep") as root:
         train(0, 5)
         git(root, "add", "-A")
         git(root, "commit", "-qm", "baseline run")

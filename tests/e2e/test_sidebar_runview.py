@@ -23,7 +23,7 @@ from live_nb.experiments.save import save
 from tests.conftest import git
 from tests.e2e.conftest import SHOTS
 from tests.e2e.lab import BrowserWatch, LabServer
-from tests.e2e.test_sidebar import IDENTITY, PANEL, _notebook, open_panel, panel_rows, train
+from tests.e2e.sidebar import PANEL, git_project, open_panel, panel_rows, train
 from tests.server.test_run_routes import HOSTILE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -34,14 +34,7 @@ VIEW = ".live-nb-runview"
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A baseline run, then ``fast`` (with an image and its execution record) and ``slow``."""
-    root = tmp_path_factory.mktemp("runview") / "mnist-cnn"
-    root.mkdir()
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in IDENTITY.items():
-            patch.setenv(key, value)
-        patch.chdir(root)
-        git(root, "init", "-q", "-b", "main")
-        (root / "train.ipynb").write_text(json.dumps(_notebook()))
+    with git_project(tmp_path_factory.mktemp("runview") / "mnist-cnn") as root:
         train(lr=0.1, loss=0.9)
         git(root, "add", "-A")
         git(root, "commit", "-qm", "baseline run")

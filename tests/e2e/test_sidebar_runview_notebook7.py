@@ -7,8 +7,6 @@ same charts and read-only notebook as in JupyterLab. Screenshot: build/e2e/noteb
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,23 +14,12 @@ import pytest
 from tests.e2e.conftest import SHOTS
 from tests.e2e.lab import BrowserWatch, LabServer
 from tests.e2e.notebook7 import NotebookServer
-from tests.e2e.test_sidebar import PANEL
+from tests.e2e.sidebar import PANEL
 from tests.e2e.test_sidebar_runview import VIEW, open_run
 from tests.e2e.test_sidebar_runview import project as project  # the same project
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def lab(
-    project: Path, chromium: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LabServer]:
-    server = NotebookServer(project, tmp_path_factory.mktemp("jupyter-nb7-runview"))
-    try:
-        server.start()
-        yield server
-    finally:
-        server.close()
+SERVER = NotebookServer  # conftest's lab fixture serves Notebook 7
 
 
 def test_a_run_opens_over_notebook_7s_page(

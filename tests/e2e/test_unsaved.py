@@ -18,6 +18,7 @@ import pytest
 from tests.conftest import git
 from tests.e2e.conftest import SHOTS
 from tests.e2e.lab import BrowserWatch, LabServer
+from tests.e2e.sidebar import git_project, notebook_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -33,22 +34,9 @@ KERNEL_STATUS = '.jp-StatusBar-TextItem[title^="Change kernel"]'
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A Git repository holding ``train.ipynb``, committed."""
-    root = tmp_path_factory.mktemp("unsaved") / "project"
-    root.mkdir()
-    notebook = {
-        "cells": [
-            {"cell_type": "code", "source": text, "metadata": {}, "outputs": [],
-             "execution_count": None, "id": f"c{i}"}
-            for i, text in enumerate(CELLS)
-        ],
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }  # fmt: skip
-    (root / "train.ipynb").write_text(json.dumps(notebook, indent=1))
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "train.ipynb")
-    git(root, "-c", "user.name=T", "-c", "user.email=t@e.x", "commit", "-qm", "notebook")
+    with git_project(tmp_path_factory.mktemp("unsaved") / "project", notebook_of(CELLS)) as root:
+        git(root, "add", "train.ipynb")
+        git(root, "commit", "-qm", "notebook")
     yield root
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,20 +17,9 @@ from tests.e2e.test_unsaved import EDIT, _experiment, project
 __all__ = ["project"]  # the fixture: the same project as in JupyterLab
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+SERVER = NotebookServer  # conftest's lab fixture serves Notebook 7
 
 CURRENT = "window.jupyterapp.shell.currentWidget"
-
-
-@pytest.fixture(scope="module")
-def lab(
-    project: Path, chromium: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LabServer]:
-    server = NotebookServer(project, tmp_path_factory.mktemp("jupyter-nb7"))
-    try:
-        server.start()
-        yield server
-    finally:
-        server.close()
 
 
 def test_an_unsaved_edit_in_notebook_7_is_in_the_experiment(
