@@ -86,6 +86,7 @@ class ReadStats:
     commits_read: int = 0
     objects_read: int = 0
     blobs_read: int = 0
+    transient: int = 0  # commits read that may read otherwise later (so are not cached)
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ class ExperimentReader:
         missing = [sha for sha in wanted if sha not in found]
         if missing:
             fresh, cacheable = self._read_fresh(missing)
+            self.stats.transient += len(fresh) - len(cacheable)
             found.update(fresh)
             if self._use_cache:
                 self._remember({sha: _to_entry(fresh[sha]) for sha in cacheable}, keep)

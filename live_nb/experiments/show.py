@@ -15,6 +15,7 @@ import gc
 import json
 import math
 import os
+import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from live_nb.error import LiveNbError
 from live_nb.experiments.baselines import baseline_names
+from live_nb.experiments.cache import READER_VERSION
 from live_nb.experiments.cells import is_int, is_missing, is_number
 from live_nb.experiments.chain import CHECKPOINT_SUBJECT, ChainLink, parse_trailers, read_chain
 from live_nb.experiments.chain import run_state as checkpoint_state
@@ -37,6 +39,8 @@ from live_nb.git import Repository
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from live_nb.experiments.rendered_memo import RenderedMemo
 
 __all__ = [
     "EXPERIMENT_TYPES",
@@ -68,6 +72,8 @@ EXPERIMENT_TYPES = ("branch_commit", "branch_base")
 # DVC's own fixed columns: a metric or param with one of these names gets its file prefix.
 _RESERVED = frozenset({*META_COLUMNS, "State", "Executor"})
 _SORT_ORDERS = ("asc", "desc")
+# The modules whose code the rendered rows of rendered_memo.py depend on.
+_RENDERING_MODULES = ("show.py", "read.py", "values.py", "spec.py", "as_dvc.py", "notes.py")
 
 Source = tuple[str, str, str]  # ("metrics" or "params", file path, flattened key)
 
@@ -192,11 +198,16 @@ def collect(
     fetch: bool = True,
     columns: bool = True,
     pending: Sequence[PendingRun] = (),
+    rendered: bool = False,
 ) -> Table:
     """The table :func:`show` returns, as plain columns (see :class:`.table.Table`).
 
     ``columns=False`` reads the rows only (the table's ``details``: what DVC's JSON layout
-    is made of), without building the columns, sorting or filtering them.
+    is made of), without building the columns, sorting or filtering them. ``rendered`` (with
+    ``columns=False``) puts the repository's :class:`.rendered_memo.RenderedMemo` in
+    ``attrs["rendered"]``: when it holds these commit rows, they are not read (``details``
+    has the workspace row only and ``memo.hit`` the rest, rendered); else ``memo.key`` says
+    under which key the rows, once rendered, may be kept (None: they may not).
     """
     if sort_order not in _SORT_ORDERS:
         raise InvalidShowArgumentError("sort_order", sort_order, "'asc' or 'desc'")
@@ -213,11 +224,17 @@ def collect(
         elif head is None:
             raise NoCommitsError()
         source = _Source(remote, fetch)
+        memo = None
+        if rendered and not (force or pending or remote is not None or columns):
+            from live_nb.experiments.rendered_memo import RenderedMemo
+
+            memo = RenderedMemo(repo.git_dir)
         if head is not None:
-            found = _commit_rows(repo, reader, head, num, all_baselines, checkpoints, source)
+            found = _commit_rows(repo, reader, head, num, all_baselines, checkpoints, source, memo)
             rows.extend(_with_pending(found, pending))
         if not columns:
-            return Table({}, {"read_stats": vars(reader.stats).copy()}, details=rows)
+            attrs = {"read_stats": vars(reader.stats).copy(), "rendered": memo}
+            return Table({}, attrs, details=rows)
         table = _table(rows, sort_by, sort_order, only_changed, local_column=remote is not None)
         table.attrs["read_stats"] = vars(reader.stats).copy()
         if remote is not None:
@@ -270,6 +287,7 @@ def _commit_rows(
     all_baselines: bool,
     checkpoints: bool = False,
     source: _Source | None = None,
+    memo: RenderedMemo | None = None,
 ) -> list[_Row]:
     names = baseline_names(repo, head)
     history = [head]
@@ -293,15 +311,23 @@ def _commit_rows(
     queued = [task.commit for group in tasks.values() for task in group]
     # A remote's table drops nothing from the cache: the local experiments' entries stay.
     kept = keep | set(links) | set(queued) if source.remote is None else None
-    data = reader.read_commits(wanted + links + queued, keep=kept)
-    states = _states(repo, [sha for group in grouped.values() for _, sha in group], data)
     dvc_dir = _dvc_dir(repo)
     executors = success_tasks(dvc_dir)
+    notes = read_notes(repo)
+    key = None
+    if memo is not None and not (checkpoints or tasks or executors):
+        key = _memo_key(head, names.names, baselines, unreached, grouped, notes)
+        if memo.lookup(key) is not None:
+            return []
+    transient = reader.stats.transient
+    data = reader.read_commits(wanted + links + queued, keep=kept)
+    states = _states(repo, [sha for group in grouped.values() for _, sha in group], data)
+    if memo is not None and key is not None and not states:
+        memo.key = key if reader.stats.transient == transient else None
     # Baselines of experiments that no branch, tag or remote reaches come last, newest first.
     unreached.sort(key=lambda sha: (data[sha].created or 0, sha), reverse=True)
     baselines = baselines + unreached
 
-    notes = read_notes(repo)
     rows = []
     for baseline in baselines:
         label = names.label(baseline)
@@ -336,6 +362,41 @@ def _commit_rows(
             _task_rows(tasks.get(baseline, []), data, baseline, ("queued", "failed"), dvc_dir)
         )
     return rows
+
+
+def _memo_key(
+    head: str,
+    names: Mapping[str, str],
+    baselines: Sequence[str],
+    unreached: Sequence[str],
+    grouped: Mapping[str, list[tuple[ExpRef, str]]],
+    notes: Mapping[str, str],
+) -> str:
+    """What the commit rows are made of, as one line (see :mod:`.rendered_memo`)."""
+    refs = [[exp.ref, sha] for group in grouped.values() for exp, sha in group]
+    parts = [READER_VERSION, _code_stamp(), _time_zone(), head, names, baselines, unreached]
+    return json.dumps([*parts, refs, notes], separators=(",", ":"))
+
+
+def _code_stamp() -> list[int]:
+    """When the code that reads and renders the rows was installed: another one renders anew."""
+    folder = os.path.dirname(__file__)
+    stamps = []
+    for name in _RENDERING_MODULES:
+        with contextlib.suppress(OSError):
+            stamps.append(os.stat(os.path.join(folder, name)).st_mtime_ns)
+    return stamps
+
+
+def _time_zone() -> list[Any]:
+    """What the local times shown depend on: the zone's names and offsets, and its file."""
+    try:
+        zone_file = os.stat("/etc/localtime")
+        file_stamp = [zone_file.st_mtime_ns, zone_file.st_ino, zone_file.st_size]
+    except OSError:
+        file_stamp = []
+    rules = [time.timezone, time.altzone, time.daylight, list(time.tzname)]
+    return [os.environ.get("TZ"), rules, file_stamp]
 
 
 def _with_pending(rows: list[_Row], pending: Sequence[PendingRun]) -> list[_Row]:
