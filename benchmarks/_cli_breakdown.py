@@ -29,6 +29,7 @@ import live_nb.cli  # noqa: E402 - timed from the interpreter's start
 import live_nb.experiments.as_dvc as as_dvc  # noqa: E402
 import live_nb.experiments.cache as cache  # noqa: E402
 import live_nb.experiments.read as read  # noqa: E402
+import live_nb.experiments.rendered_memo as rendered_memo  # noqa: E402
 import live_nb.experiments.show  # noqa: E402
 import live_nb.git as git  # noqa: E402
 
@@ -91,7 +92,10 @@ def install() -> None:
     cache.CommitCache.load = timed("cache load", cache.CommitCache.load)
     cache.CommitCache.store = timed("cache write", cache.CommitCache.store)
     read.parse_file = timed("parsing files", read.parse_file)
-    as_dvc.dvc_json = timed("rendering JSON", as_dvc.dvc_json)
+    as_dvc.dvc_json_records = timed("rendering JSON", as_dvc.dvc_json_records)
+    memo = rendered_memo.RenderedMemo
+    memo.lookup = timed("kept rendered rows: read", memo.lookup)
+    memo.store = timed("kept rendered rows: write", memo.store)
 
 
 def main() -> None:

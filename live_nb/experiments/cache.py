@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
@@ -57,15 +58,12 @@ class CommitCache:
             wanted = set(keep).union(entries)
             commits = {sha: entry for sha, entry in commits.items() if sha in wanted}
         payload = {"format": CACHE_FORMAT, "reader": READER_VERSION, "commits": commits}
-        import tempfile  # only when writing: a warm read never needs it (shutil, bz2, lzma)
-
+        # Named by process and thread (the server reads on several): no tempfile to import.
+        temporary = self.path.with_name(f".commits-{os.getpid()}-{threading.get_ident()}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(
-                dir=self.path.parent, prefix=".commits-", suffix=".tmp"
-            )
             try:
-                with os.fdopen(handle, "wb") as stream:
+                with open(temporary, "wb") as stream:
                     # dumps, not dump: only the one-shot encoder is the C one
                     stream.write(json.dumps(payload, separators=(",", ":")).encode("utf-8"))
                 os.replace(temporary, self.path)

@@ -505,8 +505,8 @@ def _store_memoised(data: RevisionData, kind: str, path: str, value: Any, keys: 
 def _store_parsed(data: RevisionData, kind: str, path: str, parsed: Any, keys: list[str]) -> None:
     if isinstance(parsed, ReadError):
         data.errors[path] = str(parsed)
-    elif kind == "metrics":
-        data.metrics[path] = jsonable(extract_metrics(parsed) or {})
+    elif kind == "metrics":  # extract_metrics builds new containers of JSON types already
+        data.metrics[path] = extract_metrics(parsed) or {}
     else:
         # jsonable copies: the parsed value is memoised and shared between commits
         data.params[path] = select_keys(jsonable(parsed), keys) if keys else jsonable(parsed)

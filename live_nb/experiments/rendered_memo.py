@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from pathlib import Path
 
 __all__ = ["RenderedMemo"]
@@ -47,7 +48,8 @@ class RenderedMemo:
         """Keep ``text`` under the key show set (nothing when it set none), atomically."""
         if self.key is None:
             return
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        name = f".{self.path.name}.{os.getpid()}-{threading.get_ident()}.tmp"
+        temporary = self.path.with_name(name)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with open(temporary, "wb") as stream:
