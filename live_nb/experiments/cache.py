@@ -20,6 +20,7 @@ __all__ = ["CACHE_FORMAT", "READER_VERSION", "CommitCache"]
 # either makes old cache files be ignored and rewritten.
 CACHE_FORMAT = 1
 READER_VERSION = 2  # 2: stage dependencies' hashes
+_SLICE = 1 << 20
 
 
 class CommitCache:
@@ -63,9 +64,12 @@ class CommitCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
-                with open(temporary, "wb") as stream:
-                    # dumps, not dump: only the one-shot encoder is the C one
-                    stream.write(json.dumps(payload, separators=(",", ":")).encode("utf-8"))
+                # dumps, not dump: only the one-shot encoder is the C one; its text (ASCII)
+                # is written a slice at a time, never copied whole into bytes
+                text = json.dumps(payload, separators=(",", ":"))
+                with open(temporary, "w", encoding="ascii") as stream:
+                    for start in range(0, len(text), _SLICE):
+                        stream.write(text[start : start + _SLICE])
                 os.replace(temporary, self.path)
             except BaseException:
                 with contextlib.suppress(OSError):

@@ -298,7 +298,8 @@ def _commit_rows(
     experiments, local = source.experiments(repo, None if all_baselines else history)
     baselines = _all_commits(repo, head) if all_baselines else history
     unreached = [] if not all_baselines else [exp.baseline for exp, _ in experiments]
-    unreached = [sha for sha in dict.fromkeys(unreached) if sha not in set(baselines)]
+    reached = set(baselines)
+    unreached = [sha for sha in dict.fromkeys(unreached) if sha not in reached]
     grouped = _by_baseline(experiments, set(baselines) | set(unreached))
 
     keep = {sha for _, sha in experiments} | {exp.baseline for exp, _ in experiments}
@@ -519,8 +520,9 @@ def _table(
     only_changed: bool,
     local_column: bool = False,
 ) -> Table:
-    flat = [_flat_values(row.data) for row in rows]
-    below = [_flat_values(child.data) for row in rows for child in row.children]
+    interned: dict[Source, Source] = {}
+    flat = [_flat_values(row.data, interned) for row in rows]
+    below = [_flat_values(child.data, interned) for row in rows for child in row.children]
     names = _column_names(_sources(flat + below))
     if sort_by is not None:
         column = _sort_column(sort_by, names)
@@ -528,7 +530,7 @@ def _table(
         rows, flat = _sorted_rows(rows, flat, source, sort_order == "desc")
     _mark_last_experiments(rows)
     rows = [shown for row in rows for shown in (row, *row.children)]
-    flat = [_flat_values(row.data) for row in rows] if below else flat
+    flat = [_flat_values(row.data, interned) for row in rows] if below else flat
 
     columns: dict[str, list[Any]] = {
         "Experiment": [row.experiment for row in rows],
@@ -605,14 +607,20 @@ def _mark_last_experiments(rows: list[_Row]) -> None:
             row.typ = "branch_base"
 
 
-def _flat_values(data: RevisionData | None) -> dict[Source, Any]:
+def _flat_values(data: RevisionData | None, interned: dict[Source, Source]) -> dict[Source, Any]:
+    """Each ``(kind, file, key)`` of a row with its value.
+
+    The keys are ``interned``: one tuple per column, not one per cell (100,000 rows of ten
+    columns would otherwise hold a million tuples and their key strings).
+    """
     values: dict[Source, Any] = {}
     if data is None:
         return values
     for kind, files in (("metrics", data.metrics), ("params", data.params)):
         for path, content in files.items():
             for key, value in flatten(content).items():
-                values[(kind, path, key)] = value
+                source = (kind, path, key)
+                values[interned.setdefault(source, source)] = value
     return values
 
 
