@@ -32,26 +32,38 @@ def same(left: object, right: object) -> bool:
     return json.dumps(left, sort_keys=True) == json.dumps(right, sort_keys=True)
 
 
+CLEAN_SCALARS = [text for text in SCALARS if load_simple(f"v: {text}\n") is not None]
+CLEAN_KEYS = ["lr", "model", "a.b", "x-y", "_k", "depth", "k2", "a/b"]
+
+
 @st.composite
 def documents(draw: st.DrawFn) -> str:
+    """Documents of the simple shape (half of them all clean), with noise now and then."""
+    clean = draw(st.booleans())
+    keys, scalars = (CLEAN_KEYS, CLEAN_SCALARS) if clean else (KEYS, SCALARS)
     lines = []
     depth = 0
-    for _ in range(draw(st.integers(1, 8))):
+    for _ in range(draw(st.integers(1, 10))):
         depth = draw(st.integers(0, depth))
-        key = draw(st.sampled_from(KEYS))
+        key = draw(st.sampled_from(keys))
         indent = " " * (2 * depth)
-        if draw(st.booleans()):
-            lines.append(f"{indent}{key}:")
-            depth += 1
+        dash = draw(st.sampled_from(["", "", "- "]))  # a list item, now and then
+        shape = draw(st.sampled_from(["key", "pair", "item"]))
+        if shape == "key":
+            lines.append(f"{indent}{dash}{key}:")
+            depth += 1 + (dash != "")
+        elif shape == "pair":
+            lines.append(f"{indent}{dash}{key}: {draw(st.sampled_from(scalars))}")
+            depth += dash != ""
         else:
-            lines.append(f"{indent}{key}: {draw(st.sampled_from(SCALARS))}")
-    if draw(st.booleans()):  # now and then something outside the simple shape
+            lines.append(f"{indent}- {draw(st.sampled_from(scalars))}")
+    if not clean and draw(st.booleans()):  # now and then something outside the shape
         noise = draw(st.sampled_from(["# c", "- 1", "  x: 1", "a: 'q'", "a:  1", "a: 1 ", "\t"]))
         lines.insert(draw(st.integers(0, len(lines))), noise)
     return "\n".join(lines) + draw(st.sampled_from(["", "\n", "\n\n"]))
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=2000, deadline=None)
 @given(documents())
 def test_simple_reading_is_pyyaml_reading_or_none(text: str) -> None:
     simple = load_simple(text)
@@ -74,6 +86,17 @@ def test_each_scalar_as_pyyaml_reads_it(scalar: str) -> None:
         assert type(simple["value"]) is type(expected["value"])
 
 
+def test_dvclive_dvc_yaml_is_simple() -> None:
+    text = (
+        "params:\n- dvclive/params.yaml\nmetrics:\n- dvclive/metrics.json\nplots:\n"
+        "- dvclive/plots/metrics:\n    x: step\n- dvclive/plots/sklearn/cm.json:\n"
+        "    template: confusion\n    x: actual\n    y: predicted\nartifacts:\n  model:\n"
+        "    path: model.pt\n    type: model\n"
+    )
+    assert load_simple(text) is not None
+    assert same(load_simple(text), load_yaml(text))
+
+
 def test_dvclive_params_file_is_simple() -> None:
     text = "lr: 0.001\nepochs: 10\nmodel:\n  depth: 3\n  name: resnet\n  dropout: 0.2\nseed: 7\n"
     assert load_simple(text) == load_yaml(text)
@@ -82,7 +105,19 @@ def test_dvclive_params_file_is_simple() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "\n", "a: 1\na: 2\n", "- 1\n", "a: [1]\n", "a: 1 # c\n", "a:\r\n  b: 1\r\n", "  a: 1\n"],
+    [
+        "",
+        "\n",
+        "a: 1\na: 2\n",
+        "- 1\n",
+        "a: [1]\n",
+        "a:\n  b: 1\n- 2\n",
+        "a\n",
+        "-\n",
+        "a: 1 # c\n",
+        "a:\r\n  b: 1\r\n",
+        "  a: 1\n",
+    ],
 )
 def test_other_shapes_are_left_to_pyyaml(text: str) -> None:
     assert load_simple(text) is None

@@ -2,10 +2,11 @@
 
 ``IMPLICIT_TYPES`` are the rules by which a plain scalar is a bool, a number, null, ...
 (ruamel's YAML 1.2 rules, which :mod:`.yaml` gives PyYAML's loader). ``load_simple`` reads the
-shape nearly every ``params.yaml`` has — nested ``key: value`` lines of plain words and
-numbers — in a tenth of PyYAML's time and without importing it (``exp show`` reads one per
-experiment); it returns None for anything else (lists, quotes, comments, flow style, tabs,
-anchors, documents markers, duplicate keys, a timestamp...), and the caller asks PyYAML.
+shape of the files DVCLive writes, ``params.yaml`` and ``dvc.yaml`` — nested ``key: value``
+and ``- item`` lines of plain words and numbers — a few times faster than PyYAML and without
+importing it (``exp show`` reads one per experiment); it returns None for anything else
+(quotes, comments, flow style, tabs, anchors, document markers, duplicate keys, a timestamp,
+...), and the caller asks PyYAML.
 """
 
 from __future__ import annotations
@@ -53,9 +54,12 @@ IMPLICIT_TYPES: list[tuple[str, re.Pattern[str], list[str]]] = [
 ]
 """``(type, pattern, first characters)``, in the order a resolver tries them."""
 
-# `key: value` or `key:` — a key and a value of plain word characters only (no quotes, `#`,
-# `:`, spaces, flow or block indicators), so that nothing else of YAML's grammar can apply.
-_LINE = re.compile(r"( *)([A-Za-z0-9_][A-Za-z0-9_.\-]*):(?: ([A-Za-z0-9_.+\-/]+))?")
+_KEY = r"[A-Za-z0-9_][A-Za-z0-9_./\-]*"
+_PLAIN = r"[A-Za-z0-9_.+\-/]+"
+# `key: value`, `key:`, `- key: value`, `- key:` or `- value`: a key and values of plain word
+# characters only (no quotes, `#`, `:`, spaces, flow indicators), so that nothing else of
+# YAML's grammar can apply. Groups: indent, dash, key, its value, a list item's value.
+_LINE = re.compile(rf"( *)(- )?(?:({_KEY}):(?: ({_PLAIN}))?|({_PLAIN}))")
 _NOT_SIMPLE = object()
 _KNOWN: dict[str, Any] = {}  # scalar text -> its value (keys and values repeat across files)
 _KNOWN_LIMIT = 100_000
@@ -80,44 +84,79 @@ def yaml_int(text: str) -> int:
 
 
 def load_simple(text: str) -> dict[str, Any] | None:
-    """``text`` parsed as PyYAML with YAML 1.2 types would, when it is nested plain mappings.
+    """``text`` parsed as PyYAML with YAML 1.2 types would, when it has the simple shape.
 
-    None when it is not (or is empty): then it must be read with :func:`.yaml.load_yaml`.
+    That shape: nested ``key: value`` mappings and ``- item`` lists (of plain scalars or of
+    mappings), as DVCLive writes ``params.yaml`` and ``dvc.yaml``. None for anything else (or
+    an empty text): then it must be read with :func:`.yaml.load_yaml`.
     """
     root: dict[str, Any] = {}
-    stack: list[tuple[int, dict[str, Any]]] = [(0, root)]
+    stack: list[tuple[int, Any]] = [(0, root)]  # open containers, by indent (a list's: its -)
     pending: tuple[int, dict[str, Any], str] | None = None  # a `key:` awaiting its value
     for line in text.split("\n"):
         if not line:
             continue
         found = _LINE.fullmatch(line)
-        if found is None:
-            return None
-        indent = len(found.group(1))
+        if found is None or (found[2] is None and found[3] is None):
+            return None  # not a line of the shape, or a bare scalar
+        indent, is_item = len(found[1]), found[2] is not None
         if pending is not None:
-            parent_indent, parent, key = pending
-            pending = None
-            if indent > parent_indent:  # the key holds a mapping, at this indent
-                child: dict[str, Any] = {}
-                parent[key] = child
-                stack.append((indent, child))
-        while stack and stack[-1][0] > indent:
-            stack.pop()
-        if not stack or stack[-1][0] != indent:
-            return None  # an indent no open mapping has
-        mapping = stack[-1][1]
-        key, raw = found.group(2), found.group(3)
-        if key in mapping or _value(key) != key:
-            return None  # a duplicate, or a key that is not a string
-        if raw is None:
-            mapping[key] = None
-            pending = (indent, mapping, key)
-            continue
-        value = _value(raw)
-        if value is _NOT_SIMPLE:
+            _open_child(stack, pending, indent, is_item)
+        while stack[-1][0] > indent or (
+            not is_item and stack[-1][0] == indent and isinstance(stack[-1][1], list)
+        ):
+            stack.pop()  # a compact list (`- ` under its key, same indent) ends at a key
+        if stack[-1][0] != indent or isinstance(stack[-1][1], list) != is_item:
+            return None  # an indent, or a kind of line, no open container takes
+        pending = _take(stack, indent, found[3], found[4] if found[3] else found[5])
+        if pending is _NOT_SIMPLE:
             return None
-        mapping[key] = value
     return root or None
+
+
+def _take(stack: list[tuple[int, Any]], indent: int, key: str | None, raw: str | None) -> Any:
+    """Put one line's key and value in the container on top of ``stack``.
+
+    Returns the pending ``key:`` (its value on the lines below), None, or ``_NOT_SIMPLE``.
+    """
+    top = stack[-1][1]
+    if key is None:  # `- value` (the caller checked it is an item)
+        value = _value(raw or "")
+        top.append(value)
+        return _NOT_SIMPLE if value is _NOT_SIMPLE else None
+    if isinstance(top, list):
+        item: dict[str, Any] = {}  # `- key: value`: a mapping whose keys are at indent + 2
+        top.append(item)
+        indent += 2
+        stack.append((indent, item))
+        top = item
+    if key in top or _value(key) != key:
+        return _NOT_SIMPLE  # a duplicate, or a key that is not a string
+    if raw is None:
+        top[key] = None
+        return (indent, top, key)
+    value = _value(raw)
+    top[key] = value
+    return _NOT_SIMPLE if value is _NOT_SIMPLE else None
+
+
+def _open_child(
+    stack: list[tuple[int, Any]],
+    pending: tuple[int, dict[str, Any], str],
+    indent: int,
+    is_item: bool,
+) -> None:
+    """After ``key:``, the line at ``indent`` may open its value: a mapping, or a list."""
+    parent_indent, parent, key = pending
+    child: Any
+    if is_item and indent >= parent_indent:  # a list, indented or not under its key
+        child = []
+    elif not is_item and indent > parent_indent:
+        child = {}
+    else:
+        return  # the key's value is null
+    parent[key] = child
+    stack.append((indent, child))
 
 
 def _value(text: str) -> Any:
