@@ -340,9 +340,9 @@ class ObjectReader:
                 if len(header) != 3 or header[1] not in _OBJECT_TYPES or not header[2].isdigit():
                     results[name] = None  # "<name> missing" or "<name> ambiguous"
                     continue
-                content = stdout.read(int(header[2]))
-                stdout.read(1)
-                results[name] = (header[1], content)
+                size = int(header[2])
+                content = stdout.read(size + 1)  # and the line break after it: one call
+                results[name] = (header[1], content[:size])
             writer.join()
         return results
 

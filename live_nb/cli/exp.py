@@ -237,17 +237,29 @@ def _print_table(args: argparse.Namespace) -> int:
     only_changed = args.csv and options["only_changed"]
     if only_changed:  # DVC drops any column the same in every row: the fixed ones too
         options["only_changed"] = False
+    indent = 2 if args.json and sys.stdout.isatty() else None
     table = collect(
         path=args.path,
         **options,
         checkpoints=args.checkpoints,
         columns=not args.json,
         pending=_pending_runs(args.path),
+        rendered=args.json and indent is None,
     )
-    if args.json:  # DVC's layout: indented for a person, on one line for a program
+    memo = table.attrs.get("rendered")
+    if memo is not None:  # one line for a program, its commit rows kept for the next show
+        from live_nb.experiments.as_dvc import dvc_json_records
+
+        records = dvc_json_records(table)
+        if memo.hit is not None:
+            records.append(memo.hit)
+        else:
+            memo.store(", ".join(records[1:]))
+        write(f"[{', '.join(records)}]")
+    elif args.json:  # DVC's layout, indented for a person
         from live_nb.experiments.as_dvc import dvc_json
 
-        write(dvc_json(table, indent=2 if sys.stdout.isatty() else None))
+        write(dvc_json(table, indent=indent))
     elif args.csv:
         from live_nb.experiments.as_dvc import dvc_csv
 

@@ -15,8 +15,6 @@ So a script written against DVC's output reads live_nb's unchanged:
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from datetime import datetime
@@ -25,7 +23,7 @@ from typing import Any
 from live_nb.experiments.cells import format_value
 from live_nb.experiments.table import Table
 
-__all__ = ["dvc_csv", "dvc_json"]
+__all__ = ["dvc_csv", "dvc_json", "dvc_json_records"]
 
 _DVC_META = ("Experiment", "rev", "typ", "Created", "parent")
 _BASELINE_TYPES = ("workspace", "baseline")
@@ -57,6 +55,9 @@ def dvc_csv(table: Table, only_changed: bool = False) -> str:
         kept = [n for n in range(len(columns)) if len({line[n] for line in lines}) != 1]
         columns = [columns[n] for n in kept]
         lines = [[line[n] for n in kept] for line in lines]
+    import csv  # only for --csv
+    import io
+
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(columns)
@@ -91,8 +92,19 @@ def _naive_time(value: Any) -> str:
 
 def dvc_json(table: Table, indent: int | None = None) -> str:
     """The table as ``dvc exp show --json`` prints it: DVC's nested records (see above)."""
+    if indent is None:
+        return f"[{', '.join(dvc_json_records(table))}]"
     payload = list(_baselines(table.details or []))
     return json.dumps(payload, indent=indent, default=str)
+
+
+def dvc_json_records(table: Table) -> list[str]:
+    """Each top-level record of :func:`dvc_json`'s one-line layout, rendered apart.
+
+    Joined with ``", "`` inside brackets they are that layout, byte for byte (it is what
+    ``json.dumps`` of the list writes), so rendered records can be kept and reused.
+    """
+    return [json.dumps(record, default=str) for record in _baselines(table.details or [])]
 
 
 def _baselines(rows: list[Any]) -> Iterator[dict[str, Any]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ __all__ = ["CACHE_FORMAT", "READER_VERSION", "CommitCache"]
 # either makes old cache files be ignored and rewritten.
 CACHE_FORMAT = 1
 READER_VERSION = 2  # 2: stage dependencies' hashes
+_SLICE = 1 << 20
 
 
 class CommitCache:
@@ -57,17 +59,17 @@ class CommitCache:
             wanted = set(keep).union(entries)
             commits = {sha: entry for sha, entry in commits.items() if sha in wanted}
         payload = {"format": CACHE_FORMAT, "reader": READER_VERSION, "commits": commits}
-        import tempfile  # only when writing: a warm read never needs it (shutil, bz2, lzma)
-
+        # Named by process and thread (the server reads on several): no tempfile to import.
+        temporary = self.path.with_name(f".commits-{os.getpid()}-{threading.get_ident()}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(
-                dir=self.path.parent, prefix=".commits-", suffix=".tmp"
-            )
             try:
-                with os.fdopen(handle, "wb") as stream:
-                    # dumps, not dump: only the one-shot encoder is the C one
-                    stream.write(json.dumps(payload, separators=(",", ":")).encode("utf-8"))
+                # dumps, not dump: only the one-shot encoder is the C one; its text (ASCII)
+                # is written a slice at a time, never copied whole into bytes
+                text = json.dumps(payload, separators=(",", ":"))
+                with open(temporary, "w", encoding="ascii") as stream:
+                    for start in range(0, len(text), _SLICE):
+                        stream.write(text[start : start + _SLICE])
                 os.replace(temporary, self.path)
             except BaseException:
                 with contextlib.suppress(OSError):

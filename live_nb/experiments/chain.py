@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -81,6 +80,8 @@ class ChainLink:
 
 def host_name() -> str:
     """This machine's name, as a checkpoint records it."""
+    import socket  # only when writing a checkpoint: `exp show` reads chains without it
+
     return re.sub(r"[^A-Za-z0-9.-]", "", socket.gethostname())[:64] or "localhost"
 
 

@@ -56,6 +56,8 @@ __all__ = [
 
 WORKSPACE = "workspace"
 _MISSING: Any = object()
+# Commits read from Git at once: each batch's trees and files are dropped before the next.
+_BATCH = 5_000
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ class ReadStats:
     commits_read: int = 0
     objects_read: int = 0
     blobs_read: int = 0
+    transient: int = 0  # commits read that may read otherwise later (so are not cached)
 
 
 @dataclass(frozen=True)
@@ -139,12 +142,26 @@ class ExperimentReader:
         wanted = list(dict.fromkeys(shas))
         found = self._from_cache(wanted)
         missing = [sha for sha in wanted if sha not in found]
-        if missing:
-            fresh, cacheable = self._read_fresh(missing)
+        entries: dict[str, Any] = {}
+        for start in range(0, len(missing), _BATCH):
+            fresh, cacheable = self._read_fresh(missing[start : start + _BATCH])
+            self.stats.transient += len(fresh) - len(cacheable)
             found.update(fresh)
-            if self._use_cache:
-                self._remember({sha: _to_entry(fresh[sha]) for sha in cacheable}, keep)
+            entries.update((sha, _to_entry(fresh[sha])) for sha in cacheable)
+            self._forget_objects()
+        if missing and self._use_cache:
+            self._remember(entries, keep)
         return {sha: found[sha] for sha in wanted}
+
+    def _forget_objects(self) -> None:
+        """Drop the trees and parsed files of the last batch: memory stays one batch's worth.
+
+        What batches share (a baseline's unchanged folders, its ``dvc.yaml``) is read again
+        once per batch, a few objects; parsed ``dvc.yaml`` specs and locks are kept.
+        """
+        self._trees = Trees(self._read, skipped=SKIPPED_DIRS)
+        self._dvcfiles.clear()
+        self._values.clear()
 
     def read_workspace(self, parent: str | None = None) -> RevisionData:
         """The workspace's data, read from the files on disk (never cached).
@@ -503,8 +520,8 @@ def _store_memoised(data: RevisionData, kind: str, path: str, value: Any, keys: 
 def _store_parsed(data: RevisionData, kind: str, path: str, parsed: Any, keys: list[str]) -> None:
     if isinstance(parsed, ReadError):
         data.errors[path] = str(parsed)
-    elif kind == "metrics":
-        data.metrics[path] = jsonable(extract_metrics(parsed) or {})
+    elif kind == "metrics":  # extract_metrics builds new containers of JSON types already
+        data.metrics[path] = extract_metrics(parsed) or {}
     else:
         # jsonable copies: the parsed value is memoised and shared between commits
         data.params[path] = select_keys(jsonable(parsed), keys) if keys else jsonable(parsed)

@@ -15,6 +15,7 @@ import gc
 import json
 import math
 import os
+import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from live_nb.error import LiveNbError
 from live_nb.experiments.baselines import baseline_names
+from live_nb.experiments.cache import READER_VERSION
 from live_nb.experiments.cells import is_int, is_missing, is_number
 from live_nb.experiments.chain import CHECKPOINT_SUBJECT, ChainLink, parse_trailers, read_chain
 from live_nb.experiments.chain import run_state as checkpoint_state
@@ -38,6 +40,8 @@ from live_nb.git import Repository
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from live_nb.experiments.rendered_memo import RenderedMemo
 
 __all__ = [
     "EXPERIMENT_TYPES",
@@ -71,6 +75,8 @@ EXPERIMENT_TYPES = ("branch_commit", "branch_base")
 # DVC's own fixed columns: a metric or param with one of these names gets its file prefix.
 _RESERVED = frozenset({*META_COLUMNS, "State", "Executor"})
 _SORT_ORDERS = ("asc", "desc")
+# The modules whose code the rendered rows of rendered_memo.py depend on.
+_RENDERING_MODULES = ("show.py", "read.py", "values.py", "spec.py", "as_dvc.py", "notes.py")
 
 Source = tuple[str, str, str]  # ("metrics" or "params", file path, flattened key)
 
@@ -196,11 +202,16 @@ def collect(
     fetch: bool = True,
     columns: bool = True,
     pending: Sequence[PendingRun] = (),
+    rendered: bool = False,
 ) -> Table:
     """The table :func:`show` returns, as plain columns (see :class:`.table.Table`).
 
     ``columns=False`` reads the rows only (the table's ``details``: what DVC's JSON layout
-    is made of), without building the columns, sorting or filtering them.
+    is made of), without building the columns, sorting or filtering them. ``rendered`` (with
+    ``columns=False``) puts the repository's :class:`.rendered_memo.RenderedMemo` in
+    ``attrs["rendered"]``: when it holds these commit rows, they are not read (``details``
+    has the workspace row only and ``memo.hit`` the rest, rendered); else ``memo.key`` says
+    under which key the rows, once rendered, may be kept (None: they may not).
     """
     if sort_order not in _SORT_ORDERS:
         raise InvalidShowArgumentError("sort_order", sort_order, "'asc' or 'desc'")
@@ -217,11 +228,17 @@ def collect(
         elif head is None:
             raise NoCommitsError()
         source = _Source(remote, fetch)
+        memo = None
+        if rendered and not (force or pending or remote is not None or columns):
+            from live_nb.experiments.rendered_memo import RenderedMemo
+
+            memo = RenderedMemo(repo.git_dir)
         if head is not None:
-            found = _commit_rows(repo, reader, head, num, all_baselines, checkpoints, source)
+            found = _commit_rows(repo, reader, head, num, all_baselines, checkpoints, source, memo)
             rows.extend(_with_pending(found, pending))
         if not columns:
-            return Table({}, {"read_stats": vars(reader.stats).copy()}, details=rows)
+            attrs = {"read_stats": vars(reader.stats).copy(), "rendered": memo}
+            return Table({}, attrs, details=rows)
         table = _table(rows, sort_by, sort_order, only_changed, local_column=remote is not None)
         table.attrs["read_stats"] = vars(reader.stats).copy()
         if remote is not None:
@@ -274,6 +291,7 @@ def _commit_rows(
     all_baselines: bool,
     checkpoints: bool = False,
     source: _Source | None = None,
+    memo: RenderedMemo | None = None,
 ) -> list[_Row]:
     names = baseline_names(repo, head)
     history = [head]
@@ -284,7 +302,8 @@ def _commit_rows(
     experiments, local = source.experiments(repo, None if all_baselines else history)
     baselines = _all_commits(repo, head) if all_baselines else history
     unreached = [] if not all_baselines else [exp.baseline for exp, _ in experiments]
-    unreached = [sha for sha in dict.fromkeys(unreached) if sha not in set(baselines)]
+    reached = set(baselines)
+    unreached = [sha for sha in dict.fromkeys(unreached) if sha not in reached]
     grouped = _by_baseline(experiments, set(baselines) | set(unreached))
 
     keep = {sha for _, sha in experiments} | {exp.baseline for exp, _ in experiments}
@@ -297,15 +316,23 @@ def _commit_rows(
     queued = [task.commit for group in tasks.values() for task in group]
     # A remote's table drops nothing from the cache: the local experiments' entries stay.
     kept = keep | set(links) | set(queued) if source.remote is None else None
-    data = reader.read_commits(wanted + links + queued, keep=kept)
-    states = _states(repo, [sha for group in grouped.values() for _, sha in group], data)
     dvc_dir = _dvc_dir(repo)
     executors = success_tasks(dvc_dir)
+    notes = read_notes(repo)
+    key = None
+    if memo is not None and not (checkpoints or tasks or executors):
+        key = _memo_key(head, names.names, baselines, unreached, grouped, notes)
+        if memo.lookup(key) is not None:
+            return []
+    transient = reader.stats.transient
+    data = reader.read_commits(wanted + links + queued, keep=kept)
+    states = _states(repo, [sha for group in grouped.values() for _, sha in group], data)
+    if memo is not None and key is not None and not states:
+        memo.key = key if reader.stats.transient == transient else None
     # Baselines of experiments that no branch, tag or remote reaches come last, newest first.
     unreached.sort(key=lambda sha: (data[sha].created or 0, sha), reverse=True)
     baselines = baselines + unreached
 
-    notes = read_notes(repo)
     stars = read_stars(repo)
     rows = []
     for baseline in baselines:
@@ -342,6 +369,41 @@ def _commit_rows(
             _task_rows(tasks.get(baseline, []), data, baseline, ("queued", "failed"), dvc_dir)
         )
     return rows
+
+
+def _memo_key(
+    head: str,
+    names: Mapping[str, str],
+    baselines: Sequence[str],
+    unreached: Sequence[str],
+    grouped: Mapping[str, list[tuple[ExpRef, str]]],
+    notes: Mapping[str, str],
+) -> str:
+    """What the commit rows are made of, as one line (see :mod:`.rendered_memo`)."""
+    refs = [[exp.ref, sha] for group in grouped.values() for exp, sha in group]
+    parts = [READER_VERSION, _code_stamp(), _time_zone(), head, names, baselines, unreached]
+    return json.dumps([*parts, refs, notes], separators=(",", ":"))
+
+
+def _code_stamp() -> list[int]:
+    """When the code that reads and renders the rows was installed: another one renders anew."""
+    folder = os.path.dirname(__file__)
+    stamps = []
+    for name in _RENDERING_MODULES:
+        with contextlib.suppress(OSError):
+            stamps.append(os.stat(os.path.join(folder, name)).st_mtime_ns)
+    return stamps
+
+
+def _time_zone() -> list[Any]:
+    """What the local times shown depend on: the zone's names and offsets, and its file."""
+    try:
+        zone_file = os.stat("/etc/localtime")
+        file_stamp = [zone_file.st_mtime_ns, zone_file.st_ino, zone_file.st_size]
+    except OSError:
+        file_stamp = []
+    rules = [time.timezone, time.altzone, time.daylight, list(time.tzname)]
+    return [os.environ.get("TZ"), rules, file_stamp]
 
 
 def _with_pending(rows: list[_Row], pending: Sequence[PendingRun]) -> list[_Row]:
@@ -478,8 +540,9 @@ def _table(
     only_changed: bool,
     local_column: bool = False,
 ) -> Table:
-    flat = [_flat_values(row.data) for row in rows]
-    below = [_flat_values(child.data) for row in rows for child in row.children]
+    interned: dict[Source, Source] = {}
+    flat = [_flat_values(row.data, interned) for row in rows]
+    below = [_flat_values(child.data, interned) for row in rows for child in row.children]
     names = _column_names(_sources(flat + below))
     if sort_by is not None:
         column = _sort_column(sort_by, names)
@@ -487,7 +550,7 @@ def _table(
         rows, flat = _sorted_rows(rows, flat, source, sort_order == "desc")
     _mark_last_experiments(rows)
     rows = [shown for row in rows for shown in (row, *row.children)]
-    flat = [_flat_values(row.data) for row in rows] if below else flat
+    flat = [_flat_values(row.data, interned) for row in rows] if below else flat
 
     columns: dict[str, list[Any]] = {
         "Experiment": [row.experiment for row in rows],
@@ -557,14 +620,20 @@ def _mark_last_experiments(rows: list[_Row]) -> None:
             row.typ = "branch_base"
 
 
-def _flat_values(data: RevisionData | None) -> dict[Source, Any]:
+def _flat_values(data: RevisionData | None, interned: dict[Source, Source]) -> dict[Source, Any]:
+    """Each ``(kind, file, key)`` of a row with its value.
+
+    The keys are ``interned``: one tuple per column, not one per cell (100,000 rows of ten
+    columns would otherwise hold a million tuples and their key strings).
+    """
     values: dict[Source, Any] = {}
     if data is None:
         return values
     for kind, files in (("metrics", data.metrics), ("params", data.params)):
         for path, content in files.items():
             for key, value in flatten(content).items():
-                values[(kind, path, key)] = value
+                source = (kind, path, key)
+                values[interned.setdefault(source, source)] = value
     return values
 
 

@@ -17,6 +17,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from live_nb.formats.yaml_types import load_simple
+
 __all__ = [
     "ReadError",
     "extract_metrics",
@@ -53,6 +55,9 @@ def parse_file(path: str, content: bytes) -> Any:
             return json.loads(text) or {}
         if suffix == ".toml":
             return _toml(path).loads(text) or {}
+        simple = load_simple(text)  # most params files: no PyYAML (nor its import) needed
+        if simple is not None:
+            return simple
         from live_nb.formats.yaml import load_yaml  # here: a warm `exp show` may need none
 
         return load_yaml(text) or {}

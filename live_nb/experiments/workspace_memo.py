@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -60,14 +61,14 @@ class ParseMemo:
         """Write the memo if something was added (atomically; errors ignored)."""
         if not self._changed or self._entries is None:
             return
-        import tempfile
-
+        # Named by process and thread, as the commit cache's: no tempfile to import.
+        name = f".workspace-{os.getpid()}-{threading.get_ident()}.tmp"
+        temporary = self.path.with_name(name)
         try:
             text = json.dumps({"format": _FORMAT, "files": self._entries}, separators=(",", ":"))
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
             try:
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                with open(temporary, "w", encoding="utf-8") as stream:
                     stream.write(text)
                 os.replace(temporary, self.path)
             except BaseException:

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
-import shutil
 from pathlib import Path
 
 LINK_TYPES = ("reflink", "hardlink", "symlink", "copy")
@@ -107,6 +105,8 @@ def link_to_cache(cache_object: Path, target: Path, types: tuple[str, ...]) -> s
     target.parent.mkdir(parents=True, exist_ok=True)
     last_error: OSError | None = None
     for kind in types:
+        import secrets  # here: `exp show` reads spec.py, which needs only cache_dir
+
         temp = target.with_name(f".{secrets.token_hex(8)}.tmp")
         try:
             _MAKERS[kind](cache_object, temp)
@@ -141,6 +141,8 @@ def _symlink(source: Path, temp: Path) -> None:
 
 
 def _copy(source: Path, temp: Path) -> None:
+    import shutil  # here, as secrets: what `exp show` imports of this module stays small
+
     with open(source, "rb") as reader:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(fd, "wb") as writer:

@@ -19,43 +19,10 @@ from typing import Any
 
 import yaml
 
-__all__ = ["dump_yaml", "load_yaml"]
+from live_nb.formats.yaml_types import IMPLICIT_TYPES as _IMPLICIT_TYPES
+from live_nb.formats.yaml_types import yaml_int
 
-_IMPLICIT_TYPES: list[tuple[str, re.Pattern[str], list[str]]] = [
-    ("bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")),
-    (
-        "float",
-        re.compile(
-            r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
-            |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
-            |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
-            |[-+]?\.(?:inf|Inf|INF)
-            |\.(?:nan|NaN|NAN))$""",
-            re.X,
-        ),
-        list("-+0123456789."),
-    ),
-    (
-        "int",
-        re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$"),
-        list("-+0123456789"),
-    ),
-    ("merge", re.compile(r"^(?:<<)$"), ["<"]),
-    ("null", re.compile(r"^(?:~|null|Null|NULL|)$"), [*"~nN", ""]),
-    (
-        "timestamp",
-        re.compile(
-            r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
-            |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
-            (?:[Tt]|[ \t]+)[0-9][0-9]?
-            :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
-            (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""",
-            re.X,
-        ),
-        list("0123456789"),
-    ),
-    ("value", re.compile(r"^(?:=)$"), ["="]),
-]
+__all__ = ["dump_yaml", "load_yaml"]
 
 _WIDTH = 80
 _MAX_SIMPLE_KEY = 122
@@ -87,16 +54,14 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
 
 
 def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
-    text = str(loader.construct_scalar(node)).replace("_", "")
-    digits = text.lstrip("+-")
-    base = {"0b": 2, "0o": 8, "0x": 16}.get(digits[:2], 10)
+    text = str(loader.construct_scalar(node))
     try:
-        number = int(digits[2:] if base != 10 else digits, base)
+        return yaml_int(text)
     except ValueError as error:
+        shown = text.replace("_", "")
         raise yaml.constructor.ConstructorError(
-            None, None, f"invalid integer {text!r}", node.start_mark
+            None, None, f"invalid integer {shown!r}", node.start_mark
         ) from error
-    return -number if text.startswith("-") else number
 
 
 _Loader.yaml_implicit_resolvers = {}

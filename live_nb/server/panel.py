@@ -18,6 +18,7 @@ table's ETag so a poll that finds nothing changed costs one ``git show-ref`` and
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import threading
@@ -44,6 +45,7 @@ __all__ = [
 MAX_HISTORIES = 24  # rows whose metric histories one request may ask for
 MAX_POINTS = 1000  # points per series
 DISCOVERY_TTL = 10.0  # s a folder's repository is remembered between polls
+PREPARE_DELAY = 1.0  # s after the extension loads before the table's code is imported
 _HEX = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _ALWAYS_WATCHED = ("dvc.yaml", "params.yaml")
 
@@ -79,6 +81,18 @@ class Panel:
         self._watched_cache: dict[Path, tuple[Any, tuple[str, ...]]] = {}
         self._discovered: dict[Path, tuple[float, tuple[Path, Path] | None]] = {}
         self._lock = threading.Lock()
+
+    def prepare(self, delay: float = PREPARE_DELAY) -> None:
+        """Import what the table's first read needs (pandas, the table's code), ``delay`` on.
+
+        Run on the server's thread pool once the extension is loaded, so the panel's first
+        table does not wait half a second for pandas; the delay leaves the server's own start
+        alone. A failure is left for the table's read to report.
+        """
+        time.sleep(delay)
+        with contextlib.suppress(Exception):
+            import live_nb.experiments.show
+            import live_nb.widgets.table  # noqa: F401
 
     # -- where ---------------------------------------------------------------------------
 

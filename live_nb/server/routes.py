@@ -57,10 +57,11 @@ WORKERS = 2  # Git work at once; more requests wait their turn without holding t
 def setup(server_app: Any) -> None:
     """Add the routes to ``server_app``'s web application, over its ``root_dir``."""
     web_app = server_app.web_app
-    web_app.settings[PANEL_SETTING] = Panel(server_app.root_dir)
-    web_app.settings[EXECUTOR_SETTING] = ThreadPoolExecutor(
-        WORKERS, thread_name_prefix="live-nb-server"
-    )
+    panel = Panel(server_app.root_dir)
+    web_app.settings[PANEL_SETTING] = panel
+    executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="live-nb-server")
+    web_app.settings[EXECUTOR_SETTING] = executor
+    executor.submit(panel.prepare)  # the first table's imports, in the background
     base_url = web_app.settings["base_url"]
     handlers = [(url_path_join(base_url, path), handler) for path, handler in ROUTES]
     web_app.add_handlers(".*$", handlers)
