@@ -205,8 +205,8 @@ export class VirtualGrid {
     );
   }
 
-  // The name cell: the tree's glyph, then for an experiment of this repository its star button,
-  // its chain's toggle when it has checkpoints, and its name (a button opening the run's view
+  // The name cell: an experiment of this repository's star button, the tree's glyph, its
+  // chain's toggle when it has checkpoints, and its name (a button opening the run's view
   // when the table's front end can open one).
   nameCell(entry, glyph, text, classes, title) {
     const className = classes.join(" ");
@@ -215,8 +215,8 @@ export class VirtualGrid {
     const starrable = entry.kind === "experiment" && entry.id.startsWith("refs/exps/");
     if (!chain && !starrable) return element("td", { className, text: glyph + text, attrs: { title } });
     /** @type {Node[]} */
-    const parts = [document.createTextNode(glyph)];
-    if (starrable) parts.push(this.starButton(entry, name));
+    const parts = starrable ? [this.starButton(entry, name)] : []; // first: the stars line up
+    parts.push(document.createTextNode(glyph));
     if (chain) parts.push(chain);
     const label =
       starrable && this.data.openable
