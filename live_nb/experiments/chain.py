@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from live_nb.git import Repository, parse_commit
@@ -35,6 +35,7 @@ __all__ = [
     "host_name",
     "parse_trailers",
     "read_chain",
+    "read_chains",
     "run_state",
 ]
 
@@ -141,24 +142,48 @@ def read_chain(repo: Repository, tip: str) -> list[ChainLink]:
     return list(_walk(repo, tip))
 
 
-def _walk(repo: Repository, tip: str) -> Iterator[ChainLink]:
+def read_chains(repo: Repository, tips: Sequence[str]) -> dict[str, list[ChainLink]]:
+    """:func:`read_chain` of each of ``tips``, the tips read in one batch.
+
+    Most experiments have no chain: one pipelined read of their commits tells, where a walk
+    per tip would wait for Git once per experiment.
+    """
+    found = repo.objects().read_many(tips)
+    chains: dict[str, list[ChainLink]] = {}
+    for tip in tips:
+        link = _link(tip, found.get(tip))
+        chains[tip] = [link[0], *_walk(repo, link[1])] if link is not None else []
+    return chains
+
+
+def _walk(repo: Repository, tip: str | None) -> Iterator[ChainLink]:
     reader = repo.objects()
-    current: str | None = tip
+    current = tip
     for _ in range(_MAX_CHAIN):
         if current is None:
             return
-        found = reader.read(current)
-        if found is None or found[0] != "commit":
+        link = _link(current, reader.read(current))
+        if link is None:
             return
-        commit = parse_commit(found[1])
-        trailers = parse_trailers(commit.message)
-        step = trailers.get(STEP_TRAILER, "")
-        if not step.isdigit():
-            return
-        state = run_state(trailers)
-        status = state or trailers.get(STATUS_TRAILER, "")
-        yield ChainLink(current, int(step), status, state is not None, trailers)
-        current = commit.parent
+        yield link[0]
+        current = link[1]
+
+
+def _link(sha: str, found: tuple[str, bytes] | None) -> tuple[ChainLink, str | None] | None:
+    """The link commit ``sha`` (read as ``found``) is, and its first parent.
+
+    None when it is no link: not a commit, or a commit without a step.
+    """
+    if found is None or found[0] != "commit":
+        return None
+    commit = parse_commit(found[1])
+    trailers = parse_trailers(commit.message)
+    step = trailers.get(STEP_TRAILER, "")
+    if not step.isdigit():
+        return None
+    state = run_state(trailers)
+    status = state or trailers.get(STATUS_TRAILER, "")
+    return ChainLink(sha, int(step), status, state is not None, trailers), commit.parent
 
 
 def _process_exists(pid: int) -> bool:

@@ -27,7 +27,7 @@ from live_nb.error import LiveNbError
 from live_nb.experiments.baselines import baseline_names
 from live_nb.experiments.cache import READER_VERSION
 from live_nb.experiments.cells import is_int, is_missing, is_number
-from live_nb.experiments.chain import CHECKPOINT_SUBJECT, ChainLink, parse_trailers, read_chain
+from live_nb.experiments.chain import CHECKPOINT_SUBJECT, ChainLink, parse_trailers, read_chains
 from live_nb.experiments.chain import run_state as checkpoint_state
 from live_nb.experiments.dvc_queue import DvcTask, queue_tasks, success_tasks, task_process
 from live_nb.experiments.notes import read_notes
@@ -481,7 +481,7 @@ def _chains(
     repo: Repository, grouped: Mapping[str, list[tuple[ExpRef, str]]]
 ) -> dict[str, list[ChainLink]]:
     """The checkpoint chain of each experiment shown, newest first (its own commit first)."""
-    return {sha: read_chain(repo, sha) for group in grouped.values() for _, sha in group}
+    return read_chains(repo, [sha for group in grouped.values() for _, sha in group])
 
 
 def _states(
