@@ -105,6 +105,22 @@ describe("checkpoint chains in the table", () => {
     expect(names(el)).toEqual(["main", "night", "day"]);
   });
 
+  it("draw every row in view when opened in a box still sized for the closed table", () => {
+    const links = Array.from({ length: 12 }, (_, index) => 11 - index).map((step) =>
+      row(`${REF("night")}@${String(step % 10).repeat(40)}${step}`, "checkpoint", `night@${step}`, step, 1, {
+        parent: REF("night"),
+      }),
+    );
+    const rows = state().rows.filter((entry) => entry.kind !== "checkpoint");
+    rows.splice(2, 0, ...links);
+    const { el, view } = mount({ rows });
+    // three rows tall, as a box holding main, night and day is before it grows
+    Object.defineProperty(view.grid.scroll, "clientHeight", { value: 72, configurable: true });
+    click(toggle(el, "night"));
+    expect(names(el)).toHaveLength(15);
+    expect(names(el).at(-1)).toBe("day");
+  });
+
   it("follow their experiment when sorted and filtered", () => {
     const { el, model } = mount();
     click(toggle(el, "night"));

@@ -34,6 +34,9 @@ export class VirtualGrid {
       });
     };
     this.scroll.addEventListener("scroll", this.onScroll);
+    // A box that grows or shrinks (the panel resized) shows other rows without a scroll event.
+    this.resize = typeof ResizeObserver === "function" ? new ResizeObserver(() => this.onScroll()) : null;
+    this.resize?.observe(this.scroll);
     this.thead.addEventListener("click", (event) => {
       const target = /** @type {Element} */ (event.target).closest?.("[data-sort]");
       if (target) this.handlers.onSort(target.getAttribute("data-sort"));
@@ -126,8 +129,11 @@ export class VirtualGrid {
     this.thead.replaceChildren(element("tr", {}, cells));
   }
 
+  // The height to render rows for: the largest the box may grow to, not only its present one,
+  // since rows added below (an opened checkpoint chain) grow it without a scroll event.
   viewportHeight() {
-    return this.scroll.clientHeight || VIEWPORT;
+    const limit = parseFloat(globalThis.getComputedStyle?.(this.scroll).maxHeight ?? "");
+    return Math.max(this.scroll.clientHeight, Number.isFinite(limit) ? limit : VIEWPORT);
   }
 
   // The range of rows to render for the current scroll position.
@@ -258,6 +264,7 @@ export class VirtualGrid {
 
   destroy() {
     this.scroll.removeEventListener("scroll", this.onScroll);
+    this.resize?.disconnect();
   }
 }
 
