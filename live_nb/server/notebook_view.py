@@ -5,13 +5,17 @@ The notebook comes from the run's commit (never the working tree), as
 outputs that could run code (JavaScript, widget views, anything not a plain text, image,
 HTML, Markdown or LaTeX type) are replaced by a line saying what was left out, the
 notebook's signature is dropped, and nbconvert renders the rest with its ``sanitize_html``
-on (scripts, event handlers and iframes removed from HTML and Markdown). The sidebar shows
-the page in a sandboxed iframe (no scripts, no same origin) as a second fence.
+on (scripts, event handlers and iframes removed from HTML and Markdown). The page keeps no
+``<script>`` of nbconvert's template either (its require.js, MathJax and mermaid come from a
+CDN) and carries a Content-Security-Policy that lets it load nothing but its inline styles and
+``data:`` images: opening a run never reaches the network. The sidebar shows the page in a
+sandboxed iframe (no scripts, no same origin) as a further fence.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from live_nb.error import LiveNbError
@@ -20,6 +24,7 @@ from live_nb.git import Repository
 __all__ = [
     "KEPT_OUTPUT_TYPES",
     "MAX_NOTEBOOK_BYTES",
+    "POLICY",
     "NoNotebookError",
     "notebook_page",
     "sanitize",
@@ -124,4 +129,20 @@ def _render(document: dict[str, Any]) -> str:
     exporter = HTMLExporter(template_name="lab", sanitize_html=True, embed_images=True)
     exporter.exclude_input_prompt = False
     html, _ = exporter.from_notebook_node(notebook)
-    return str(html)
+    return _offline(str(html))
+
+
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+_HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
+POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:"
+
+
+def _offline(html: str) -> str:
+    """The page nbconvert rendered, without its template's scripts, with a policy loading nothing.
+
+    The outputs' own HTML was sanitized before (no script survives there); these are the
+    page template's CDN scripts, which the sandboxed frame would fetch and then refuse to run.
+    """
+    page = _SCRIPT.sub("", html)
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">'
+    return _HEAD.sub(lambda head: head.group(0) + meta, page, count=1)

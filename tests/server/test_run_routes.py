@@ -12,6 +12,7 @@ from live_nb import Live
 from live_nb.experiments.save import save
 from live_nb.experiments.show import show
 from live_nb.git import Repository
+from live_nb.server.notebook_view import POLICY
 from tests.conftest import git
 from tests.server.conftest import Fetch, get_json, post_json
 from tests.server.test_experiments_routes import experiment_ids
@@ -130,6 +131,10 @@ async def test_the_notebook_is_read_from_the_commit_and_can_run_nothing(
     assert "left out of this read-only copy: application/javascript" in html
     assert "trust-me" not in html
     assert not (project / "dvclive" / "execution.ipynb").exists()  # never the working tree
+    # nothing reaches the network: no template script (require.js, MathJax from a CDN), and a
+    # policy letting the page load only its inline styles and data: images
+    assert "<script" not in html.lower() and "cdnjs" not in html
+    assert f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">' in html
 
 
 async def test_a_run_without_a_notebook_says_so(jp_fetch: Fetch, project: Path) -> None:
