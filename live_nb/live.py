@@ -792,8 +792,8 @@ class Live:
     ) -> SavedExperiment:
         """Save the workspace, this run's results and ``include`` as an experiment now.
 
-        ``contents`` (files committed with these bytes instead of what is on disk, see
-        :func:`live_nb.experiments.save`) is for a plain save: a checkpoint chain ignores it.
+        ``contents``: files committed with these bytes instead of what is on disk (see
+        :func:`live_nb.experiments.save`); with checkpoints, in the chain's final commit.
         Raises what :func:`live_nb.experiments.save` raises (no repository, a taken name...).
         """
         from live_nb import experiments
@@ -805,7 +805,7 @@ class Live:
             }
             text = message or self._exp_message
             absolute = [Path(os.path.abspath(path)) for path in paths]
-            saved = self._checkpoints.finish(text, absolute, trailers)
+            saved = self._checkpoints.finish(text, absolute, trailers, contents)
             if saved is not None:
                 self._experiment = saved
                 return saved

@@ -70,6 +70,23 @@ def test_the_front_ends_copy_is_committed_with_its_unsaved_edits(
     assert " M train.ipynb" not in git(git_repo, "status", "--porcelain")
 
 
+def test_a_checkpointed_runs_final_commit_holds_the_front_ends_copy(
+    notebook_kernel: Kernel, git_repo: Path
+) -> None:
+    cell = (
+        "%%live --checkpoint\n"
+        "for step in range(3):\n    live.log_metric('m', step)\n    live.next_step()"
+    )
+    shown = _notebook("%load_ext live_nb", "x = 3  # edited, not saved", cell)
+    _send(notebook_kernel, {"path": "train.ipynb", "dirty": True, "notebook": shown})
+    notebook_kernel.run(cell)
+
+    _, committed, found = _committed(git_repo)  # the ref's commit: the chain's final save
+    assert committed.cells[1].source == "x = 3  # edited, not saved"
+    assert found["Live-Nb-Notebook-Copy"] == "front-end"
+    assert found["Live-Nb-Status"] == "ok" and "Live-Nb-Step" in found
+
+
 def test_without_the_extension_the_saved_file_is_committed(
     notebook_kernel: Kernel, git_repo: Path
 ) -> None:

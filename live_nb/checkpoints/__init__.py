@@ -125,11 +125,16 @@ class Checkpointer:
                 self._writer.close()
 
     def finish(
-        self, message: str | None, include: Sequence[Path], trailers: Mapping[str, str]
+        self,
+        message: str | None,
+        include: Sequence[Path],
+        trailers: Mapping[str, str],
+        contents: Mapping[Path, bytes] | None = None,
     ) -> SavedExperiment | None:
         """The final save as the chain's last commit; None when checkpoints are off.
 
-        Without any checkpoint made (a short run), it is the chain's only commit.
+        Without any checkpoint made (a short run), it is the chain's only commit. ``contents``
+        (the notebook as the front end showed it) is committed instead of those files on disk.
         """
         self.close()
         with self._lock:
@@ -139,7 +144,7 @@ class Checkpointer:
             step = self._prepare()
             dvc_files = self.files.cache(step=step or 0)
             paths = [*include, *dvc_files]
-            return writer.finish(message, paths, self._file_steps(), trailers, step)
+            return writer.finish(message, paths, self._file_steps(), trailers, step, contents)
 
     def _file_steps(self) -> dict[str, int]:
         """Each declared file cached so far, relative to the root, with its content's step."""

@@ -140,9 +140,13 @@ class ChainWriter:
         files: Mapping[str, int],
         trailers: Mapping[str, str],
         step: int | None = None,
+        contents: Mapping[Path, bytes] | None = None,
     ) -> SavedExperiment:
-        """The final save: one more commit of the chain, with the run's outcome in ``trailers``."""
-        baseline, tree = workspace_tree(self.root, include=include)
+        """The final save: one more commit of the chain, with the run's outcome in ``trailers``.
+
+        ``contents``: files committed with these bytes, not what is on disk (as ``save``'s).
+        """
+        baseline, tree = workspace_tree(self.root, include=include, contents=contents)
         step = step if step is not None else self.step or 0
         return self.save_tree(baseline, tree, message, trailers, step, files)
 

@@ -161,6 +161,7 @@ def workspace_tree(
     max_untracked_size: int = DEFAULT_MAX_UNTRACKED_SIZE,
     include: Iterable[str | os.PathLike[str]] = (),
     index: Path | None = None,
+    contents: Mapping[Path, bytes] | None = None,
 ) -> tuple[str, str]:
     """HEAD and the tree ``save`` would commit now (with ``include``), committing nothing.
 
@@ -172,7 +173,7 @@ def workspace_tree(
     with Repository.discover(path) as repo:
         baseline = require_head(repo)
         _refuse_operations_in_progress(repo)
-        tree, _ = _write_workspace_tree(repo, include, max_untracked_size, index)
+        tree, _ = _write_workspace_tree(repo, include, max_untracked_size, index, contents)
         return baseline, tree
 
 

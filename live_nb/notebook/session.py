@@ -131,10 +131,6 @@ class LiveSession:
         copies = copies_of(self.shell)
         if copies is not None:
             self.frontend = copies.take(header, cell)
-        options = self.options
-        checkpointed = options.checkpoint or options.checkpoint_files or options.resume_from
-        if self.frontend[0] is not None and checkpointed:
-            self.frontend = (None, "a checkpointed run commits the saved notebook")
 
     def _execution_count(self) -> int:
         """The number in the cell's prompt (IPython 9 counts the cell before running it)."""
