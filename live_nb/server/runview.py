@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import posixpath
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,14 +92,16 @@ def run_view(repo: Repository, row_id: object) -> dict[str, Any]:
 
     exp, commit = run_commit(repo, row_id)
     files = run_files(repo, commit)
+    message = repo.run("log", "-1", "--format=%B", commit).strip()
     state, downsampled = _state(repo, exp.name, commit, files)
+    _outcome(state, message)
     difference = _diff(repo, exp.ref)
     return {
         "name": exp.name,
         "id": row_id,
         "commit": commit,
         "baseline": exp.baseline,
-        "message": repo.run("log", "-1", "--format=%B", commit).strip(),
+        "message": message,
         "spec": vegalite(state),
         "downsampled": downsampled,
         "images": len(state.pictures),
@@ -130,6 +133,23 @@ def _state(repo: Repository, name: str, commit: str, files: RunFiles) -> tuple[A
     if history.error:
         state.note = history.error
     return state, downsampled
+
+
+def _outcome(state: Any, message: str) -> None:
+    """The run's status and duration in its view's title, from its commit's trailers.
+
+    A ``%%live`` save records them (``Live-Nb-Status``, ``Live-Nb-Duration: 6.116s``); a
+    commit without them (``dvc exp save``, a script's save) keeps "saved" and no time.
+    """
+    from live_nb.experiments.chain import parse_trailers
+
+    trailers = parse_trailers(message)
+    status = trailers.get("Live-Nb-Status", "")
+    if status:
+        state.status = {"ok": "done"}.get(status, status)
+    duration = trailers.get("Live-Nb-Duration", "").removesuffix("s")
+    if re.fullmatch(r"\d{1,9}(\.\d+)?", duration):  # no "inf", "nan" or "-3" from a hostile commit
+        state.elapsed = float(duration)
 
 
 def _pictures(repo: Repository, images: dict[str, str]) -> tuple[list[Any], int]:

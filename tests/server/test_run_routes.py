@@ -116,6 +116,21 @@ async def test_a_run_view_has_its_charts_images_params_metrics_diff_and_notebook
     assert view["notebook"] == {"path": "dvclive/execution.ipynb", "kind": "executed"}
 
 
+async def test_a_run_views_title_has_its_outcome_and_duration(
+    jp_fetch: Fetch, project: Path
+) -> None:
+    with Live(save_dvc_exp=False) as live:
+        live.log_metric("loss", 1.0)
+        live.next_step()
+    trailers = {"Live-Nb-Status": "interrupted", "Live-Nb-Duration": "65.500s"}
+    saved = save(name="stopped", trailers=trailers)
+    git(project, "checkout", "-q", "--", ".")
+    code, view = await open_run(jp_fetch, "run", saved.ref)
+    assert code == 200, view
+    title = json.dumps(view["spec"])
+    assert "interrupted" in title and "1:05" in title and "saved" not in title
+
+
 async def test_the_notebook_is_read_from_the_commit_and_can_run_nothing(
     jp_fetch: Fetch, project: Path, pictured: str
 ) -> None:
