@@ -107,6 +107,7 @@ describe("a run of a notebook with unsaved changes", () => {
     form = new LaunchForm(client, () => true, (path) => path === "train.ipynb");
     form.follow("train.ipynb");
     await form.refresh();
+    expect(form.hint.textContent).toContain("train.ipynb has unsaved changes: save it to run them.");
     await form.submit(false);
     expect(form.status.textContent).toBe(
       "Queued 1 run(s): a-b. The notebook has unsaved changes: the runs use it as last saved.",

@@ -162,7 +162,9 @@ export class LaunchForm {
     });
     this.workerPid = null;
     this.timer = setInterval(() => {
-      if (this.node.open && this.isVisible() && !document.hidden) void this.readQueue();
+      if (!this.node.open || !this.isVisible() || document.hidden) return;
+      this.showNotebook(); // its unsaved changes, said before a run is queued
+      void this.readQueue();
     }, QUEUE_POLL_MS);
     this.showNotebook();
   }
@@ -183,6 +185,7 @@ export class LaunchForm {
   }
 
   async refresh() {
+    this.showNotebook();
     await Promise.all([this.readParams(), this.readQueue()]);
   }
 
@@ -190,8 +193,9 @@ export class LaunchForm {
     const name = this.notebook ? this.notebook.split("/").pop() : null;
     this.summary.textContent = name ? `Run from here: ${name}` : "Run from here";
     this.form.hidden = name === null;
+    const unsaved = name && this.isDirty(this.notebook) ? ` ${name} has unsaved changes: save it to run them.` : "";
     this.hint.textContent = name
-      ? `Runs ${name} as saved, headless, once per combination: 0.1,0.01 or range(1,4) sweep.`
+      ? `Runs ${name} as saved, headless, once per combination: 0.1,0.01 or range(1,4) sweep.${unsaved}`
       : "Open a notebook to run it from here with other parameters.";
   }
 
