@@ -527,8 +527,8 @@ def ignore_output(target: Path, root: Path) -> None:
     For a file declared before it exists: Git must not take it into a commit meanwhile. A
     path outside ``root`` is left alone (nothing is written outside the project).
     """
-    absolute = Path(os.path.abspath(target))
-    if not absolute.is_relative_to(Path(os.path.abspath(root))) or absolute == Path(root):
+    absolute, project = Path(os.path.abspath(target)), Path(os.path.abspath(root))
+    if absolute == project or not absolute.is_relative_to(project):
         return
     if _uses_git(root):
         _add_to_gitignore(absolute)

@@ -17,8 +17,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import tarfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,27 +180,13 @@ def _last_step(work: Path, live_dirs: list[str]) -> int:
 
 def _extract(repo: Repository, commit: str, paths: list[str], work: Path) -> None:
     """``commit``'s files under ``paths`` into ``work`` (the ones it has; links kept inside)."""
-    from live_nb.runs.snapshot import safe_member
+    from live_nb.runs.snapshot import materialise
 
     literal = {"GIT_LITERAL_PATHSPECS": "1"}
     listed = repo.run_bytes("ls-tree", "-z", "--name-only", commit, "--", *paths, env=literal)
     present = [os.fsdecode(name) for name in listed.split(b"\0") if name]
-    if not present:
-        return
-    archive = subprocess.Popen(
-        ["git", "archive", "--format=tar", commit, "--", *present],
-        cwd=repo.root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    assert archive.stdout is not None
-    with tarfile.open(fileobj=archive.stdout, mode="r|") as tar:
-        for member in tar:
-            safe = safe_member(member, work)
-            if safe is not None:
-                tar.extract(safe, work, filter="fully_trusted")
-    if archive.wait() != 0:
-        raise LiveNbError(f"Cannot read checkpoint {commit[:7]}'s files from Git.")
+    if present:
+        materialise(repo, commit, work, present)
 
 
 def _copy_from_cache(root: Path, work: Path, relative: str) -> bool:

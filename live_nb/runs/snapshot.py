@@ -13,12 +13,13 @@ import os
 import shutil
 import subprocess
 import tarfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from live_nb.error import LiveNbError
 from live_nb.git import Repository
 
-__all__ = ["materialise", "result_tree", "runs_folder", "safe_member"]
+__all__ = ["ArchiveError", "materialise", "result_tree", "runs_folder", "safe_member"]
 
 
 def runs_folder(git_dir: Path) -> Path:
@@ -26,11 +27,16 @@ def runs_folder(git_dir: Path) -> Path:
     return git_dir / "live_nb" / "runs"
 
 
-def materialise(repo: Repository, tree: str, destination: Path) -> None:
-    """Write ``tree``'s files into ``destination`` (``git archive``; links kept as links)."""
+def materialise(repo: Repository, tree: str, destination: Path, paths: Sequence[str] = ()) -> None:
+    """Write ``tree``'s files (those under ``paths``, when given) into ``destination``.
+
+    Through ``git archive``; links are kept as links, and members leaving ``destination``
+    are left out (:func:`safe_member`).
+    """
     destination.mkdir(parents=True, exist_ok=True)
+    limited = ["--", *paths] if paths else []
     archive = subprocess.Popen(
-        ["git", "archive", "--format=tar", tree],
+        ["git", "archive", "--format=tar", tree, *limited],
         cwd=repo.root,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -43,7 +49,14 @@ def materialise(repo: Repository, tree: str, destination: Path) -> None:
                 tar.extract(safe, destination, filter="fully_trusted")
     _, error = archive.communicate()
     if archive.wait() != 0:
-        raise RuntimeError(f"git archive {tree} failed: {error.decode('utf-8', 'replace')}")
+        raise ArchiveError(tree, error.decode("utf-8", "replace"))
+
+
+class ArchiveError(LiveNbError, RuntimeError):
+    """``git archive`` could not write a tree's files."""
+
+    def __init__(self, tree: str, detail: str) -> None:
+        super().__init__(f"Cannot read {tree[:12]}'s files from Git: {detail.strip()}")
 
 
 def safe_member(member: tarfile.TarInfo, destination: Path) -> tarfile.TarInfo | None:
