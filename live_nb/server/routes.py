@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -61,7 +62,8 @@ def setup(server_app: Any) -> None:
     web_app.settings[PANEL_SETTING] = panel
     executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="live-nb-server")
     web_app.settings[EXECUTOR_SETTING] = executor
-    executor.submit(panel.prepare)  # the first table's imports, in the background
+    # the first table's imports, on a thread of their own: the Git workers stay free meanwhile
+    threading.Thread(target=panel.prepare, name="live-nb-prepare", daemon=True).start()
     base_url = web_app.settings["base_url"]
     handlers = [(url_path_join(base_url, path), handler) for path, handler in ROUTES]
     web_app.add_handlers(".*$", handlers)
