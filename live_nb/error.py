@@ -93,12 +93,17 @@ class InvalidPlotTypeError(LiveNbError, ValueError):
         )
 
 
-class InvalidPlotDataError(LiveNbError, TypeError):
-    """Plot data that is not a list of dicts, a DataFrame or an ndarray."""
+class InvalidPlotDataError(InvalidDataTypeError):
+    """Plot data that is not a list of dicts, a DataFrame or an ndarray.
+
+    An :class:`InvalidDataTypeError`, the name DVCLive raises for it, so code catching that
+    catches this.
+    """
 
     def __init__(self, name: str, detail: str) -> None:
         self.name = name
-        super().__init__(f"Cannot log plot {name!r}: {detail}")
+        self.value_type = object
+        TypeError.__init__(self, f"Cannot log plot {name!r}: {detail}")
 
 
 class ArtifactNotFoundError(LiveNbError, FileNotFoundError):

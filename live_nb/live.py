@@ -38,7 +38,7 @@ from live_nb.error import (
 )
 from live_nb.events import EventHub, EventKind, LiveEvent, Observer
 from live_nb.formats import dvcyaml as dvcyaml_format
-from live_nb.formats import vscode
+from live_nb.formats import vscode, written
 from live_nb.formats.files import atomic_write, remove_quietly
 from live_nb.formats.jsonfmt import json_text
 from live_nb.formats.metrics import MetricSeries, MetricWriter, format_value
@@ -62,7 +62,6 @@ MAX_PENDING_ROWS = 4096
 SYNC_INTERVAL = 0.25
 """Seconds between two coalesced rewrites of metrics.json and dvc.yaml during a run."""
 
-_PLOT_FOLDERS = ("sklearn", "metrics", "images", "custom")
 _METRIC_TYPES = "an int, a float, a str, or a scalar with .item() (numpy, torch, jax...)"
 
 
@@ -135,6 +134,7 @@ class Live:
         self._end_status = "done"
         self._not_saved: str | None = None
         self._checkpoints: Checkpointer | None = None
+        self._found_here: set[str] | None = None  # the layout's files before this run wrote
 
         self._signal_run_started()
         self._writer = MetricWriter(self._root / "plots" / "metrics")
@@ -158,6 +158,7 @@ class Live:
             self._load_previous_run()
         else:
             self._remove_previous_run()
+        self._found_here = set() if self._resume else written.files_in_layout(self._root)
         if monitor_system:
             self.monitor_system()
         if checkpoint not in (None, False) or resume_from is not None:
@@ -320,7 +321,23 @@ class Live:
     def _new_series(self, name: str) -> MetricSeries:
         check_relative_name("metric name", name)
         with self._structure:
-            return self._writer.add(name)  # refuses a name that clashes with another
+            series = self._writer.add(name)  # refuses a name that clashes with another
+        self._replace_foreign(series.path)
+        return series
+
+    def _replace_foreign(self, path: Path) -> None:
+        """A file this run must write, found there and not a previous run's: start it afresh."""
+        if not self._found_here:
+            return
+        relative = path.relative_to(self._root).as_posix()
+        if relative in self._found_here:
+            self._found_here.discard(relative)
+            warnings.warn(
+                f"live_nb: {path} was not written by a previous run; this run's rows replace it.",
+                LiveNbWarning,
+                stacklevel=4,
+            )
+            remove_quietly(path)
 
     def next_step(self) -> None:
         """End the current step: its rows reach the disk before this returns, then step += 1."""
@@ -467,9 +484,8 @@ class Live:
             if not source.exists():
                 return  # cached by the first checkpoint that finds it
         if not source.exists():
-            if self._dvc_run.project is None:
-                raise ArtifactNotFoundError(path)
-            # In a DVC project, as DVCLive: the entry is kept for a path a stage will make.
+            # As DVCLive: a warning, not an error that would end the script, and the entry is
+            # kept for a path a stage (or a later line) will make.
             warnings.warn(str(ArtifactNotFoundError(path)), LiveNbWarning, stacklevel=2)
             copy = cache = False
         if copy:
@@ -625,11 +641,12 @@ class Live:
         """The interpreter exits before ``end()``: write the rows and results logged so far."""
         self._writer.flush()
         self._write_results()
+        self._record_written()
 
     def _signal_step(self, step: object) -> None:
-        """Tell DVC's VS Code extension a step completed, while DVC runs this stage."""
+        """Tell DVC's VS Code extension a step completed, in a DVC project (as DVCLive does)."""
         run = self._dvc_run
-        if run.in_stage and run.project and type(step) is int and step != self._marked_step:
+        if run.project and type(step) is int and step != self._marked_step:
             self._marked_step = step
             vscode.mark_step_completed(run.project, step)
 
@@ -682,6 +699,7 @@ class Live:
             vscode.clear(self._dvc_run.project)
         if self._report is not None:
             self._report.saved(self._outcome())
+        self._record_written()
 
     def _outcome(self) -> str:
         """What became of the run, for the report: the experiment saved, or why not."""
@@ -934,28 +952,34 @@ class Live:
     # ---- previous runs ------------------------------------------------------------------
 
     def _remove_previous_run(self) -> None:
-        """Clear what an earlier run wrote here, as DVCLive does, and nothing of the user's.
+        """Clear what the previous run here wrote, and nothing of the user's.
 
+        Only the files a run of ``Live`` left are removed (:mod:`live_nb.formats.written`).
         A ``dvc.yaml`` with anything but the sections ``Live`` writes (stages, vars...) is
         kept (``make_dvcyaml`` replaces only its own entries); so is ``params.yaml`` in a
         folder that is a project's own (``Live(dir=".")``), whose params it then extends.
         """
-        for folder in _PLOT_FOLDERS:
-            shutil.rmtree(self._root / "plots" / folder, ignore_errors=True)
-        for name in ("metrics.json", "report.html", "report.md"):
-            remove_quietly(self._root / name)
-        shutil.rmtree(self._root / "static", ignore_errors=True)  # report.md's charts
         kept_dvc_files = False
+        live_dvc_files = []
         for stale in self._root.glob("*dvc.yaml"):
             if dvcyaml_format.written_by_live(stale):
-                remove_quietly(stale)
+                live_dvc_files.append(stale)
             else:
                 kept_dvc_files = True
+        written.clear_previous_run(self._root, evidence_of_live=bool(live_dvc_files))
+        for stale in live_dvc_files:
+            remove_quietly(stale)
         params = self._root / "params.yaml"
         if kept_dvc_files or _is_project_folder(self._root):
             self._params = _params_in(params)
         else:
             remove_quietly(params)
+
+    def _record_written(self) -> None:
+        """Say which files this run left, so the next run removes those and only those."""
+        if self._found_here is None:  # __init__ did not get as far as clearing the folder
+            return
+        written.save_record(self._root, written.files_in_layout(self._root) - self._found_here)
 
     def _load_previous_run(self) -> None:
         """Continue the run in ``dir``: its params, its summary, its next step (see resume)."""

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import yaml
 
-from live_nb import Live, LiveNbError
+from live_nb import Live, LiveNbError, LiveNbWarning
 from live_nb.error import InvalidNameError
 
 METRICS = Path("dvclive/plots/metrics")
@@ -212,13 +212,12 @@ def test_live_with_bad_argument_raises_value_error_and_creates_nothing(
     assert os.listdir(tmp_dir) == []
 
 
-def test_log_artifact_of_a_missing_file_raises_file_not_found(tmp_dir: Path) -> None:
+def test_log_artifact_of_a_missing_file_warns_naming_it(tmp_dir: Path) -> None:
     live = Live(save_dvc_exp=False)
 
-    with pytest.raises(FileNotFoundError, match=r"missing\.pkl") as caught:
+    with pytest.warns(LiveNbWarning, match=r"missing\.pkl: no such file|'missing\.pkl': no such"):
         live.log_artifact("missing.pkl")
 
-    assert isinstance(caught.value, LiveNbError)
     assert not Path(".dvc").exists()
     assert not Path("missing.pkl.dvc").exists()
 

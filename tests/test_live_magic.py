@@ -166,6 +166,7 @@ def test_user_mistakes_get_one_readable_line(kernel: Kernel, git_repo: Path) -> 
         "%%live --param lr\n1": "expected KEY=VALUE",
         "%%live --param 1x=2\n1": "expected KEY=VALUE",
         "%%live --param lr=[1,\n1": "cannot read the value",
+        '%%live --param s="a\n1': "No closing quotation",
         "%%live bad..name\n1": "Invalid experiment name",
         "%%live\nget_ipython().run_cell_magic('live', '', '1')": "cannot be nested",
         "%exp_apply no-such-experiment": "No experiment named 'no-such-experiment'",
@@ -174,6 +175,12 @@ def test_user_mistakes_get_one_readable_line(kernel: Kernel, git_repo: Path) -> 
         shown = text_of(kernel.run(cell))
         assert message in shown, (cell, shown)
         assert "Traceback" not in shown, cell
+
+
+def test_a_param_value_with_spaces_is_quoted_as_in_a_shell(kernel: Kernel, git_repo: Path) -> None:
+    cell = "%%live --param s=\"a b\" --param t='c d' --param n=3\nprint([s, t, n])"
+    shown = text_of(kernel.run(cell))
+    assert "['a b', 'c d', 3]" in shown, shown
 
 
 PROBE = """import sys

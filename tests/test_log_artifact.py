@@ -10,7 +10,6 @@ import pytest
 import yaml
 
 from live_nb import Live, LiveNbWarning
-from live_nb.error import ArtifactNotFoundError
 from tests.conftest import git
 
 
@@ -124,12 +123,15 @@ def test_an_invalid_artifact_name_warns_and_is_left_out(git_repo: Path) -> None:
     assert "artifacts" not in _dvcyaml()
 
 
-def test_a_missing_path_is_a_clear_error(git_repo: Path) -> None:
+def test_a_missing_path_warns_and_the_script_goes_on(git_repo: Path) -> None:
+    """As DVCLive: a migrated script must not end at a model it has not written yet."""
     live = Live()
-    with pytest.raises(ArtifactNotFoundError, match="no such file"):
-        live.log_artifact("nope.pkl", type="model")
+    with pytest.warns(LiveNbWarning, match="no such file"):
+        live.log_artifact("nope.pkl", type="model", name="nope")
+    live.end()
     assert not Path(".dvc").exists()
     assert not Path("nope.pkl.dvc").exists()
+    assert _dvcyaml()["artifacts"] == {"nope": {"path": "nope.pkl", "type": "model"}}
 
 
 @pytest.mark.oracle

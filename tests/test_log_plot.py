@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from live_nb import Live, LiveEvent
-from live_nb.error import InvalidPlotDataError, InvalidPlotTypeError
+from live_nb.error import InvalidDataTypeError, InvalidPlotDataError, InvalidPlotTypeError
 
 CUSTOM = Path("dvclive/plots/custom")
 SKLEARN = Path("dvclive/plots/sklearn")
@@ -204,6 +204,7 @@ def test_log_plot_of_unsupported_data_raises_invalid_plot_data_error(
         live.log_plot("broken", datapoints, x="x", y="y")
 
     assert isinstance(caught.value, TypeError)
+    assert isinstance(caught.value, InvalidDataTypeError)  # what DVCLive raises: caught by name
     assert "'broken'" in str(caught.value)
     assert not CUSTOM.exists()
 

@@ -119,9 +119,14 @@ def test_under_dvc_exp_run_live_is_silent_and_marks_each_step(
 def test_a_run_in_a_dvc_project_says_so_to_vs_code_while_it_goes_on(git_repo: Path) -> None:
     (git_repo / ".dvc").mkdir()
     signal = git_repo / ".dvc" / "tmp" / "exps" / "run" / vscode.RUN_ONLY
+    step_signal = signal.with_name(vscode.STEP_COMPLETED)
     with Live() as live:
         started = json.loads(signal.read_text())
         live.log_metric("loss", 1.0)
+        live.next_step()
+        # DVCLive marks each step wherever it finds a DVC project, not only under `dvc exp run`.
+        assert json.loads(step_signal.read_text()) == {"pid": os.getpid(), "step": 0}
+    assert not step_signal.exists()
     assert started["pid"] == os.getpid()
     assert live.experiment is not None and started["exp_name"] == live.experiment.name
     assert not signal.exists()

@@ -2,8 +2,9 @@
 
 ``<dvc root>/.dvc/tmp/exps/run/DVCLIVE_ONLY`` (``{"exp_name", "pid"}``) exists while a
 run that saves its own experiment goes on in a DVC project; ``DVCLIVE_STEP_COMPLETED``
-(``{"pid", "step"}``) names the last completed step while ``dvc exp run`` or ``dvc repro``
-runs the stage. Both are JSON with sorted keys; both are removed when the run ends.
+(``{"pid", "step"}``) names the last completed step of a run in a DVC project (``DVC_ROOT``
+under ``dvc exp run`` and ``dvc repro``, else the nearest ``.dvc`` folder up).
+Both are JSON with sorted keys; both are removed when the run ends.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def mark_run_started(root: Path, exp_name: str) -> None:
 
 
 def mark_step_completed(root: Path, step: int) -> None:
-    """``step`` is complete, in the stage DVC runs in the project at ``root``."""
+    """``step`` of a run in the DVC project at ``root`` is complete."""
     _write(_signal_file(root, STEP_COMPLETED), {"pid": os.getpid(), "step": step})
 
 

@@ -36,6 +36,21 @@ def _parse_params(items: list[str]) -> dict[str, Any]:
     return params
 
 
+def _parse_as_a_shell_does(magic: Any, line: str) -> Any:
+    """``line``'s options, its words split as a POSIX shell splits them.
+
+    IPython's own splitting keeps a quote that is not at a word's start, so
+    ``--param s="a b"`` would be cut at its space.
+    """
+    import shlex
+
+    try:
+        words = shlex.split(line)
+    except ValueError as error:  # an unclosed quote
+        raise UsageError(f"%%live {line}: {error}") from None
+    return magic.parser.parse_args(words)
+
+
 def _show_arguments(magic: Any) -> Any:
     """``@argument`` for each of :data:`SHOW_ARGUMENTS`, in their order."""
     for spec in reversed(SHOW_ARGUMENTS):
@@ -111,7 +126,7 @@ class LiveMagics(Magics):
                 live.next_step()
         """
         __tracebackhide__ = True
-        args = parse_argstring(self.live, line)
+        args = _parse_as_a_shell_does(self.live, line)
         if self.active is not None:
             raise UsageError(
                 "A %%live cell is already running in this kernel; %%live cells cannot be nested. "
