@@ -957,7 +957,8 @@ class Live:
         Only the files a run of ``Live`` left are removed (:mod:`live_nb.formats.written`).
         A ``dvc.yaml`` with anything but the sections ``Live`` writes (stages, vars...) is
         kept (``make_dvcyaml`` replaces only its own entries); so is ``params.yaml`` in a
-        folder that is a project's own (``Live(dir=".")``), whose params it then extends.
+        folder that is a project's own (``Live(dir=".")``) or that no run wrote, whose params
+        the run then extends.
         """
         kept_dvc_files = False
         live_dvc_files = []
@@ -966,14 +967,24 @@ class Live:
                 live_dvc_files.append(stale)
             else:
                 kept_dvc_files = True
-        written.clear_previous_run(self._root, evidence_of_live=bool(live_dvc_files))
+        project_folder = _is_project_folder(self._root)
+        evidence = bool(live_dvc_files) or (not project_folder and self._dvcyaml_names_us())
+        doomed = written.previous_run_files(self._root, evidence_of_live=evidence)
+        if kept_dvc_files or project_folder:
+            doomed.discard("params.yaml")
+        if "params.yaml" not in doomed:  # the user's: extended, never lost
+            self._params = _params_in(self._root / "params.yaml")
+        written.remove_files(self._root, doomed)
         for stale in live_dvc_files:
             remove_quietly(stale)
-        params = self._root / "params.yaml"
-        if kept_dvc_files or _is_project_folder(self._root):
-            self._params = _params_in(params)
-        else:
-            remove_quietly(params)
+
+    def _dvcyaml_names_us(self) -> bool:
+        """Whether the ``dvc.yaml`` this run writes lists files of this folder: a run's."""
+        target = self._dvc_file
+        if target is None or not target.is_file():
+            return False
+        live_dir = _relative_posix(self._root, target.parent)
+        return dvcyaml_format.names_live_files(target, live_dir)
 
     def _record_written(self) -> None:
         """Say which files this run left, so the next run removes those and only those."""

@@ -79,10 +79,12 @@ def test_a_first_run_in_its_own_folder_removes_none_of_the_users_files(git_repo:
     (git_repo / "out").mkdir()
     files = _user_files(git_repo / "out")
     (git_repo / "out" / "params.yaml").write_text("mine: 1\n")
-    _run("out")
+    with Live(dir="out", save_dvc_exp=False) as live:
+        live.log_param("lr", 0.1)
     for name, text in files.items():
         if name != "metrics.json":
             assert (git_repo / "out" / name).read_text() == text, name
+    assert yaml.safe_load((git_repo / "out" / "params.yaml").read_text()) == {"mine": 1, "lr": 0.1}
 
 
 def test_the_next_run_removes_what_the_previous_run_wrote_and_nothing_else(

@@ -55,6 +55,20 @@ def _points_into(entry: Any, prefix: str) -> bool:
     return prefix in entry
 
 
+def names_live_files(dvc_file: Path, live_dir: str) -> bool:
+    """Whether ``dvc_file`` lists files of a ``Live`` writing into ``live_dir`` (relative to it)."""
+    try:
+        existing = parse_existing(dvc_file.read_text(encoding="utf-8"))
+    except Exception:  # unreadable or not YAML: no evidence either way
+        return False
+    prefix = live_dir.rstrip("/") + "/"
+    return any(
+        _points_into(entry, prefix)
+        for key in ("params", "metrics", "plots")
+        for entry in existing.get(key) or []
+    )
+
+
 def parse_existing(text: str) -> dict[str, Any]:
     """The mapping of an existing dvc.yaml; raises ValueError if it is not one."""
     data = load_yaml(text) if text.strip() else {}

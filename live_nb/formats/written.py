@@ -33,12 +33,12 @@ from pathlib import Path
 
 from live_nb.formats.files import atomic_write, git_dir_above, remove_quietly
 
-__all__ = ["clear_previous_run", "files_in_layout", "save_record"]
+__all__ = ["files_in_layout", "previous_run_files", "remove_files", "save_record"]
 
 LAYOUT_FOLDERS = ("plots/metrics", "plots/images", "plots/custom", "plots/sklearn", "static")
 """The folders ``Live`` writes into (``static/``: ``report.md``'s charts)."""
 
-LAYOUT_FILES = ("metrics.json", "report.html", "report.md")
+LAYOUT_FILES = ("metrics.json", "params.yaml", "report.html", "report.md")
 """The files at the top of the folder that a new run replaces."""
 
 _STATIC_LINK = re.compile(r"\]\((static/[^)\s]+)\)")
@@ -62,15 +62,18 @@ def save_record(root: Path, written: Iterable[str]) -> None:
         atomic_write(path, json.dumps(content, ensure_ascii=False))
 
 
-def clear_previous_run(root: Path, evidence_of_live: bool) -> None:
-    """Remove what the previous run in ``root`` wrote (see the module's text).
+def previous_run_files(root: Path, evidence_of_live: bool) -> set[str]:
+    """What the previous run in ``root`` wrote (see the module's text), as relative paths.
 
     ``evidence_of_live``: the caller found a ``dvc.yaml`` of ``Live``'s own in ``root``.
     """
     recorded = _read_record(root)
-    if recorded is None:
-        recorded = _evidently_written(root, evidence_of_live)
-    for relative in recorded:
+    return recorded if recorded is not None else _evidently_written(root, evidence_of_live)
+
+
+def remove_files(root: Path, files: Iterable[str]) -> None:
+    """Remove ``files`` (relative to ``root``), then the layout's folders they leave empty."""
+    for relative in files:
         _remove_inside(root, relative)
     for folder in LAYOUT_FOLDERS:
         _prune_empty(root / folder)
