@@ -7,7 +7,7 @@ interpreted, and wide (East Asian) characters count twice when columns are align
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -44,8 +44,9 @@ def format_table(df: Table | pd.DataFrame, precision: int | None = DEFAULT_PRECI
     right.update(dict.fromkeys(param_columns, False))
     today = date.today()
     body = []
-    for record in table.records():
-        cells = [_experiment_cell(record), _created_cell(record.get("Created"), today)]
+    records = list(table.records())
+    for record, glyph in zip(records, _tree_glyphs(records)):
+        cells = [_experiment_cell(record, glyph), _created_cell(record.get("Created"), today)]
         for column in (*metric_columns, *param_columns):
             value = record.get(column)
             cells.append(_text(format_value(value, precision, column in int_columns), "-"))
@@ -90,20 +91,39 @@ def _data_columns(table: Table) -> tuple[list[str], list[str]]:
     return metrics, params
 
 
-def _experiment_cell(record: Mapping[Any, Any]) -> str:
-    cell = _experiment_name(record)
+def _tree_glyphs(records: Sequence[Mapping[Any, Any]]) -> list[str]:
+    """Each row's branch of the tree, drawn as ``dvc ls --tree`` draws one.
+
+    An experiment is ``├──``, or ``└──`` for its baseline's last; its checkpoints hang under
+    it, ``├──`` each and ``└──`` the last, behind a ``│`` while experiments follow below.
+    """
+    glyphs = []
+    last_experiment = False
+    for index, record in enumerate(records):
+        typ = record.get("typ")
+        if typ in _TREE_GLYPHS:
+            last_experiment = typ == EXPERIMENT_TYPES[-1]
+            glyphs.append(_TREE_GLYPHS[str(typ)])
+        elif typ == "checkpoint":
+            following = records[index + 1].get("typ") if index + 1 < len(records) else None
+            stem = "    " if last_experiment else "│   "
+            glyphs.append(stem + ("├──" if following == "checkpoint" else "└──"))
+        else:
+            glyphs.append("")
+    return glyphs
+
+
+def _experiment_cell(record: Mapping[Any, Any], glyph: str) -> str:
+    cell = _experiment_name(record, glyph)
     state = record.get("State")
     return f"{cell} ({_text(state, '')})" if isinstance(state, str) and state else cell
 
 
-def _experiment_name(record: Mapping[Any, Any]) -> str:
-    typ = record.get("typ")
+def _experiment_name(record: Mapping[Any, Any], glyph: str) -> str:
     name = _text(record.get("Experiment"), "")
-    if typ == "checkpoint":
-        return f"    ╰ {_text(record.get('rev'), '')} [{name}]"
-    if typ in _TREE_GLYPHS:
+    if glyph:
         rev = _text(record.get("rev"), "")
-        return f"{_TREE_GLYPHS[str(typ)]} {rev} [{name}]" if name else f"{_TREE_GLYPHS[typ]} {rev}"
+        return f"{glyph} {rev} [{name}]" if name else f"{glyph} {rev}"
     return name or _text(record.get("rev"), "")
 
 
