@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from live_nb.experiments.diff import ExperimentDiff
 
-__all__ = ["DEFAULT_PRECISION", "format_diff", "format_table"]
+__all__ = ["DEFAULT_PRECISION", "dated_time", "format_diff", "format_table"]
 
 DEFAULT_PRECISION = 5
 _TREE_GLYPHS = dict(zip(EXPERIMENT_TYPES, ("├──", "└──")))
@@ -28,11 +28,16 @@ _CONTROL = {code: f"\\x{code:02x}" for code in range(32)}
 _CONTROL.update({9: "\\t", 10: "\\n", 13: "\\r", 127: "\\x7f"})
 
 
-def format_table(df: Table | pd.DataFrame, precision: int | None = DEFAULT_PRECISION) -> str:
+def format_table(
+    df: Table | pd.DataFrame, precision: int | None = DEFAULT_PRECISION, dated: bool = False
+) -> str:
     """``df`` (from :func:`show`) as ``dvc exp show`` prints it: plain text, aligned columns.
 
     The Experiment column draws each baseline's experiments as a tree; floats keep
-    ``precision`` significant digits; a missing value shows as ``-``.
+    ``precision`` significant digits; a missing value shows as ``-``. Created is DVC's
+    (``09:41 PM`` today, ``Dec 03, 2026`` before), or with ``dated`` live_nb's own, as its
+    table and sidebar show times: ``2026-12-03 21:41``, 24-hour and dated, for a copy kept in
+    a notebook and read on another day.
     """
     table = as_table(df)
     metric_columns, param_columns = _data_columns(table)
@@ -46,7 +51,9 @@ def format_table(df: Table | pd.DataFrame, precision: int | None = DEFAULT_PRECI
     body = []
     records = list(table.records())
     for record, glyph in zip(records, _tree_glyphs(records)):
-        cells = [_experiment_cell(record, glyph), _created_cell(record.get("Created"), today)]
+        created = record.get("Created")
+        shown = dated_time(created) if dated else _created_cell(created, today)
+        cells = [_experiment_cell(record, glyph), _text(shown, "-")]
         for column in (*metric_columns, *param_columns):
             value = record.get(column)
             cells.append(_text(format_value(value, precision, column in int_columns), "-"))
@@ -137,6 +144,18 @@ def _created_cell(value: Any, today: date) -> str:
     if moment.date() == today:
         return moment.strftime("%I:%M %p")
     return moment.strftime("%b %d, %Y")
+
+
+def dated_time(value: Any) -> Any:
+    """An ISO time (``2026-12-03T16:26:08+00:00``) as ``2026-12-03 16:26``; others as they are.
+
+    live_nb's own outputs write times so, 24-hour as its table and sidebar do; only the
+    tables that mirror ``dvc exp show`` keep DVC's 12-hour clock.
+    """
+    text = plain(value)
+    if isinstance(text, str) and len(text) >= 16 and text[10:11] == "T":
+        return f"{text[:10]} {text[11:16]}"
+    return value
 
 
 def _text(value: Any, missing: str) -> str:
