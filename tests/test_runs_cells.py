@@ -4,7 +4,8 @@ The run is one experiment: a later cell writing to the same folder continues the
 ``resume=True`` does: its steps follow the earlier cell's, whose metrics, plots, images,
 params and artifacts are all kept, in ``metrics.json``, ``params.yaml`` and ``dvc.yaml``);
 a cell with a folder of its own keeps its results there. Nothing one cell logged is lost,
-whichever way the run is started (one run, a grid on parallel workers, the run-cache).
+whichever way the run is started (one run, a grid on parallel workers, the run-cache, a
+Dask cluster).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +21,7 @@ from live_nb.formats.yaml import load_yaml
 from live_nb.runs import api
 from live_nb.runs.job import run_one
 from live_nb.runs.plan import plan_runs
+from tests import test_runs_dask
 from tests.conftest import git
 from tests.test_runs_execute import _code, show, write_notebook
 
@@ -116,3 +119,18 @@ def test_a_grid_on_parallel_workers_and_the_run_cache_keep_every_cell(git_repo: 
     assert cached.status == "cached"
     metrics = json.loads(show(git_repo, cached.commit or "", "dvclive/metrics.json"))
     assert metrics["first"] == 0.2 and metrics["val"] == {"acc": 0.6}
+
+
+cluster = test_runs_dask.cluster  # a real LocalCluster on loopback
+
+
+def test_a_grid_on_a_dask_cluster_keeps_every_cell(git_repo: Path, cluster: Any) -> None:
+    distributed = pytest.importorskip("distributed")
+    _notebook(git_repo, "%%live --param lr=0.1\nlive.log_metric('first', lr)", SECOND)
+    with distributed.Client(cluster) as client:
+        runs = api.run("train.ipynb", params=["lr=0.2,0.3"], jobs=2, executor=client, path=git_repo)
+        results = runs.wait(timeout=300)
+    assert [r.status for r in results] == ["ok", "ok"], [run.log() for run in runs]
+    for result, lr in zip(results, (0.2, 0.3)):
+        metrics = json.loads(show(git_repo, result.commit or "", "dvclive/metrics.json"))
+        assert metrics == {"first": lr, "loss": 0.05, "val": {"acc": 0.6}, "step": 1}
