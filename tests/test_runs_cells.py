@@ -105,14 +105,24 @@ def test_cells_with_folders_of_their_own_each_keep_their_results(git_repo: Path)
         assert "".join(record["cells"][-1]["source"]) == SECOND
 
 
-def test_a_grid_on_parallel_workers_and_the_run_cache_keep_every_cell(git_repo: Path) -> None:
-    _notebook(git_repo, "%%live --param lr=0.1\nlive.log_metric('first', lr)", SECOND)
-    runs = api.run("train.ipynb", params=["lr=0.2,0.3"], jobs=2, run_cache=True, path=git_repo)
+TINY_FIRST = "%%live --param lr=0.1\nlive.log_metric('first', lr)"
+
+
+def _check_grid(repo: Path, runs: Any) -> None:
+    """Both runs of the grid ``lr=0.2,0.3`` are saved with both cells' metrics."""
     results = runs.wait(timeout=300)
     assert [r.status for r in results] == ["ok", "ok"], [run.log() for run in runs]
     for result, lr in zip(results, (0.2, 0.3)):
-        metrics = json.loads(show(git_repo, result.commit or "", "dvclive/metrics.json"))
+        metrics = json.loads(show(repo, result.commit or "", "dvclive/metrics.json"))
         assert metrics == {"first": lr, "loss": 0.05, "val": {"acc": 0.6}, "step": 1}
+
+
+def test_a_grid_on_parallel_workers_and_the_run_cache_keep_every_cell(git_repo: Path) -> None:
+    _notebook(git_repo, TINY_FIRST, SECOND)
+    _check_grid(
+        git_repo,
+        api.run("train.ipynb", params=["lr=0.2,0.3"], jobs=2, run_cache=True, path=git_repo),
+    )
     (cached,) = api.run("train.ipynb", params=["lr=0.2"], run_cache=True, path=git_repo).wait(
         timeout=300
     )
@@ -126,11 +136,7 @@ cluster = test_runs_dask.cluster  # a real LocalCluster on loopback
 
 def test_a_grid_on_a_dask_cluster_keeps_every_cell(git_repo: Path, cluster: Any) -> None:
     distributed = pytest.importorskip("distributed")
-    _notebook(git_repo, "%%live --param lr=0.1\nlive.log_metric('first', lr)", SECOND)
+    _notebook(git_repo, TINY_FIRST, SECOND)
     with distributed.Client(cluster) as client:
         runs = api.run("train.ipynb", params=["lr=0.2,0.3"], jobs=2, executor=client, path=git_repo)
-        results = runs.wait(timeout=300)
-    assert [r.status for r in results] == ["ok", "ok"], [run.log() for run in runs]
-    for result, lr in zip(results, (0.2, 0.3)):
-        metrics = json.loads(show(git_repo, result.commit or "", "dvclive/metrics.json"))
-        assert metrics == {"first": lr, "loss": 0.05, "val": {"acc": 0.6}, "step": 1}
+        _check_grid(git_repo, runs)
