@@ -35,9 +35,9 @@ def format_table(
 
     The Experiment column draws each baseline's experiments as a tree; floats keep
     ``precision`` significant digits; a missing value shows as ``-``. Created is DVC's
-    (``09:41 PM`` today, ``Dec 03, 2026`` before), or with ``dated`` live_nb's own, as its
-    table and sidebar show times: ``2026-12-03 21:41``, 24-hour and dated, for a copy kept in
-    a notebook and read on another day.
+    (``09:41 PM`` today, ``Dec 03, 2026`` before), or with ``dated`` live_nb's own
+    ``2026-12-03 21:41``: 24-hour as the table and the sidebar show times, and dated as the
+    table's HTML copy is, for a copy kept in a notebook and read on another day.
     """
     table = as_table(df)
     metric_columns, param_columns = _data_columns(table)
