@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from live_nb import Live
@@ -59,13 +60,17 @@ def test_checkpoint_rows_hang_under_their_experiment_as_dvc_draws_a_tree(
     (git_repo / ".gitignore").write_text("dvclive/\n")
     git(git_repo, "add", ".gitignore")
     git(git_repo, "commit", "-qm", "ignore results")
+    # A second apart: the newest is listed first, so omega, plain, then alpha, the last.
     _chain("alpha", 2)
+    time.sleep(1.1)
     with Live(save_dvc_exp=False) as live:
         live.log_metric("loss", 0.7)
     save(name="plain")
+    time.sleep(1.1)
     _chain("omega", 3)
     rows = _tree_rows(git_repo)
     assert len(rows) == 3 + 5  # three experiments, five checkpoints
+    assert [name for _, name in rows if "@" not in name] == ["omega", "plain", "alpha"]
     glyphs = [glyph for glyph, _ in rows]
     assert glyphs.count("└──") == 1 and "│   └──" in glyphs and "    └──" in glyphs
     oracle = git_repo.parent / "oracle"
