@@ -140,3 +140,22 @@ def test_a_grid_on_a_dask_cluster_keeps_every_cell(git_repo: Path, cluster: Any)
     with distributed.Client(cluster) as client:
         runs = api.run("train.ipynb", params=["lr=0.2,0.3"], jobs=2, executor=client, path=git_repo)
         _check_grid(git_repo, runs)
+
+
+def test_a_pipeline_stage_of_two_live_cells_is_one_run_no_cell_saves(
+    git_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``live-nb run`` as a stage's command (``DVC_ROOT`` set): the outputs hold both cells."""
+    from live_nb.runs.headless import execute_notebook
+
+    _notebook(git_repo, TINY_FIRST, SECOND)
+    monkeypatch.setenv("DVC_ROOT", str(git_repo))
+    monkeypatch.setenv("DVC_STAGE", "train")
+    log = io.StringIO()
+    outcome = execute_notebook(git_repo / "train.ipynb", output=git_repo / "out.ipynb", log=log)
+    assert outcome.status == "ok", log.getvalue()
+    assert git(git_repo, "for-each-ref", "refs/exps") == ""  # dvc saves a stage, not a cell
+    metrics = json.loads((git_repo / "dvclive" / "metrics.json").read_text())
+    assert metrics == {"first": 0.1, "loss": 0.05, "val": {"acc": 0.6}, "step": 1}
+    executed = (git_repo / "out.ipynb").read_text()
+    assert "continues its run" in executed and "its outputs keep it" in executed

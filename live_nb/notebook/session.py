@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from live_nb import env
 from live_nb.error import LiveNbError
 from live_nb.formats.files import atomic_write
 from live_nb.formats.jsonfmt import json_text
@@ -67,7 +66,7 @@ class LiveSession:
             from live_nb.checkpoints.resume import reset
 
             reset(options.checkpoint_files)
-        # A headless run's later cell writing to the same folder continues its run.
+        # A headless run's (or stage's) later cell writing to the same folder continues it.
         earlier = None if options.resume_from else headless_cells.earlier_logger(options.dir)
         self.live = Live(
             options.dir,
@@ -156,8 +155,9 @@ class LiveSession:
                 self.record.add_output(self.cell, _error_output(outcome.exception))
             notebook = notebook_path(self.shell)
             self._write_execution_record(notebook)
-            if self.options.save and env.in_headless_run():
-                self.summary.note = "live-nb exp run saves this run when the notebook ends"
+            elsewhere = headless_cells.saved_elsewhere()
+            if self.options.save and elsewhere:
+                self.summary.note = elsewhere
             elif self.options.save:
                 self._save(outcome, notebook)
         except Exception as error:
