@@ -999,6 +999,23 @@ class Live:
         self.summary = previous.summary
         self._step = self._row_step = previous.next_step
 
+    def carry_over(self, earlier: Live) -> None:
+        """Keep listing what ``earlier`` (ended, same folder) logged: images, plots, artifacts.
+
+        ``resume=True`` reads params, metrics and the step back from the folder; the names
+        of images, plots and artifacts live only in the logger that logged them, and
+        ``dvc.yaml`` is rewritten from this logger's, so without them a run continued in the
+        same process (a headless run's next ``%%live`` cell) would drop their entries.
+        """
+        if earlier._root != self._root:
+            raise ValueError(f"{earlier.dir!r} is not this run's folder {self.dir!r}")
+        with self._structure:
+            self._images = {**earlier._images, **self._images}
+            self._plots = {**earlier._plots, **self._plots}
+            self._sklearn_kinds = {**earlier._sklearn_kinds, **self._sklearn_kinds}
+            self._artifacts = {**earlier._artifacts, **self._artifacts}
+            self._dvc_outputs |= earlier._dvc_outputs
+
 
 # ---- the run of the cell -----------------------------------------------------------------
 

@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import math
+import re
 import subprocess
 import sys
 from datetime import datetime
@@ -717,3 +718,26 @@ def test_a_warm_show_on_the_command_line_imports_no_yaml_parser(exps: dict[str, 
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+_CREATED = re.compile(r"\d\d:\d\d [AP]M|[A-Z][a-z]{2} \d\d, \d{4}|\d{4}-\d\d-\d\d \d\d:\d\d")
+
+
+def test_created_is_dvcs_in_the_dvc_table_and_24_hour_dated_in_live_nbs_own(
+    git_repo: Path, dvc: str
+) -> None:
+    """``exp show`` prints Created as ``dvc exp show`` does (12-hour today, DVC the oracle);
+    the copy a notebook keeps writes it as live_nb's table and sidebar do, 24-hour and dated."""
+    subprocess.run([dvc, "init", "-q"], check=True)
+    train(lr=0.1, depth=2, loss=0.9, acc=0.5)
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-qm", "dvc init and a first run")
+    train(lr=0.3, depth=2, loss=0.5, acc=0.7)
+    save(name="today")
+    theirs = _CREATED.findall(_dvc(dvc, "exp", "show", "--no-pager"))
+    ours = _CREATED.findall(format_table(show()))
+    assert len(theirs) == 2 and ours == theirs  # the baseline and the run, both made today
+    kept = _CREATED.findall(format_table(show(), dated=True))
+    baseline = git(git_repo, "log", "-1", "--format=%cd", "--date=format-local:%Y-%m-%d %H:%M")
+    assert len(kept) == 2 and kept[0] == baseline.strip()
+    assert not any(time.endswith(("AM", "PM")) for time in kept)

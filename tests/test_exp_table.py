@@ -382,6 +382,9 @@ def test_the_static_fallback_is_an_escaped_html_table(exps: dict[str, str]) -> N
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
     assert page.count("<tr>") == len(table.df) + 1
     assert "slow" in data["text/plain"]
+    # kept in the notebook, read on other days: dated and 24-hour, as the table shows times
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", data["text/plain"])
+    assert not re.search(r"\d [AP]M", data["text/plain"])
     assert static_html(table.df, limit=2).endswith("<p>... and 3 more rows.</p></div>")
     # as the widget shows it: readable headers, no detail columns, dates without seconds
     assert (

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from live_nb import Live
+from live_nb.experiments.refs import ExpRef, checkpoint_row
 from live_nb.git import Repository
-from live_nb.server.panel import NotAnExperimentError, _checkpoint_of, _experiment_ref
+from live_nb.server.panel import NotAnExperimentError, _experiment_ref
 from live_nb.widgets.table import ExperimentsTable
 from tests.conftest import git
 
@@ -73,6 +74,9 @@ def test_the_sidebar_takes_a_checkpoint_row_for_apply_only_when_in_the_chain(
     link = next(row for row in table.rows if row["values"][0] == "night@0")
     with Repository.discover(git_repo) as repo:
         assert _experiment_ref(repo, link["id"], "apply", checkpoint=True) == link["commit"]
-        assert _checkpoint_of(repo, f"{link['id'].split('@')[0]}@{head}") is None  # not in it
+        ref = link["id"].split("@")[0]
+        assert checkpoint_row(repo, link["id"]) == (ExpRef.parse(ref), link["commit"])
+        assert checkpoint_row(repo, f"{ref}@{head}") is None  # a commit, not in the chain
+        assert checkpoint_row(repo, f"{ref}@{link['commit'][:7]}") is None  # the full sha only
         with pytest.raises(NotAnExperimentError):
             _experiment_ref(repo, link["id"], "remove")

@@ -7,7 +7,7 @@ interpreted, and wide (East Asian) characters count twice when columns are align
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from live_nb.experiments.diff import ExperimentDiff
 
-__all__ = ["DEFAULT_PRECISION", "format_diff", "format_table"]
+__all__ = ["DEFAULT_PRECISION", "dated_time", "format_diff", "format_table"]
 
 DEFAULT_PRECISION = 5
 _TREE_GLYPHS = dict(zip(EXPERIMENT_TYPES, ("├──", "└──")))
@@ -28,11 +28,16 @@ _CONTROL = {code: f"\\x{code:02x}" for code in range(32)}
 _CONTROL.update({9: "\\t", 10: "\\n", 13: "\\r", 127: "\\x7f"})
 
 
-def format_table(df: Table | pd.DataFrame, precision: int | None = DEFAULT_PRECISION) -> str:
+def format_table(
+    df: Table | pd.DataFrame, precision: int | None = DEFAULT_PRECISION, dated: bool = False
+) -> str:
     """``df`` (from :func:`show`) as ``dvc exp show`` prints it: plain text, aligned columns.
 
     The Experiment column draws each baseline's experiments as a tree; floats keep
-    ``precision`` significant digits; a missing value shows as ``-``.
+    ``precision`` significant digits; a missing value shows as ``-``. Created is DVC's
+    (``09:41 PM`` today, ``Dec 03, 2026`` before), or with ``dated`` live_nb's own
+    ``2026-12-03 21:41``: 24-hour as the table and the sidebar show times, and dated as the
+    table's HTML copy is, for a copy kept in a notebook and read on another day.
     """
     table = as_table(df)
     metric_columns, param_columns = _data_columns(table)
@@ -44,8 +49,11 @@ def format_table(df: Table | pd.DataFrame, precision: int | None = DEFAULT_PRECI
     right.update(dict.fromkeys(param_columns, False))
     today = date.today()
     body = []
-    for record in table.records():
-        cells = [_experiment_cell(record), _created_cell(record.get("Created"), today)]
+    records = list(table.records())
+    for record, glyph in zip(records, _tree_glyphs(records)):
+        created = record.get("Created")
+        shown = dated_time(created) if dated else _created_cell(created, today)
+        cells = [_experiment_cell(record, glyph), _text(shown, "-")]
         for column in (*metric_columns, *param_columns):
             value = record.get(column)
             cells.append(_text(format_value(value, precision, column in int_columns), "-"))
@@ -90,20 +98,39 @@ def _data_columns(table: Table) -> tuple[list[str], list[str]]:
     return metrics, params
 
 
-def _experiment_cell(record: Mapping[Any, Any]) -> str:
-    cell = _experiment_name(record)
+def _tree_glyphs(records: Sequence[Mapping[Any, Any]]) -> list[str]:
+    """Each row's branch of the tree, drawn as ``dvc ls --tree`` draws one.
+
+    An experiment is ``├──``, or ``└──`` for its baseline's last; its checkpoints hang under
+    it, ``├──`` each and ``└──`` the last, behind a ``│`` while experiments follow below.
+    """
+    glyphs = []
+    last_experiment = False
+    for index, record in enumerate(records):
+        typ = record.get("typ")
+        if typ in _TREE_GLYPHS:
+            last_experiment = typ == EXPERIMENT_TYPES[-1]
+            glyphs.append(_TREE_GLYPHS[str(typ)])
+        elif typ == "checkpoint":
+            following = records[index + 1].get("typ") if index + 1 < len(records) else None
+            stem = "    " if last_experiment else "│   "
+            glyphs.append(stem + ("├──" if following == "checkpoint" else "└──"))
+        else:
+            glyphs.append("")
+    return glyphs
+
+
+def _experiment_cell(record: Mapping[Any, Any], glyph: str) -> str:
+    cell = _experiment_name(record, glyph)
     state = record.get("State")
     return f"{cell} ({_text(state, '')})" if isinstance(state, str) and state else cell
 
 
-def _experiment_name(record: Mapping[Any, Any]) -> str:
-    typ = record.get("typ")
+def _experiment_name(record: Mapping[Any, Any], glyph: str) -> str:
     name = _text(record.get("Experiment"), "")
-    if typ == "checkpoint":
-        return f"    ╰ {_text(record.get('rev'), '')} [{name}]"
-    if typ in _TREE_GLYPHS:
+    if glyph:
         rev = _text(record.get("rev"), "")
-        return f"{_TREE_GLYPHS[str(typ)]} {rev} [{name}]" if name else f"{_TREE_GLYPHS[typ]} {rev}"
+        return f"{glyph} {rev} [{name}]" if name else f"{glyph} {rev}"
     return name or _text(record.get("rev"), "")
 
 
@@ -117,6 +144,18 @@ def _created_cell(value: Any, today: date) -> str:
     if moment.date() == today:
         return moment.strftime("%I:%M %p")
     return moment.strftime("%b %d, %Y")
+
+
+def dated_time(value: Any) -> Any:
+    """An ISO time (``2026-12-03T16:26:08+00:00``) as ``2026-12-03 16:26``; others as they are.
+
+    live_nb's own outputs write times so, 24-hour as its table and sidebar do; only the
+    tables that mirror ``dvc exp show`` keep DVC's 12-hour clock.
+    """
+    text = plain(value)
+    if isinstance(text, str) and len(text) >= 16 and text[10:11] == "T":
+        return f"{text[:10]} {text[11:16]}"
+    return value
 
 
 def _text(value: Any, missing: str) -> str:

@@ -162,6 +162,28 @@ def _dvc_task(repo: Repository, name: str) -> tuple[ExpRef, str] | None:
         return None
 
 
+def checkpoint_row(repo: Repository, row_id: str) -> tuple[ExpRef, str] | None:
+    """``REF@SHA`` (a checkpoint row's id, in the table and the sidebar): experiment and commit.
+
+    None unless the full sha is a commit of that experiment's checkpoint chain.
+    """
+    ref, at, sha = row_id.rpartition("@")
+    exp = ExpRef.parse(ref) if at else None
+    if exp is None or len(sha) not in _OID_LENGTHS or not _HEX.fullmatch(sha):
+        return None
+    tip = repo.rev_parse(ref)
+    found = _in_chain(repo, tip, sha) if tip is not None else None
+    return (exp, sha) if found == sha else None
+
+
+def _in_chain(repo: Repository, tip: str, prefix: str) -> str | None:
+    """The commit of ``tip``'s checkpoint chain whose sha starts with ``prefix``, or None."""
+    from live_nb.experiments.chain import read_chain
+
+    found = (link.commit for link in read_chain(repo, tip) if link.commit.startswith(prefix))
+    return next(found, None)
+
+
 def _checkpoint(
     repo: Repository, experiments: Mapping[ExpRef, str], name: str
 ) -> tuple[ExpRef, str] | None:
@@ -179,9 +201,9 @@ def _checkpoint(
         raise UnknownCheckpointError(exp.name, int(step), steps)
     if len(name) >= 4 and _HEX.fullmatch(name):
         for exp, tip in experiments.items():
-            for link in read_chain(repo, tip):
-                if link.commit.startswith(name):
-                    return exp, link.commit
+            found = _in_chain(repo, tip, name)
+            if found is not None:
+                return exp, found
     return None
 
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from live_nb import env
 from live_nb.error import LiveNbError
 from live_nb.formats.files import atomic_write
 from live_nb.formats.jsonfmt import json_text
 from live_nb.live import Live, activated
+from live_nb.notebook import headless_cells
 from live_nb.notebook.cellcode import CellBody, show_from_user_code
 from live_nb.notebook.frontend_copy import FrontendCopy, copies_of, notebook_trailers
 from live_nb.notebook.locate import notebook_path
@@ -66,14 +66,20 @@ class LiveSession:
             from live_nb.checkpoints.resume import reset
 
             reset(options.checkpoint_files)
+        # A headless run's (or stage's) later cell writing to the same folder continues it.
+        earlier = None if options.resume_from else headless_cells.earlier_logger(options.dir)
         self.live = Live(
             options.dir,
-            resume=options.resume,
+            resume=options.resume or earlier is not None,
             save_dvc_exp=False,
             exp_name=options.name,
             checkpoint=options.checkpoint,
             resume_from=options.resume_from,
         )
+        if earlier is not None:
+            self.live.carry_over(earlier)
+        self.continues = earlier is not None
+        headless_cells.remember(self.live)
         for path in options.checkpoint_files:
             self.live.log_artifact(path, checkpoint=True)
         title = live_title(self.cell.execution_count if self.cell else None, options.name)
@@ -105,6 +111,8 @@ class LiveSession:
             self.shell.user_ns.update(self.options.params)
         if self.live.resumed is not None:
             print(self.live.resumed.describe())
+        if self.continues:
+            print(headless_cells.continued_line(self.live))
         if self.dashboard is not None:
             self.dashboard.show()
         elif not self.in_terminal:
@@ -147,8 +155,9 @@ class LiveSession:
                 self.record.add_output(self.cell, _error_output(outcome.exception))
             notebook = notebook_path(self.shell)
             self._write_execution_record(notebook)
-            if self.options.save and env.in_headless_run():
-                self.summary.note = "live-nb exp run saves this run when the notebook ends"
+            elsewhere = headless_cells.saved_elsewhere()
+            if self.options.save and elsewhere:
+                self.summary.note = elsewhere
             elif self.options.save:
                 self._save(outcome, notebook)
         except Exception as error:
@@ -174,7 +183,11 @@ class LiveSession:
             copy = self.frontend[0]
             shown = copy.text if copy is not None and copy.is_for(notebook) else None
             _flag_out_of_order(document, notebook, shown)
-        atomic_write(Path(self.live.dir) / EXECUTION_RECORD_NAME, json_text(document, indent=1))
+        text = json_text(document, indent=1)
+        # Headless, every folder of the run is saved with this cell: each gets the whole record.
+        folders = dict.fromkeys([*headless_cells.run_folders(), Path(self.live.dir).absolute()])
+        for folder in folders:
+            atomic_write(folder / EXECUTION_RECORD_NAME, text)
 
     def _save(self, outcome: Outcome, notebook: Path | None) -> None:
         from live_nb.experiments import ExperimentExistsError

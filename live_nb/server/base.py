@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -25,7 +25,7 @@ from jupyter_server.base.handlers import APIHandler
 from live_nb.error import LiveNbError
 from live_nb.server.panel import Panel
 
-__all__ = ["AUTH_RESOURCE", "BadRequestError", "LiveNbHandler", "field", "status_of"]
+__all__ = ["AUTH_RESOURCE", "BadRequestError", "LiveNbHandler", "done", "field", "status_of"]
 
 AUTH_RESOURCE = "live_nb"
 PANEL_SETTING = "live_nb_panel"
@@ -109,6 +109,20 @@ class LiveNbHandler(APIHandler):
             "persists, please report it with the Jupyter server's log.",
         )
 
+    async def post_json(self, respond: Callable[[dict[str, Any]], Awaitable[Any]]) -> None:
+        """Answer a POST: ``respond(body)`` awaited with the body's JSON object, its result as JSON.
+
+        The one shape of every POST route: a body that is not a JSON object, and anything
+        ``respond`` raises, answer as :meth:`fail_with` does (400 ``bad-request`` for the body).
+        """
+        try:
+            result = await respond(self.body())
+        except Exception as error:
+            self.fail_with(error)
+            return
+        self.set_header("Cache-Control", "no-cache")
+        self.finish(json.dumps(result, default=str))
+
     def body(self) -> dict[str, Any]:
         """The request's JSON object (raises :class:`BadRequestError` when it is not one)."""
         try:
@@ -118,6 +132,11 @@ class LiveNbHandler(APIHandler):
         if not isinstance(data, dict):
             raise BadRequestError("The request's body must be a JSON object.")
         return data
+
+
+def done(message: str) -> dict[str, Any]:
+    """What a POST that did what it was asked answers: ``{"ok": true, "message"}``."""
+    return {"ok": True, "message": message}
 
 
 def field(data: dict[str, Any], name: str, kind: type, default: Any = None) -> Any:

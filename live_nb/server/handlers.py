@@ -35,7 +35,7 @@ from typing import Any
 import tornado.web
 from jupyter_server.auth.decorator import authorized
 
-from live_nb.server.base import LiveNbHandler, field
+from live_nb.server.base import LiveNbHandler, done, field
 
 __all__ = [
     "ApplyHandler",
@@ -104,12 +104,10 @@ class _ActionHandler(LiveNbHandler):
     @authorized
     async def post(self) -> None:
         """Do the action the body describes."""
-        try:
-            message = await self.blocking(self.act, self.body())
-        except Exception as error:
-            self.fail_with(error)
-            return
-        self.finish(json.dumps({"ok": True, "message": message}))
+        await self.post_json(self._act)
+
+    async def _act(self, data: dict[str, Any]) -> dict[str, Any]:
+        return done(await self.blocking(self.act, data))
 
     def folder_of(self, data: dict[str, Any]) -> Path:
         """The folder the body's ``path`` names."""
@@ -201,18 +199,15 @@ class StopHandler(LiveNbHandler):
     @authorized
     async def post(self) -> None:
         """Kill the headless run, or interrupt the kernel of the ``%%live`` run, ``id`` names."""
-        try:
-            data = self.body()
-            folder = self.panel.folder(field(data, "path", str, ""))
-            row_id = field(data, "id", str)
-            if row_id.startswith("live:"):
-                message = await self.interrupt(folder, row_id)
-            else:
-                message = await self.blocking(self.panel.stop_run, folder, row_id)
-        except Exception as error:
-            self.fail_with(error)
-            return
-        self.finish(json.dumps({"ok": True, "message": message}))
+        await self.post_json(self.stop)
+
+    async def stop(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Stop the run ``data["id"]`` names."""
+        folder = self.panel.folder(field(data, "path", str, ""))
+        row_id = field(data, "id", str)
+        if row_id.startswith("live:"):
+            return done(await self.interrupt(folder, row_id))
+        return done(await self.blocking(self.panel.stop_run, folder, row_id))
 
     async def interrupt(self, folder: Path, row_id: str) -> str:
         """Interrupt the kernel running the marker's ``Live``."""

@@ -29,7 +29,7 @@ import tornado.web
 from jupyter_server.auth.decorator import authorized
 
 from live_nb.git import NotAGitRepositoryError
-from live_nb.server.base import BadRequestError, LiveNbHandler, field
+from live_nb.server.base import BadRequestError, LiveNbHandler, done, field
 from live_nb.server.paths import FolderNotFoundError, resolve_inside
 
 __all__ = ["LaunchHandler", "LaunchParamsHandler", "QueueHandler", "WorkerHandler"]
@@ -99,12 +99,7 @@ class LaunchHandler(_LaunchHandler):
     @authorized
     async def post(self) -> None:
         """Queue the grid's runs; start a worker when ``now``."""
-        try:
-            data = self.body()
-        except BadRequestError as error:
-            self.fail_with(error)
-            return
-        await self.answer(self._launch, data)
+        await self.post_json(lambda data: self.blocking(self._launch, data))
 
     def _launch(self, data: dict[str, Any]) -> dict[str, Any]:
         from live_nb.server.launch import launch
@@ -137,12 +132,7 @@ class WorkerHandler(_LaunchHandler):
     @authorized
     async def post(self) -> None:
         """Do ``action`` (``start`` or ``stop``)."""
-        try:
-            data = self.body()
-        except BadRequestError as error:
-            self.fail_with(error)
-            return
-        await self.answer(self._act, data)
+        await self.post_json(lambda data: self.blocking(self._act, data))
 
     def _act(self, data: dict[str, Any]) -> dict[str, Any]:
         from live_nb.server.launch import start_worker, stop_worker
@@ -155,4 +145,4 @@ class WorkerHandler(_LaunchHandler):
             message = stop_worker(root)
         else:
             raise BadRequestError(f"'action' must be 'start' or 'stop', not {action!r}.")
-        return {"ok": True, "message": message}
+        return done(message)

@@ -378,16 +378,10 @@ def _commit_of(repo: Repository, row_id: str) -> str | None:
 
 def _checkpoint_of(repo: Repository, row_id: str) -> str | None:
     """The commit of a checkpoint row id (``<ref>@<sha>``): one of that experiment's chain."""
-    from live_nb.experiments.chain import read_chain
-    from live_nb.experiments.refs import ExpRef
+    from live_nb.experiments.refs import checkpoint_row
 
-    ref, at, sha = row_id.rpartition("@")
-    if not at or ExpRef.parse(ref) is None or not _HEX.fullmatch(sha):
-        return None
-    tip = repo.rev_parse(ref)
-    if tip is None or repo.rev_parse(sha) != sha:
-        return None
-    return sha if any(link.commit == sha for link in read_chain(repo, tip)) else None
+    found = checkpoint_row(repo, row_id)
+    return found[1] if found is not None else None
 
 
 def _experiment_ref(repo: Repository, row_id: object, action: str, checkpoint: bool = False) -> str:

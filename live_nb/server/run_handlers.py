@@ -23,7 +23,7 @@ import tornado.web
 from jupyter_server.auth.decorator import authorized
 
 from live_nb.git import NotAGitRepositoryError, Repository
-from live_nb.server.base import LiveNbHandler, field
+from live_nb.server.base import LiveNbHandler, done, field
 
 __all__ = ["RunHandler", "RunNotebookHandler", "StarHandler"]
 
@@ -83,17 +83,15 @@ class StarHandler(LiveNbHandler):
     @authorized
     async def post(self) -> None:
         """Star ``id`` (``starred`` true, the default) or unstar it."""
-        try:
-            data = self.body()
-            folder = self.panel.folder(field(data, "path", str, ""))
-            row_id = field(data, "id", str)
-            starred = field(data, "starred", bool, True)
-            repo = self.panel.repository(folder)
-            message = await self.blocking(_star, repo, folder, row_id, starred)
-        except Exception as error:
-            self.fail_with(error)
-            return
-        self.finish(json.dumps({"ok": True, "message": message}))
+        await self.post_json(self.star)
+
+    async def star(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Set the star of the experiment ``data["id"]`` names."""
+        folder = self.panel.folder(field(data, "path", str, ""))
+        row_id = field(data, "id", str)
+        starred = field(data, "starred", bool, True)
+        repo = self.panel.repository(folder)
+        return done(await self.blocking(_star, repo, folder, row_id, starred))
 
 
 def _star(repo: Repository | None, folder: Path, row_id: str, starred: bool) -> str:

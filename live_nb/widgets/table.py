@@ -84,7 +84,7 @@ import pandas as pd
 import traitlets
 
 from live_nb.error import LiveNbError
-from live_nb.experiments.as_text import format_table
+from live_nb.experiments.as_text import dated_time, format_table
 from live_nb.experiments.cells import is_missing, plain
 from live_nb.experiments.history import read_histories
 from live_nb.experiments.options import ShowOptions
@@ -333,19 +333,11 @@ STATIC_DETAILS = ("typ", "parent")
 """Columns the widget hides until "Details" is ticked: the saved copy leaves them out."""
 
 
-def _created_text(value: Any) -> Any:
-    """``2026-12-03T16:26:08+00:00`` as ``2026-12-03 16:26``: a saved copy is read on other days."""
-    text = plain(value)
-    if isinstance(text, str) and len(text) >= 16 and text[10:11] == "T":
-        return f"{text[:10]} {text[11:16]}"
-    return value
-
-
 def static_html(df: pd.DataFrame, limit: int = STATIC_ROW_LIMIT) -> str:
     """The table as plain HTML (every cell escaped), for viewers without widgets."""
     df = df.drop(columns=[c for c in STATIC_DETAILS if c in df.columns])
     if "Created" in df.columns:
-        df = df.assign(Created=df["Created"].map(_created_text))
+        df = df.assign(Created=df["Created"].map(dated_time))  # read on other days
     ints = set(df.attrs.get("int_columns", ()))
     columns = [str(column) for column in df.columns]
     flags = [column in ints for column in columns]
@@ -471,7 +463,8 @@ class ExperimentsTable(SharedBundleWidget):
             return None
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
         df = self.dataframe
-        data = with_saved_copy({**data, "text/plain": format_table(df)}, static_html(df))
+        text = format_table(df, dated=True)  # kept in the notebook, read on other days
+        data = with_saved_copy({**data, "text/plain": text}, static_html(df))
         return data, metadata
 
     # -- messages -----------------------------------------------------------------------------

@@ -321,6 +321,27 @@ async def test_a_body_that_is_not_json(jp_fetch: Fetch, project: Path) -> None:
     assert "not valid JSON" in json.loads(response.body)["message"]
 
 
+POST_ROUTES = [
+    "apply", "remove", "push", "branch", "note", "running/stop", "launch", "launch/worker",
+    "star",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("route", POST_ROUTES)
+@pytest.mark.parametrize(
+    ("body", "expected"), [("{not json", "not valid JSON"), ("[1, 2]", "must be a JSON object")]
+)
+async def test_every_post_route_refuses_a_body_that_is_not_a_json_object(
+    jp_fetch: Fetch, project: Path, route: str, body: str, expected: str
+) -> None:
+    response = await jp_fetch(
+        "live-nb", "api", *route.split("/"), method="POST", body=body, raise_error=False
+    )
+    answer = json.loads(response.body)
+    assert (response.code, answer["kind"]) == (400, "bad-request"), answer
+    assert expected in answer["message"]
+
+
 async def test_the_bundle_is_served_as_a_javascript_module(jp_fetch: Fetch) -> None:
     response = await jp_fetch("live-nb", "static", "table.js")
     assert response.headers["Content-Type"].startswith("text/javascript")
