@@ -123,7 +123,7 @@ def _state(repo: Repository, name: str, commit: str, files: RunFiles) -> tuple[A
     history = read_histories([commit], repo.root, STATIC_MAX_POINTS)[commit]
     state = DashboardState(title=name, status="saved", running=False)
     downsampled = False
-    for metric, series in sorted(history.metrics.items()):
+    for metric, series in history.metrics.items():  # the order they were logged in
         state.series.append(Series(metric, series.steps, series.values, len(series.values)))
         if series.values:
             state.step = max(state.step, int(series.steps[-1]) + 1)
