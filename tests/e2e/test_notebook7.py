@@ -44,7 +44,7 @@ STREAMING = """() => {
   return chart && Number(chart.dataset.points) >= 1;
 }"""
 
-FINAL = """() => !!document.querySelector('.jp-RenderedVegaLite canvas')
+FINAL = """() => !!document.querySelector('.live-nb-final-charts canvas')
   && !document.querySelector('.live-nb-dashboard')"""
 
 
@@ -68,7 +68,7 @@ def test_in_notebook_7_the_live_view_the_final_charts_and_the_table_survive_a_re
     page.locator(".live-nb-dashboard").first.screenshot(path=str(SHOTS / "nb7-streaming.png"))
     page.wait_for_function(FINAL, timeout=RUN_TIMEOUT * 1000, polling=250)
     page.wait_for_function(TABLE_READY, timeout=60_000)
-    page.locator(".jp-RenderedVegaLite").first.screenshot(path=str(SHOTS / "nb7-final.png"))
+    page.locator(".live-nb-final-charts").first.screenshot(path=str(SHOTS / "nb7-final.png"))
     page.locator(".jp-Notebook .live-nb-table").screenshot(path=str(SHOTS / "nb7-table.png"))
 
     page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
