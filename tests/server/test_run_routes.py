@@ -134,6 +134,9 @@ async def test_a_run_views_charts_are_in_the_order_the_run_logged_them(
         for row in view["spec"]["vconcat"]
     ]
     assert titles == [["zeta", "alpha"], ["val/loss", "val/acc"]]
+    # the values as metrics.json lists them (a group's metrics together), then the others
+    keys = [key for key, _ in view["metrics"]]
+    assert keys == ["zeta", "val.loss", "val.acc", "alpha", "step", "train.loss"]
 
 
 async def test_a_run_views_title_has_its_outcome_and_duration(
