@@ -35,8 +35,10 @@ describe("the final charts' layout", () => {
   it("puts as many charts in a row as fit, and narrows them where one does not", () => {
     expect(layoutFor(1200)).toEqual({ columns: 3, width: 260 });
     expect(layoutFor(750)).toEqual({ columns: 2, width: 260 });
+    expect(layoutFor(658)).toEqual({ columns: 2, width: 219 }); // Notebook 7 at 800 px
     expect(layoutFor(400)).toEqual({ columns: 1, width: 260 });
     expect(layoutFor(290)).toEqual({ columns: 1, width: 190 });
+    expect(layoutFor(100)).toEqual({ columns: 1, width: 80 });
   });
 
   it("fits the spec: the columns as a value, narrower charts, images as they are", () => {

@@ -43,6 +43,22 @@ FINAL = """() => {
           columns: Number(box?.dataset.columns), width: Number(box?.dataset.width)};
 }"""
 
+# The live dashboard's charts against their output area: the rightmost chart's right edge, the
+# area's, how far the area scrolls sideways, and how many charts share the first row.
+LIVE_FITS = """() => {
+  const board = document.querySelector('.live-nb-dashboard');
+  const drawn = '.live-nb-chart canvas, .live-nb-chart svg.marks';
+  const charts = [...(board?.querySelectorAll(drawn) ?? [])];
+  const area = board?.closest('.jp-OutputArea-output');
+  if (!area || charts.length < 4 || board.dataset.status !== 'running') return null;
+  const boxes = charts.map((c) => c.getBoundingClientRect());
+  return {right: Math.round(Math.max(...boxes.map((b) => b.right))),
+          room: Math.round(area.getBoundingClientRect().right),
+          scroll: area.scrollWidth - area.clientWidth,
+          perRow: boxes.filter((b) => Math.abs(b.top - boxes[0].top) < 2).length,
+          width: Number(board.querySelector('.live-nb-chart').dataset.width)};
+}"""
+
 WATCH_TASKS = """() => {
   window.__liveNbTasks = [];
   new PerformanceObserver((list) => {
@@ -135,6 +151,48 @@ def test_in_an_800px_window_the_final_charts_reflow_and_fit(
     print(f"with the sidebar wider: {narrower}")
     assert narrower["canvas"] <= narrower["area"] and narrower["overflow"] <= 0, narrower
     page.screenshot(path=str(SHOTS / "final-800px-sidebar-wide.png"))
+    assert watch.ours() == [], watch.ours()
+
+
+SLOW_LIVE = (
+    "%%live\nimport time\nfor step in range(400):\n"
+    "    for name in ['train/loss', 'train/acc', 'eval/loss', 'eval/acc']:\n"
+    "        live.log_metric(name, 1 / (step + 1))\n"
+    "    live.next_step()\n    time.sleep(0.05)\n"
+)
+
+
+def test_the_live_dashboard_fits_an_800px_window_and_narrows_with_the_sidebar(
+    lab: LabServer, browser: tuple[Any, BrowserWatch]
+) -> None:
+    page, watch = browser
+    page.set_viewport_size({"width": 800, "height": 900})
+    name = write_notebook(lab.root, "live-narrow.ipynb", ["%load_ext live_nb", SLOW_LIVE])
+    page.goto(lab.url(f"lab/tree/{name}") + "&reset", wait_until="domcontentloaded")
+    page.wait_for_function(
+        "(s) => /\\|\\s*Idle/.test(document.querySelector(s)?.textContent ?? '')",
+        arg=KERNEL_STATUS,
+        timeout=90_000,
+    )
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    live = page.wait_for_function(LIVE_FITS, timeout=RUN_TIMEOUT * 1000, polling=250).json_value()
+    print(f"\nthe live dashboard at 800 px: {live}")
+    assert live["right"] <= live["room"] and live["scroll"] <= 0, live
+    page.screenshot(path=str(SHOTS / "live-800px.png"))
+    page.click(TAB)
+    page.wait_for_selector(PANEL, state="visible", timeout=30_000)
+    widen_sidebar(page, 440)
+    narrow = page.wait_for_function(
+        f"() => {{ const f = ({LIVE_FITS})(); return f && f.width < {live['width']} ? f : null; }}",
+        timeout=30_000,
+    ).json_value()
+    print(f"with the sidebar dragged wider: {narrow}")
+    assert narrow["right"] <= narrow["room"] and narrow["scroll"] <= 0, narrow
+    assert narrow["perRow"] == 1, narrow
+    page.screenshot(path=str(SHOTS / "live-800px-sidebar.png"))
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:interrupt-kernel')")
+    final = page.wait_for_function(FINAL, timeout=60_000, polling=250).json_value()
+    assert final["canvas"] <= final["area"] and final["overflow"] <= 0, final
     assert watch.ours() == [], watch.ours()
 
 

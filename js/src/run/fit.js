@@ -5,16 +5,23 @@
 // and a chart narrower than its 260 px when even one does not. Pure functions.
 
 export const COLUMNS_PARAM = "live_nb_columns"; // vegalite.py's COLUMNS_PARAM
-export const CHART_BOX = 360; // px one chart of 260 takes in a row: axes, titles and padding included
-const BESIDE = CHART_BOX - 260; // px of that box beside the plot: the y axis, its title, padding
+const PLOT = 260; // px of a chart's plot in the spec (vegalite.py's metric_spec)
+const BESIDE = 100; // px beside a plot: the y axis, its title, padding (95 measured)
+const SPACING = 20; // px between two charts of a row (Vega-Lite's concat spacing)
+const NICE = 200; // px: the narrowest plot worth sharing a row for
 const MAX_COLUMNS = 3;
 const MIN_PLOT = 80;
 
-/** How many charts fit in a row of `available` px, and each plot's width. */
-export function layoutFor(available, plotWidth = CHART_BOX - BESIDE) {
-  const columns = Math.max(1, Math.min(MAX_COLUMNS, Math.floor(available / CHART_BOX)));
-  const width = Math.max(MIN_PLOT, Math.min(plotWidth, Math.floor(available / columns) - BESIDE));
-  return { columns, width };
+// The plot width of each of `columns` charts in a row of `available` px.
+function plotIn(available, columns) {
+  return Math.floor((available - (columns - 1) * SPACING) / columns) - BESIDE;
+}
+
+/** How many charts fit in a row of `available` px (each plot at least NICE), and each plot's width. */
+export function layoutFor(available) {
+  let columns = 1;
+  while (columns < MAX_COLUMNS && plotIn(available, columns + 1) >= NICE) columns += 1;
+  return { columns, width: Math.max(MIN_PLOT, Math.min(PLOT, plotIn(available, columns))) };
 }
 
 /** A copy of `spec` laid out for `available` px (unchanged when it is no such spec, or 0 px). */
