@@ -51,3 +51,22 @@ it("draws a checkpoint dashed, above its experiment, with a diamond at its last 
   expect(diamonds.map((item) => item.datum.step)).toEqual([3]); // its last step only
   result.finalize();
 });
+
+it("fetches nothing a spec names, and draws a picture only from a data URL", async () => {
+  const { OFFLINE_LOADER } = await import("../src/table/charts.js");
+  await expect(OFFLINE_LOADER.sanitize("data:image/png;base64,iVBORw0KGgo=")).resolves.toEqual({
+    href: "data:image/png;base64,iVBORw0KGgo=",
+  });
+  for (const uri of ["https://example.com/x.png", "data:text/html;base64,PGI+", "javascript:alert(1)", "/files/x.png"]) {
+    await expect(OFFLINE_LOADER.sanitize(uri)).rejects.toThrow(/load nothing/);
+  }
+  await expect(OFFLINE_LOADER.load("https://example.com/data.json")).rejects.toThrow(/load nothing/);
+  expect(EMBED_OPTIONS.loader).toBe(OFFLINE_LOADER); // the overlay's and the run view's charts
+  const box = document.createElement("div");
+  document.body.appendChild(box);
+  const spec = { data: { url: "https://example.com/data.json" }, mark: "point" };
+  const result = await embed(box, spec, { ...EMBED_OPTIONS, tooltip: false, logLevel: 0 });
+  await result.view.runAsync();
+  expect(result.view.data("source_0")).toEqual([]); // refused: nothing drawn from it
+  result.finalize();
+});

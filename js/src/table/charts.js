@@ -10,10 +10,26 @@ import { dashBackground, legendItems, overlaySpecs } from "./overlay.js";
 
 export { isDarkTheme };
 
+const refuse = () => Promise.reject(new Error("live_nb charts load nothing: their data is inline"));
+
+/**
+ * Vega's loader for the specs these charts draw: nothing is fetched (their data is inline);
+ * an image may be a base64 data URL of a picture (the final charts' images), nothing else.
+ */
+export const OFFLINE_LOADER = {
+  load: refuse,
+  http: refuse,
+  file: refuse,
+  sanitize: (uri) =>
+    /^data:image\/(png|jpeg|gif|webp);base64,/i.test(String(uri)) ? Promise.resolve({ href: String(uri) }) : refuse(),
+};
+
 /** @type {import("vega-embed").EmbedOptions} */
 export const EMBED_OPTIONS = {
   actions: { export: true, source: false, compiled: false, editor: false },
   renderer: "svg",
+  // a notebook's output could name any URL: its charts reach no network
+  loader: /** @type {any} */ (OFFLINE_LOADER),
 };
 
 // A Vega tooltip handler that shows the hovered point as text lines.
