@@ -163,31 +163,10 @@ export function overlaySpecs(series, { dark = false, width = 300, height = 170, 
     };
     const point = longest <= POINTS_SHOWN_UP_TO ? { size: 16, filled: true } : false;
     const lines = { type: "line", strokeWidth: 1.6, point };
-    const layer = [];
-    const experiments = { mark: lines, encoding: {} };
-    if (checkpoints) experiments.transform = [{ filter: "!datum.checkpoint" }];
-    if (dashed) {
-      experiments.encoding.strokeDash = {
-        field: "experiment",
-        type: "nominal",
-        sort: null,
-        scale: { domain: labels, range: styles.map((style) => style.dash) },
-        legend,
-      };
-    }
-    layer.push(experiments);
-    if (checkpoints) {
-      // drawn after (above) the experiments: dashed, so the line under it shows through
-      layer.push({
-        transform: [{ filter: "datum.checkpoint" }],
-        mark: { ...lines, strokeWidth: 2, strokeDash: CHECKPOINT_DASH },
-      });
-      layer.push({
-        transform: [{ filter: "datum.checkpoint && datum.last" }],
-        mark: { type: "point", ...CHECKPOINT_MARK, filled: true, opacity: 1, strokeWidth: 1 },
-        encoding: { stroke: { value: dark ? "#1e1e1e" : "#ffffff" } },
-      });
-    }
+    const dashes = dashed ? { domain: labels, range: styles.map((style) => style.dash), legend } : null;
+    /** @type {object[]} */
+    const layer = [experimentsLayer(lines, checkpoints, dashes)];
+    if (checkpoints) layer.push(...checkpointLayers(lines, dark));
     const spec = {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       title: { text: metric, anchor: "start", fontSize: 12 },
@@ -201,6 +180,31 @@ export function overlaySpecs(series, { dark = false, width = 300, height = 170, 
     // vega-embed's type wants literal types ("line", not string) the object's inferred type lacks
     return { metric, spec: /** @type {import("vega-embed").VisualizationSpec} */ (spec) };
   });
+}
+
+// The experiments' lines (all series' when no checkpoint is ticked); `dashes`: the dash
+// scale's domain, range and legend once the colours are used up, else null.
+function experimentsLayer(lines, checkpoints, dashes) {
+  const layer = { mark: lines, encoding: {} };
+  if (checkpoints) layer.transform = [{ filter: "!datum.checkpoint" }];
+  if (dashes) {
+    const { domain, range, legend } = dashes;
+    layer.encoding.strokeDash = { field: "experiment", type: "nominal", sort: null, scale: { domain, range }, legend };
+  }
+  return layer;
+}
+
+// The checkpoints' lines, drawn after (above) the experiments' and dashed, so the line
+// under one shows through, and a diamond at each one's last step.
+function checkpointLayers(lines, dark) {
+  return [
+    { transform: [{ filter: "datum.checkpoint" }], mark: { ...lines, strokeWidth: 2, strokeDash: CHECKPOINT_DASH } },
+    {
+      transform: [{ filter: "datum.checkpoint && datum.last" }],
+      mark: { type: "point", ...CHECKPOINT_MARK, filled: true, opacity: 1, strokeWidth: 1 },
+      encoding: { stroke: { value: dark ? "#1e1e1e" : "#ffffff" } },
+    },
+  ];
 }
 
 // One metric's points of every series, checkpoints after experiments (so drawn above
