@@ -103,9 +103,11 @@ describe("theme changes", () => {
     const spec = { data: { values: [{ x: 1 }] }, mark: "point", encoding: { x: { field: "x", type: "quantitative" } } };
     const stop = run.render({ model: { get: (name) => ({ spec })[name] }, el });
     await vi.waitFor(() => expect(el.querySelector("svg.marks")).not.toBeNull());
-    expect(el.querySelector("svg.marks").style.backgroundColor).toBe("white");
+    const labels = () => el.querySelector("svg.marks g.mark-text text")?.getAttribute("fill");
+    expect(labels()).toBe("#000");
     await switchTheme(false);
-    await vi.waitFor(() => expect(el.querySelector("svg.marks")?.style.backgroundColor).toBe("rgb(51, 51, 51)"));
+    await vi.waitFor(() => expect(labels()).toBe("#fff"));
+    expect(el.querySelector("svg.marks").style.backgroundColor).not.toBe("white"); // the page's
     expect(el.querySelectorAll("svg.marks")).toHaveLength(1); // drawn in place of the light one
     stop();
   });

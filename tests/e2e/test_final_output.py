@@ -31,6 +31,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 RUN_TIMEOUT = 180  # s from Run All to the final chart (kernel start and imports included)
 LONGEST_TASK_MS = 1500  # measured 0.7 s on the 2-core test machine; "multi-second" is the bug
 
+CHANGE_THEME = "(theme) => window.jupyterapp.commands.execute('apputils:change-theme', {theme})"
 KERNEL_STATUS = '.jp-StatusBar-TextItem[title^="Change kernel"]'
 
 FINAL = """() => {
@@ -151,6 +152,15 @@ def test_in_an_800px_window_the_final_charts_reflow_and_fit(
     print(f"with the sidebar wider: {narrower}")
     assert narrower["canvas"] <= narrower["area"] and narrower["overflow"] <= 0, narrower
     page.screenshot(path=str(SHOTS / "final-800px-sidebar-wide.png"))
+    # the theme switched: the charts are drawn again in its colours, as wide
+    page.evaluate(CHANGE_THEME, "JupyterLab Dark")
+    page.wait_for_selector(".live-nb-final-charts .live-nb-run-chart[data-theme='dark']")
+    page.wait_for_timeout(500)
+    dark = page.evaluate(FINAL)
+    assert dark["canvas"] <= dark["area"] and dark["overflow"] <= 0, dark
+    page.screenshot(path=str(SHOTS / "final-800px-dark.png"))
+    page.evaluate(CHANGE_THEME, "JupyterLab Light")
+    page.wait_for_selector(".live-nb-final-charts .live-nb-run-chart[data-theme='light']")
     assert watch.ours() == [], watch.ours()
 
 

@@ -40,7 +40,7 @@ export default {
       view?.finalize();
       view = null;
       const options = { ...EMBED_OPTIONS, renderer, tooltip };
-      if (dark) options.theme = "dark";
+      if (dark) Object.assign(options, { theme: "dark", config: { background: null } }); // the page's own background
       embed(box, fitSpec(spec, available), options)
         .then((result) => {
           if (gone || mine !== generation) {
@@ -50,6 +50,7 @@ export default {
           view = result;
           box.dataset.columns = String(layout?.columns ?? "");
           box.dataset.width = String(layout?.width ?? "");
+          box.dataset.theme = dark ? "dark" : "light";
         })
         .catch((error) => {
           if (mine === generation) box.textContent = `Could not draw the charts: ${error?.message ?? error}`;
