@@ -7,7 +7,7 @@
 // charts per row as fit, redrawn when the width or the theme changes). Without the bundle
 // (the server extension not running) it falls back to JupyterLab's renderer of the spec.
 
-import { Widget } from "@lumino/widgets";
+import { Panel } from "@lumino/widgets";
 
 export const CHARTS_MIME = "application/vnd.live-nb.charts+json";
 const SPEC_MIMES = new Set(["application/vnd.vegalite.v5+json", "application/vnd.vegalite.v6+json"]);
@@ -18,7 +18,9 @@ export function specMime(data) {
   return typeof mime === "string" && SPEC_MIMES.has(mime) && data[mime] && typeof data[mime] === "object" ? mime : null;
 }
 
-class FinalCharts extends Widget {
+// A Panel: the fallback renderer is added as its child (JupyterLab renders a model before
+// the output is attached, so nothing can be attached to a host in the page yet).
+class FinalCharts extends Panel {
   constructor(registry, loadBundle) {
     super();
     this.addClass("live-nb-final-charts");
@@ -48,7 +50,7 @@ class FinalCharts extends Widget {
     // JupyterLab's own renderer, at the spec's fixed width
     const copy = this._registry.createRenderer(mime);
     this._fallback = copy;
-    Widget.attach(copy, this.node);
+    this.addWidget(copy);
     await copy.renderModel({ ...model, data: { [mime]: spec }, metadata: {} });
   }
 
@@ -60,11 +62,8 @@ class FinalCharts extends Widget {
   _clear() {
     this._cleanup?.();
     this._cleanup = null;
-    if (this._fallback) {
-      if (this._fallback.isAttached) Widget.detach(this._fallback);
-      this._fallback.dispose();
-      this._fallback = null;
-    }
+    this._fallback?.dispose(); // leaves the panel too
+    this._fallback = null;
   }
 
   dispose() {
