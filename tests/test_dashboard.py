@@ -460,6 +460,8 @@ def test_the_final_chart_shows_the_latest_image_of_each_name(
     view.finish()
     bundle = view.static_bundle()
     spec = bundle[vegalite.VEGALITE_MIME]
+    # the labextension draws that spec at the notebook's width (js/lab/src/final.js)
+    assert bundle["application/vnd.live-nb.charts+json"] == {"spec": vegalite.VEGALITE_MIME}
 
     (images,) = [row for row in spec["vconcat"] if row["title"]["text"] == "images"]
     samples, surface = images["concat"]

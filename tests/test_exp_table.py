@@ -193,6 +193,45 @@ def test_histories_are_found_through_dvc_yaml_in_another_folder(git_repo: Path) 
     assert found["workspace"].metrics["acc"].steps == [0, 1]
 
 
+def test_histories_come_in_the_order_they_were_logged_in(git_repo: Path) -> None:
+    # Git lists files by name; the dashboard shows metrics as logged: metrics.json's key order
+    # (groups as first logged, each group's metrics as logged) decides, for commits and workspace.
+    with Live(save_dvc_exp=True, exp_name="ordered") as live:
+        for step in range(2):
+            for name in ("zeta", "val/loss", "alpha", "train/loss", "val/acc"):
+                live.log_metric(name, step / 10)
+            live.next_step()
+    sha = git(git_repo, "for-each-ref", "--format=%(objectname)", "refs/exps").split()[0]
+    logged = ["zeta", "val/loss", "val/acc", "alpha", "train/loss"]
+    assert list(json.loads((git_repo / "dvclive" / "metrics.json").read_text())) == [
+        "zeta",
+        "val",
+        "alpha",
+        "train",
+        "step",
+    ]
+
+    found = read_histories([sha, "workspace"])
+
+    assert list(found[sha].metrics) == logged
+    assert list(found["workspace"].metrics) == logged
+
+
+def test_a_metric_metrics_json_does_not_name_follows_in_path_order(git_repo: Path) -> None:
+    run(0.1, [0.5, 0.25], save=False)
+    plots = git_repo / "dvclive" / "plots" / "metrics"
+    (plots / "extra.tsv").write_text("step\textra\n0\t1\n")
+    (plots / "b_extra.tsv").write_text("step\tb_extra\n0\t1\n")
+    (git_repo / "dvclive" / "metrics.json").write_text("not json {")
+
+    assert list(read_histories(["workspace"])["workspace"].metrics) == [
+        "acc",
+        "b_extra",
+        "extra",
+        "train/loss",
+    ]
+
+
 def test_long_histories_keep_their_highs_and_lows(git_repo: Path) -> None:
     values = [math.sin(step / 50) + (3.0 if step == 1234 else 0.0) for step in range(5000)]
     run(0.1, values, name="long")

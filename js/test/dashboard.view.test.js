@@ -89,6 +89,37 @@ describe("dashboard view", () => {
     view.dispose();
   });
 
+  it("draws its charts again, with every point, when the theme switches", async () => {
+    const { store, el, view } = setup();
+    store.apply(
+      { type: "update", seq: 0, series: [{ name: "loss", buffer: 0 }], latest: { loss: 0.5 } },
+      [buffer("0\t1\n1\t0.5\n")],
+    );
+    await settle(view);
+    const before = view.charts.get("loss").chart;
+    document.body.dataset.jpThemeLight = "false";
+    await new Promise((resolve) => setTimeout(resolve, 0)); // the mutation observer runs
+    await settle(view);
+    const after = view.charts.get("loss").chart;
+    expect(after).not.toBe(before);
+    expect(before.disposed).toBe(true);
+    expect(after.view.data("points")).toHaveLength(2);
+    expect(el.querySelectorAll('.live-nb-chart[data-metric="loss"]')).toHaveLength(1);
+    delete document.body.dataset.jpThemeLight;
+    view.dispose();
+  });
+
+  it("narrows a chart's plot to the width it is given", async () => {
+    const { store, view } = setup();
+    store.apply({ type: "update", seq: 0, series: [{ name: "loss", buffer: 0 }] }, [buffer("0\t1\n")]);
+    await settle(view);
+    const { chart } = view.charts.get("loss");
+    expect(chart.view.width()).toBe(260);
+    await chart.fit(150);
+    expect(chart.view.width()).toBe(150);
+    view.dispose();
+  });
+
   it("shows every user string as text, never as markup", async () => {
     const { store, el, view } = setup();
     store.apply(

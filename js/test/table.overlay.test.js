@@ -1,6 +1,7 @@
 import { compile } from "vega-lite";
 import { describe, expect, it } from "vitest";
 import {
+  CHECKPOINT_DASH,
   DASHES,
   PALETTE,
   dashBackground,
@@ -8,6 +9,7 @@ import {
   metricNames,
   overlaySpecs,
   seriesLabels,
+  StyleSlots,
   styleOf,
 } from "../src/table/overlay.js";
 
@@ -33,9 +35,11 @@ const SERIES = [
 describe("overlay specs", () => {
   it("makes one chart per metric, x = step, one line per selected row", () => {
     const specs = overlaySpecs(SERIES);
-    expect(specs.map((item) => item.metric)).toEqual([XSS, "acc", "train/loss"]);
-    const loss = specs[2].spec;
-    expect(loss.mark.type).toBe("line");
+    // in the order the histories list them (the order logged), not by name
+    expect(specs.map((item) => item.metric)).toEqual(["train/loss", "acc", XSS]);
+    const loss = specs[0].spec;
+    expect(loss.layer).toHaveLength(1); // no checkpoint: one layer of lines
+    expect(loss.layer[0].mark.type).toBe("line");
     expect(loss.encoding.x).toMatchObject({ field: "step", type: "quantitative" });
     expect(loss.encoding.y).toMatchObject({ field: "value", type: "quantitative" });
     expect(loss.data.values).toEqual([
@@ -52,7 +56,7 @@ describe("overlay specs", () => {
     for (const { spec } of overlaySpecs(SERIES)) {
       expect(spec.encoding.color.scale).toEqual({ domain: ["fast-lr", XSS], range: PALETTE.slice(0, 2) });
       expect(spec.encoding.color.legend.title).toBe("experiment");
-      expect(spec.encoding.strokeDash).toBeUndefined();
+      expect(spec.layer[0].encoding.strokeDash).toBeUndefined();
     }
   });
 
@@ -64,12 +68,12 @@ describe("overlay specs", () => {
     }));
     for (const { spec } of overlaySpecs(many, { legend: false })) {
       expect(spec.encoding.color.legend).toBeNull();
-      expect(spec.encoding.strokeDash.legend).toBeNull();
+      expect(spec.layer[0].encoding.strokeDash.legend).toBeNull();
       expect(compile(spec).spec.legends).toBeUndefined();
     }
     const items = legendItems(many);
     expect(items.map((item) => item.label)).toEqual(many.map((item) => item.label));
-    expect(items[7]).toEqual({ label: "exp-7", color: PALETTE[1], dash: DASHES[1] }); // as the lines
+    expect(items[7]).toEqual({ label: "exp-7", color: PALETTE[1], dash: DASHES[1], checkpoint: false }); // as the lines
     expect(dashBackground("#0072B2", DASHES[0])).toBe("#0072B2");
     expect(dashBackground("#0072B2", [6, 3])).toBe(
       "repeating-linear-gradient(to right, #0072B2 0px 6px, transparent 6px 9px)",
@@ -83,7 +87,7 @@ describe("overlay specs", () => {
       history: history({ loss: { step: [0, 1], value: [1, i] } }),
     }));
     const [{ spec }] = overlaySpecs(many);
-    expect(spec.encoding.strokeDash.scale.range[6]).toEqual(DASHES[1]);
+    expect(spec.layer[0].encoding.strokeDash.scale.range[6]).toEqual(DASHES[1]);
     expect(styleOf(7)).toEqual({ color: PALETTE[1], dash: DASHES[1] });
     const compiled = compile(spec).spec;
     expect(compiled.legends).toHaveLength(1);
@@ -102,7 +106,7 @@ describe("overlay specs", () => {
   it("skips rows without a history and lists metric names once", () => {
     const specs = overlaySpecs([...SERIES, { id: "c", label: "empty", history: { metrics: {}, error: "none" } }]);
     expect(specs).toHaveLength(3);
-    expect(metricNames(SERIES)).toEqual([XSS, "acc", "train/loss"]);
+    expect(metricNames(SERIES)).toEqual(["train/loss", "acc", XSS]);
   });
 
   it("labels rows by name, adding the short sha when two share a name", () => {
@@ -112,5 +116,38 @@ describe("overlay specs", () => {
       { id: "3", text: ["tiny", "3333333"] },
     ];
     expect([...seriesLabels(entries, 0, 1).values()]).toEqual(["deep (1111111)", "deep (2222222)", "tiny"]);
+  });
+});
+
+describe("overlay styles", () => {
+  it("keeps a row's colour while it stays ticked: ticking or unticking others recolours none", () => {
+    const slots = new StyleSlots();
+    expect([...slots.assign(["a", "b", "c"])]).toEqual([["a", 0], ["b", 1], ["c", 2]]);
+    expect([...slots.assign(["a", "c"])]).toEqual([["a", 0], ["c", 2]]); // b unticked: c keeps its colour
+    expect([...slots.assign(["d", "a", "c"])]).toEqual([["d", 1], ["a", 0], ["c", 2]]); // d takes the free one
+    expect([...slots.assign(["d", "a", "c", "e"])].at(-1)).toEqual(["e", 3]);
+  });
+
+  it("colours a series by its slot and dashes a checkpoint, in the lines and the legend alike", () => {
+    const series = [
+      { id: "a", label: "a", slot: 2, history: history({ loss: { step: [0, 1], value: [1, 0.5] } }) },
+      { id: "a@1", label: "a@1", slot: 0, checkpoint: true, history: history({ loss: { step: [0], value: [1] } }) },
+    ];
+    const [{ spec }] = overlaySpecs(series);
+    expect(spec.encoding.color.scale).toEqual({ domain: ["a", "a@1"], range: [PALETTE[2], PALETTE[0]] });
+    expect(spec.layer.map((layer) => layer.transform?.[0].filter)).toEqual([
+      "!datum.checkpoint",
+      "datum.checkpoint",
+      "datum.checkpoint && datum.last",
+    ]);
+    expect(spec.layer[1].mark.strokeDash).toEqual(CHECKPOINT_DASH);
+    expect(spec.layer[2].mark.shape).toBe("diamond");
+    // the checkpoint's points come after the experiment's, its last one marked
+    expect(spec.data.values.at(-1)).toEqual({ experiment: "a@1", step: 0, value: 1, checkpoint: true, last: true });
+    expect(legendItems(series)).toEqual([
+      { label: "a", color: PALETTE[2], dash: DASHES[0], checkpoint: false },
+      { label: "a@1", color: PALETTE[0], dash: CHECKPOINT_DASH, checkpoint: true },
+    ]);
+    expect(compile(spec).spec.marks.length).toBeGreaterThan(0);
   });
 });

@@ -5,6 +5,12 @@ folder beside each metrics file that the root ``dvc.yaml`` lists (DVCLive's layo
 every top-level ``plots:`` entry of it, and under ``dvclive/plots/metrics``. A series is the
 ``step`` column and the last column, as DVC plots it.
 
+Their order is the order the run logged them in, as the live dashboard shows them: Git lists a
+folder's files by name, so the metrics are put in the order of the keys of the ``metrics.json``
+beside them (DVCLive adds a key when a metric is first logged, under its group's key, and a JSON
+object keeps its keys' order; nested keys are joined by "/" as DVCLive's names are). A metric
+that file does not name follows, in path order. The order is the same each time a commit is read.
+
 Commits are read through the trees reader of :mod:`live_nb.experiments.trees`: one batch for
 their ``dvc.yaml`` files, one for the folders, one per folder level below, one for the files;
 trees and files shared between commits are read once.
@@ -14,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import os
 import posixpath
@@ -38,6 +45,7 @@ __all__ = [
 
 DEFAULT_MAX_POINTS = 1000
 DEFAULT_PLOTS_DIR = "dvclive/plots/metrics"
+DEFAULT_METRICS_FILE = "dvclive/metrics.json"
 _SERIES_SUFFIXES = (".tsv", ".csv")
 _FILE_MODES = (REGULAR_MODE, EXECUTABLE_MODE)  # symlinks and submodules are no histories
 
@@ -124,6 +132,47 @@ def _history_sources(spec: Spec) -> list[str]:
     return list(dict.fromkeys(s for s in sources if not any(ord(char) < 32 for char in s)))
 
 
+def _summary_files(spec: Spec) -> list[str]:
+    """The metrics files whose keys give the metrics' order: the root ``dvc.yaml``'s, DVCLive's."""
+    files = [*spec.metrics, DEFAULT_METRICS_FILE]
+    return list(dict.fromkeys(f for f in files if not any(ord(char) < 32 for char in f)))
+
+
+def summary_order(contents: Iterable[bytes | None]) -> list[str]:
+    """Metric names in the order metrics files list them: nested keys joined by "/".
+
+    A file that is not a JSON object (YAML, TOML, unreadable) gives no names.
+    """
+    names: list[str] = []
+    for content in contents:
+        if content is None:
+            continue
+        try:
+            summary = json.loads(content)
+        except (ValueError, UnicodeDecodeError):
+            continue
+        if isinstance(summary, dict):
+            names.extend(_flattened(summary, ""))
+    return list(dict.fromkeys(names))
+
+
+def _flattened(summary: dict[str, Any], prefix: str) -> Iterator[str]:
+    for key, value in summary.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            yield from _flattened(value, f"{name}/")
+        else:
+            yield name
+
+
+def in_logged_order(metrics: dict[str, Series], order: list[str]) -> dict[str, Series]:
+    """``metrics`` with the names of ``order`` first, in that order, then the others as found."""
+    first = [name for name in order if name in metrics]
+    placed = set(first)
+    rest = [name for name in metrics if name not in placed]
+    return {name: metrics[name] for name in [*first, *rest]}
+
+
 def _root_spec(content: bytes | None) -> Spec:
     return Spec() if content is None else parse_spec(PROJECT_FILE, content)
 
@@ -158,11 +207,13 @@ def _commit_histories(
     objects: ObjectReader, commits: list[str], max_points: int
 ) -> dict[str, History]:
     specs = objects.read_many(f"{sha}:{PROJECT_FILE}" for sha in commits)
-    sources = {
-        sha: _history_sources(_root_spec(_blob(specs.get(f"{sha}:{PROJECT_FILE}"))))
-        for sha in commits
-    }
-    tops = objects.read_many(f"{sha}:{source}" for sha in commits for source in sources[sha])
+    parsed = {sha: _root_spec(_blob(specs.get(f"{sha}:{PROJECT_FILE}"))) for sha in commits}
+    sources = {sha: _history_sources(spec) for sha, spec in parsed.items()}
+    summaries = {sha: _summary_files(spec) for sha, spec in parsed.items()}
+    tops = objects.read_many(
+        [f"{sha}:{source}" for sha in commits for source in sources[sha]]
+        + [f"{sha}:{path}" for sha in commits for path in summaries[sha]]
+    )
     trees = Trees(objects.read_many)
     trees.add(tops)  # the trees below the folders, one batch per level
     located = {sha: _commit_files(trees, tops, sha, sources[sha]) for sha in commits}
@@ -177,6 +228,8 @@ def _commit_histories(
             found = series.parse(path, where)
             if found is not None:
                 history.metrics[name] = found
+        order = summary_order(_blob(tops.get(f"{sha}:{path}")) for path in summaries[sha])
+        history.metrics = in_logged_order(history.metrics, order)
         if not history.metrics:
             history.error = "no metric history (plots/metrics/*.tsv) in its commit"
         result[sha] = history
@@ -247,9 +300,18 @@ def _workspace_history(root: Path, max_points: int) -> History:
         series = _parse_series(file, content, max_points)
         if series is not None:
             history.metrics[name] = series
+    order = summary_order(_read_or_none(root / path) for path in _summary_files(spec))
+    history.metrics = in_logged_order(history.metrics, order)
     if not history.metrics:
         history.error = "no metric history (plots/metrics/*.tsv) in the workspace"
     return history
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _workspace_files(root: Path, source: str) -> Iterator[tuple[str, str | None]]:

@@ -96,6 +96,8 @@ def run_view(repo: Repository, row_id: object) -> dict[str, Any]:
     state, downsampled = _state(repo, exp.name, commit, files)
     _outcome(state, message)
     difference = _diff(repo, exp.ref)
+    logged = [series.name.replace("/", ".") for series in state.series]
+    difference["metrics"] = in_logged_order(difference["metrics"], logged)
     return {
         "name": exp.name,
         "id": row_id,
@@ -123,7 +125,7 @@ def _state(repo: Repository, name: str, commit: str, files: RunFiles) -> tuple[A
     history = read_histories([commit], repo.root, STATIC_MAX_POINTS)[commit]
     state = DashboardState(title=name, status="saved", running=False)
     downsampled = False
-    for metric, series in sorted(history.metrics.items()):
+    for metric, series in history.metrics.items():  # the order they were logged in
         state.series.append(Series(metric, series.steps, series.values, len(series.values)))
         if series.values:
             state.step = max(state.step, int(series.steps[-1]) + 1)
@@ -176,6 +178,16 @@ def _pictures(repo: Repository, images: dict[str, str]) -> tuple[list[Any], int]
         budget -= len(content[1])
         pictures.append(Picture(key, file, image_key(file)[1], mime_for(file), content[1]))
     return pictures, skipped
+
+
+def in_logged_order(rows: list[dict[str, Any]], logged: list[str]) -> list[dict[str, Any]]:
+    """Diff rows of metrics (keys as ``train.loss``) in the order ``logged`` names them.
+
+    As the charts: the order the run logged its metrics in; the keys it does not name
+    (``step``, other metrics files) follow, in the diff's order.
+    """
+    rank = {key: index for index, key in enumerate(logged)}
+    return sorted(rows, key=lambda row: rank.get(str(row.get("key")), len(rank)))
 
 
 def _diff(repo: Repository, ref: str) -> dict[str, Any]:

@@ -44,6 +44,10 @@ ENDED_ESM = (
 """The model's ES module once the run ended and the output shows the final charts."""
 
 
+CHARTS_MIME = "application/vnd.live-nb.charts+json"
+"""The final output's marker: ``{"spec": <its Vega-Lite mime type>}`` (js/lab/src/final.js)."""
+
+
 class LiveDashboard(LiveNbWidget):
     """Charts, latest values, parameters, images and plots of one run, live.
 
@@ -125,10 +129,15 @@ class LiveDashboard(LiveNbWidget):
             self.set_trait("_esm", ENDED_ESM)
 
     def static_bundle(self) -> dict[str, Any]:
-        """The final charts and summary as plain mime types: Vega-Lite, SVG and text."""
+        """The final charts and summary as plain mime types: Vega-Lite, SVG and text.
+
+        With :data:`CHARTS_MIME`'s marker: live_nb's JupyterLab extension draws the
+        Vega-Lite spec as wide as the notebook is (JupyterLab's renderer, at a fixed width).
+        """
         state = self.state()
         return {
             "text/plain": text.text(state),
+            CHARTS_MIME: {"spec": vegalite.VEGALITE_MIME},
             vegalite.VEGALITE_MIME: vegalite.vegalite(state),
             svg.SVG_MIME: svg.svg(state),
         }

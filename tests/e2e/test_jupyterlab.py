@@ -2,7 +2,8 @@
 
 A person opens notebooks/quickstart.ipynb in JupyterLab, presses Shift+Enter down to the first
 ``%%live`` cell and watches its dashboard: the loss chart grows while the cell runs, and when
-it ends the dashboard gives way to a static chart (Vega-Lite, drawn by JupyterLab) with every
+it ends the dashboard gives way to a static chart (Vega-Lite, drawn by live_nb's extension at
+the notebook's width; JupyterLab's renderer elsewhere) with every
 step and the "Saved experiment" note. They run the rest of the notebook, see ``%exp_show``'s
 table list both runs, and tick them to overlay their histories. All along, live_nb's code logs
 no error in the browser console and the page asks nothing of any host but 127.0.0.1.
@@ -213,12 +214,13 @@ DASHBOARD_NOW = """(selector) => {
 FINAL_SHOWN = """(selector) => {
   const cell = document.querySelector(selector);
   return !cell.querySelector('.live-nb-dashboard')
-    && Boolean(cell.querySelector('.jp-RenderedVegaLite .vega-embed canvas, '
-                                  + '.jp-RenderedVegaLite .vega-embed svg.marks'));
+    && Boolean(cell.querySelector('.live-nb-final-charts .vega-embed canvas, '
+                                  + '.live-nb-final-charts .vega-embed svg.marks'));
 }"""
 
-# What JupyterLab's Vega renderer drew for a cell's output: the texts and, for every line mark,
-# its number of points, read from the Vega view's scene graph (the chart is a canvas).
+# What the final charts' renderer (js/lab/src/final.js) drew for a cell's output: the texts
+# and, for every line mark, its number of points, read from the Vega view's scene graph (the
+# chart is a canvas).
 # window.jupyterapp exists because the server runs with --LabApp.expose_app_in_browser.
 FINAL_DRAWN = """([path, index]) => {
   const app = window.jupyterapp;
@@ -229,12 +231,12 @@ FINAL_DRAWN = """([path, index]) => {
   const views = [];
   for (const child of cell.outputArea.widgets) {
     for (const widget of child.widgets ?? []) {
-      if (widget._result?.view) views.push(widget._result.view);
+      if (widget.view?.scenegraph) views.push(widget.view); // live_nb's final charts (final.js)
     }
   }
   if (views.length !== 1) {
-    return {problem: `${views.length} Vega views in the output (JupyterLab's RenderedVega keeps `
-      + 'its vega-embed result in _result: has that changed?)'};
+    return {problem: `${views.length} Vega views in the output (live_nb's final charts `
+      + 'renderer gives its view as `view`: has that changed?)'};
   }
   const texts = [];
   const lines = [];
@@ -258,7 +260,7 @@ FINAL_DRAWN = """([path, index]) => {
     for (const item of mark.items ?? []) for (const child of item.items ?? []) walk(child, inner);
   };
   walk(views[0].scenegraph().root, 0);
-  const canvas = cell.node.querySelector('.jp-RenderedVegaLite canvas');
+  const canvas = cell.node.querySelector('.live-nb-final-charts canvas');
   let ink = null;
   if (canvas) {
     const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;

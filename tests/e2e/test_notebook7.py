@@ -18,7 +18,16 @@ import pytest
 from tests.e2e.conftest import SHOTS
 from tests.e2e.lab import BrowserWatch, LabServer
 from tests.e2e.notebook7 import NotebookServer
-from tests.e2e.test_final_output import REOPENED, TABLE_READY, write_notebook
+from tests.e2e.test_final_output import (
+    FINAL as FINAL_FITS,
+)
+from tests.e2e.test_final_output import (
+    LIVE_FITS,
+    REOPENED,
+    SLOW_LIVE,
+    TABLE_READY,
+    write_notebook,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 SERVER = NotebookServer  # conftest's lab fixture serves Notebook 7
@@ -44,7 +53,7 @@ STREAMING = """() => {
   return chart && Number(chart.dataset.points) >= 1;
 }"""
 
-FINAL = """() => !!document.querySelector('.jp-RenderedVegaLite canvas')
+FINAL = """() => !!document.querySelector('.live-nb-final-charts canvas')
   && !document.querySelector('.live-nb-dashboard')"""
 
 
@@ -68,7 +77,7 @@ def test_in_notebook_7_the_live_view_the_final_charts_and_the_table_survive_a_re
     page.locator(".live-nb-dashboard").first.screenshot(path=str(SHOTS / "nb7-streaming.png"))
     page.wait_for_function(FINAL, timeout=RUN_TIMEOUT * 1000, polling=250)
     page.wait_for_function(TABLE_READY, timeout=60_000)
-    page.locator(".jp-RenderedVegaLite").first.screenshot(path=str(SHOTS / "nb7-final.png"))
+    page.locator(".live-nb-final-charts").first.screenshot(path=str(SHOTS / "nb7-final.png"))
     page.locator(".jp-Notebook .live-nb-table").screenshot(path=str(SHOTS / "nb7-table.png"))
 
     page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
@@ -89,4 +98,25 @@ def test_in_notebook_7_the_live_view_the_final_charts_and_the_table_survive_a_re
     assert "error" not in reopened, reopened["error"]
     assert reopened["rows"] >= 2 and not reopened["live"], reopened
     page.locator(".live-nb-saved-output").first.screenshot(path=str(SHOTS / "nb7-reopened.png"))
+    assert watch.ours() == [], watch.ours()
+
+
+def test_in_notebook_7_at_800px_the_live_and_final_charts_fit(
+    lab: LabServer, browser: tuple[Any, BrowserWatch]
+) -> None:
+    page, watch = browser
+    page.set_viewport_size({"width": 800, "height": 900})
+    name = write_notebook(lab.root, "nb7-narrow.ipynb", ["%load_ext live_nb", SLOW_LIVE])
+    open_notebook(page, lab, name, 2)
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    live = page.wait_for_function(LIVE_FITS, timeout=RUN_TIMEOUT * 1000, polling=250).json_value()
+    print(f"\nNotebook 7's live dashboard at 800 px: {live}")
+    assert live["right"] <= live["room"] and live["scroll"] <= 0, live
+    page.screenshot(path=str(SHOTS / "nb7-live-800px.png"))
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:interrupt-kernel')")
+    final = page.wait_for_function(FINAL_FITS, timeout=60_000, polling=250).json_value()
+    print(f"its final charts: {final}")
+    assert final["canvas"] <= final["area"] and final["overflow"] <= 0, final
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / "nb7-final-800px.png"))
     assert watch.ours() == [], watch.ours()

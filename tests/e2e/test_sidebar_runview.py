@@ -23,7 +23,7 @@ from live_nb.experiments.save import save
 from tests.conftest import git
 from tests.e2e.conftest import SHOTS
 from tests.e2e.lab import BrowserWatch, LabServer
-from tests.e2e.sidebar import PANEL, git_project, open_panel, panel_rows, train
+from tests.e2e.sidebar import PANEL, git_project, open_panel, panel_rows, train, widen_sidebar
 from tests.server.test_run_routes import HOSTILE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -60,6 +60,20 @@ def picture(path: Path) -> None:
         x, y = 48 * (index % 2), 48 * (index // 2)
         image.paste((shade, shade, 255), (x, y, x + 48, y + 48))
     image.save(path)
+
+
+# The run view's charts against the room they have: the right edge of the chart drawn and of
+# its container, and how far the container scrolls sideways.
+CHARTS_FIT = """(selector) => {
+  const views = [...document.querySelectorAll(selector)].filter((v) => v.offsetParent);
+  const charts = views.at(-1)?.querySelector('[data-role="charts"]');
+  const svg = charts?.querySelector('svg.marks');
+  if (!svg) return {right: Infinity, room: 0, scroll: Infinity};
+  return {right: Math.round(svg.getBoundingClientRect().right),
+          room: Math.round(charts.getBoundingClientRect().right),
+          scroll: charts.scrollWidth - charts.clientWidth,
+          columns: charts.querySelector('.live-nb-run-chart')?.dataset.columns};
+}"""
 
 
 def open_run(page: Any, name: str) -> Any:
@@ -102,6 +116,17 @@ def test_a_run_opens_with_its_charts_values_diff_and_read_only_notebook(
     page.wait_for_timeout(500)
     view.locator("h2").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "sidebar-runview-800.png"))
+    fits = page.evaluate(CHARTS_FIT, f"{VIEW}:not(.lm-mod-hidden)")
+    print(f"\nthe run view's charts at 800 px: {fits}")
+    assert fits["right"] <= fits["room"] and fits["scroll"] <= 0, fits
+    widen_sidebar(page, 440)  # less room still: the charts narrow, none is cut
+    page.wait_for_function(
+        f"(s) => {{ const f = ({CHARTS_FIT})(s); return f.right <= f.room && f.scroll <= 0; }}",
+        arg=f"{VIEW}:not(.lm-mod-hidden)",
+        timeout=15_000,
+    )
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / "sidebar-runview-800-narrow.png"))
     assert not watch.ours(), watch.ours()
     assert not watch.external, watch.external
 

@@ -116,6 +116,29 @@ async def test_a_run_view_has_its_charts_images_params_metrics_diff_and_notebook
     assert view["notebook"] == {"path": "dvclive/execution.ipynb", "kind": "executed"}
 
 
+async def test_a_run_views_charts_are_in_the_order_the_run_logged_them(
+    jp_fetch: Fetch, project: Path
+) -> None:
+    with Live(save_dvc_exp=False) as live:
+        for step in range(2):
+            for name in ("zeta", "val/loss", "alpha", "val/acc"):
+                live.log_metric(name, step / 10)
+            live.next_step()
+    saved = save(name="ordered")
+
+    code, view = await open_run(jp_fetch, "run", saved.ref)
+
+    assert code == 200, view
+    titles = [
+        [chart["title"]["text"].split(" = ")[0] for chart in row["concat"]]
+        for row in view["spec"]["vconcat"]
+    ]
+    assert titles == [["zeta", "alpha"], ["val/loss", "val/acc"]]
+    # the values as metrics.json lists them (a group's metrics together), then the others
+    keys = [key for key, _ in view["metrics"]]
+    assert keys == ["zeta", "val.loss", "val.acc", "alpha", "step", "train.loss"]
+
+
 async def test_a_run_views_title_has_its_outcome_and_duration(
     jp_fetch: Fetch, project: Path
 ) -> None:

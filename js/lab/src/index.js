@@ -10,6 +10,8 @@ import { IRenderMimeRegistry } from "@jupyterlab/rendermime";
 import { ServerConnection } from "@jupyterlab/services";
 import { LabIcon } from "@jupyterlab/ui-components";
 
+import { BUNDLE } from "./client.js";
+import { finalChartsFactory } from "./final.js";
 import { ExperimentsPanel } from "./panel.js";
 import { runOpener } from "./runview.js";
 import { savedOutputFactory } from "./saved.js";
@@ -87,6 +89,19 @@ const savedOutputs = {
   },
 };
 
+// A %%live cell's final output as wide as the notebook gives it (final.js).
+const finalCharts = {
+  id: "live_nb:final-charts",
+  description: "A %%live cell's final charts fit the notebook's width.",
+  autoStart: true,
+  requires: [IRenderMimeRegistry],
+  activate(_app, rendermime) {
+    let bundle = null;
+    const load = () => (bundle ??= import(/* webpackIgnore: true */ `${PageConfig.getBaseUrl()}${BUNDLE}`));
+    rendermime.addFactory(finalChartsFactory(rendermime, load));
+  },
+};
+
 // A %%live cell's experiment commits the notebook as shown, unsaved edits included (unsaved.js).
 const unsavedEdits = {
   id: "live_nb:unsaved-edits",
@@ -98,4 +113,4 @@ const unsavedEdits = {
   },
 };
 
-export default [plugin, savedOutputs, unsavedEdits];
+export default [plugin, savedOutputs, finalCharts, unsavedEdits];

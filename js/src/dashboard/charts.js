@@ -9,6 +9,19 @@
 import { StreamingDownsampler, DEFAULT_MAX_POINTS } from "./downsample.js";
 import { plotRecords } from "./records.js";
 import { CHART_CONFIG } from "../common/theme.js";
+import { isDarkTheme } from "../common/darkmode.js";
+
+const BESIDE_PLOT = 70; // px of a chart's box beside its plot: the y axis, its title, padding
+const MIN_PLOT = 100;
+
+/**
+ * The plot width of a chart whose spec asks for `wanted` px in a box `available` px wide
+ * (0: not laid out yet): as asked where there is room, narrower where there is not.
+ */
+export function fittedWidth(wanted, available) {
+  if (!available || !wanted) return wanted;
+  return Math.max(MIN_PLOT, Math.min(wanted, Math.floor(available - BESIDE_PLOT)));
+}
 
 /**
  * Turn a downsampler's change into calls on a Vega changeset; `vega` is the
@@ -35,10 +48,8 @@ export function canvasSupported() {
   return canvasSupport;
 }
 
-/** JupyterLab's dark themes mark the body with data-jp-theme-light="false". */
-export function darkTheme() {
-  return typeof document !== "undefined" && document.body?.dataset?.jpThemeLight === "false";
-}
+/** JupyterLab's dark themes mark the body with data-jp-theme-light="false" (common/darkmode.js). */
+export const darkTheme = isDarkTheme;
 
 /**
  * Options every live_nb chart is embedded with: no actions menu, no loader that reaches the network.
@@ -81,6 +92,7 @@ export class MetricChart {
           return;
         }
         this.view = view;
+        if (this.width) fitView(view, this.width);
         this.flush();
       },
       (error) => {
@@ -90,6 +102,13 @@ export class MetricChart {
     );
     this.el.dataset.points = "0";
     this.el.dataset.shown = "0";
+    this.width = 0; // the plot width asked by fit(); 0: the spec's
+  }
+
+  /** Draw the plot `width` px wide (the view's box got narrower or wider). */
+  fit(width) {
+    this.width = width;
+    return this.view && !this.disposed ? fitView(this.view, width) : null;
   }
 
   /** Ask for the chart to catch up with its series (at most once per frame). */
@@ -132,6 +151,7 @@ export class PlotChart {
     this.view = null;
     this.records = null;
     this.disposed = false;
+    this.width = 0;
     this.ready = Promise.resolve(embed(el, spec)).then(
       (view) => {
         if (this.disposed) {
@@ -139,6 +159,7 @@ export class PlotChart {
           return;
         }
         this.view = view;
+        if (this.width) fitView(view, this.width);
         if (this.records) this.setData(this.records);
       },
       (error) => {
@@ -146,6 +167,12 @@ export class PlotChart {
         console.error("live_nb: could not draw a plot", error);
       },
     );
+  }
+
+  /** Draw the plot `width` px wide (see MetricChart.fit). */
+  fit(width) {
+    this.width = width;
+    return this.view && !this.disposed ? fitView(this.view, width) : null;
   }
 
   setData(data) {
@@ -162,6 +189,13 @@ export class PlotChart {
     this.view?.finalize?.();
     this.view = null;
   }
+}
+
+/** A view's plot made `width` px wide (the signal every single-view Vega-Lite chart has). */
+function fitView(view, width) {
+  if (typeof view.width !== "function" || view.width() === width) return null;
+  view.width(width);
+  return rerun(view);
 }
 
 /**

@@ -22,7 +22,7 @@ export const DASHBOARD_CSS = `
 }
 .live-nb-dashboard .live-nb-chart, .live-nb-dashboard .live-nb-plot, .live-nb-dashboard .live-nb-image {
   border: 1px solid var(--jp-border-color2, #e0e0e0); border-radius: 3px; padding: 4px;
-  background: var(--jp-layout-color0, #fff);
+  background: var(--jp-layout-color0, #fff); box-sizing: border-box; max-width: 100%; min-width: 0;
 }
 .live-nb-dashboard .live-nb-chart-head { display: flex; justify-content: space-between; gap: 8px; }
 .live-nb-dashboard .live-nb-chart-name { font-family: var(--jp-code-font-family, monospace); overflow-wrap: anywhere; }
@@ -34,7 +34,7 @@ export const DASHBOARD_CSS = `
 }
 .live-nb-dashboard th { font-family: inherit; color: var(--jp-ui-font-color2, #555); font-weight: 600; }
 .live-nb-dashboard .live-nb-tables { display: flex; flex-wrap: wrap; gap: 4px 32px; align-items: flex-start; }
-.live-nb-dashboard .live-nb-img { display: block; max-width: 320px; max-height: 320px; image-rendering: auto; }
+.live-nb-dashboard .live-nb-img { display: block; max-width: min(320px, 100%); max-height: 320px; image-rendering: auto; }
 .live-nb-dashboard .live-nb-image-name { font-family: var(--jp-code-font-family, monospace); margin-bottom: 2px; }
 .live-nb-dashboard .live-nb-slider-row { display: flex; gap: 6px; align-items: center; }
 .live-nb-dashboard .live-nb-slider { flex: 1; }

@@ -16,7 +16,8 @@ import { h, setText } from "../common/dom.js";
 import { statusColor } from "../common/colors.js";
 import { formatElapsed, formatSteps, formatValue } from "../common/format.js";
 import { groupNames, splitName } from "./groups.js";
-import { MetricChart, PlotChart } from "./charts.js";
+import { MetricChart, PlotChart, fittedWidth } from "./charts.js";
+import { onThemeChange } from "../common/darkmode.js";
 import { DASHBOARD_CSS } from "./style.js";
 
 /**
@@ -140,8 +141,9 @@ export function createDashboardView({ el, store, embed, vega, schedule, maxPoint
       maxPoints,
       schedule,
     });
-    entry = { chart, el: box, value };
+    entry = { chart, el: box, value, wanted: spec.width };
     charts.set(name, entry);
+    fitChart(entry);
     return entry;
   }
 
@@ -216,13 +218,32 @@ export function createDashboardView({ el, store, embed, vega, schedule, maxPoint
       const box = h("div", { className: "live-nb-plot", dataset: { plot: name, kind: data.kind, points: 0 } }, canvas);
       parts.plots.appendChild(box);
       const chart = new PlotChart({ el: box, spec, embed: (_, spec) => embed(canvas, spec), vega });
-      entry = { el: box, chart, version: 0 };
+      entry = { el: box, chart, version: 0, wanted: spec.width };
       plotViews.set(name, entry);
+      fitChart(entry);
     }
     if (entry.version !== data.version) {
       entry.version = data.version;
       entry.chart.setData(data.data);
     }
+  }
+
+  // Charts as wide as the output has room for: narrower than their spec's width where
+  // the notebook is narrow (they wrap to fewer per row first), drawn again when it changes.
+  let available = 0;
+  function fitChart(entry) {
+    const width = fittedWidth(entry.wanted, available);
+    if (typeof width === "number" && width !== entry.fitted) {
+      entry.fitted = width;
+      entry.el.dataset.width = String(width);
+      entry.chart.fit(width);
+    }
+  }
+
+  function fitAll() {
+    available = parts.metrics.clientWidth || root.clientWidth;
+    for (const entry of charts.values()) fitChart(entry);
+    for (const entry of plotViews.values()) fitChart(entry);
   }
 
   function clear() {
@@ -263,8 +284,16 @@ export function createDashboardView({ el, store, embed, vega, schedule, maxPoint
     header();
   }
 
+  fitAll();
   everything();
   const unsubscribe = store.subscribe(onChange);
+  const resize = globalThis.ResizeObserver ? new ResizeObserver(() => fitAll()) : null;
+  resize?.observe(root);
+  // The charts' axes and text take the theme's colours when embedded: drawn again on a switch.
+  const stopTheme = onThemeChange(() => {
+    clear();
+    everything();
+  });
   const timer = tick > 0 ? setInterval(() => setText(parts.elapsed, formatElapsed(store.elapsedNow())), tick) : null;
 
   return {
@@ -274,6 +303,8 @@ export function createDashboardView({ el, store, embed, vega, schedule, maxPoint
     images: imageViews,
     dispose() {
       unsubscribe();
+      resize?.disconnect();
+      stopTheme();
       if (timer) clearInterval(timer);
       clear();
     },

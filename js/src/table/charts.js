@@ -1,24 +1,36 @@
 // The overlaid metric histories under the table: one Vega-Lite chart per metric
 // (specs from overlay.js), drawn with vega-embed, offline (inline data only),
 // under one legend for all of them. Tooltips and legend labels are written with
-// textContent.
+// textContent. The charts are drawn again when their width or the theme changes.
 
 import embed from "vega-embed";
+import { isDarkTheme, onThemeChange } from "../common/darkmode.js";
 import { element } from "./dom.js";
 import { dashBackground, legendItems, overlaySpecs } from "./overlay.js";
+
+export { isDarkTheme };
+
+const refuse = () => Promise.reject(new Error("live_nb charts load nothing: their data is inline"));
+
+/**
+ * Vega's loader for the specs these charts draw: nothing is fetched (their data is inline);
+ * an image may be a base64 data URL of a picture (the final charts' images), nothing else.
+ */
+export const OFFLINE_LOADER = {
+  load: refuse,
+  http: refuse,
+  file: refuse,
+  sanitize: (uri) =>
+    /^data:image\/(png|jpeg|gif|webp);base64,/i.test(String(uri)) ? Promise.resolve({ href: String(uri) }) : refuse(),
+};
 
 /** @type {import("vega-embed").EmbedOptions} */
 export const EMBED_OPTIONS = {
   actions: { export: true, source: false, compiled: false, editor: false },
   renderer: "svg",
+  // a notebook's output could name any URL: its charts reach no network
+  loader: /** @type {any} */ (OFFLINE_LOADER),
 };
-
-export function isDarkTheme() {
-  const body = globalThis.document?.body;
-  if (!body) return false;
-  if (body.dataset?.jpThemeLight === "false") return true;
-  return body.classList?.contains("vscode-dark") || body.classList?.contains("vscode-high-contrast");
-}
 
 // A Vega tooltip handler that shows the hovered point as text lines.
 export function textTooltip(root) {
@@ -88,6 +100,10 @@ export class ChartPanel {
         })
       : null;
     this.resize?.observe(this.root);
+    // Axes and text take the theme's colours when drawn: a theme switched draws them again.
+    this.stopTheme = onThemeChange(() => {
+      if (this.state) this.render(this.state);
+    });
   }
 
   // state: {series: [{id, label, history|null, error}], loading, capped}
@@ -110,13 +126,18 @@ export class ChartPanel {
 
     const ready = series.filter((item) => item.history);
     this.width = chartWidth(this.root.clientWidth);
-    const signature = JSON.stringify([this.width, ...ready.map((item) => [item.id, item.label, item.key])]);
+    const dark = isDarkTheme();
+    const signature = JSON.stringify([
+      this.width,
+      dark,
+      ...ready.map((item) => [item.id, item.label, item.key, item.slot, Boolean(item.checkpoint)]),
+    ]);
     if (signature === this.signature) return;
     this.signature = signature;
     this.clear();
     if (!ready.length) return;
     this.renderLegend(ready);
-    const options = { dark: isDarkTheme(), legend: false, width: this.width, height: chartHeight(this.width) };
+    const options = { dark, legend: false, width: this.width, height: chartHeight(this.width) };
     for (const { metric, spec } of overlaySpecs(ready, options)) {
       const box = element("div", { className: "live-nb-table-chart", attrs: { "data-metric": metric } });
       this.grid.appendChild(box);
@@ -134,15 +155,30 @@ export class ChartPanel {
 
   // One legend for every chart: the charts colour (and dash) the series alike.
   renderLegend(series) {
-    const items = legendItems(series).map(({ label, color, dash }) =>
-      element("span", { className: "live-nb-table-legend-item", attrs: { role: "listitem" } }, [
-        element("span", {
-          className: "live-nb-table-swatch",
-          attrs: { "aria-hidden": "true" },
-          style: { background: dashBackground(color, dash) },
-        }),
-        element("span", { text: label }),
-      ]),
+    const items = legendItems(series).map(({ label, color, dash, checkpoint }) =>
+      element(
+        "span",
+        {
+          className: "live-nb-table-legend-item",
+          attrs: { role: "listitem", "data-checkpoint": checkpoint ? "true" : "false" },
+        },
+        [
+          element("span", {
+            className: "live-nb-table-swatch",
+            attrs: { "aria-hidden": "true" },
+            style: { background: dashBackground(color, dash) },
+          }),
+          checkpoint
+            ? element("span", {
+                className: "live-nb-table-legend-mark",
+                text: "◆",
+                attrs: { title: "a checkpoint: dashed, ◆ at its last step" },
+                style: { color },
+              })
+            : null,
+          element("span", { text: label }),
+        ],
+      ),
     );
     this.legend.replaceChildren(element("span", { className: "live-nb-table-legend-title", text: "experiment" }), ...items);
   }
@@ -156,6 +192,7 @@ export class ChartPanel {
 
   destroy() {
     this.resize?.disconnect();
+    this.stopTheme();
     this.state = null;
     this.clear();
   }

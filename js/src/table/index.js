@@ -36,7 +36,7 @@ import {
   UNCHANGED_HELP,
   unchangedColumns,
 } from "./logic.js";
-import { MAX_OVERLAY, seriesLabels, styleOf } from "./overlay.js";
+import { MAX_OVERLAY, StyleSlots, seriesLabels, styleOf } from "./overlay.js";
 import { PUSH_ACTION, pushConfirmation, pushEnabled, pushTitle } from "./push.js";
 import { STYLE } from "./style.js";
 
@@ -107,6 +107,7 @@ export class TableView {
       onOpen: (id) => this.model.open?.(id),
       onChain: (id) => this.toggleChain(id),
     });
+    this.styleSlots = new StyleSlots(); // which colour each ticked row has
     this.charts = new ChartPanel(this.root, embedFn ? { embedFn } : {});
     el.appendChild(this.root);
 
@@ -268,7 +269,7 @@ export class TableView {
       openable: typeof this.model.open === "function", // the sidebar opens a run's view
       chains: this.chains,
       open: this.open,
-      colors: new Map(this.overlayEntries().map((entry, index) => [entry.id, styleOf(index).color])),
+      colors: new Map([...this.overlaySlots()].map(([id, slot]) => [id, styleOf(slot).color])),
     });
     this.updateButtons();
   }
@@ -613,6 +614,11 @@ export class TableView {
     return ids.slice(0, MAX_OVERLAY).map((id) => this.byId.get(id));
   }
 
+  // Each plotted row's palette slot: kept while it stays ticked (see StyleSlots).
+  overlaySlots() {
+    return this.styleSlots.assign(this.overlayEntries().map((entry) => entry.id));
+  }
+
   requestHistories() {
     const missing = this.overlayEntries().filter((entry) => {
       const key = this.historyKey(entry);
@@ -645,9 +651,12 @@ export class TableView {
   renderCharts() {
     const entries = this.overlayEntries();
     const labels = seriesLabels(entries, this.nameColumn, this.revColumn);
+    const slots = this.overlaySlots();
     const series = entries.map((entry) => {
       const key = this.historyKey(entry);
-      return { id: entry.id, key, label: labels.get(entry.id), history: this.histories.get(key) ?? null };
+      const history = this.histories.get(key) ?? null;
+      const checkpoint = entry.kind === "checkpoint";
+      return { id: entry.id, key, label: labels.get(entry.id), history, slot: slots.get(entry.id), checkpoint };
     });
     const loading = entries.some((entry) => this.loading.has(this.historyKey(entry)));
     const ticked = [...this.selection].filter((id) => this.byId.has(id)).length;
