@@ -309,3 +309,9 @@ def test_errors_keep_dvclives_names() -> None:
                  "InvalidPlotTypeError", "InvalidParameterTypeError", "InvalidReportModeError",
                  "DvcLiveError"):  # fmt: skip
         assert issubclass(getattr(error, name), error.LiveNbError)
+
+
+def test_an_exp_name_too_long_for_a_file_is_saved_under_a_generated_name(git_repo: Path) -> None:
+    with pytest.warns(LiveNbWarning, match="bytes long"), Live(exp_name="n" * 300) as live:
+        live.log_metric("m", 1.0)
+    assert live.experiment is not None and live.experiment.name != "n" * 300

@@ -139,6 +139,8 @@ def test_a_given_name_is_used_and_protected(git_repo: Path) -> None:
         "@",
         "at@{x",
         "",
+        "x" * 201,
+        "é" * 101,
     ],
 )
 def test_invalid_names_are_refused_before_anything_is_written(git_repo: Path, name: str) -> None:

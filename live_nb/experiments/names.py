@@ -69,9 +69,16 @@ def check_experiment_name(name: object) -> str:
     return name
 
 
+MAX_NAME_BYTES = 200
+"""Room for Git's ``.lock`` beside the ref's file, on file systems holding 255-byte names."""
+
+
 def _invalid_reason(name: str) -> str | None:
     if not name:
         return "it is empty"
+    size = len(name.encode("utf-8", "surrogatepass"))
+    if size > MAX_NAME_BYTES:
+        return f"it is {size} bytes long; a name may hold {MAX_NAME_BYTES}"
     match = _FORBIDDEN.search(name)
     if match:
         char = match.group()
