@@ -14,7 +14,6 @@ runs outside a Git repository. Writing is best effort: a failure never stops the
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import os
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from live_nb import env
-from live_nb.formats.files import atomic_write, folders_up, remove_quietly
+from live_nb.formats.files import atomic_write, git_dir_above, remove_quietly
 
 __all__ = ["Marker", "announce", "markers_folder", "read_markers"]
 
@@ -63,7 +62,7 @@ def announce(live_dir: str | os.PathLike[str], name: str | None) -> Callable[[],
     if env.in_headless_run():
         return _nothing
     folder = Path(os.path.abspath(live_dir))
-    git_dir = _git_dir_above(folder)
+    git_dir = git_dir_above(folder)
     if git_dir is None:
         return _nothing
     path = markers_folder(git_dir) / f"{os.getpid()}-{next(_counter)}.json"
@@ -109,25 +108,6 @@ def _kernel_id(argv: list[str]) -> str | None:
             stem = Path(value).name.removesuffix(".json")
             if stem.startswith("kernel-") and len(stem) > len("kernel-"):
                 return stem[len("kernel-") :]
-    return None
-
-
-def _git_dir_above(folder: Path) -> Path | None:
-    """The Git directory of the repository holding ``folder`` (``.git`` or its ``gitdir:``).
-
-    The search stops where Git's does (``GIT_CEILING_DIRECTORIES``).
-    """
-    for candidate in folders_up(folder):
-        dot_git = candidate / ".git"
-        if dot_git.is_dir():
-            return dot_git
-        if dot_git.is_file():
-            with contextlib.suppress(OSError, ValueError):
-                line = dot_git.read_text(encoding="utf-8").strip()
-                if line.startswith("gitdir:"):
-                    target = Path(line[len("gitdir:") :].strip())
-                    return target if target.is_absolute() else (candidate / target).resolve()
-            return None
     return None
 
 

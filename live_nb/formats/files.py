@@ -92,3 +92,22 @@ def folders_up(start: Path) -> list[Path]:
             break
         folders.append(parent)
     return folders
+
+
+def git_dir_above(folder: Path) -> Path | None:
+    """The Git directory of the repository holding ``folder`` (``.git`` or its ``gitdir:``).
+
+    The search stops where Git's does (``GIT_CEILING_DIRECTORIES``).
+    """
+    for candidate in folders_up(folder):
+        dot_git = candidate / ".git"
+        if dot_git.is_dir():
+            return dot_git
+        if dot_git.is_file():
+            with contextlib.suppress(OSError, ValueError):
+                line = dot_git.read_text(encoding="utf-8").strip()
+                if line.startswith("gitdir:"):
+                    target = Path(line[len("gitdir:") :].strip())
+                    return target if target.is_absolute() else (candidate / target).resolve()
+            return None
+    return None
