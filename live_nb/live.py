@@ -545,21 +545,11 @@ class Live:
 
     def _write_dvcyaml(self, target: Path) -> None:
         config = self._dvcyaml_config(target)
+        live_dir = _relative_posix(self._root, target.parent)
         try:
-            text = target.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            atomic_write(target, dump_yaml(config))
-        else:
-            try:
-                existing = dvcyaml_format.parse_existing(text)
-            except Exception as error:
-                raise DvcyamlConflictError(
-                    str(target), f"it is not valid YAML ({error})"
-                ) from error
-            live_dir = _relative_posix(self._root, target.parent)
-            merged = dvcyaml_format.merge_config(existing, config, live_dir)
-            if merged != existing:
-                atomic_write(target, dvcyaml_format.update_text(text, existing, merged))
+            dvcyaml_format.write_entries(target, config, live_dir)
+        except ValueError as error:
+            raise DvcyamlConflictError(str(target), f"it is not valid YAML ({error})") from error
         if target == self._dvc_file:
             self._written_dvcyaml = config
 

@@ -8,7 +8,8 @@ a compare-and-swap, so HEAD, branches, the user's index, the working tree, the
 stash and HEAD's reflog stay exactly as they were.
 
 Paths pass through as bytes, as Git keeps them. Left out: live_nb's own temporary
-files, a file that vanishes while the commit is built, and the untracked folders
+files, a file that vanishes while the commit is built or becomes ignored meanwhile (another
+run's ``log_artifact`` listed it in a ``.gitignore``), and the untracked folders
 editors and Python leave beside a notebook (:data:`EDITOR_FOLDERS`). The temporary
 index is named after its process, so the next save removes the one a killed saver
 left.
@@ -66,6 +67,8 @@ _INDEX_NAME = re.compile(r"live_nb-index-(\d+)-[0-9a-f]+(?:-([A-Za-z0-9]*))?(?:\
 _INDEX_CONFIG = ("-c", "core.splitIndex=false")
 _ATTEMPTS = 5  # tries of a `git add` while files vanish under it, or of a generated name
 _VANISHED = ("did not match any files", "unable to index file", "No such file or directory")
+# `git add` of a path ignored meanwhile: Git adds the others, writes the index and exits 1.
+_IGNORED_MEANWHILE = "are ignored by one of your .gitignore files"
 
 
 class ExperimentExistsError(LiveNbError, ValueError):
@@ -473,6 +476,8 @@ def _add_paths(repo: Repository, paths: Sequence[bytes], env: dict[str, str], fo
             repo.run(*arguments, env=env, input=b"\0".join(present))
             return
         except GitCommandError as error:
+            if _ignored_meanwhile(error):
+                return  # another run's log_artifact ignored it since: left out, as Git ignores it
             # A file gone (maybe back already) between listing it and Git reading it: again.
             if attempt == _ATTEMPTS - 1 or not _vanished(error):
                 raise
@@ -491,6 +496,11 @@ def _add_contents(repo: Repository, contents: Mapping[Path, bytes], env: dict[st
         blob = repo.run("hash-object", "-w", "--stdin", f"--path={relative}", input=data)
         cacheinfo = f"100644,{blob},{relative}"
         repo.run(*_INDEX_CONFIG, "update-index", "--add", "--cacheinfo", cacheinfo, env=env)
+
+
+def _ignored_meanwhile(error: GitCommandError) -> bool:
+    """Git skipped only files ignored since they were listed, and added the rest (exit 1)."""
+    return error.status == 1 and _IGNORED_MEANWHILE in error.stderr
 
 
 def _vanished(error: GitCommandError) -> bool:

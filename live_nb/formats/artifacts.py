@@ -35,6 +35,7 @@ import yaml
 from live_nb.error import ArtifactNotFoundError, InvalidNameError, LiveNbError
 from live_nb.formats.cachelink import cache_dir, cache_types, link_to_cache, md5_cache
 from live_nb.formats.files import atomic_write, folders_up
+from live_nb.formats.sharedlock import exclusive
 from live_nb.formats.yaml import dump_yaml, load_yaml
 
 __all__ = [
@@ -537,15 +538,16 @@ def ignore_output(target: Path, root: Path) -> None:
 def _add_to_gitignore(target: Path) -> None:
     entry = "/" + "".join(f"\\{ch}" if ch in _GITIGNORE_SPECIAL else ch for ch in target.name)
     gitignore = target.parent / ".gitignore"
-    try:
-        text = gitignore.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        text = ""
-    if entry in (line.rstrip("\r") for line in text.split("\n")):
-        return
-    separator = "\n" if text and not text.endswith("\n") else ""
-    with open(gitignore, "a", encoding="utf-8") as fobj:
-        fobj.write(f"{separator}{entry}\n")
+    with exclusive(gitignore):  # runs at once: each line checked for and added in turn
+        try:
+            text = gitignore.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            text = ""
+        if entry in (line.rstrip("\r") for line in text.split("\n")):
+            return
+        separator = "\n" if text and not text.endswith("\n") else ""
+        with open(gitignore, "a", encoding="utf-8") as fobj:
+            fobj.write(f"{separator}{entry}\n")  # one write: a reader sees it whole or not
 
 
 def _read_outs(dvc_file: Path) -> list[dict[str, Any]]:

@@ -4,7 +4,9 @@ A fresh file is written as DVCLive writes it. An existing file (the user's,
 maybe with stages and comments) is updated as DVCLive updates it: entries
 pointing into the output directory are replaced, everything else is kept.
 Unlike a full re-dump, the user's text outside the changed sections is kept
-byte for byte, comments included.
+byte for byte, comments included. Runs at once in one workspace share the file: each
+reads, merges and replaces it under the workspace's lock (:mod:`live_nb.formats.sharedlock`),
+so none loses another's entries.
 """
 
 from __future__ import annotations
@@ -15,10 +17,34 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from live_nb.formats.files import atomic_write
+from live_nb.formats.sharedlock import exclusive
 from live_nb.formats.yaml import dump_yaml, load_yaml
 
 SECTIONS = ("params", "metrics", "plots", "artifacts")
 _TOP_LEVEL_KEY = re.compile(r"^([A-Za-z_][\w.-]*):(?:\s|$)")
+
+
+def write_entries(target: Path, ours: dict[str, Any], live_dir: str) -> None:
+    """Merge ``ours`` (a run's sections for ``live_dir``) into ``target``, creating it if missing.
+
+    Read, merged and replaced (temporary sibling, one rename) under the workspace's lock: a
+    run writing meanwhile is either fully before or fully after. Raises ValueError when the
+    file is not a YAML mapping (nothing is written then).
+    """
+    with exclusive(target):
+        try:
+            text = target.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            atomic_write(target, dump_yaml(ours))
+            return
+        try:
+            existing = parse_existing(text)
+        except Exception as error:  # the YAML parser's own errors, or not a mapping
+            raise ValueError(str(error)) from error
+        merged = merge_config(existing, ours, live_dir)
+        if merged != existing:
+            atomic_write(target, update_text(text, existing, merged))
 
 
 def merge_config(existing: dict[str, Any], ours: dict[str, Any], live_dir: str) -> dict[str, Any]:
