@@ -284,3 +284,34 @@ def test_live_nb_lists_branches_and_removes_what_dvc_saved(dvc_repo: Path, dvc: 
     assert git(dvc_repo, "show", "kept:params.yaml") == "lr: 0.3\n"
     assert remove(all=True) == ["from-dvc"]
     assert run_dvc(dvc, dvc_repo, "exp", "list", "--name-only").split() == []
+
+
+@pytest.mark.oracle
+def test_the_cli_lists_as_dvc_exp_list_does(dvc_repo: Path, dvc: str, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    def both(*args: str) -> tuple[str, str]:
+        ours = subprocess.run(
+            [sys.executable, "-m", "live_nb", "exp", "list", *args],
+            cwd=dvc_repo, capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        return ours, run_dvc(dvc, dvc_repo, "exp", "list", *args)
+
+    save(name="old-one")
+    first = head(dvc_repo)
+    git(dvc_repo, "commit", "-q", "--allow-empty", "-m", "second")
+    save(name="new-one")
+    for args in (
+        ["--name-only"], ["--names-only"], ["--sha-only"], ["-A", "--name-only"],
+        ["--rev", first, "--name-only"], ["-n", "2", "--name-only"], ["-n", "-1", "--sha-only"],
+    ):  # fmt: skip
+        ours, theirs = both(*args)
+        assert sorted(ours.split()) == sorted(theirs.split()), args
+
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(dvc_repo, "remote", "add", "origin", str(remote))
+    run_dvc(dvc, dvc_repo, "exp", "push", "origin", "new-one")
+    ours, theirs = both("origin", "--name-only")
+    assert ours.split() == theirs.split() == ["new-one"]

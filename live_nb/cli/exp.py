@@ -162,7 +162,21 @@ def register(commands: Commands) -> Commands:
         "-A", "--all-commits", action="store_true", help="list the experiments of every baseline"
     )
     _accept_old_all_baselines(listing)
-    listing.add_argument("--names-only", action="store_true", help="print only the names")
+    listing.add_argument(
+        "git_remote", nargs="?", metavar="GIT_REMOTE", help="list this Git remote's experiments"
+    )
+    listing.add_argument("--rev", metavar="COMMIT", help="the baseline (HEAD by default)")
+    listing.add_argument(
+        "-n", "--num", type=int, default=1, metavar="NUM",
+        help="the baselines of NUM first-parent commits from --rev (negative: all)",
+    )  # fmt: skip
+    only = listing.add_mutually_exclusive_group()
+    only.add_argument(
+        "--names-only", "--name-only", action="store_true", help="print only the names"
+    )
+    only.add_argument(
+        "--sha-only", "--shas-only", action="store_true", help="print only the commit shas"
+    )
     listing.set_defaults(handler=_list)
 
     for verb, preposition in (("push", "to"), ("pull", "from")):
@@ -382,10 +396,13 @@ def _list(args: argparse.Namespace) -> int:
     from live_nb.experiments.baselines import baseline_labels
     from live_nb.experiments.manage import list_experiments
 
-    experiments = list_experiments(args.path, all_baselines=args.all_commits)
-    if args.names_only:
+    experiments = list_experiments(
+        args.path, all_baselines=args.all_commits, rev=args.rev, num=args.num,
+        remote=args.git_remote,
+    )  # fmt: skip
+    if args.names_only or args.sha_only:
         for info in experiments:
-            write(info.name)
+            write(info.name if args.names_only else info.commit)
         return 0
     if not experiments:
         where = "any baseline" if args.all_commits else "HEAD's baseline"
@@ -400,8 +417,8 @@ def _list(args: argparse.Namespace) -> int:
             label = labels[baseline]
             shown = label if label == baseline[:7] else f"{label} ({baseline[:7]})"
             write(f"{shown}:")
-        created = info.created.strftime("%Y-%m-%d %H:%M")
-        write(f"    {info.name:<{width}}  {info.commit[:7]}  {created}  {info.subject}".rstrip())
+        created = info.created.strftime("%Y-%m-%d %H:%M") if info.created.timestamp() else ""
+        write(f"    {info.name:<{width}}  {info.commit[:7]}  {created:16}  {info.subject}".rstrip())
     return 0
 
 

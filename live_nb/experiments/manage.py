@@ -62,7 +62,7 @@ class BranchExistsError(LiveNbError, ValueError):
 
 
 class UnknownRevisionError(LiveNbError, ValueError):
-    """``remove --rev`` names no commit."""
+    """``--rev`` names no commit."""
 
     def __init__(self, revision: str) -> None:
         """Name the revision, and what to give instead."""
@@ -145,21 +145,51 @@ class RemoveResult(list[str]):
 
 
 def list_experiments(
-    path: str | os.PathLike[str] = ".", all_baselines: bool = False
+    path: str | os.PathLike[str] = ".",
+    all_baselines: bool = False,
+    rev: str | None = None,
+    num: int = 1,
+    remote: str | None = None,
 ) -> list[ExperimentInfo]:
     """The experiments of HEAD's baseline (of every baseline with ``all_baselines``).
 
+    As ``dvc exp list``: ``rev`` names the baseline instead of HEAD, ``num`` counts the
+    first-parent commits from it whose experiments are listed (a negative ``num``: all), and
+    ``remote`` (a Git remote's name or URL) lists that remote's experiments instead, read
+    with one ``git ls-remote`` (one not fetched has no date or message here).
     Newest first (by commit time, then by name), grouped by baseline: the baseline with
     the newest experiment first.
     """
     with Repository.discover(path) as repo:
-        head = repo.head()
-        if head is None and not all_baselines:
-            raise NoCommitsError()
+        wanted = None if all_baselines else _baselines_from(repo, rev, num)
         experiments = [
-            (exp, sha) for exp, sha in list_refs(repo) if all_baselines or exp.baseline == head
+            (exp, sha)
+            for exp, sha in _refs_of(repo, remote)
+            if wanted is None or exp.baseline in wanted
         ]
         return _describe(repo, experiments)
+
+
+def _refs_of(repo: Repository, remote: str | None) -> list[tuple[ExpRef, str]]:
+    if remote is None:
+        return list_refs(repo)
+    from live_nb.experiments.remote import list_remote_experiments, remote_location
+
+    found = list_remote_experiments(repo, remote_location(repo, remote), remote)
+    return sorted(found.items(), key=lambda item: item[0].ref)
+
+
+def _baselines_from(repo: Repository, rev: str | None, num: int) -> set[str]:
+    """``num`` first-parent commits from ``rev`` (HEAD), as ``git log -n`` counts them."""
+    start = repo.rev_parse(rev) if rev is not None else repo.head()
+    if start is None:
+        if rev is None:
+            raise NoCommitsError()
+        raise UnknownRevisionError(rev)
+    if num == 1:
+        return {start}
+    count = [] if num < 0 else [f"--max-count={num}"]
+    return set(repo.run("rev-list", "--first-parent", *count, start).split())
 
 
 def _describe(repo: Repository, experiments: Sequence[tuple[ExpRef, str]]) -> list[ExperimentInfo]:
