@@ -30,6 +30,7 @@ import {
   pinStarred,
   isStarred,
   prepareEntries,
+  queuedReason,
   selectedExperiments,
   sortEntries,
   STAR_COLUMN,
@@ -406,10 +407,26 @@ export class TableView {
         : "Tick the experiments to remove",
       push: pushTitle(chosen.length),
     };
+    for (const action of ["apply", "branch", "remove", "push"]) {
+      const reason = this.queuedReason(chosen, action);
+      if (reason) {
+        states[action] = false; // a queue's run: the button says why it cannot act
+        titles[action] = reason;
+      }
+    }
     for (const [action, enabled] of Object.entries(states)) {
       this.buttons[action].disabled = !enabled;
       if (titles[action]) this.buttons[action].title = titles[action];
     }
+  }
+
+  // Why `action` cannot act on one of the ticked rows (a queue's run), or null.
+  queuedReason(chosen, action) {
+    for (const entry of chosen) {
+      const reason = queuedReason(entry, action, this.nameOf(entry));
+      if (reason) return reason;
+    }
+    return null;
   }
 
   onClick(event) {

@@ -88,6 +88,13 @@ export const STYLE = `
   font-variant-numeric: tabular-nums; }
 .live-nb-table-chain:focus-visible { outline: 2px solid var(--lnt-accent); }
 .live-nb-table-grid tr[data-kind="checkpoint"] td { color: var(--lnt-muted); }
+.live-nb-table-state { display: inline-block; margin-left: 6px; padding: 0 5px; border-radius: 8px;
+  font-size: 0.85em; line-height: 16px; font-weight: 600; font-style: normal; vertical-align: 1px;
+  color: var(--lnt-muted); border: 1px solid currentColor; }
+.live-nb-table-state[data-state="running"] { color: var(--lnt-accent); }
+.live-nb-table-state[data-state="failed"] { color: var(--lnt-error); }
+.live-nb-table-grid tr:has(.live-nb-table-state[data-state="queued"]) td:not(.live-nb-table-check) {
+  color: var(--lnt-muted); }
 .live-nb-table-charts { margin-top: 8px; }
 .live-nb-table-charts-note { color: var(--lnt-muted); margin-bottom: 4px; white-space: pre-wrap; }
 .live-nb-table-legend { display: flex; flex-wrap: wrap; gap: 4px 14px; align-items: center; margin-bottom: 4px; }
