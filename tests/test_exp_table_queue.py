@@ -97,4 +97,4 @@ def test_apply_takes_a_failed_task_as_dvc_does_and_the_rest_is_refused_saying_wh
     assert git(project, "status", "--porcelain") == ""  # nothing changed by a refusal
     history = table.handle({"type": "history", "request": 3, "ids": [rows["later"]["id"]]})
     error = history["histories"]["live-nb:later"]["error"]
-    assert error == "later has not started yet: it has no metrics"
+    assert error == "it has not started yet, so it has no metrics"

@@ -96,3 +96,44 @@ describe("queued, running and failed runs in the table", () => {
     expect(queuedReason({ state: "running", queue: "dvc" }, "apply", "x")).toMatch(/x is still running/);
   });
 });
+
+describe("the table's layout at 800 px and in a narrow sidebar", async () => {
+  const { columnWidths, displayOrder, prepareEntries } = await import("../src/table/logic.js");
+  const columns = [
+    { name: "Experiment", kind: "meta", type: "text" },
+    { name: "Created", kind: "meta", type: "text" },
+    { name: "Message", kind: "meta", type: "text" },
+    { name: "Notes", kind: "meta", type: "text" },
+    { name: "acc", kind: "metric", type: "number" },
+    { name: "lr", kind: "param", type: "number" },
+    { name: "data", kind: "dep", type: "text" },
+  ];
+  const names = (order) => order.map((index) => columns[index].name);
+
+  it("puts the notes after the date, and in a compact table the first metric after the name", () => {
+    expect(names(displayOrder(columns))).toEqual(["Experiment", "Created", "Notes", "acc", "lr", "data", "Message"]);
+    expect(names(displayOrder(columns, { compact: true }))).toEqual(["Experiment", "acc", "lr", "data", "Notes", "Created", "Message"]);
+  });
+
+  it("cuts long notes, messages and md5s (their tooltip holds them whole)", () => {
+    const long = "x".repeat(80);
+    const rows = [{ id: "a", kind: "experiment", values: ["a", null, long, long, 1, 1, "d".repeat(32)] }];
+    const widths = columnWidths(prepareEntries(rows, columns), columns);
+    expect(widths[3]).toBe(20);
+    expect(widths[2]).toBe(28);
+    expect(widths[6]).toBe(10);
+  });
+
+  it("goes compact below its width threshold: the name cut, a badge a dot, the first metric beside", () => {
+    const { el, view } = mount();
+    Object.defineProperty(view.root, "clientWidth", { configurable: true, value: 250 });
+    view.checkWidth();
+    expect(view.root.hasAttribute("data-compact")).toBe(true);
+    const headers = [...el.querySelectorAll("thead th[data-column]")].map((th) => th.getAttribute("data-column"));
+    expect(headers.slice(0, 2)).toEqual(["Experiment", "acc"]);
+    expect(el.querySelector("col:nth-child(2)").style.width).toBe("calc(16ch + 12px)");
+    Object.defineProperty(view.root, "clientWidth", { configurable: true, value: 700 });
+    view.checkWidth();
+    expect(view.root.hasAttribute("data-compact")).toBe(false);
+  });
+});

@@ -467,6 +467,5 @@ def _experiment_ref(repo: Repository, row_id: object, action: str, checkpoint: b
 def _missing_history(row_id: str) -> dict[str, Any]:
     error = f"{row_id!r} is no longer in the table: refresh it"
     if row_id.startswith(LIVE_NB_QUEUE_PREFIX):
-        name = row_id.removeprefix(LIVE_NB_QUEUE_PREFIX).split("#")[0]
-        error = f"{name} has not started yet: it has no metrics"
+        error = "it has not started yet, so it has no metrics"
     return {"commit": None, "metrics": {}, "downsampled": False, "error": error}

@@ -14,8 +14,8 @@ Protocol between Python and the browser
 Synced traits (Python -> browser, unless noted):
 
 - ``view``: ``"table"`` (``widget.js`` picks this view by it);
-- ``columns``: ``[{"name", "kind": "meta"|"metric"|"param", "type": "text"|"number"|"integer"}]``
-  in the DataFrame's order;
+- ``columns``: ``[{"name", "kind": "meta"|"metric"|"param"|"dep", "type": "text"|"number"|
+  "integer"}]`` in the DataFrame's order (``dep``: a stage dependency's md5 from ``dvc.lock``);
 - ``rows``: ``[{"id", "kind": "workspace"|"baseline"|"experiment"|"checkpoint", "baseline":
   id or null, "commit": full sha or null, "values": [...]}]`` in the DataFrame's order, one
   value per column. ``id`` is ``"workspace"``, a baseline's full sha, an experiment's full ref
@@ -181,11 +181,14 @@ def _column_specs(df: pd.DataFrame) -> list[dict[str, str]]:
     metrics = set(df.attrs.get("metrics", ()))
     params = set(df.attrs.get("params", ()))
     ints = set(df.attrs.get("int_columns", ()))
+    deps = set(df.attrs.get("deps", ()))
     specs = []
     for column in df.columns:
         name = str(column)
         if name in META_COLUMNS:
             kind = "meta"
+        elif name in deps:
+            kind = "dep"
         elif name in params:
             kind = "param"
         else:
@@ -620,7 +623,7 @@ class ExperimentsTable(SharedBundleWidget):
                     "commit": None,
                     "metrics": {},
                     "downsampled": False,
-                    "error": f"{target.name} has not started yet: it has no metrics",
+                    "error": "it has not started yet, so it has no metrics",
                 }
             else:
                 commits[row_id] = target.commit or WORKSPACE

@@ -397,4 +397,4 @@ async def test_a_queued_run_is_a_row_of_the_sidebar_and_changes_the_etag(
         code, answer = await post_json(jp_fetch, route, {"path": "project", **body})
         assert code >= 400 and "has not run" in answer["message"], answer
     histories = await get_json(jp_fetch, "histories", path="project", id="live-nb:later")
-    assert "has not started yet" in histories["histories"]["live-nb:later"]["error"]
+    assert "not started yet" in histories["histories"]["live-nb:later"]["error"]

@@ -233,7 +233,9 @@ export class VirtualGrid {
             attrs: { type: "button", "data-open": "", title: `Open ${name}: charts, images, notebook, diff` },
           })
         : element("span", { text });
-    return element("td", { className, attrs: { title } }, [...parts, label, ...(badge ? [badge] : [])]);
+    label.classList.add("live-nb-table-label"); // cut with an ellipsis, the badge kept in sight
+    const box = element("div", { className: "live-nb-table-namebox" }, [...parts, label, ...(badge ? [badge] : [])]);
+    return element("td", { className, attrs: { title } }, [box]);
   }
 
   // A Queued / Running / Failed badge after the name of a row whose run is not a plain saved one.

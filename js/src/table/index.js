@@ -42,6 +42,11 @@ import { PUSH_ACTION, pushConfirmation, pushEnabled, pushTitle } from "./push.js
 import { STYLE } from "./style.js";
 
 const SAVE_DELAY = 250; // ms between typing in the filter box and syncing it to Python
+// Below this width (px; a narrow sidebar) the table is compact: the name column is cut to
+// COMPACT_NAME ch (its tooltip has it whole, a state badge becomes a dot) and the first metric
+// comes right after it, the date and notes after the numbers.
+export const COMPACT_WIDTH = 460;
+const COMPACT_NAME = 16;
 const LISTED = 10; // names listed in a confirmation
 
 let views = 0;
@@ -110,6 +115,9 @@ export class TableView {
     });
     this.charts = new ChartPanel(this.root, embedFn ? { embedFn } : {});
     el.appendChild(this.root);
+    this.compact = false;
+    this.sizes = typeof ResizeObserver === "function" ? new ResizeObserver(() => this.checkWidth()) : null;
+    this.sizes?.observe(this.root);
 
     this.root.addEventListener("click", (event) => this.onClick(event));
     this.confirmBox.addEventListener("keydown", (event) => {
@@ -244,7 +252,8 @@ export class TableView {
     const sorted = pinStarred(sortEntries(filtered, sortColumn, this.sort.order), this.starColumn);
     this.shown = withChains(sorted, this.chains, this.open);
     const hidden = this.hideUnchanged ? unchangedColumns(filtered, this.columns) : new Set();
-    this.shownColumns = displayOrder(this.columns, { details: this.details }).filter((index) => !hidden.has(index));
+    const order = displayOrder(this.columns, { details: this.details, compact: this.compact });
+    this.shownColumns = order.filter((index) => !hidden.has(index));
     let count = `${sorted.length} of ${this.topEntries.length} rows`;
     const links = this.shown.length - sorted.length;
     if (links) count += ` · ${links} checkpoint(s) shown`;
@@ -254,11 +263,28 @@ export class TableView {
     this.redraw();
   }
 
+  // Compact below COMPACT_WIDTH px (0: not laid out, e.g. a hidden panel, left as it is).
+  checkWidth() {
+    const width = this.root.clientWidth;
+    const compact = width > 0 ? width < COMPACT_WIDTH : this.compact;
+    if (compact === this.compact) return;
+    this.compact = compact;
+    this.root.toggleAttribute("data-compact", compact);
+    this.derive();
+  }
+
+  shownWidths() {
+    if (!this.compact || this.nameColumn < 0) return this.widths;
+    const widths = this.widths.slice();
+    widths[this.nameColumn] = Math.min(widths[this.nameColumn], COMPACT_NAME);
+    return widths;
+  }
+
   redraw() {
     this.grid.setData({
       columns: this.columns,
       shown: this.shownColumns,
-      widths: this.widths,
+      widths: this.shownWidths(),
       entries: this.shown,
       changed: this.changed,
       byId: this.byId,
@@ -674,6 +700,7 @@ export class TableView {
   destroy() {
     for (const [event, handler] of this.listeners) this.model.off(event, handler);
     for (const timer of this.timers) clearTimeout(timer);
+    this.sizes?.disconnect();
     this.grid.destroy();
     this.charts.destroy();
     this.root.remove();

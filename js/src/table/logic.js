@@ -54,20 +54,26 @@ export function columnLabel(column) {
 // The `Star` column (show()'s, "★" for a starred experiment) is drawn as each row's star
 // button, not as a column of its own.
 export const STAR_COLUMN = "Star";
+export const NOTES_COLUMN = "Notes";
 const STAR_WIDTH = 2; // ch an experiment's star button takes before its name
 
-export function displayOrder(columns, { details = false } = {}) {
+// The notes (a person's words about a run) come right after the name and date, where an
+// 800-px window shows them; `compact` (a narrow sidebar) puts the first metric beside the name
+// instead, the date and notes after the numbers.
+export function displayOrder(columns, { details = false, compact = false } = {}) {
   const rank = (column) => {
-    if (column.kind === "metric") return 2;
-    if (column.kind === "param") return 3;
+    if (column.kind === "metric") return 3;
+    if (column.kind === "param") return 4;
+    if (column.kind === "dep") return 5;
     if (column.name === "Experiment") return 0;
-    if (column.name === "Created") return 1;
-    if (DETAIL_COLUMNS.includes(column.name)) return 5;
-    return 4; // Message, and any other column
+    if (column.name === "Created") return compact ? 7 : 1;
+    if (column.name === NOTES_COLUMN) return compact ? 6 : 2;
+    if (DETAIL_COLUMNS.includes(column.name)) return 9;
+    return 8; // Message, and any other column
   };
   return columns
     .map((column, index) => ({ index, rank: rank(column) }))
-    .filter((item) => (details || item.rank !== 5) && columns[item.index].name !== STAR_COLUMN)
+    .filter((item) => (details || item.rank !== 9) && columns[item.index].name !== STAR_COLUMN)
     .sort((a, b) => a.rank - b.rank || a.index - b.index)
     .map((item) => item.index);
 }
@@ -395,6 +401,8 @@ export function changedCells(entries, columns) {
     const cells = new Set();
     columns.forEach((column, index) => {
       if (column.kind === "meta" || base.values[index] === null || base.values[index] === undefined) return;
+      const missing = entry.values[index] === null || entry.values[index] === undefined;
+      if (missing && entry.queue) return; // a queue's run without results yet: no change to mark
       if (identityOf(entry.values[index]) !== identityOf(base.values[index])) cells.add(index);
     });
     if (cells.size) changed.set(entry.id, cells);
@@ -416,6 +424,14 @@ export function estimateWidth(text, bold = false) {
   return bold ? text.length * BOLD_SLACK : text.length;
 }
 
+// Columns of long text are cut (the cell's tooltip holds it in full), so one long note or
+// message, or a dependency's 32-digit md5, does not push the numbers out of an 800-px window.
+export const WIDEST = { Notes: 20, Message: 28, dep: 10 };
+
+function widest(column, max) {
+  return Math.min(max, WIDEST[column.kind === "meta" ? column.name : column.kind] ?? max);
+}
+
 export function columnWidths(
   entries,
   columns,
@@ -434,7 +450,7 @@ export function columnWidths(
       if (length > width) width = length;
     }
     if (column.name === "Experiment") width += glyph + STAR_WIDTH + badgeWidth(entries, measure);
-    return Math.max(min, Math.min(max + (column.name === "Experiment" ? STAR_WIDTH : 0), Math.ceil(width)));
+    return Math.max(min, Math.min(widest(column, max) + (column.name === "Experiment" ? STAR_WIDTH : 0), Math.ceil(width)));
   });
 }
 

@@ -88,6 +88,13 @@ export const STYLE = `
   font-variant-numeric: tabular-nums; }
 .live-nb-table-chain:focus-visible { outline: 2px solid var(--lnt-accent); }
 .live-nb-table-grid tr[data-kind="checkpoint"] td { color: var(--lnt-muted); }
+.live-nb-table-namebox { display: flex; align-items: center; min-width: 0; white-space: pre; }
+.live-nb-table-namebox > * { flex: none; }
+.live-nb-table-namebox > .live-nb-table-label { flex: 0 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis; }
+.live-nb-table[data-compact] .live-nb-table-state { width: 8px; height: 8px; padding: 0; margin-left: 4px;
+  font-size: 0; line-height: 0; border-radius: 50%; background: currentColor; }
+.live-nb-table[data-compact] .live-nb-table-key { display: none; }
+.live-nb-table[data-compact] .live-nb-table-filter { min-width: 0; flex-basis: 100%; }
 .live-nb-table-state { display: inline-block; margin-left: 6px; padding: 0 5px; border-radius: 8px;
   font-size: 0.85em; line-height: 16px; font-weight: 600; font-style: normal; vertical-align: 1px;
   color: var(--lnt-muted); border: 1px solid currentColor; }
