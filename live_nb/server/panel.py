@@ -269,11 +269,11 @@ class Panel:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             result = restore.apply(ref, path=repo.root, force=force, keep=kept)
-        lines = [result.describe(), *(str(item.message) for item in caught)]
+        lines = [result.describe("it is open in JupyterLab"), *(str(m.message) for m in caught)]
         if result.kept:
             lines.append(
-                "The open notebook was left as it is, so the editor keeps your version. To "
-                f"take the experiment's, run `live-nb exp apply {result.name}` and reload it."
+                "To take the experiment's version too, close it and run "
+                f"`live-nb exp apply {result.name}` in a terminal, then open it again."
             )
         return "\n".join(lines)
 

@@ -656,11 +656,11 @@ class ExperimentsTable(SharedBundleWidget):
             result = restore.apply(
                 _name_of(target), path=self.path, force=bool(content.get("force")), keep=self.keep
             )
-        lines = [result.describe(), *(str(item.message) for item in caught)]
+        lines = [result.describe("it is open here"), *(str(item.message) for item in caught)]
         if result.kept:
             lines.append(
-                "The open notebook was left as it is, so the editor keeps your version. To take "
-                f"the experiment's, run %exp_apply {target.name} --notebook and reload it."
+                "To take the experiment's version too, run "
+                f"%exp_apply {target.name} --notebook, then reload the notebook from disk."
             )
         return self._done("apply", lines)
 

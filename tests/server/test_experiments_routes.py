@@ -266,7 +266,7 @@ async def test_apply_keeps_the_open_notebook(jp_fetch: Fetch, project: Path) -> 
     )
     assert code == 200, answer
     assert notebook.read_text() == '{"cells": []}'
-    assert "left as it is" in answer["message"]
+    assert "so your version stays: train.ipynb (it is open in JupyterLab" in answer["message"]
 
 
 async def test_remove_and_branch(jp_fetch: Fetch, project: Path) -> None:

@@ -39,6 +39,7 @@ import {
 } from "./logic.js";
 import { MAX_OVERLAY, seriesLabels, styleOf } from "./overlay.js";
 import { PUSH_ACTION, pushConfirmation, pushEnabled, pushTitle } from "./push.js";
+import { StatusLine } from "../common/status.js";
 import { STYLE } from "./style.js";
 
 const SAVE_DELAY = 250; // ms between typing in the filter box and syncing it to Python
@@ -105,6 +106,8 @@ export class TableView {
       attrs: { role: "status", "aria-live": "polite" },
     });
     this.root.append(this.confirmBox, this.message);
+    // the sidebar's model gives its sections one group, so their messages replace each other
+    this.status = new StatusLine(this.message, { group: model.statusGroup ?? null });
     this.grid = new VirtualGrid(this.root, {
       onSort: (name) => this.toggleSort(name),
       onToggle: (id, checked) => this.toggleRow(id, checked),
@@ -600,10 +603,9 @@ export class TableView {
     this.confirmBox.replaceChildren();
   }
 
+  // One message at a time (see common/status.js): a success fades, an error waits for its ×.
   say(state, text, extra = []) {
-    this.message.setAttribute("data-state", state);
-    this.message.setAttribute("role", state === "error" ? "alert" : "status");
-    this.message.replaceChildren(element("span", { text }), ...extra);
+    this.status.say(state, text, extra);
   }
 
   send(content, pendingText) {
@@ -701,6 +703,7 @@ export class TableView {
     for (const [event, handler] of this.listeners) this.model.off(event, handler);
     for (const timer of this.timers) clearTimeout(timer);
     this.sizes?.disconnect();
+    this.status.dispose();
     this.grid.destroy();
     this.charts.destroy();
     this.root.remove();

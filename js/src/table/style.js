@@ -10,7 +10,9 @@
 export const ROW_HEIGHT = 24; // px; every row has this height so rows can be virtualised
 export const VIEWPORT = 480; // px; the scroll box's largest height
 
-export const STYLE = `
+import { STATUS_STYLE } from "../common/status.js";
+
+export const STYLE = `${STATUS_STYLE}
 .live-nb-table {
   --lnt-fg: var(--jp-ui-font-color1, #1f1f1f);
   --lnt-muted: var(--jp-ui-font-color2, #616161);
@@ -46,7 +48,7 @@ export const STYLE = `
 .live-nb-table-confirm-error { color: var(--lnt-error); flex-basis: 100%; white-space: pre-wrap; }
 .live-nb-table-confirm-error:empty { display: none; }
 .live-nb-table-message { white-space: pre-wrap; margin-bottom: 6px; }
-.live-nb-table-message:empty { display: none; }
+.live-nb-table-message:empty, .live-nb-table-message[hidden] { display: none; }
 .live-nb-table-message[data-state="error"] { color: var(--lnt-error); }
 .live-nb-table-message[data-state="ok"] { color: var(--lnt-ok); }
 .live-nb-table-message[data-state="info"] { color: var(--lnt-muted); }
