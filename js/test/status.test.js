@@ -70,3 +70,16 @@ describe("the runs view's sparklines", () => {
     expect(el.textContent).toContain("0:07");
   });
 });
+
+describe("the sidebar's note editor", async () => {
+  const { notedExperiment } = await import("../lab/src/note.js");
+  const columns = [{ name: "Experiment", kind: "meta", type: "text" }, { name: "Notes", kind: "meta", type: "text" }];
+  const model = (rows, selection) => new FakeModel({ rows, columns, selection });
+
+  it("offers a note for a saved experiment, not for a queue's run", () => {
+    const saved = { id: "refs/exps/aa/bb/good", kind: "experiment", values: ["good", "fine"] };
+    const queued = { id: "live-nb:later", kind: "experiment", queue: "live-nb", values: ["later", null] };
+    expect(notedExperiment(model([saved, queued], [saved.id]))).toEqual({ id: saved.id, name: "good", note: "fine" });
+    expect(notedExperiment(model([saved, queued], [queued.id]))).toBeNull();
+  });
+});

@@ -126,5 +126,22 @@ def test_the_sidebar_lists_them_and_a_narrow_one_shows_the_first_metric(
     page.locator(PANEL).screenshot(path=str(SHOTS / "queue-sidebar-250.png"))
     widen_sidebar(page, 560)
     page.wait_for_timeout(300)
+    page.locator(f'{PANEL} tr[data-experiment="breaks"] input[type=checkbox]').check()
+    page.click(f'{PANEL} button[data-action="apply"]')
+    page.click(f'{PANEL} .live-nb-table-confirm button[data-action="confirm"]')
+    message = page.locator(f"{PANEL} .live-nb-table-message")
+    page.wait_for_function(
+        "(s) => /Applied experiment 'breaks'/.test(document.querySelector(s)?.textContent ?? '')",
+        arg=f"{PANEL} .live-nb-table-message", timeout=30_000,
+    )  # fmt: skip
+    applied = message.inner_text()
+    assert "now hold its version" in applied and "HEAD, branches and staged" in applied, applied
+    assert "Left as they are" not in applied
     page.locator(PANEL).screenshot(path=str(SHOTS / "queue-sidebar-wide.png"))
+    page.click(f'{PANEL} button[data-action="refresh"]')  # the next message replaces it
+    page.wait_for_function(
+        "(s) => /^Read \\d+ row\\(s\\) again\\.$/.test(document.querySelector(s)?.innerText ?? '')",
+        arg=f"{PANEL} .live-nb-table-message", timeout=30_000,
+    )  # fmt: skip
+    message.wait_for(state="hidden", timeout=20_000)  # and a success fades by itself
     assert watch.ours() == [], watch.ours()

@@ -18,7 +18,8 @@ export function notedExperiment(model) {
   const ids = model.get("selection") ?? [];
   const rows = model.get("rows") ?? [];
   const columns = model.get("columns") ?? [];
-  const ticked = rows.filter((row) => row.kind === "experiment" && ids.includes(row.id));
+  // a queue's run (row.queue) has no experiment ref to hang a note on yet
+  const ticked = rows.filter((row) => row.kind === "experiment" && !row.queue && ids.includes(row.id));
   if (ticked.length !== 1 || ids.length !== 1) return null;
   const at = (name) => columns.findIndex((column) => column.name === name);
   const [row] = ticked;
@@ -31,6 +32,7 @@ export class NoteEditor {
    * @param {any} model the table's PanelModel
    * @param {(id: string, text: string) => Promise<{ ok: boolean, status: number, data: any }>} save
    * @param {() => Promise<unknown>} reload
+   * @param {import("../../src/common/status.js").StatusGroup | null} [group] the panel's status lines
    */
   constructor(model, save, reload, group = null) {
     this.model = model;
