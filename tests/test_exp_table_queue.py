@@ -1,7 +1,7 @@
 """Queued, running and failed runs in ``%exp_show``'s table: every row ``show()`` lists.
 
-The real ``dvc exp run --queue`` makes DVC's tasks and ``live_nb.runs.queue`` (what
-``live-nb exp run --queue`` calls) live_nb's; the widget's ``rows`` must hold each with its
+The real ``dvc exp run --queue`` makes DVC's tasks and ``live-nb exp run --queue``
+live_nb's; the widget's ``rows`` must hold each with its
 State, and its actions take what ``dvc exp apply`` takes (a queued or failed task) and refuse
 the rest with a sentence.
 """
@@ -18,7 +18,7 @@ from live_nb import runs
 from live_nb.experiments import show
 from live_nb.widgets.table import ExperimentsTable
 from tests.conftest import git, run_dvc
-from tests.test_show_dvc_queue import STAGE, TRAIN, wait_for_queue
+from tests.test_show_dvc_queue import STAGE, TRAIN, live_nb, wait_for_queue
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def project(git_repo: Path, dvc: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     run_dvc(dvc, git_repo, "queue", "stop")
     run_dvc(dvc, git_repo, "exp", "run", "--queue", "-n", "waits", "-S", "lr=0.4")
     git(git_repo, "checkout", "-q", "--", ".")
-    runs.queue(command=[sys.executable, "train.py"], name="later", path=git_repo)
+    live_nb(git_repo, "exp", "run", "--queue", "-n", "later", "--", sys.executable, "train.py")
     return git_repo
 
 
