@@ -4,8 +4,9 @@ A project where the real ``dvc exp run --queue`` left a failed and a queued task
 ``live_nb.runs.queue`` (``live-nb exp run --queue``) a queued run without a commit. In an
 800-px JupyterLab window ``%exp_show`` lists every row with its badge, the Notes column in
 sight without scrolling; the sidebar, as narrow as 250 px, shows each name with its first
-metric. Screenshots: build/e2e/queue-exp-show-800.png, queue-sidebar-250.png,
-queue-sidebar-wide.png.
+metric. Screenshots: build/e2e/queue-exp-show-800.png (and -files.png beside the file
+browser, compact; queue-exp-show-dark.png in the dark theme), queue-sidebar-250.png,
+queue-sidebar-wide.png (Apply's message).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from tests.e2e.conftest import SHOTS
 from tests.e2e.lab import BrowserWatch, LabServer
 from tests.e2e.sidebar import PANEL, TAB, git_project, notebook_of, widen_sidebar
 from tests.e2e.test_final_output import KERNEL_STATUS
+from tests.e2e.test_jupyterlab import CHANGE_THEME
 from tests.test_show_dvc_queue import STAGE, TRAIN, wait_for_queue
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -101,6 +103,12 @@ def test_exp_show_lists_every_queue_row_and_fits_800_px(
     page.evaluate("() => window.jupyterapp.shell.expandLeft()")  # the file browser beside it
     page.wait_for_selector(f"{OUTPUT}[data-compact]")
     page.screenshot(path=str(SHOTS / "queue-exp-show-800-files.png"))
+    page.evaluate(CHANGE_THEME, "JupyterLab Dark")  # the badges in the theme's own colours
+    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
+    page.wait_for_timeout(500)  # the theme's style sheet applied
+    assert page.locator(f'{OUTPUT} tr[data-experiment="breaks"] .live-nb-table-state').is_visible()
+    page.locator(OUTPUT).screenshot(path=str(SHOTS / "queue-exp-show-dark.png"))
+    page.evaluate(CHANGE_THEME, "JupyterLab Light")
     assert watch.ours() == [], watch.ours()
 
 
