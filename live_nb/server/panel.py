@@ -33,9 +33,6 @@ from live_nb.error import LiveNbError
 from live_nb.git import NotAGitRepositoryError, Repository
 from live_nb.server.paths import inside, resolve_folder, resolve_inside
 
-DVC_TASK_PREFIX = "dvc-task:"  # as live_nb.widgets.table's row ids (imported lazily there)
-LIVE_NB_QUEUE_PREFIX = "live-nb:"
-
 if TYPE_CHECKING:
     from live_nb.running import Marker
 
@@ -393,8 +390,8 @@ def _commit_of(repo: Repository, row_id: str) -> str | None:
 
     if _HEX.fullmatch(row_id):
         return row_id if repo.rev_parse(row_id) == row_id else None
-    if row_id.startswith(DVC_TASK_PREFIX):
-        return _dvc_task(repo, row_id)[0]
+    if row_id.startswith(_queue_prefixes()):
+        return _dvc_task(repo, row_id)[0]  # None for live_nb's queued runs: no commit yet
     if "@" in row_id.rsplit("/", 1)[-1]:
         return _checkpoint_of(repo, row_id)
     if ExpRef.parse(row_id) is not None:
@@ -419,6 +416,7 @@ def _checkpoint_of(repo: Repository, row_id: str) -> str | None:
 def _dvc_task(repo: Repository, row_id: str) -> tuple[str | None, str | None, str]:
     """A ``dvc-task:<sha>`` row's (commit, state, name): (None, None, sha) when it is gone."""
     from live_nb.experiments.dvc_queue import queue_tasks
+    from live_nb.widgets.table import DVC_TASK_PREFIX
 
     sha = row_id.removeprefix(DVC_TASK_PREFIX)
     dvc_dir = repo.root / ".dvc"
@@ -434,11 +432,12 @@ def _queue_row(repo: Repository, row_id: str, action: str) -> str:
     Any other action, or a live_nb queued run's row, is refused saying what does act on it
     (``refuse_queued``).
     """
-    from live_nb.widgets.table import refuse_queued
+    from live_nb.widgets.table import LIVE_NB_QUEUE_PREFIX, queued_runs, refuse_queued
 
     if row_id.startswith(LIVE_NB_QUEUE_PREFIX):
         name = row_id.removeprefix(LIVE_NB_QUEUE_PREFIX).split("#")[0]
-        refuse_queued(action, name, "live-nb", "queued")
+        run_state = next((run.state for run in queued_runs(repo) if run.name == name), "queued")
+        refuse_queued(action, name, "live-nb", run_state)
     commit, state, name = _dvc_task(repo, row_id)
     if commit is None:
         raise NotAnExperimentError(action, row_id)
@@ -450,7 +449,7 @@ def _experiment_ref(repo: Repository, row_id: object, action: str, checkpoint: b
     """The ref of the experiment row ``row_id`` (a checkpoint's commit, when ``checkpoint``)."""
     from live_nb.experiments.refs import ExpRef
 
-    if isinstance(row_id, str) and row_id.startswith((DVC_TASK_PREFIX, LIVE_NB_QUEUE_PREFIX)):
+    if isinstance(row_id, str) and row_id.startswith(_queue_prefixes()):
         return _queue_row(repo, row_id, action)
     if checkpoint and isinstance(row_id, str) and "@" in row_id:
         found = _checkpoint_of(repo, row_id)
@@ -464,8 +463,15 @@ def _experiment_ref(repo: Repository, row_id: object, action: str, checkpoint: b
     return row_id
 
 
+def _queue_prefixes() -> tuple[str, str]:
+    """The starts of the row ids of a queue's runs (``live_nb.widgets.table`` names them)."""
+    from live_nb.widgets.table import DVC_TASK_PREFIX, LIVE_NB_QUEUE_PREFIX
+
+    return DVC_TASK_PREFIX, LIVE_NB_QUEUE_PREFIX
+
+
 def _missing_history(row_id: str) -> dict[str, Any]:
     error = f"{row_id!r} is no longer in the table: refresh it"
-    if row_id.startswith(LIVE_NB_QUEUE_PREFIX):
+    if row_id.startswith(_queue_prefixes()[1]):
         error = "it has not started yet, so it has no metrics"
     return {"commit": None, "metrics": {}, "downsampled": False, "error": error}
