@@ -62,7 +62,7 @@ def test_apply_keeps_the_files_it_is_asked_to_keep(project: Path) -> None:
     assert result.written == ("params.yaml",)
     assert "lr = 0.5" in Path(NOTEBOOK).read_text()
     assert Path("params.yaml").read_text() == "lr: 0.01\n"
-    assert "Left as they are, as asked: train.ipynb." in result.describe()
+    assert "Not changed, so your version stays: train.ipynb (it is open" in result.describe()
 
 
 def test_a_kept_file_in_the_way_does_not_block_apply(project: Path) -> None:

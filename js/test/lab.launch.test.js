@@ -40,7 +40,9 @@ describe("the Run from here form", () => {
   it("finds the key an item names, and writes elapsed times", () => {
     expect(keyOf("params.yaml:+train.lr=1")).toBe("train.lr");
     expect(keyOf("lr=[1,")).toBe("lr");
-    expect(duration(65)).toBe("1m 05s");
+    expect(duration(65)).toBe("1:05"); // as "Now running" and the runs view write it
+    expect(duration(6.4)).toBe("0:06");
+    expect(duration(3725)).toBe("1:02:05");
     expect(duration(null)).toBe("");
   });
 

@@ -272,7 +272,7 @@ describe("unchanged columns and changed cells", () => {
 
   it("gives bold text room to spare: baseline rows and changed cells", () => {
     const columns = [
-      { name: "Message", kind: "meta", type: "text" },
+      { name: "Branch", kind: "meta", type: "text" },
       { name: "acc", kind: "metric", type: "number" },
     ];
     const message = "Add the quickstart notebook";
@@ -289,7 +289,7 @@ describe("unchanged columns and changed cells", () => {
   });
 
   it("sizes columns with the view's text measure when there is one", () => {
-    const columns = [{ name: "Message", kind: "meta", type: "text" }];
+    const columns = [{ name: "Branch", kind: "meta", type: "text" }];
     const rows = [
       { id: B, kind: "baseline", baseline: null, values: ["wide"] },
       { id: "refs/exps/x/a", kind: "experiment", baseline: B, values: ["narrow text"] },
@@ -300,7 +300,7 @@ describe("unchanged columns and changed cells", () => {
       return bold ? 10 * text.length : 0.5 * text.length; // bold is very wide here
     };
     const widths = columnWidths(prepareEntries(rows, columns), columns, { measure, max: 100 });
-    expect(widths[0]).toBe(90); // the bold header (70) and its sort arrow (" ▼": 20)
+    expect(widths[0]).toBe(80); // the bold header (60) and its sort arrow (" ▼": 20)
     expect(calls).toContainEqual(["wide", true]);
     expect(calls).toContainEqual(["narrow text", false]);
   });

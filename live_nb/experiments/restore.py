@@ -159,26 +159,49 @@ class ApplyResult:
             f"--worktree -- {paths}"
         )
 
-    def describe(self) -> str:
-        """What apply did, and how to get back the work it set aside (lines of text)."""
-        done = [f"{len(self.written)} file(s) written", f"{len(self.removed)} removed"]
-        if self.restored_artifacts:
-            done.append(f"{len(self.restored_artifacts)} artifact output(s) restored")
+    def describe(self, kept_why: str = "it is open in an editor") -> str:
+        """What apply did to the user's files, and how to get back the work it set aside.
+
+        Lines of text in the user's terms: which files now hold the experiment's version, which
+        were deleted, which were left alone and why (``kept_why``: why ``keep`` named them).
+        """
         if not (self.written or self.removed or self.restored_artifacts):
-            lines = [f"The working tree already has the files of experiment {self.name!r}."]
-        else:
             lines = [
-                f"Applied experiment {self.name!r} ({self.commit[:7]}) to the working tree: "
-                + ", ".join(done)
-                + "."
+                f"Your working tree already has the files of experiment {self.name!r}: "
+                "nothing was changed."
+            ]
+        else:
+            done = []
+            if self.written:
+                done.append(
+                    f"{len(self.written)} file(s) now hold its version "
+                    f"({join_first(list(self.written))})"
+                )
+            if self.removed:
+                done.append(
+                    f"{len(self.removed)} file(s) it does not have were deleted "
+                    f"({join_first(list(self.removed))})"
+                )
+            if self.restored_artifacts:
+                done.append(
+                    f"{len(self.restored_artifacts)} artifact output(s) were restored from "
+                    "the DVC cache"
+                )
+            lines = [
+                f"Applied experiment {self.name!r} ({self.commit[:7]}) to your working tree: "
+                + "; ".join(done)
+                + ". HEAD, branches and staged changes are unchanged."
             ]
         if self.kept:
-            lines.append(f"Left as they are, as asked: {join_first(list(self.kept))}.")
+            lines.append(
+                f"Not changed, so your version stays: {join_first(list(self.kept))} "
+                f"({kept_why}; the experiment's version differs)."
+            )
         if self.restore_command:
             lines.append(
-                f"Your changes to {len(self.backed_up)} file(s) were first saved in "
-                f"{self.backup_ref} ({(self.backup_commit or '')[:7]}). Get them back with:\n"
-                f"    {self.restore_command}"
+                f"Before that, your uncommitted changes to {len(self.backed_up)} file(s) were "
+                f"saved in {self.backup_ref} ({(self.backup_commit or '')[:7]}). Get them back "
+                f"with:\n    {self.restore_command}"
             )
         if self.cached_artifacts:
             lines.append(

@@ -266,11 +266,11 @@ class LiveMagics(Magics):
 
         keep = () if args.notebook else open_notebook(self.shell)
         result = _user_errors(experiments.apply, args.name, force=args.force, keep=keep)
-        print(result.describe())
+        print(result.describe("it is the notebook open here"))
         if result.kept:
             print(
-                f"The notebook open here was left as it is. To take the experiment's version "
-                f"too, run %exp_apply {args.name} --notebook, then reload the notebook from disk."
+                f"To take the experiment's version too, run %exp_apply {args.name} --notebook, "
+                "then reload the notebook from disk."
             )
 
     @magic_arguments()

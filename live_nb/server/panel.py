@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import re
 import threading
 import time
@@ -48,6 +49,7 @@ DISCOVERY_TTL = 10.0  # s a folder's repository is remembered between polls
 PREPARE_DELAY = 1.0  # s after the extension loads before the table's code is imported
 _HEX = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _ALWAYS_WATCHED = ("dvc.yaml", "params.yaml")
+DVC_RUNS = Path(".dvc", "tmp", "exps", "run")  # DVC's queue: a folder per task started
 
 
 class RepositoryOutsideRootError(LiveNbError, PermissionError):
@@ -129,6 +131,8 @@ class Panel:
             digest.update(repo.run("show-ref", "--head", check=False).encode())
             for relative in self._watched(repo.root):
                 digest.update(_stat_line(repo.root, relative))
+            for folder_of_runs in (repo.git_dir / "live_nb" / "queue", repo.root / DVC_RUNS):
+                digest.update(_entries_line(folder_of_runs))
         return digest.hexdigest()[:24]
 
     def _known_repository(self, folder: Path) -> Repository | None:
@@ -206,11 +210,11 @@ class Panel:
 
     def _ready(self, repo: Repository, folder: Path, head: str) -> dict[str, Any]:
         from live_nb.experiments.show import show
-        from live_nb.widgets.table import synced_state
+        from live_nb.widgets.table import queued_runs, synced_state
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            df = show(repo.root, checkpoints=True)
+            df = show(repo.root, checkpoints=True, pending=queued_runs(repo))
             columns, rows = synced_state(repo, df)
         return {
             "state": "ready",
@@ -262,11 +266,11 @@ class Panel:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             result = restore.apply(ref, path=repo.root, force=force, keep=kept)
-        lines = [result.describe(), *(str(item.message) for item in caught)]
+        lines = [result.describe("it is open in JupyterLab"), *(str(m.message) for m in caught)]
         if result.kept:
             lines.append(
-                "The open notebook was left as it is, so the editor keeps your version. To "
-                f"take the experiment's, run `live-nb exp apply {result.name}` and reload it."
+                "To take the experiment's version too, close it and run "
+                f"`live-nb exp apply {result.name}` in a terminal, then open it again."
             )
         return "\n".join(lines)
 
@@ -355,6 +359,23 @@ class Panel:
         return repo
 
 
+def _entries_line(folder: Path) -> bytes:
+    """The entries of a queue's folder with their mtimes: a run queued, started or ended.
+
+    live_nb's queue (``.git/live_nb/queue/<run>/``) and DVC's runs (``.dvc/tmp/exps/run/
+    <task>/``) write a file into a run's folder when its state changes, moving its mtime.
+    """
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return b"-\n"
+    lines = []
+    for entry in entries:
+        with contextlib.suppress(OSError):
+            lines.append(f"{entry.name}:{entry.stat().st_mtime_ns}")
+    return ("\n".join(lines) + "\n").encode()
+
+
 def _stat_line(root: Path, relative: str) -> bytes:
     try:
         stat = (root / relative).stat()
@@ -369,6 +390,8 @@ def _commit_of(repo: Repository, row_id: str) -> str | None:
 
     if _HEX.fullmatch(row_id):
         return row_id if repo.rev_parse(row_id) == row_id else None
+    if row_id.startswith(_queue_prefixes()):
+        return _dvc_task(repo, row_id)[0]  # None for live_nb's queued runs: no commit yet
     if "@" in row_id.rsplit("/", 1)[-1]:
         return _checkpoint_of(repo, row_id)
     if ExpRef.parse(row_id) is not None:
@@ -384,10 +407,44 @@ def _checkpoint_of(repo: Repository, row_id: str) -> str | None:
     return found[1] if found is not None else None
 
 
+def _dvc_task(repo: Repository, row_id: str) -> tuple[str | None, str | None, str]:
+    """A ``dvc-task:<sha>`` row's (commit, state, name): (None, None, sha) when it is gone."""
+    from live_nb.experiments.dvc_queue import queue_tasks
+    from live_nb.widgets.table import DVC_TASK_PREFIX
+
+    sha = row_id.removeprefix(DVC_TASK_PREFIX)
+    dvc_dir = repo.root / ".dvc"
+    for task in queue_tasks(repo.git_dir, dvc_dir if dvc_dir.is_dir() else None):
+        if task.commit == sha:
+            return task.commit, task.state, task.name
+    return None, None, sha
+
+
+def _queue_row(repo: Repository, row_id: str, action: str) -> str:
+    """The stash commit of a DVC task's row, for Apply.
+
+    Any other action, or a live_nb queued run's row, is refused saying what does act on it
+    (``refuse_queued``).
+    """
+    from live_nb.widgets.table import LIVE_NB_QUEUE_PREFIX, queued_runs, refuse_queued
+
+    if row_id.startswith(LIVE_NB_QUEUE_PREFIX):
+        name = row_id.removeprefix(LIVE_NB_QUEUE_PREFIX).split("#")[0]
+        run_state = next((run.state for run in queued_runs(repo) if run.name == name), "queued")
+        refuse_queued(action, name, "live-nb", run_state)
+    commit, state, name = _dvc_task(repo, row_id)
+    if commit is None:
+        raise NotAnExperimentError(action, row_id)
+    refuse_queued(action, name, "dvc", state)
+    return commit
+
+
 def _experiment_ref(repo: Repository, row_id: object, action: str, checkpoint: bool = False) -> str:
     """The ref of the experiment row ``row_id`` (a checkpoint's commit, when ``checkpoint``)."""
     from live_nb.experiments.refs import ExpRef
 
+    if isinstance(row_id, str) and row_id.startswith(_queue_prefixes()):
+        return _queue_row(repo, row_id, action)
     if checkpoint and isinstance(row_id, str) and "@" in row_id:
         found = _checkpoint_of(repo, row_id)
         if found is None:
@@ -400,10 +457,15 @@ def _experiment_ref(repo: Repository, row_id: object, action: str, checkpoint: b
     return row_id
 
 
+def _queue_prefixes() -> tuple[str, str]:
+    """The starts of the row ids of a queue's runs (``live_nb.widgets.table`` names them)."""
+    from live_nb.widgets.table import DVC_TASK_PREFIX, LIVE_NB_QUEUE_PREFIX
+
+    return DVC_TASK_PREFIX, LIVE_NB_QUEUE_PREFIX
+
+
 def _missing_history(row_id: str) -> dict[str, Any]:
-    return {
-        "commit": None,
-        "metrics": {},
-        "downsampled": False,
-        "error": f"{row_id!r} is no longer in the table: refresh it",
-    }
+    error = f"{row_id!r} is no longer in the table: refresh it"
+    if row_id.startswith(_queue_prefixes()[1]):
+        error = "it has not started yet, so it has no metrics"
+    return {"commit": None, "metrics": {}, "downsampled": False, "error": error}

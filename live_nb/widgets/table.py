@@ -14,8 +14,8 @@ Protocol between Python and the browser
 Synced traits (Python -> browser, unless noted):
 
 - ``view``: ``"table"`` (``widget.js`` picks this view by it);
-- ``columns``: ``[{"name", "kind": "meta"|"metric"|"param", "type": "text"|"number"|"integer"}]``
-  in the DataFrame's order;
+- ``columns``: ``[{"name", "kind": "meta"|"metric"|"param"|"dep", "type": "text"|"number"|
+  "integer"}]`` in the DataFrame's order (``dep``: a stage dependency's md5 from ``dvc.lock``);
 - ``rows``: ``[{"id", "kind": "workspace"|"baseline"|"experiment"|"checkpoint", "baseline":
   id or null, "commit": full sha or null, "values": [...]}]`` in the DataFrame's order, one
   value per column. ``id`` is ``"workspace"``, a baseline's full sha, an experiment's full ref
@@ -25,6 +25,13 @@ Synced traits (Python -> browser, unless noted):
   chain but its last, newest first, right after the experiment's row) also has ``"parent"``:
   its experiment's row id. The browser shows them under it, collapsed until toggled; apply,
   branch and the overlay take a checkpoint row, remove and push only whole experiments.
+  A row whose ``State`` is set also has ``"state"`` (``queued``, ``running``, ``failed``,
+  ``success``, ``unfinished``); a queue's run without an experiment ref has ``"queue"``:
+  ``"dvc"`` (DVC's queued, running or failed task, id ``dvc-task:<stash commit>``, which
+  Apply takes as ``dvc exp apply`` does) or ``"live-nb"`` (live_nb's queued or running run,
+  ``live_nb.runs.pending()``, id ``live-nb:<name>``, no commit: nothing acts on it). The
+  browser shows the state as a badge in the name cell and disables what cannot act on it;
+  Python refuses the same (:func:`refuse_queued`) with a sentence saying what does.
   Values are JSON: a missing value is ``null``, an infinite float is ``{"float": "inf"}``
   or ``{"float": "-inf"}``;
 - ``sort_by`` (a column name or ``""``), ``sort_order`` (``"asc"``/``"desc"``), ``filter_text``,
@@ -90,7 +97,7 @@ from live_nb.experiments.history import read_histories
 from live_nb.experiments.options import ShowOptions
 from live_nb.experiments.read import WORKSPACE
 from live_nb.experiments.refs import ExpRef, list_refs
-from live_nb.experiments.show import EXPERIMENT_TYPES, META_COLUMNS, show
+from live_nb.experiments.show import EXPERIMENT_TYPES, META_COLUMNS, PendingRun, show
 from live_nb.git import Repository
 from live_nb.widgets.base import SharedBundleWidget, with_saved_copy
 
@@ -99,6 +106,9 @@ __all__ = [
     "MAX_POINTS",
     "ExperimentsFrame",
     "ExperimentsTable",
+    "QueuedRunError",
+    "queued_runs",
+    "refuse_queued",
     "show_table",
     "static_html",
     "synced_state",
@@ -125,6 +135,8 @@ class _Target:
     exp: ExpRef | None = None
     local: bool = True  # False: a Git remote's experiment that is not here (--remote)
     parent: str | None = None  # a checkpoint's: the id of its experiment's row
+    queue: str | None = None  # a queue's run that has no experiment ref: "dvc" or "live-nb"
+    state: str | None = None  # its State (queued, running, failed), as show() writes it
 
 
 def _is_missing(value: Any) -> bool:
@@ -169,11 +181,14 @@ def _column_specs(df: pd.DataFrame) -> list[dict[str, str]]:
     metrics = set(df.attrs.get("metrics", ()))
     params = set(df.attrs.get("params", ()))
     ints = set(df.attrs.get("int_columns", ()))
+    deps = set(df.attrs.get("deps", ()))
     specs = []
     for column in df.columns:
         name = str(column)
         if name in META_COLUMNS:
             kind = "meta"
+        elif name in deps:
+            kind = "dep"
         elif name in params:
             kind = "param"
         else:
@@ -206,6 +221,7 @@ def _targets(repo: Repository, df: pd.DataFrame) -> list[tuple[str, _Target | No
     if head is not None:
         known[head[:7]] = head
     records = df[["Experiment", "rev", "typ", "parent"]].to_dict("records")
+    queued = _QueueRows(repo, df, known)
     unknown = [
         str(r["rev"]) for r in records if r["typ"] == "baseline" and str(r["rev"]) not in known
     ]
@@ -228,9 +244,78 @@ def _targets(repo: Repository, df: pd.DataFrame) -> list[tuple[str, _Target | No
             exp, sha = by_key[(name, rev, parent)]
             result.append((exp.ref, _Target(name, "experiment", sha, exp, (exp, sha) in here)))
             chain.experiment = result[-1][1]
+        elif (found := queued.target(index, name, str(rev), str(parent))) is not None:
+            result.append(found)
         else:  # changed between show() and now: shown, but neither plotted nor managed
             result.append((f"row:{index}", None))
     return result
+
+
+DVC_TASK_PREFIX = "dvc-task:"
+"""The id of a row of DVC's queue without an experiment ref: this prefix, its stash commit."""
+
+LIVE_NB_QUEUE_PREFIX = "live-nb:"
+"""The id of a run of live_nb's queue that has not saved its experiment: this prefix, its name."""
+
+
+class _QueueRows:
+    """Targets for the rows of a queue that have no experiment ref yet (``show()``'s State).
+
+    DVC's queued, running and failed tasks are commits of its stash (apply takes them, as
+    ``dvc exp apply`` does); live_nb's queued and running runs have no commit at all.
+    """
+
+    def __init__(self, repo: Repository, df: pd.DataFrame, known: Mapping[str, str]) -> None:
+        self._states = _column(df, "State")
+        self._executors = _column(df, "Executor")
+        self._known = known
+        self._tasks: dict[tuple[str, str], str] | None = None
+        self._repo = repo
+        self._ids: set[str] = set()
+
+    def target(self, index: int, name: str, rev: str, parent: str) -> tuple[str, _Target] | None:
+        """Row ``index``'s id and target when it is a queue's run (None otherwise)."""
+        state = self._states[index]
+        if state is None:
+            return None
+        baseline = (self._known.get(parent) or self._repo.rev_parse(parent)) if parent else None
+        if baseline is None:
+            return None
+        exp = ExpRef(baseline, name)
+        if self._executors[index] == "live-nb" and not rev:
+            row_id = self._unique(f"{LIVE_NB_QUEUE_PREFIX}{name}")
+            return row_id, _Target(name, "experiment", None, exp, queue="live-nb", state=state)
+        commit = self._dvc_tasks().get((name, rev))
+        if commit is None:
+            return None
+        row_id = f"{DVC_TASK_PREFIX}{commit}"
+        return row_id, _Target(name, "experiment", commit, exp, queue="dvc", state=state)
+
+    def _dvc_tasks(self) -> dict[tuple[str, str], str]:
+        """(name, short sha) -> full sha of DVC's queued, running and failed tasks."""
+        if self._tasks is None:
+            from live_nb.experiments.dvc_queue import queue_tasks
+
+            dvc_dir = self._repo.root / ".dvc"
+            tasks = queue_tasks(self._repo.git_dir, dvc_dir if dvc_dir.is_dir() else None)
+            self._tasks = {(task.name, task.commit[:7]): task.commit for task in tasks}
+        return self._tasks
+
+    def _unique(self, row_id: str) -> str:
+        """``row_id``, or ``row_id#N`` when the queue holds two runs of one name."""
+        candidate, count = row_id, 1
+        while candidate in self._ids:
+            count += 1
+            candidate = f"{row_id}#{count}"
+        self._ids.add(candidate)
+        return candidate
+
+
+def _column(df: pd.DataFrame, name: str) -> list[str | None]:
+    """Column ``name`` of ``df`` as text (None where missing, or everywhere without it)."""
+    if name not in df.columns:
+        return [None] * len(df)
+    return [None if _is_missing(value) else str(value) for value in df[name]]
 
 
 CHECKPOINT_ID_SEPARATOR = "@"
@@ -294,7 +379,8 @@ def _payload(
     columns = _column_specs(df)
     as_int = [column["type"] == "integer" for column in columns]
     baseline_ids = {target.commit for _, target in targets if target and target.kind == "baseline"}
-    rows = []
+    states = _column(df, "State")
+    rows: list[dict[str, Any]] = []
     for (row_id, target), values in zip(targets, df.itertuples(index=False, name=None)):
         kind = target.kind if target else "experiment"
         baseline: str | None = None
@@ -311,6 +397,10 @@ def _payload(
         }
         if target is not None and target.parent is not None:
             row["parent"] = target.parent
+        if target is not None and target.queue is not None:
+            row["queue"] = target.queue
+        if (state := states[len(rows)]) is not None:
+            row["state"] = state
         rows.append(row)
     return columns, rows
 
@@ -441,7 +531,9 @@ class ExperimentsTable(SharedBundleWidget):
 
     def _read(self) -> pd.DataFrame:
         """``show()`` with each experiment's checkpoints (the browser shows them collapsed)."""
-        return show(self.path, **self.options.kwargs(), checkpoints=True)
+        with Repository.discover(self.path) as repo:
+            pending = queued_runs(repo) if self.options.remote is None else []
+        return show(self.path, **self.options.kwargs(), checkpoints=True, pending=pending)
 
     def _load(self, df: pd.DataFrame) -> None:
         with Repository.discover(self.path) as repo:
@@ -519,6 +611,13 @@ class ExperimentsTable(SharedBundleWidget):
                     "downsampled": False,
                     "error": "this row is no longer in the table: refresh it",
                 }
+            elif target.queue == "live-nb":
+                histories[row_id] = {
+                    "commit": None,
+                    "metrics": {},
+                    "downsampled": False,
+                    "error": "it has not started yet, so it has no metrics",
+                }
             else:
                 commits[row_id] = target.commit or WORKSPACE
         read = read_histories(commits.values(), self.path, MAX_POINTS) if commits else {}
@@ -537,6 +636,8 @@ class ExperimentsTable(SharedBundleWidget):
             raise CheckpointRowError(action, target.name)
         if not target.local:
             raise NotHereError(action, target.name, str(self.df.attrs.get("remote", "")))
+        if target.queue is not None:
+            refuse_queued(action, target.name, target.queue, target.state)
         return target
 
     def _apply(self, content: Mapping[str, Any]) -> dict[str, Any]:
@@ -548,11 +649,11 @@ class ExperimentsTable(SharedBundleWidget):
             result = restore.apply(
                 _name_of(target), path=self.path, force=bool(content.get("force")), keep=self.keep
             )
-        lines = [result.describe(), *(str(item.message) for item in caught)]
+        lines = [result.describe("it is open here"), *(str(item.message) for item in caught)]
         if result.kept:
             lines.append(
-                "The open notebook was left as it is, so the editor keeps your version. To take "
-                f"the experiment's, run %exp_apply {target.name} --notebook and reload it."
+                "To take the experiment's version too, run "
+                f"%exp_apply {target.name} --notebook, then reload the notebook from disk."
             )
         return self._done("apply", lines)
 
@@ -654,7 +755,56 @@ class CheckpointRowError(LiveNbError, ValueError):
 def _name_of(target: _Target) -> str:
     """What apply and branch are given: a checkpoint's commit, or the experiment's ref."""
     assert target.exp is not None
-    return target.commit if target.kind == "checkpoint" and target.commit else target.exp.ref
+    if (target.kind == "checkpoint" or target.queue == "dvc") and target.commit:
+        return target.commit  # a DVC task: its stash commit, which apply finds as DVC does
+    return target.exp.ref
+
+
+class QueuedRunError(LiveNbError, ValueError):
+    """An action the row of a queue's run (no experiment ref yet) cannot take."""
+
+
+def refuse_queued(action: str, name: str, queue: str, state: str | None) -> None:
+    """Raise :class:`QueuedRunError` unless ``action`` can act on that queue's run.
+
+    DVC applies its queued and failed tasks (``dvc exp apply``): so does the table. Nothing
+    else acts on a run that has saved no experiment; the error says what does.
+    """
+    if queue == "dvc" and action == "apply" and state in ("queued", "failed"):
+        return
+    if state == "running":
+        raise QueuedRunError(
+            f"Cannot {action} {name!r} yet: it is still running. Once it has saved its "
+            f"experiment, it can be {_past(action)}."
+        )
+    if queue == "live-nb":
+        raise QueuedRunError(
+            f"Cannot {action} {name!r}: it is queued in live_nb's queue and has not run, so it "
+            f"has no experiment yet. Take it off the queue with `live-nb queue remove {name}`."
+        )
+    where = "queued in DVC's queue" if state == "queued" else "a failed run of DVC's queue"
+    raise QueuedRunError(
+        f"Cannot {action} {name!r}: it is {where}, not a saved experiment (only Apply takes "
+        f"it, as `dvc exp apply` does). `dvc queue remove {name}` removes it."
+    )
+
+
+def _past(action: str) -> str:
+    return {"apply": "applied", "branch": "branched", "star": "starred", "push": "pushed"}.get(
+        action, f"{action}d"
+    )
+
+
+def queued_runs(repo: Repository) -> list[PendingRun]:
+    """live_nb's queued and running runs of ``repo`` (``show(pending=...)``), as the CLI lists.
+
+    A repository without live_nb's queue folder imports nothing of ``live_nb.runs``.
+    """
+    if not (repo.git_dir / "live_nb" / "queue").is_dir():
+        return []
+    from live_nb.runs.api import pending
+
+    return list(pending(repo.root))
 
 
 class NotHereError(LiveNbError, LookupError):
@@ -819,7 +969,7 @@ def show_table(
     options = ShowOptions(all_baselines, sort_by, sort_order, only_changed, num, remote, fetch)
     if not _has_kernel():  # a terminal: the table is the value's text, shown as Out[n]
         return TextExperimentsFrame.of(show(path, **options.kwargs()))
-    df = show(path, **options.kwargs(), checkpoints=True)
-    table = ExperimentsTable(path, options, frame=df, keep=keep)
+    table = ExperimentsTable(path, options, keep=keep)
+    df = table.df
     display(table)
     return ExperimentsFrame.shown_with(without_checkpoints(df), table, _current_cell())

@@ -8,6 +8,7 @@ wide; the screenshot (build/e2e/sidebar-launch.png) is the one in the README.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,8 @@ CELLS = [
     ("%load_ext live_nb", []),
     ("lr = 0.1\nepochs = 12", ["parameters"]),
     ("%%live\nimport time\nfor epoch in range(epochs):\n"
-     "    live.log_metric('train/loss', lr / (epoch + 1))\n    live.next_step()\n"
+     "    live.log_metric('train/loss', lr / (epoch + 1))\n"
+     "    live.log_metric('train/acc', 1 - lr / (epoch + 2))\n    live.next_step()\n"
      "    time.sleep(0.5)", []),
 ]  # fmt: skip
 
@@ -82,6 +84,16 @@ def test_a_run_queued_from_the_form_runs_when_a_worker_starts(
     widen_sidebar(page, 430)  # as a person drags the sidebar's edge
     page.wait_for_timeout(1500)  # the sparkline grows over a few reads
     page.screenshot(path=str(SHOTS / "sidebar-launch.png"))
+    colours = page.evaluate(
+        """(s) => [...document.querySelectorAll(`${s} .live-nb-panel-running .live-nb-runs-spark`)]
+              .map((svg) => getComputedStyle(svg).color)""",
+        PANEL,
+    )
+    assert len(colours) == 2 and colours[0] != colours[1], colours  # one colour per metric
+    elapsed = page.locator(f"{PANEL} .live-nb-panel-running .live-nb-runs-elapsed").inner_text()
+    listed = page.locator(f'{LAUNCH} .live-nb-launch-runs li[data-status="running"]').inner_text()
+    clock = re.compile(r"\b\d+:\d\d\b")  # 0:07 in both places, not 7s in one
+    assert clock.search(elapsed) and clock.search(listed), (elapsed, listed)
 
     page.wait_for_selector(f'{PANEL} tr[data-experiment="{name}"]', timeout=90_000)
     page.wait_for_selector(f'{LAUNCH} .live-nb-launch-runs li[data-status="done"]', timeout=15_000)

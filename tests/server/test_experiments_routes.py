@@ -266,7 +266,7 @@ async def test_apply_keeps_the_open_notebook(jp_fetch: Fetch, project: Path) -> 
     )
     assert code == 200, answer
     assert notebook.read_text() == '{"cells": []}'
-    assert "left as it is" in answer["message"]
+    assert "so your version stays: train.ipynb (it is open in JupyterLab" in answer["message"]
 
 
 async def test_remove_and_branch(jp_fetch: Fetch, project: Path) -> None:
@@ -387,3 +387,35 @@ async def test_push_to_the_default_remote(
     code, answer = await post_json(jp_fetch, "push", {"path": "project", "ids": [ids["fast"]]})
     assert code == 200 and "Pushed 1 experiment to 'origin': fast." in answer["message"], answer
     assert ids["fast"] in git(origin, "for-each-ref", "--format=%(refname)")
+
+
+async def test_a_queued_run_is_a_row_of_the_sidebar_and_changes_the_etag(
+    jp_fetch: Fetch, project: Path
+) -> None:
+    import sys
+
+    from live_nb import runs
+
+    first = await jp_fetch("live-nb", "api", "experiments", params={"path": "project"})
+    tag = first.headers["ETag"]
+    runs.queue(command=[sys.executable, "-c", "pass"], name="later", path=project)
+    changed = await jp_fetch(
+        "live-nb",
+        "api",
+        "experiments",
+        params={"path": "project"},
+        headers={"If-None-Match": tag},
+    )
+    assert changed.code == 200 and changed.headers["ETag"] != tag
+    table = json.loads(changed.body)
+    (row,) = [row for row in table["rows"] if row["id"] == "live-nb:later"]
+    assert (row["state"], row["queue"], row["commit"]) == ("queued", "live-nb", None)
+    for route, body in [
+        ("apply", {"id": "live-nb:later"}),
+        ("remove", {"ids": ["live-nb:later"]}),
+        ("branch", {"id": "live-nb:later", "branch_name": "b"}),
+    ]:
+        code, answer = await post_json(jp_fetch, route, {"path": "project", **body})
+        assert code >= 400 and "has not run" in answer["message"], answer
+    histories = await get_json(jp_fetch, "histories", path="project", id="live-nb:later")
+    assert "not started yet" in histories["histories"]["live-nb:later"]["error"]

@@ -9,6 +9,9 @@
 // recent runs) and its worker, with Start / Stop, read every QUEUE_POLL_MS while open.
 // live_nb/server/launch_handlers.py documents the routes; every text is shown as text.
 
+import { formatElapsed } from "../../src/common/format.js";
+import { StatusLine } from "../../src/common/status.js";
+
 export const QUEUE_POLL_MS = 2000;
 
 const STYLE = `
@@ -87,12 +90,10 @@ export function keyOf(item) {
   return body.slice(body.lastIndexOf(":") + 1).replace(/^[+~]+/, "").trim();
 }
 
-/** "1m 05s", "12s": an elapsed time as the runs view shows it. */
+/** "0:07", "1:05:00": an elapsed time as the runs view and "Now running" show it. */
 export function duration(seconds) {
   if (typeof seconds !== "number" || !Number.isFinite(seconds)) return "";
-  const whole = Math.max(0, Math.round(seconds));
-  if (whole < 60) return `${whole}s`;
-  return `${Math.floor(whole / 60)}m ${String(whole % 60).padStart(2, "0")}s`;
+  return formatElapsed(Math.round(seconds));
 }
 
 export class LaunchForm {
@@ -102,7 +103,7 @@ export class LaunchForm {
    * @param {() => boolean} isVisible whether the panel is shown (the queue is read only then)
    * @param {(path: string) => boolean} [isDirty] whether the open notebook has unsaved changes
    */
-  constructor(client, isVisible, isDirty = () => false) {
+  constructor(client, isVisible, isDirty = () => false, group = null) {
     this.client = client;
     this.isVisible = isVisible;
     this.isDirty = isDirty;
@@ -138,7 +139,7 @@ export class LaunchForm {
     jobs.prepend(this.jobs);
     actions.append(this.run, this.queueButton, jobs);
     this.status = element("div", "live-nb-launch-status");
-    this.status.setAttribute("role", "status");
+    this.statusLine = new StatusLine(this.status, { group }); // replaced by the panel's next message
     this.form = element("div");
     this.form.append(this.grid, this.extra, actions);
 
@@ -334,12 +335,11 @@ export class LaunchForm {
   }
 
   say(state, text) {
-    this.status.dataset.state = state;
-    this.status.textContent = text;
-    this.status.hidden = !text;
+    this.statusLine.say(state, text);
   }
 
   dispose() {
     clearInterval(this.timer);
+    this.statusLine.dispose();
   }
 }

@@ -2,6 +2,8 @@
 // its note (the table's Notes column) and a Save button that posts it (live-nb/api/note; an
 // empty note removes it). The note is kept as a Git note under refs/notes/live-nb.
 
+import { StatusLine } from "../../src/common/status.js";
+
 export const MAX_NOTE = 2000;
 
 function element(tag, className, text) {
@@ -16,7 +18,8 @@ export function notedExperiment(model) {
   const ids = model.get("selection") ?? [];
   const rows = model.get("rows") ?? [];
   const columns = model.get("columns") ?? [];
-  const ticked = rows.filter((row) => row.kind === "experiment" && ids.includes(row.id));
+  // a queue's run (row.queue) has no experiment ref to hang a note on yet
+  const ticked = rows.filter((row) => row.kind === "experiment" && !row.queue && ids.includes(row.id));
   if (ticked.length !== 1 || ids.length !== 1) return null;
   const at = (name) => columns.findIndex((column) => column.name === name);
   const [row] = ticked;
@@ -29,8 +32,9 @@ export class NoteEditor {
    * @param {any} model the table's PanelModel
    * @param {(id: string, text: string) => Promise<{ ok: boolean, status: number, data: any }>} save
    * @param {() => Promise<unknown>} reload
+   * @param {import("../../src/common/status.js").StatusGroup | null} [group] the panel's status lines
    */
-  constructor(model, save, reload) {
+  constructor(model, save, reload, group = null) {
     this.model = model;
     this.save = save;
     this.reload = reload;
@@ -44,6 +48,7 @@ export class NoteEditor {
     this.label.htmlFor = this.input.id = `live-nb-note-${Math.random().toString(36).slice(2)}`;
     this.button = element("button", "jp-mod-styled", "Save note");
     this.status = element("div", "live-nb-panel-notestatus");
+    this.statusLine = new StatusLine(this.status, { group });
     this.status.setAttribute("role", "status");
     const line = element("div", "live-nb-panel-noteline");
     line.append(this.input, this.button);
@@ -68,7 +73,7 @@ export class NoteEditor {
     const changedRow = this.current?.id !== found.id;
     if (changedRow || (document.activeElement !== this.input && this.current?.note !== found.note)) {
       this.input.value = found.note;
-      if (changedRow) this.status.textContent = "";
+      if (changedRow) this.statusLine.clear();
     }
     this.label.textContent = `Note on ${found.name}`;
     this.current = found;
@@ -79,18 +84,17 @@ export class NoteEditor {
     this.button.disabled = true;
     try {
       const answer = await this.save(this.current.id, this.input.value);
-      this.status.textContent = String(answer.data?.message ?? `The server answered ${answer.status}.`);
-      this.status.dataset.state = answer.ok ? "ok" : "error";
+      this.statusLine.say(answer.ok ? "ok" : "error", String(answer.data?.message ?? `The server answered ${answer.status}.`));
       if (answer.ok) await this.reload();
     } catch (error) {
-      this.status.textContent = `The request failed: ${error?.message ?? error}`;
-      this.status.dataset.state = "error";
+      this.statusLine.say("error", `The request failed: ${error?.message ?? error}`);
     } finally {
       this.button.disabled = false;
     }
   }
 
   dispose() {
+    this.statusLine.dispose();
     this.model.off("change:selection", this.update);
     this.model.off("change:rows", this.update);
   }

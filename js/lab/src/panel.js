@@ -8,6 +8,7 @@
 
 import { Widget } from "@lumino/widgets";
 
+import { STATUS_STYLE, StatusGroup } from "../../src/common/status.js";
 import { makeClient } from "./client.js";
 import { LaunchForm } from "./launch.js";
 import { messageOf, PanelModel } from "./model.js";
@@ -17,7 +18,7 @@ import { RunsModel } from "./running.js";
 export const POLL_MS = 3000;
 export const RUNNING_POLL_MS = 1500;
 
-const STYLE = `
+const STYLE = `${STATUS_STYLE}
 .live-nb-panel { display: flex; flex-direction: column; overflow: auto; padding: 6px 8px;
   background: var(--jp-layout-color1); color: var(--jp-ui-font-color1);
   font-size: var(--jp-ui-font-size1); font-family: var(--jp-ui-font-family); }
@@ -84,6 +85,8 @@ export class ExperimentsPanel extends Widget {
       keep: () => this.openFiles(),
     });
     if (openRun) this.model.open = (id) => openRun(this.runOf(id)); // runview.js: a run's view
+    this.statusGroup = new StatusGroup(); // the sections' messages replace each other
+    this.model.statusGroup = this.statusGroup; // the table view's line joins it
 
     const style = element("style");
     style.textContent = STYLE;
@@ -105,8 +108,9 @@ export class ExperimentsPanel extends Widget {
       this.model,
       (id, text) => this.client.act(this.path ?? "", "note", { id, text }),
       () => this.read(true),
+      this.statusGroup,
     );
-    this.launch = new LaunchForm(this.client, () => this.isVisible, isDirty);
+    this.launch = new LaunchForm(this.client, () => this.isVisible, isDirty, this.statusGroup);
     this.node.append(style, head, this.note, this.running, this.launch.node, this.noteEditor.node, this.host);
     this.say("info", "Open a notebook or a folder to see the experiments of its Git repository.");
     this.timer = setInterval(() => this.poll(), POLL_MS);

@@ -13,6 +13,10 @@ import { formatElapsed, formatValue } from "../common/format.js";
 import { OTHER_STATUS_COLOR, STATUS_COLORS } from "../common/theme.js";
 import { sparkline } from "./sparkline.js";
 
+// The sparklines' colours, one per metric in turn: the theme's brand, warning, success and
+// accent colours (JupyterLab's variables, so a dark theme has its own), defined in STYLE.
+const SPARK_COLORS = 4;
+
 const MAX_METRICS = 4;
 const STOPPABLE = new Set(["queued", "running"]);
 const COLORS = { ...STATUS_COLORS, failed: STATUS_COLORS.error, killed: STATUS_COLORS.interrupted, cached: STATUS_COLORS.done };
@@ -77,6 +81,7 @@ class RunRow {
     const metrics = metricsParts(row.metrics).map((part, i) => {
       const values = row.sparklines?.[names[i]];
       const spark = values ? sparkline(values, `${names[i]}: its last ${values.length} values`) : null;
+      spark?.setAttribute("data-series", String(i % SPARK_COLORS)); // each metric its own colour
       return h("div", { className: "live-nb-runs-metric" }, spark, part);
     });
     this.latest.replaceChildren(...step, ...metrics);
@@ -145,6 +150,9 @@ function style() {
 .live-nb-runs-detail { color: var(--jp-ui-font-color2, #666); font-size: 12px; white-space: normal; max-width: 16em; }
 .live-nb-runs button { font-size: 11px; cursor: pointer; margin-top: 2px; padding: 0 6px; }
 .live-nb-runs-spark { vertical-align: middle; margin-right: 4px; color: var(--jp-brand-color1, #1976d2); }
+.live-nb-runs-spark[data-series="1"] { color: var(--jp-warn-color1, #f57c00); }
+.live-nb-runs-spark[data-series="2"] { color: var(--jp-success-color1, #388e3c); }
+.live-nb-runs-spark[data-series="3"] { color: var(--jp-accent-color1, #7b1fa2); }
 .live-nb-runs-note { color: var(--jp-ui-font-color2, #666); font-size: 12px; margin-top: 4px; }
 `,
   });

@@ -5,7 +5,7 @@
 import { element } from "./dom.js";
 import { ROW_HEIGHT, VIEWPORT } from "./style.js";
 import { toggleLabel } from "./checkpoints.js";
-import { columnLabel, treeGlyph } from "./logic.js";
+import { columnLabel, stateBadge, treeGlyph } from "./logic.js";
 
 const OVERSCAN = 8; // rows rendered above and below the window
 
@@ -219,7 +219,8 @@ export class VirtualGrid {
     const name = entry.text[this.data.nameColumn] ?? entry.id;
     const chain = this.chainToggle(entry, name);
     const starrable = entry.kind === "experiment" && entry.id.startsWith("refs/exps/");
-    if (!chain && !starrable) return element("td", { className, text: glyph + text, attrs: { title } });
+    const badge = this.stateBadge(entry);
+    if (!chain && !starrable && !badge) return element("td", { className, text: glyph + text, attrs: { title } });
     /** @type {Node[]} */
     const parts = starrable ? [this.starButton(entry, name)] : []; // first: the stars line up
     parts.push(document.createTextNode(glyph));
@@ -232,7 +233,20 @@ export class VirtualGrid {
             attrs: { type: "button", "data-open": "", title: `Open ${name}: charts, images, notebook, diff` },
           })
         : element("span", { text });
-    return element("td", { className, attrs: { title } }, [...parts, label]);
+    label.classList.add("live-nb-table-label"); // cut with an ellipsis, the badge kept in sight
+    const box = element("div", { className: "live-nb-table-namebox" }, [...parts, label, ...(badge ? [badge] : [])]);
+    return element("td", { className, attrs: { title } }, [box]);
+  }
+
+  // A Queued / Running / Failed badge after the name of a row whose run is not a plain saved one.
+  stateBadge(entry) {
+    const badge = stateBadge(entry);
+    if (!badge) return null;
+    return element("span", {
+      className: "live-nb-table-state",
+      text: badge.text,
+      attrs: { "data-state": entry.state, title: badge.title },
+    });
   }
 
   starButton(entry, name) {

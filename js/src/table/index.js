@@ -30,6 +30,7 @@ import {
   pinStarred,
   isStarred,
   prepareEntries,
+  queuedReason,
   selectedExperiments,
   sortEntries,
   STAR_COLUMN,
@@ -38,9 +39,15 @@ import {
 } from "./logic.js";
 import { MAX_OVERLAY, StyleSlots, seriesLabels, styleOf } from "./overlay.js";
 import { PUSH_ACTION, pushConfirmation, pushEnabled, pushTitle } from "./push.js";
+import { StatusLine } from "../common/status.js";
 import { STYLE } from "./style.js";
 
 const SAVE_DELAY = 250; // ms between typing in the filter box and syncing it to Python
+// Below this width (px; a narrow sidebar) the table is compact: the name column is cut to
+// COMPACT_NAME ch (its tooltip has it whole, a state badge becomes a dot) and the first metric
+// comes right after it, the date and notes after the numbers.
+export const COMPACT_WIDTH = 460;
+const COMPACT_NAME = 16;
 const LISTED = 10; // names listed in a confirmation
 
 let views = 0;
@@ -99,6 +106,8 @@ export class TableView {
       attrs: { role: "status", "aria-live": "polite" },
     });
     this.root.append(this.confirmBox, this.message);
+    // the sidebar's model gives its sections one group, so their messages replace each other
+    this.status = new StatusLine(this.message, { group: model.statusGroup ?? null });
     this.grid = new VirtualGrid(this.root, {
       onSort: (name) => this.toggleSort(name),
       onToggle: (id, checked) => this.toggleRow(id, checked),
@@ -110,6 +119,9 @@ export class TableView {
     this.styleSlots = new StyleSlots(); // which colour each ticked row has
     this.charts = new ChartPanel(this.root, embedFn ? { embedFn } : {});
     el.appendChild(this.root);
+    this.compact = false;
+    this.sizes = typeof ResizeObserver === "function" ? new ResizeObserver(() => this.checkWidth()) : null;
+    this.sizes?.observe(this.root);
 
     this.root.addEventListener("click", (event) => this.onClick(event));
     this.confirmBox.addEventListener("keydown", (event) => {
@@ -244,7 +256,8 @@ export class TableView {
     const sorted = pinStarred(sortEntries(filtered, sortColumn, this.sort.order), this.starColumn);
     this.shown = withChains(sorted, this.chains, this.open);
     const hidden = this.hideUnchanged ? unchangedColumns(filtered, this.columns) : new Set();
-    this.shownColumns = displayOrder(this.columns, { details: this.details }).filter((index) => !hidden.has(index));
+    const order = displayOrder(this.columns, { details: this.details, compact: this.compact });
+    this.shownColumns = order.filter((index) => !hidden.has(index));
     let count = `${sorted.length} of ${this.topEntries.length} rows`;
     const links = this.shown.length - sorted.length;
     if (links) count += ` · ${links} checkpoint(s) shown`;
@@ -254,11 +267,28 @@ export class TableView {
     this.redraw();
   }
 
+  // Compact below COMPACT_WIDTH px (0: not laid out, e.g. a hidden panel, left as it is).
+  checkWidth() {
+    const width = this.root.clientWidth;
+    const compact = width > 0 ? width < COMPACT_WIDTH : this.compact;
+    if (compact === this.compact) return;
+    this.compact = compact;
+    this.root.toggleAttribute("data-compact", compact);
+    this.derive();
+  }
+
+  shownWidths() {
+    if (!this.compact || this.nameColumn < 0) return this.widths;
+    const widths = this.widths.slice();
+    widths[this.nameColumn] = Math.min(widths[this.nameColumn], COMPACT_NAME);
+    return widths;
+  }
+
   redraw() {
     this.grid.setData({
       columns: this.columns,
       shown: this.shownColumns,
-      widths: this.widths,
+      widths: this.shownWidths(),
       entries: this.shown,
       changed: this.changed,
       byId: this.byId,
@@ -407,10 +437,26 @@ export class TableView {
         : "Tick the experiments to remove",
       push: pushTitle(chosen.length),
     };
+    for (const action of ["apply", "branch", "remove", "push"]) {
+      const reason = this.queuedReason(chosen, action);
+      if (reason) {
+        states[action] = false; // a queue's run: the button says why it cannot act
+        titles[action] = reason;
+      }
+    }
     for (const [action, enabled] of Object.entries(states)) {
       this.buttons[action].disabled = !enabled;
       if (titles[action]) this.buttons[action].title = titles[action];
     }
+  }
+
+  // Why `action` cannot act on one of the ticked rows (a queue's run), or null.
+  queuedReason(chosen, action) {
+    for (const entry of chosen) {
+      const reason = queuedReason(entry, action, this.nameOf(entry));
+      if (reason) return reason;
+    }
+    return null;
   }
 
   onClick(event) {
@@ -558,10 +604,9 @@ export class TableView {
     this.confirmBox.replaceChildren();
   }
 
+  // One message at a time (see common/status.js): a success fades, an error waits for its ×.
   say(state, text, extra = []) {
-    this.message.setAttribute("data-state", state);
-    this.message.setAttribute("role", state === "error" ? "alert" : "status");
-    this.message.replaceChildren(element("span", { text }), ...extra);
+    this.status.say(state, text, extra);
   }
 
   send(content, pendingText) {
@@ -666,6 +711,8 @@ export class TableView {
   destroy() {
     for (const [event, handler] of this.listeners) this.model.off(event, handler);
     for (const timer of this.timers) clearTimeout(timer);
+    this.sizes?.disconnect();
+    this.status.dispose();
     this.grid.destroy();
     this.charts.destroy();
     this.root.remove();

@@ -24,6 +24,8 @@ export function prepareEntries(rows, columns, { now = new Date() } = {}) {
       baseline: row.baseline ?? null,
       commit: row.commit ?? null,
       parent: row.parent ?? null, // a checkpoint's experiment (its row id)
+      state: row.state ?? null, // show()'s State: queued, running, failed, success, unfinished
+      queue: row.queue ?? null, // "dvc" or "live-nb": a queue's run without an experiment ref
       values,
       text,
       display,
@@ -40,7 +42,7 @@ export function prepareEntries(rows, columns, { now = new Date() } = {}) {
 // when it was made, then what is compared, metrics and params, then the message.
 // rev, typ and parent are details, shown at the end when asked for.
 
-export const DETAIL_COLUMNS = ["rev", "typ", "parent"];
+export const DETAIL_COLUMNS = ["rev", "typ", "parent", "State", "Executor"];
 
 // Headers in words for the columns DVC names tersely (the data keeps DVC's names).
 const HEADER_LABELS = { rev: "Commit", typ: "Kind", parent: "Parent commit" };
@@ -52,20 +54,26 @@ export function columnLabel(column) {
 // The `Star` column (show()'s, "★" for a starred experiment) is drawn as each row's star
 // button, not as a column of its own.
 export const STAR_COLUMN = "Star";
+export const NOTES_COLUMN = "Notes";
 const STAR_WIDTH = 2; // ch an experiment's star button takes before its name
 
-export function displayOrder(columns, { details = false } = {}) {
+// The notes (a person's words about a run) come right after the name and date, where an
+// 800-px window shows them; `compact` (a narrow sidebar) puts the first metric beside the name
+// instead, the date and notes after the numbers.
+export function displayOrder(columns, { details = false, compact = false } = {}) {
   const rank = (column) => {
-    if (column.kind === "metric") return 2;
-    if (column.kind === "param") return 3;
+    if (column.kind === "metric") return 3;
+    if (column.kind === "param") return 4;
+    if (column.kind === "dep") return 5;
     if (column.name === "Experiment") return 0;
-    if (column.name === "Created") return 1;
-    if (DETAIL_COLUMNS.includes(column.name)) return 5;
-    return 4; // Message, and any other column
+    if (column.name === "Created") return compact ? 7 : 1;
+    if (column.name === NOTES_COLUMN) return compact ? 6 : 2;
+    if (DETAIL_COLUMNS.includes(column.name)) return 9;
+    return 8; // Message, and any other column
   };
   return columns
     .map((column, index) => ({ index, rank: rank(column) }))
-    .filter((item) => (details || item.rank !== 5) && columns[item.index].name !== STAR_COLUMN)
+    .filter((item) => (details || item.rank !== 9) && columns[item.index].name !== STAR_COLUMN)
     .sort((a, b) => a.rank - b.rank || a.index - b.index)
     .map((item) => item.index);
 }
@@ -393,6 +401,8 @@ export function changedCells(entries, columns) {
     const cells = new Set();
     columns.forEach((column, index) => {
       if (column.kind === "meta" || base.values[index] === null || base.values[index] === undefined) return;
+      const missing = entry.values[index] === null || entry.values[index] === undefined;
+      if (missing && entry.queue) return; // a queue's run without results yet: no change to mark
       if (identityOf(entry.values[index]) !== identityOf(base.values[index])) cells.add(index);
     });
     if (cells.size) changed.set(entry.id, cells);
@@ -414,6 +424,14 @@ export function estimateWidth(text, bold = false) {
   return bold ? text.length * BOLD_SLACK : text.length;
 }
 
+// Columns of long text are cut (the cell's tooltip holds it in full), so one long note or
+// message, or a dependency's 32-digit md5, does not push the numbers out of an 800-px window.
+export const WIDEST = { Notes: 20, Message: 28, dep: 10 };
+
+function widest(column, max) {
+  return Math.min(max, WIDEST[column.kind === "meta" ? column.name : column.kind] ?? max);
+}
+
 export function columnWidths(
   entries,
   columns,
@@ -431,9 +449,19 @@ export function columnWidths(
       const length = measure(text, bold);
       if (length > width) width = length;
     }
-    if (column.name === "Experiment") width += glyph + STAR_WIDTH;
-    return Math.max(min, Math.min(max + (column.name === "Experiment" ? STAR_WIDTH : 0), Math.ceil(width)));
+    if (column.name === "Experiment") width += glyph + STAR_WIDTH + badgeWidth(entries, measure);
+    return Math.max(min, Math.min(widest(column, max) + (column.name === "Experiment" ? STAR_WIDTH : 0), Math.ceil(width)));
   });
+}
+
+// Room for the widest state badge after a name (its padding counted as one ch).
+function badgeWidth(entries, measure) {
+  let widest = 0;
+  for (const entry of entries) {
+    const badge = stateBadge(entry);
+    if (badge) widest = Math.max(widest, measure(` ${badge.text}`, false) * 0.9 + 1);
+  }
+  return widest;
 }
 
 // The tree glyph DVC draws before an experiment: the last of its group gets └──
@@ -467,12 +495,51 @@ export function wholeExperiments(experiments) {
 
 export function buttonStates(experiments, busy) {
   const one = experiments.length === 1;
+  const free = (action) => !experiments.some((entry) => queuedReason(entry, action));
   return {
-    apply: !busy && one,
-    branch: !busy && one,
-    remove: !busy && wholeExperiments(experiments),
+    apply: !busy && one && free("apply"),
+    branch: !busy && one && free("branch"),
+    remove: !busy && wholeExperiments(experiments) && free("remove"),
     refresh: !busy,
   };
+}
+
+// ---------------------------------------------------------------------------
+// A row's State (show()'s column, hidden with the details) is a badge after its name; a
+// queue's run that has saved no experiment (`queue`) takes only what it can: DVC applies its
+// queued and failed tasks (`dvc exp apply`), nothing else acts on it. Python refuses the same
+// (live_nb/widgets/table.py's refuse_queued).
+
+const STATE_BADGES = { queued: "Queued", running: "Running", failed: "Failed", unfinished: "Unfinished" };
+const QUEUES = { dvc: "DVC's queue", "live-nb": "live_nb's queue" };
+const PAST = { apply: "applied", branch: "branched", remove: "removed", push: "pushed", star: "starred" };
+
+// The badge {text, title} of a row's state (null for none, or a run that succeeded).
+export function stateBadge(entry) {
+  const text = STATE_BADGES[entry.state];
+  if (!text) return null;
+  const where = QUEUES[entry.queue] ? ` in ${QUEUES[entry.queue]}` : "";
+  const titles = {
+    queued: `Queued${where}: not run yet`,
+    running: `Running${where}`,
+    failed: `Failed${where}: its commit holds its inputs (Apply takes them, as dvc exp apply does)`,
+    unfinished: "Its run stopped before saving: the last checkpoint is its latest state",
+  };
+  return { text, title: titles[entry.state] };
+}
+
+// Why `action` cannot act on `entry` (null when it can), in a sentence naming it.
+export function queuedReason(entry, action, name = entry.id) {
+  if (!entry.queue) return null;
+  if (entry.queue === "dvc" && action === "apply" && ["queued", "failed"].includes(entry.state)) return null;
+  if (entry.state === "running") {
+    return `${name} is still running: it can be ${PAST[action] ?? action} once it has saved its experiment.`;
+  }
+  if (entry.queue === "live-nb") {
+    return `${name} is queued in live_nb's queue and has not run: there is no experiment to ${action} yet.`;
+  }
+  const where = entry.state === "queued" ? "queued in DVC's queue" : "a failed run of DVC's queue";
+  return `${name} is ${where}, not a saved experiment: only Apply takes it (as dvc exp apply does).`;
 }
 
 // ---------------------------------------------------------------------------

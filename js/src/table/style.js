@@ -10,7 +10,9 @@
 export const ROW_HEIGHT = 24; // px; every row has this height so rows can be virtualised
 export const VIEWPORT = 480; // px; the scroll box's largest height
 
-export const STYLE = `
+import { STATUS_STYLE } from "../common/status.js";
+
+export const STYLE = `${STATUS_STYLE}
 .live-nb-table {
   --lnt-fg: var(--jp-ui-font-color1, #1f1f1f);
   --lnt-muted: var(--jp-ui-font-color2, #616161);
@@ -46,7 +48,7 @@ export const STYLE = `
 .live-nb-table-confirm-error { color: var(--lnt-error); flex-basis: 100%; white-space: pre-wrap; }
 .live-nb-table-confirm-error:empty { display: none; }
 .live-nb-table-message { white-space: pre-wrap; margin-bottom: 6px; }
-.live-nb-table-message:empty { display: none; }
+.live-nb-table-message:empty, .live-nb-table-message[hidden] { display: none; }
 .live-nb-table-message[data-state="error"] { color: var(--lnt-error); }
 .live-nb-table-message[data-state="ok"] { color: var(--lnt-ok); }
 .live-nb-table-message[data-state="info"] { color: var(--lnt-muted); }
@@ -88,6 +90,20 @@ export const STYLE = `
   font-variant-numeric: tabular-nums; }
 .live-nb-table-chain:focus-visible { outline: 2px solid var(--lnt-accent); }
 .live-nb-table-grid tr[data-kind="checkpoint"] td { color: var(--lnt-muted); }
+.live-nb-table-namebox { display: flex; align-items: center; min-width: 0; white-space: pre; }
+.live-nb-table-namebox > * { flex: none; }
+.live-nb-table-namebox > .live-nb-table-label { flex: 0 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis; }
+.live-nb-table[data-compact] .live-nb-table-state { width: 8px; height: 8px; padding: 0; margin-left: 4px;
+  font-size: 0; line-height: 0; border-radius: 50%; background: currentColor; }
+.live-nb-table[data-compact] .live-nb-table-key { display: none; }
+.live-nb-table[data-compact] .live-nb-table-filter { min-width: 0; flex-basis: 100%; }
+.live-nb-table-state { display: inline-block; margin-left: 6px; padding: 0 5px; border-radius: 8px;
+  font-size: 0.85em; line-height: 16px; font-weight: 600; font-style: normal; vertical-align: 1px;
+  color: var(--lnt-muted); border: 1px solid currentColor; }
+.live-nb-table-state[data-state="running"] { color: var(--lnt-accent); }
+.live-nb-table-state[data-state="failed"] { color: var(--lnt-error); }
+.live-nb-table-grid tr:has(.live-nb-table-state[data-state="queued"]) td:not(.live-nb-table-check) {
+  color: var(--lnt-muted); }
 .live-nb-table-charts { margin-top: 8px; }
 .live-nb-table-charts-note { color: var(--lnt-muted); margin-bottom: 4px; white-space: pre-wrap; }
 .live-nb-table-legend { display: flex; flex-wrap: wrap; gap: 4px 14px; align-items: center; margin-bottom: 4px; }
