@@ -720,6 +720,13 @@ class Live:
                     stacklevel=4,
                 )
             return
+        if self._dvc_run.in_stage:
+            warnings.warn(
+                f"live_nb: to track {os.fspath(path)!r} automatically in the DVC pipeline, add "
+                "it as an output of the pipeline stage (a .dvc file tracks it meanwhile).",
+                LiveNbWarning,
+                stacklevel=4,
+            )
         root = artifacts.find_dvc_root(Path.cwd())
         entry = artifacts.cache_artifact(path.absolute(), root)
         self._dvc_outputs.update({entry.dvc_file, entry.dvc_file.parent / ".gitignore"})

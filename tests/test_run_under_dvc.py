@@ -157,3 +157,17 @@ def test_log_artifact_of_a_missing_path_in_a_dvc_project_warns_and_keeps_the_ent
     with pytest.warns(LiveNbWarning, match=r"later\.pt"), Live(save_dvc_exp=False) as live:
         live.log_artifact("later.pt", type="model")
     assert "path: later.pt" in (git_repo / "dvc.yaml").read_text()
+
+
+def test_under_dvc_a_logged_artifact_no_stage_declares_gets_dvclives_hint(
+    git_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (git_repo / ".dvc").mkdir()
+    monkeypatch.setenv("DVC_ROOT", str(git_repo))
+    (git_repo / "model.pt").write_text("w")
+    with (
+        pytest.warns(LiveNbWarning, match="add it as an output of the pipeline stage"),
+        Live() as live,
+    ):
+        live.log_artifact("model.pt", type="model")
+    assert (git_repo / "model.pt.dvc").is_file()  # tracked meanwhile, as DVCLive does
