@@ -127,3 +127,21 @@ def test_a_broken_dvcyaml_never_stops_training(tmp_dir: Path) -> None:
     assert len([w for w in caught if issubclass(w.category, LiveNbWarning)]) == 1
     assert Path("dvclive/metrics.json").read_text().count('"step": 2') == 1
     assert Path("dvc.yaml").read_text() == "stages: [unclosed\n"
+
+
+def test_comments_on_the_users_own_entries_survive_every_run(tmp_dir: Path) -> None:
+    users = (
+        "metrics:\n  - mine.json   # the user's metric\n  # a note between items\n"
+        "  - other.json\n\nplots:\n- mine.csv  # my plot\n"
+    )
+    Path("dvc.yaml").write_text(users)
+    for _ in range(2):
+        with Live() as live:
+            live.log_metric("m", 1)
+            live.next_step()
+    text = Path("dvc.yaml").read_text()
+    for line in users.splitlines():
+        assert line in text.splitlines(), line
+    config = yaml.safe_load(text)
+    assert config["metrics"] == ["mine.json", "other.json", "dvclive/metrics.json"]
+    assert config["plots"] == ["mine.csv", {"dvclive/plots/metrics": {"x": "step"}}]

@@ -22,6 +22,7 @@ from live_nb.formats.sharedlock import exclusive
 from live_nb.formats.yaml import dump_yaml, load_yaml
 
 SECTIONS = ("params", "metrics", "plots", "artifacts")
+_LIST_ITEM = re.compile(r"^([ \t]*)- ")
 _TOP_LEVEL_KEY = re.compile(r"^([A-Za-z_][\w.-]*):(?:\s|$)")
 
 
@@ -114,7 +115,8 @@ def update_text(text: str, existing: dict[str, Any], merged: dict[str, Any]) -> 
         if key not in SECTIONS or merged.get(key) == existing.get(key):
             output.append(block)
         elif key in merged:
-            output.append(dump_yaml({key: merged[key]}))
+            rewritten = _list_keeping_comments(block, merged[key])
+            output.append(rewritten or dump_yaml({key: merged[key]}))
     for key in SECTIONS:
         if key in merged and key not in seen:
             if output and not output[-1].endswith("\n"):
@@ -127,6 +129,51 @@ def update_text(text: str, existing: dict[str, Any], merged: dict[str, Any]) -> 
     except Exception:
         pass
     return dump_yaml(merged)
+
+
+def _list_keeping_comments(block: str, entries: Any) -> str | None:
+    """A list section with the user's own items kept as written (comments too), ours after.
+
+    None when ``block`` is not a plain block list; :func:`update_text` checks the result.
+    """
+    if not isinstance(entries, list):
+        return None
+    lines = block.splitlines(keepends=True)
+    items: list[list[str]] = []
+    indent: str | None = None
+    for line in lines[1:]:
+        match = _LIST_ITEM.match(line)
+        if match and (indent is None or match.group(1) == indent):
+            indent = match.group(1)
+            items.append([line])
+        elif items:
+            items[-1].append(line)
+        elif line.strip() and not line.lstrip().startswith("#"):
+            return None
+    if indent is None:
+        return None
+    kept, written = [], []
+    for item in items:
+        try:
+            value = load_yaml(_dedent("".join(item), indent))
+        except Exception:
+            return None
+        if isinstance(value, list) and len(value) == 1 and value[0] in entries:
+            kept.append("".join(item))
+            written.append(value[0])
+    missing = [entry for entry in entries if entry not in written]
+    added = dump_yaml(missing).splitlines(keepends=True) if missing else []
+    head = "".join(lines[: len(lines) - sum(len(item) for item in items)])
+    body = "".join(kept).rstrip("\n") + "\n" if kept else ""
+    gap = block[len(block.rstrip("\n")) + 1 :]  # the blank lines before the next section
+    return head + body + "".join(indent + line for line in added) + gap
+
+
+def _dedent(text: str, indent: str) -> str:
+    return "".join(
+        line[len(indent) :] if line.startswith(indent) else line
+        for line in text.splitlines(keepends=True)
+    )
 
 
 def _split_top_level(text: str) -> list[tuple[str | None, str]]:
