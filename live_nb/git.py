@@ -17,11 +17,11 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from live_nb.error import LiveNbError
+from live_nb.records import field, record
 
 ZERO_SHA = "0" * 40  # "absent" to update_ref, whatever the object format (SHA-1 or SHA-256)
 # Git's file modes, as tree objects and `git ls-tree` spell them.
@@ -125,7 +125,7 @@ class GitCommandError(GitError):
         super().__init__(f"`git {' '.join(args)}` failed ({status}): {stderr.strip()}")
 
 
-@dataclass
+@record
 class Repository:
     """A Git repository with a working tree."""
 
@@ -466,7 +466,7 @@ def parse_tree(content: bytes, oid_size: int | None = None) -> dict[str, tuple[s
     }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Commit:
     """The parts of a raw commit object that live_nb reads."""
 

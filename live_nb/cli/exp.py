@@ -10,11 +10,11 @@ import argparse
 import gc
 import os
 import sys
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from live_nb.cli.common import Commands, write
 from live_nb.experiments.options import SHOW_ARGUMENTS, ShowOptions
+from live_nb.records import replace
 
 if TYPE_CHECKING:
     from live_nb.experiments.show import PendingRun

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from live_nb.git import Repository
+from live_nb.records import record
 
 __all__ = ["BaselineNames", "baseline_labels", "baseline_names"]
 
@@ -19,7 +19,7 @@ _BRANCHES = "refs/heads/"
 _TAGS = "refs/tags/"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BaselineNames:
     """The names of the commits that branches and tags point at, and the branch tips."""
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from live_nb.records import field, record
 
 __all__ = ["SHOW_ARGUMENTS", "Argument", "ShowOptions", "commit_count"]
 
@@ -28,7 +29,7 @@ def commit_count(text: str) -> int:
     return value
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Argument:
     """One command-line option: ``add_argument(*flags, **options)``."""
 
@@ -92,7 +93,7 @@ SHOW_ARGUMENTS = (
 )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ShowOptions:
     """The arguments of :func:`live_nb.experiments.show` besides ``path``."""
 

@@ -18,7 +18,6 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +36,7 @@ from live_nb.experiments.stars import STAR_MARK, read_stars
 from live_nb.experiments.table import Table
 from live_nb.experiments.values import flatten
 from live_nb.git import Repository
+from live_nb.records import field, record, replace
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -105,7 +105,7 @@ class UnknownColumnError(LiveNbError, ValueError):
         super().__init__(f"Cannot sort by {name!r}: {detail}.")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PendingRun:
     """A run that has no experiment commit yet (another tool's queue), shown as a row.
 
@@ -121,7 +121,7 @@ class PendingRun:
     message: str | None = None
 
 
-@dataclass
+@record
 class _Row:
     experiment: str
     rev: str
@@ -247,7 +247,7 @@ def collect(
         return table
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Source:
     """Where the experiments come from: this repository (``remote`` None) or a Git remote."""
 

@@ -8,8 +8,9 @@ users the same table as a DataFrame. Renderers accept either through :func:`as_t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from live_nb.records import field, record
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 __all__ = ["Table", "as_table"]
 
 
-@dataclass
+@record
 class Table:
     """Named columns of equal length, with the DataFrame ``attrs`` ``show`` sets."""
 
