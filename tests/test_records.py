@@ -6,8 +6,6 @@ Each behaviour is checked against ``dataclasses`` itself, the oracle, on the sam
 from __future__ import annotations
 
 import dataclasses
-import subprocess
-import sys
 
 import pytest
 
@@ -80,19 +78,3 @@ def test_ordered_records_sort_as_dataclasses_do() -> None:
     assert ours("a", 1) <= ours("a", 1) < ours("a", 2) and ours("b") > ours("a", 9)
     with pytest.raises(TypeError):
         _ = ours("a") < theirs("a")
-
-
-def test_the_show_command_does_not_import_dataclasses(tmp_path) -> None:
-    """What the module is for: ``live-nb exp show --json`` without that import."""
-    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
-    code = (
-        "import sys, io, contextlib\n"
-        "from live_nb.cli import main\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n"
-        "    main(['-C', sys.argv[1], 'exp', 'show', '--json'])\n"
-        "print(sorted({'dataclasses'} & set(sys.modules)))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True
-    )
-    assert done.stdout.strip() == "[]"

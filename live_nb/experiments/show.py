@@ -20,7 +20,6 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from live_nb.error import LiveNbError
 from live_nb.experiments.baselines import baseline_names
@@ -38,7 +37,10 @@ from live_nb.experiments.values import flatten
 from live_nb.git import Repository
 from live_nb.records import field, record, replace
 
+TYPE_CHECKING = False  # not typing's: importing typing costs `live-nb exp show` 4 ms
 if TYPE_CHECKING:
+    from typing import Any
+
     import pandas as pd
 
     from live_nb.experiments.rendered_memo import RenderedMemo
