@@ -16,7 +16,7 @@ import shlex
 import subprocess
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -132,6 +132,7 @@ class Repository:
     root: Path
     git_dir: Path
     _reader: ObjectReader | None = field(default=None, repr=False)
+    _listing: dict[str, list[tuple[str, str, bool]]] | None = field(default=None, repr=False)
 
     @classmethod
     def discover(cls, start: str | os.PathLike[str] = ".") -> Repository:
@@ -221,13 +222,43 @@ class Repository:
         return self.rev_parse("HEAD")
 
     def refs(self, prefix: str) -> list[tuple[str, str]]:
-        """``(refname, sha)`` of every ref under ``prefix``, in one ``for-each-ref``."""
-        output = self.run("for-each-ref", "--format=%(refname) %(objectname)", prefix)
-        pairs = []
+        """``(refname, sha)`` of every ref under ``prefix``, in one ``for-each-ref``.
+
+        Inside :meth:`listing_refs`'s block, a prefix it listed is answered from its listing.
+        """
+        return [(name, sha) for name, sha, _ in self.listed_refs(prefix)]
+
+    def listed_refs(self, *prefixes: str) -> list[tuple[str, str, bool]]:
+        """``(refname, sha, is HEAD's branch)`` of every ref under ``prefixes``, in ref order."""
+        kept = self._listing
+        if kept is not None and all(prefix.rstrip("/") in kept for prefix in prefixes):
+            return [ref for prefix in prefixes for ref in kept[prefix.rstrip("/")]]
+        output = self.run("for-each-ref", "--format=%(HEAD)%(objectname) %(refname)", *prefixes)
+        found = []
         for line in output.splitlines():
-            name, _, sha = line.rpartition(" ")
-            pairs.append((name, sha))
-        return pairs
+            sha, _, name = line[1:].partition(" ")
+            found.append((name, sha, line[0] == "*"))
+        return found
+
+    @contextlib.contextmanager
+    def listing_refs(self, prefixes: Sequence[str]) -> Iterator[None]:
+        """Read the refs under ``prefixes`` once, in one ``for-each-ref``, for the block.
+
+        :meth:`refs` and :meth:`listed_refs` of those prefixes answer from it: a reader that
+        asks for several families of refs (experiments, stars, notes, branches and tags)
+        starts one Git process, not one each, and sees them all as of one moment.
+        """
+        roots = [prefix.rstrip("/") for prefix in prefixes]
+        listing: dict[str, list[tuple[str, str, bool]]] = {root: [] for root in roots}
+        for ref in self.listed_refs(*roots):
+            for root in roots:
+                if ref[0] == root or ref[0].startswith(f"{root}/"):
+                    listing[root].append(ref)
+        self._listing = listing
+        try:
+            yield
+        finally:
+            self._listing = None
 
     def update_ref(self, ref: str, new: str, old: str, message: str) -> None:
         """Point ``ref`` at ``new`` only if it still points at ``old`` (ZERO_SHA: absent)."""

@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import math
+import os
 import subprocess
 import sys
 from datetime import datetime
@@ -718,3 +719,40 @@ def test_a_show_on_the_command_line_imports_no_yaml_parser_nor_typing(exps: dict
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def _git_commands(git_repo: Path, trace: Path) -> list[str]:
+    """The Git subcommands one ``live-nb exp show --json`` ran (GIT_TRACE's top-level lines)."""
+    env = {**os.environ, "GIT_TRACE": str(trace)}
+    done = subprocess.run(
+        [sys.executable, "-m", "live_nb", "exp", "show", "--json"],
+        cwd=git_repo, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    json.loads(done.stdout)
+    lines = trace.read_text().splitlines()
+    trace.unlink()
+    marker = "trace: built-in: git "
+    return [line.split(marker, 1)[1].split()[0] for line in lines if marker in line]
+
+
+def test_a_show_reads_every_family_of_refs_in_one_for_each_ref(
+    exps: dict[str, str], git_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Experiments, stars, notes, branches and tags: one ``for-each-ref``, each still seen."""
+    from live_nb.experiments.notes import set_note
+    from live_nb.experiments.stars import set_star
+
+    trace = tmp_path / "trace.txt"
+    assert _git_commands(git_repo, trace).count("for-each-ref") == 1
+    set_star("deep")
+    set_note("tiny", "the small one")
+    git(git_repo, "branch", "side")
+    commands = _git_commands(git_repo, trace)
+    assert commands.count("for-each-ref") == 1 and "rev-parse" in commands
+    table = by_name(show())
+    assert table["deep"]["Star"] == "★" and table["tiny"]["Notes"] == "the small one"
+    # Tags need their targets (an annotated tag's own sha is not the commit's): one more
+    git(git_repo, "tag", "-a", "v1", "-m", "first release")
+    commit_all(git_repo, "after the tag", monkeypatch, T0 + 300)
+    assert _git_commands(git_repo, trace).count("for-each-ref") == 2
+    assert list(show(num=2)["Experiment"])[:4] == ["workspace", "main", "v1", "tiny"]
