@@ -137,19 +137,35 @@ class Repository:
     @classmethod
     def discover(cls, start: str | os.PathLike[str] = ".") -> Repository:
         """The repository that contains ``start``; raises when there is none or it is bare."""
+        return cls._discover(start, with_head=False)[0]
+
+    @classmethod
+    def discover_with_head(
+        cls, start: str | os.PathLike[str] = "."
+    ) -> tuple[Repository, str | None]:
+        """:meth:`discover`, and HEAD's commit (None without commits), in one ``git`` process."""
+        return cls._discover(start, with_head=True)
+
+    @classmethod
+    def _discover(
+        cls, start: str | os.PathLike[str], with_head: bool
+    ) -> tuple[Repository, str | None]:
         start_path = Path(start).absolute()
         folder = start_path if start_path.is_dir() else start_path.parent
-        status, output, stderr = _git(
-            folder, ("rev-parse", "--is-bare-repository", "--absolute-git-dir", "--show-toplevel")
-        )
+        args = ["rev-parse", "--is-bare-repository", "--absolute-git-dir", "--show-toplevel"]
+        if with_head:  # quietly fails (status 1) after the three lines when there is no commit
+            args += ["--verify", "--quiet", "HEAD^{commit}"]
+        status, output, stderr = _git(folder, args)
         lines = output.decode("utf-8", "surrogateescape").splitlines()
         if status != 0 and len(lines) < 2:
             raise _not_a_repository(start_path, stderr)
         if lines[0] == "true":
             raise BareRepositoryError(start_path)
-        if status != 0 or len(lines) < 3:  # e.g. run from inside the .git folder
+        unborn = with_head and status == 1 and len(lines) == 3
+        if (status != 0 and not unborn) or len(lines) < 3:  # e.g. run from inside .git
             raise NotAGitRepositoryError(start_path)
-        return cls(Path(lines[2]), Path(lines[1]))
+        head = lines[3] if with_head and len(lines) > 3 else None
+        return cls(Path(lines[2]), Path(lines[1])), head
 
     def run(
         self,

@@ -756,3 +756,26 @@ def test_a_show_reads_every_family_of_refs_in_one_for_each_ref(
     commit_all(git_repo, "after the tag", monkeypatch, T0 + 300)
     assert _git_commands(git_repo, trace).count("for-each-ref") == 2
     assert list(show(num=2)["Experiment"])[:4] == ["workspace", "main", "v1", "tiny"]
+
+
+def test_discovering_the_repository_with_head_agrees_with_head(
+    git_repo: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """``discover_with_head`` (one Git process) finds what ``discover`` then ``head`` find."""
+    from live_nb.git import BareRepositoryError, NotAGitRepositoryError
+
+    repo, head = Repository.discover_with_head(git_repo / "README.md")
+    assert (repo.root, repo.git_dir, head) == (git_repo, git_repo / ".git", repo.head())
+    first = git(git_repo, "rev-parse", "HEAD").strip()
+    git(git_repo, "commit", "-q", "--allow-empty", "-m", "second")
+    git(git_repo, "checkout", "-q", "--detach", first)
+    assert Repository.discover_with_head(git_repo)[1] == first  # a detached HEAD
+    outside = tmp_path_factory.mktemp("outside")  # not inside git_repo
+    unborn = outside / "unborn"
+    git(outside, "init", "-q", str(unborn))
+    assert Repository.discover_with_head(unborn)[1] is None  # no commit yet: no error
+    with pytest.raises(NotAGitRepositoryError):
+        Repository.discover_with_head(unborn / ".git")  # inside the Git folder
+    git(outside, "init", "-q", "--bare", str(outside / "bare.git"))
+    with pytest.raises(BareRepositoryError):
+        Repository.discover_with_head(outside / "bare.git")

@@ -221,8 +221,8 @@ def collect(
         raise InvalidShowArgumentError("sort_order", sort_order, "'asc' or 'desc'")
     if isinstance(num, bool) or not isinstance(num, int) or num == 0:
         raise InvalidShowArgumentError("num", num, "a positive number of commits, or -1 for all")
-    with Repository.discover(path) as repo, _gc_paused(), repo.listing_refs(_LISTED_REFS):
-        head = repo.head()
+    repo, head = Repository.discover_with_head(path)  # one git process less than head()
+    with repo, _gc_paused(), repo.listing_refs(_LISTED_REFS):
         reader = ExperimentReader(repo, use_cache=not force)
         rows = []
         if remote is None:
