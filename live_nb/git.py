@@ -16,12 +16,12 @@ import shlex
 import subprocess
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from live_nb.error import LiveNbError
+from live_nb.records import field, record
 
 ZERO_SHA = "0" * 40  # "absent" to update_ref, whatever the object format (SHA-1 or SHA-256)
 # Git's file modes, as tree objects and `git ls-tree` spell them.
@@ -125,30 +125,47 @@ class GitCommandError(GitError):
         super().__init__(f"`git {' '.join(args)}` failed ({status}): {stderr.strip()}")
 
 
-@dataclass
+@record
 class Repository:
     """A Git repository with a working tree."""
 
     root: Path
     git_dir: Path
     _reader: ObjectReader | None = field(default=None, repr=False)
+    _listing: dict[str, list[tuple[str, str, bool]]] | None = field(default=None, repr=False)
 
     @classmethod
     def discover(cls, start: str | os.PathLike[str] = ".") -> Repository:
         """The repository that contains ``start``; raises when there is none or it is bare."""
+        return cls._discover(start, with_head=False)[0]
+
+    @classmethod
+    def discover_with_head(
+        cls, start: str | os.PathLike[str] = "."
+    ) -> tuple[Repository, str | None]:
+        """:meth:`discover`, and HEAD's commit (None without commits), in one ``git`` process."""
+        return cls._discover(start, with_head=True)
+
+    @classmethod
+    def _discover(
+        cls, start: str | os.PathLike[str], with_head: bool
+    ) -> tuple[Repository, str | None]:
         start_path = Path(start).absolute()
         folder = start_path if start_path.is_dir() else start_path.parent
-        status, output, stderr = _git(
-            folder, ("rev-parse", "--is-bare-repository", "--absolute-git-dir", "--show-toplevel")
-        )
+        args = ["rev-parse", "--is-bare-repository", "--absolute-git-dir", "--show-toplevel"]
+        if with_head:  # quietly fails (status 1) after the three lines when there is no commit
+            args += ["--verify", "--quiet", "HEAD^{commit}"]
+        status, output, stderr = _git(folder, args)
         lines = output.decode("utf-8", "surrogateescape").splitlines()
         if status != 0 and len(lines) < 2:
             raise _not_a_repository(start_path, stderr)
         if lines[0] == "true":
             raise BareRepositoryError(start_path)
-        if status != 0 or len(lines) < 3:  # e.g. run from inside the .git folder
+        unborn = with_head and status == 1 and len(lines) == 3
+        if (status != 0 and not unborn) or len(lines) < 3:  # e.g. run from inside .git
             raise NotAGitRepositoryError(start_path)
-        return cls(Path(lines[2]), Path(lines[1]))
+        head = lines[3] if with_head and len(lines) > 3 else None
+        return cls(Path(lines[2]), Path(lines[1])), head
 
     def run(
         self,
@@ -221,13 +238,43 @@ class Repository:
         return self.rev_parse("HEAD")
 
     def refs(self, prefix: str) -> list[tuple[str, str]]:
-        """``(refname, sha)`` of every ref under ``prefix``, in one ``for-each-ref``."""
-        output = self.run("for-each-ref", "--format=%(refname) %(objectname)", prefix)
-        pairs = []
+        """``(refname, sha)`` of every ref under ``prefix``, in one ``for-each-ref``.
+
+        Inside :meth:`listing_refs`'s block, a prefix it listed is answered from its listing.
+        """
+        return [(name, sha) for name, sha, _ in self.listed_refs(prefix)]
+
+    def listed_refs(self, *prefixes: str) -> list[tuple[str, str, bool]]:
+        """``(refname, sha, is HEAD's branch)`` of every ref under ``prefixes``, in ref order."""
+        kept = self._listing
+        if kept is not None and all(prefix.rstrip("/") in kept for prefix in prefixes):
+            return [ref for prefix in prefixes for ref in kept[prefix.rstrip("/")]]
+        output = self.run("for-each-ref", "--format=%(HEAD)%(objectname) %(refname)", *prefixes)
+        found = []
         for line in output.splitlines():
-            name, _, sha = line.rpartition(" ")
-            pairs.append((name, sha))
-        return pairs
+            sha, _, name = line[1:].partition(" ")
+            found.append((name, sha, line[0] == "*"))
+        return found
+
+    @contextlib.contextmanager
+    def listing_refs(self, prefixes: Sequence[str]) -> Iterator[None]:
+        """Read the refs under ``prefixes`` once, in one ``for-each-ref``, for the block.
+
+        :meth:`refs` and :meth:`listed_refs` of those prefixes answer from it: a reader that
+        asks for several families of refs (experiments, stars, notes, branches and tags)
+        starts one Git process, not one each, and sees them all as of one moment.
+        """
+        roots = [prefix.rstrip("/") for prefix in prefixes]
+        listing: dict[str, list[tuple[str, str, bool]]] = {root: [] for root in roots}
+        for ref in self.listed_refs(*roots):
+            for root in roots:
+                if ref[0] == root or ref[0].startswith(f"{root}/"):
+                    listing[root].append(ref)
+        self._listing = listing
+        try:
+            yield
+        finally:
+            self._listing = None
 
     def update_ref(self, ref: str, new: str, old: str, message: str) -> None:
         """Point ``ref`` at ``new`` only if it still points at ``old`` (ZERO_SHA: absent)."""
@@ -466,7 +513,7 @@ def parse_tree(content: bytes, oid_size: int | None = None) -> dict[str, tuple[s
     }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Commit:
     """The parts of a raw commit object that live_nb reads."""
 

@@ -8,6 +8,7 @@ import io
 import json
 import math
 import re
+import os
 import subprocess
 import sys
 from datetime import datetime
@@ -698,7 +699,7 @@ def test_the_workspace_row_follows_every_change_though_its_files_are_memoised(
     assert "lr" not in show().columns or show().loc[0, "lr"] != 0.02
 
 
-def test_a_warm_show_on_the_command_line_imports_no_yaml_parser(exps: dict[str, str]) -> None:
+def test_a_show_on_the_command_line_imports_no_yaml_parser_nor_typing(exps: dict[str, str]) -> None:
     import os
 
     for path in Path().rglob("*.y*ml"):
@@ -709,7 +710,8 @@ def test_a_warm_show_on_the_command_line_imports_no_yaml_parser(exps: dict[str, 
         "from live_nb.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    assert main(['exp', 'show', '--json']) == 0\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'yaml', 'pandas', 'numpy'}))\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'yaml', 'pandas', 'numpy',\n"
+        "    'dataclasses', 'typing', 'shutil'}))\n"  # records.py, and the cli's formatter
     )
     first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
@@ -741,3 +743,61 @@ def test_created_is_dvcs_in_the_dvc_table_and_24_hour_dated_in_live_nbs_own(
     baseline = git(git_repo, "log", "-1", "--format=%cd", "--date=format-local:%Y-%m-%d %H:%M")
     assert len(kept) == 2 and kept[0] == baseline.strip()
     assert not any(time.endswith(("AM", "PM")) for time in kept)
+def _git_commands(git_repo: Path, trace: Path) -> list[str]:
+    """The Git subcommands one ``live-nb exp show --json`` ran (GIT_TRACE's top-level lines)."""
+    env = {**os.environ, "GIT_TRACE": str(trace)}
+    done = subprocess.run(
+        [sys.executable, "-m", "live_nb", "exp", "show", "--json"],
+        cwd=git_repo, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    json.loads(done.stdout)
+    lines = trace.read_text().splitlines()
+    trace.unlink()
+    marker = "trace: built-in: git "
+    return [line.split(marker, 1)[1].split()[0] for line in lines if marker in line]
+
+
+def test_a_show_reads_every_family_of_refs_in_one_for_each_ref(
+    exps: dict[str, str], git_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Experiments, stars, notes, branches and tags: one ``for-each-ref``, each still seen."""
+    from live_nb.experiments.notes import set_note
+    from live_nb.experiments.stars import set_star
+
+    trace = tmp_path / "trace.txt"
+    assert _git_commands(git_repo, trace).count("for-each-ref") == 1
+    set_star("deep")
+    set_note("tiny", "the small one")
+    git(git_repo, "branch", "side")
+    commands = _git_commands(git_repo, trace)
+    assert commands.count("for-each-ref") == 1 and "rev-parse" in commands
+    table = by_name(show())
+    assert table["deep"]["Star"] == "★" and table["tiny"]["Notes"] == "the small one"
+    # Tags need their targets (an annotated tag's own sha is not the commit's): one more
+    git(git_repo, "tag", "-a", "v1", "-m", "first release")
+    commit_all(git_repo, "after the tag", monkeypatch, T0 + 300)
+    assert _git_commands(git_repo, trace).count("for-each-ref") == 2
+    assert list(show(num=2)["Experiment"])[:4] == ["workspace", "main", "v1", "tiny"]
+
+
+def test_discovering_the_repository_with_head_agrees_with_head(
+    git_repo: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """``discover_with_head`` (one Git process) finds what ``discover`` then ``head`` find."""
+    from live_nb.git import BareRepositoryError, NotAGitRepositoryError
+
+    repo, head = Repository.discover_with_head(git_repo / "README.md")
+    assert (repo.root, repo.git_dir, head) == (git_repo, git_repo / ".git", repo.head())
+    first = git(git_repo, "rev-parse", "HEAD").strip()
+    git(git_repo, "commit", "-q", "--allow-empty", "-m", "second")
+    git(git_repo, "checkout", "-q", "--detach", first)
+    assert Repository.discover_with_head(git_repo)[1] == first  # a detached HEAD
+    outside = tmp_path_factory.mktemp("outside")  # not inside git_repo
+    unborn = outside / "unborn"
+    git(outside, "init", "-q", str(unborn))
+    assert Repository.discover_with_head(unborn)[1] is None  # no commit yet: no error
+    with pytest.raises(NotAGitRepositoryError):
+        Repository.discover_with_head(unborn / ".git")  # inside the Git folder
+    git(outside, "init", "-q", "--bare", str(outside / "bare.git"))
+    with pytest.raises(BareRepositoryError):
+        Repository.discover_with_head(outside / "bare.git")

@@ -19,6 +19,7 @@ from live_nb.cli import exp, pipelines, remote, runs
 from live_nb.cli.common import (
     PROG,
     DirectoryNotFoundError,
+    Parser,
     one_line,
     show_warning,
     working_directory,
@@ -50,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``live-nb`` command line: every command family's subcommands, each with its handler."""
     from live_nb import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=PROG,
         description=(
             "Compare and manage the experiments live_nb (and DVC) keep as Git commits under "

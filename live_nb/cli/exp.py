@@ -10,12 +10,12 @@ import argparse
 import gc
 import os
 import sys
-from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from live_nb.cli.common import Commands, write
 from live_nb.experiments.options import SHOW_ARGUMENTS, ShowOptions
+from live_nb.records import replace
 
+TYPE_CHECKING = False  # not typing's: importing typing costs `live-nb exp show` 4 ms
 if TYPE_CHECKING:
     from live_nb.experiments.show import PendingRun
 
@@ -431,6 +431,8 @@ def _pull(args: argparse.Namespace) -> int:
 
 
 def _transfer(args: argparse.Namespace, verb: str) -> int:
+    import dataclasses  # TransferResult is a dataclass, not a record
+
     from live_nb.experiments import remote
 
     move = remote.push if verb == "push" else remote.pull
@@ -438,7 +440,8 @@ def _transfer(args: argparse.Namespace, verb: str) -> int:
         _remote(args), args.names, path=args.path, force=args.force,
         artifacts=args.artifacts, dvc_remote=args.dvc_remote,
     )  # fmt: skip
-    write(replace(result, remote=args.remote).describe())  # the remote as the user typed it
+    shown = dataclasses.replace(result, remote=args.remote)  # the remote as the user typed it
+    write(shown.describe())
     return 0
 
 

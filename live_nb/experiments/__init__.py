@@ -26,9 +26,11 @@ from __future__ import annotations
 import importlib
 import sys
 import types
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # not typing's: importing typing costs `live-nb exp show` 4 ms
 if TYPE_CHECKING:
+    from typing import Any
+
     from live_nb.experiments.as_csv import to_csv
     from live_nb.experiments.as_json import to_json
     from live_nb.experiments.as_text import format_diff, format_table

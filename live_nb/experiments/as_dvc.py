@@ -18,10 +18,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 
 from live_nb.experiments.cells import format_value
 from live_nb.experiments.table import Table
+
+TYPE_CHECKING = False  # not typing's: importing typing costs `live-nb exp show` 4 ms
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["dvc_csv", "dvc_json", "dvc_json_records"]
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from live_nb.git import Repository
+from live_nb.records import record
 
 __all__ = ["BaselineNames", "baseline_labels", "baseline_names"]
 
@@ -19,7 +19,7 @@ _BRANCHES = "refs/heads/"
 _TAGS = "refs/tags/"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BaselineNames:
     """The names of the commits that branches and tags point at, and the branch tips."""
 
@@ -33,30 +33,36 @@ class BaselineNames:
 
 def baseline_names(repo: Repository, head: str | None) -> BaselineNames:
     """The names of ``repo``'s branch and tag targets, HEAD (commit ``head``) named first."""
-    output = repo.run(
-        "for-each-ref",
-        "--format=%(HEAD)%09%(objectname)%09%(*objectname)%09%(refname)",
-        "refs/heads",
-        "refs/tags",
-    )
+    listed = repo.listed_refs(_BRANCHES.rstrip("/"), _TAGS.rstrip("/"))
+    peeled = _peeled_tags(repo) if any(ref.startswith(_TAGS) for ref, _, _ in listed) else {}
     tags: dict[str, str] = {}
     branches: dict[str, str] = {}
     current: str | None = None
     tips: list[str] = []
-    for line in output.splitlines():
-        marker, sha, peeled, ref = line.split("\t", 3)
+    for ref, sha, is_head in listed:
         if ref.startswith(_BRANCHES):
             name = ref.removeprefix(_BRANCHES)
             branches.setdefault(sha, name)
             tips.append(sha)
-            if marker == "*":
+            if is_head:
                 current = name
         elif ref.startswith(_TAGS):
-            tags.setdefault(peeled or sha, ref.removeprefix(_TAGS))
+            tags.setdefault(peeled.get(ref) or sha, ref.removeprefix(_TAGS))
     names = {**branches, **tags}
     if current is not None and head is not None:
         names[head] = current
     return BaselineNames(names, tuple(tips))
+
+
+def _peeled_tags(repo: Repository) -> dict[str, str]:
+    """What each annotated tag points at (``%(*objectname)``), asked only when there are tags.
+
+    Peeling reads each ref's object, so the listing shared with the experiments' refs
+    (thousands of them) leaves it out.
+    """
+    output = repo.run("for-each-ref", "--format=%(*objectname)%09%(refname)", _TAGS.rstrip("/"))
+    pairs = (line.split("\t", 1) for line in output.splitlines())
+    return {ref: peeled for peeled, ref in pairs if peeled}
 
 
 def baseline_labels(baselines: Iterable[str], path: str | os.PathLike[str] = ".") -> dict[str, str]:

@@ -12,7 +12,10 @@ import os
 import threading
 from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import Any
+
+TYPE_CHECKING = False  # not typing's: importing typing costs `live-nb exp show` 4 ms
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["CACHE_FORMAT", "READER_VERSION", "CommitCache"]
 

@@ -24,9 +24,9 @@ import json
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 
 from live_nb.git import Repository, parse_commit
+from live_nb.records import field, record
 
 __all__ = [
     "CHECKPOINT_SUBJECT",
@@ -52,7 +52,7 @@ _TRAILER = re.compile(r"(?P<key>[A-Za-z][A-Za-z0-9-]*): (?P<value>.*)")
 _MAX_CHAIN = 100_000  # commits walked at most: a guard against a cycle in a damaged repository
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ChainLink:
     """One commit of a checkpoint chain, newest first in :func:`read_chain`."""
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
+
+from live_nb.records import record
 
 __all__ = [
     "FAILED_STASH",
@@ -32,7 +33,7 @@ _PREPARING, _RUNNING, _SUCCESS, _FINISHED = 1, 2, 3, 6
 _CELERY_LOCATION = "dvc-task"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DvcTask:
     """One experiment of DVC's queue that has no experiment ref (yet): queued, running, failed.
 

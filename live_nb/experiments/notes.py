@@ -42,7 +42,7 @@ def set_note(name: str, text: str, path: str | os.PathLike[str] = ".") -> str:
 
 def read_notes(repo: Repository, commits: Iterable[str] | None = None) -> dict[str, str]:
     """``{commit: note}`` for the commits that have one (of ``commits``, when given)."""
-    if repo.rev_parse(NOTES_REF) is None:
+    if not repo.refs(NOTES_REF):  # one ref, or none: no `git notes` process then
         return {}
     listing = repo.run("notes", f"--ref={NOTES_REF}", "list", check=False).split("\n")
     pairs = [line.split() for line in listing if line.strip()]

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from live_nb.error import LiveNbError, LiveNbWarning
 from live_nb.experiments.names import closest, join_first
 from live_nb.git import Repository
+from live_nb.records import record
 
 EXPS_NAMESPACE = "refs/exps"
 # DVC's own bookkeeping under refs/exps: never experiments.
@@ -25,7 +25,7 @@ _HEX = re.compile(r"[0-9a-f]+")
 _OID_LENGTHS = (40, 64)  # SHA-1 and SHA-256 object names, in hex
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class ExpRef:
     """An experiment's identity: the commit it started from, and its name."""
 

@@ -18,10 +18,8 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from live_nb.error import LiveNbError
 from live_nb.experiments.baselines import baseline_names
@@ -30,15 +28,19 @@ from live_nb.experiments.cells import is_int, is_missing, is_number
 from live_nb.experiments.chain import CHECKPOINT_SUBJECT, ChainLink, parse_trailers, read_chains
 from live_nb.experiments.chain import run_state as checkpoint_state
 from live_nb.experiments.dvc_queue import DvcTask, queue_tasks, success_tasks, task_process
-from live_nb.experiments.notes import read_notes
+from live_nb.experiments.notes import NOTES_REF, read_notes
 from live_nb.experiments.read import WORKSPACE, ExperimentReader, RevisionData
-from live_nb.experiments.refs import ExpRef, NoCommitsError, list_refs
-from live_nb.experiments.stars import STAR_MARK, read_stars
+from live_nb.experiments.refs import EXPS_NAMESPACE, ExpRef, NoCommitsError, list_refs
+from live_nb.experiments.stars import STAR_MARK, STARS_NAMESPACE, read_stars
 from live_nb.experiments.table import Table
 from live_nb.experiments.values import flatten
 from live_nb.git import Repository
+from live_nb.records import field, record, replace
 
+TYPE_CHECKING = False  # not typing's: importing typing costs `live-nb exp show` 4 ms
 if TYPE_CHECKING:
+    from typing import Any
+
     import pandas as pd
 
     from live_nb.experiments.rendered_memo import RenderedMemo
@@ -75,6 +77,8 @@ EXPERIMENT_TYPES = ("branch_commit", "branch_base")
 # DVC's own fixed columns: a metric or param with one of these names gets its file prefix.
 _RESERVED = frozenset({*META_COLUMNS, "State", "Executor"})
 _SORT_ORDERS = ("asc", "desc")
+# The refs a table reads (baselines' names, experiments, stars, notes): in one for-each-ref.
+_LISTED_REFS = ("refs/heads", "refs/tags", EXPS_NAMESPACE, STARS_NAMESPACE, NOTES_REF)
 # The modules whose code the rendered rows of rendered_memo.py depend on.
 _RENDERING_MODULES = ("show.py", "read.py", "values.py", "spec.py", "as_dvc.py", "notes.py")
 
@@ -105,7 +109,7 @@ class UnknownColumnError(LiveNbError, ValueError):
         super().__init__(f"Cannot sort by {name!r}: {detail}.")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PendingRun:
     """A run that has no experiment commit yet (another tool's queue), shown as a row.
 
@@ -121,7 +125,7 @@ class PendingRun:
     message: str | None = None
 
 
-@dataclass
+@record
 class _Row:
     experiment: str
     rev: str
@@ -217,8 +221,8 @@ def collect(
         raise InvalidShowArgumentError("sort_order", sort_order, "'asc' or 'desc'")
     if isinstance(num, bool) or not isinstance(num, int) or num == 0:
         raise InvalidShowArgumentError("num", num, "a positive number of commits, or -1 for all")
-    with Repository.discover(path) as repo, _gc_paused():
-        head = repo.head()
+    repo, head = Repository.discover_with_head(path)  # one git process less than head()
+    with repo, _gc_paused(), repo.listing_refs(_LISTED_REFS):
         reader = ExperimentReader(repo, use_cache=not force)
         rows = []
         if remote is None:
@@ -247,7 +251,7 @@ def collect(
         return table
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Source:
     """Where the experiments come from: this repository (``remote`` None) or a Git remote."""
 

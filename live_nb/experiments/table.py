@@ -8,16 +8,19 @@ users the same table as a DataFrame. Renderers accept either through :func:`as_t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
+from live_nb.records import field, record
+
+TYPE_CHECKING = False  # not typing's: importing typing costs `live-nb exp show` 4 ms
 if TYPE_CHECKING:
+    from typing import Any
+
     import pandas as pd
 
 __all__ = ["Table", "as_table"]
 
 
-@dataclass
+@record
 class Table:
     """Named columns of equal length, with the DataFrame ``attrs`` ``show`` sets."""
 
