@@ -261,3 +261,4 @@ def test_a_boolean_change_has_dvcs_difference(
     assert ours["params"]["params.yaml"]["flag"] == theirs["params"]["params.yaml"]["flag"]
     assert ours["params"]["params.yaml"]["flag"]["diff"] == -1
     assert "diff" not in ours["params"]["params.yaml"]["which"]  # DVC: no difference of lists
+    assert ours["params"]["params.yaml"]["which"] == theirs["params"]["params.yaml"]["which"]

@@ -743,6 +743,8 @@ def test_created_is_dvcs_in_the_dvc_table_and_24_hour_dated_in_live_nbs_own(
     baseline = git(git_repo, "log", "-1", "--format=%cd", "--date=format-local:%Y-%m-%d %H:%M")
     assert len(kept) == 2 and kept[0] == baseline.strip()
     assert not any(time.endswith(("AM", "PM")) for time in kept)
+
+
 def _git_commands(git_repo: Path, trace: Path) -> list[str]:
     """The Git subcommands one ``live-nb exp show --json`` ran (GIT_TRACE's top-level lines)."""
     env = {**os.environ, "GIT_TRACE": str(trace)}

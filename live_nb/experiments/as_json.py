@@ -63,11 +63,18 @@ def _diff_payload(d: ExperimentDiff) -> dict[str, Any]:
 def _diff_json(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
     result: dict[str, dict[str, Any]] = {}
     for record in frame.to_dict("records"):
-        entry = {"old": _json_value(record["old"], False), "new": _json_value(record["new"], False)}
+        entry = {"old": _diff_value(record["old"]), "new": _diff_value(record["new"])}
         if not is_missing(record["change"]):
             entry["diff"] = _json_value(record["change"], False)
         result.setdefault(str(record["path"]), {})[str(record["key"])] = entry
     return result
+
+
+def _diff_value(value: Any) -> Any:
+    """A side of a diff: a list as its text (``"[1, 2]"``), as ``dvc exp diff --json`` has it."""
+    if isinstance(value, (list, tuple)):
+        return str(list(value))
+    return _json_value(value, False)
 
 
 def _json_value(value: Any, as_int: bool) -> Any:
