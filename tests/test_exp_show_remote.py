@@ -136,6 +136,12 @@ def test_the_command_line(mine: Path, theirs: Path) -> None:
     assert done.returncode == 0, done.stderr
     shown = {row["Experiment"]: row for row in json.loads(done.stdout)}
     assert shown["slow-lr"]["Local"] == "no"
+    table = subprocess.run(
+        [sys.executable, "-m", "live_nb", "exp", "show", "--remote", "origin"],
+        capture_output=True, text=True, cwd=mine, check=True,
+    ).stdout  # fmt: skip
+    assert table.splitlines()[1].split()[:3] == ["Experiment", "Created", "Local"]
+    assert any("slow-lr" in line and " no " in line for line in table.splitlines())
     text = subprocess.run(
         [sys.executable, "-m", "live_nb", "exp", "show", "--remote", "nowhere"],
         capture_output=True,

@@ -43,8 +43,9 @@ def format_table(
     metric_columns, param_columns = _data_columns(table)
     int_columns = set(table.attrs.get("int_columns", ()))
     notes = [name for name in ("Star", "Notes") if name in table.names]
-    headers = ["Experiment", "Created", *metric_columns, *param_columns, *notes]
-    right = {"Experiment": False, "Created": False, "Star": False, "Notes": False}
+    local = ["Local"] if "Local" in table.names else []  # a remote's table: which are here
+    headers = ["Experiment", "Created", *local, *metric_columns, *param_columns, *notes]
+    right = {"Experiment": False, "Created": False, "Local": False, "Star": False, "Notes": False}
     right.update(dict.fromkeys(metric_columns, True))
     right.update(dict.fromkeys(param_columns, False))
     today = date.today()
@@ -54,6 +55,7 @@ def format_table(
         created = record.get("Created")
         shown = dated_time(created) if dated else _created_cell(created, today)
         cells = [_experiment_cell(record, glyph), _text(shown, "-")]
+        cells.extend(_text(record.get(name), "-") for name in local)
         for column in (*metric_columns, *param_columns):
             value = record.get(column)
             cells.append(_text(format_value(value, precision, column in int_columns), "-"))
