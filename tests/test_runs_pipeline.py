@@ -4,6 +4,7 @@ snapshot, saved as one experiment that `dvc exp show` lists with its param and m
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,62 @@ def test_exp_run_reproduces_the_pipeline_as_one_experiment(
 def _ref_tail(root: Path) -> str:
     ref = git(root, "for-each-ref", "--format=%(refname)", "refs/exps/").split()[0]
     return ref.removeprefix("refs/exps/")
+
+
+def _tree_files(root: Path, ref: str) -> set[str]:
+    return set(git(root, "ls-tree", "-r", "--name-only", ref).split())
+
+
+def _exp_ref(root: Path, name: str) -> str:
+    refs = git(root, "for-each-ref", "--format=%(refname)", "refs/exps/").split()
+    return next(ref for ref in refs if ref.endswith("/" + name))
+
+
+def test_a_cached_output_is_ignored_not_committed_as_dvc_exp_run_does(
+    git_repo: Path, dvc: str
+) -> None:
+    """First run of a pipeline, no .gitignore committed: the output stays out of Git (F8)."""
+    run_dvc(dvc, git_repo, "init", "-q")
+    (git_repo / "params.yaml").write_text("train:\n  lr: 0.1\n")
+    (git_repo / "train.py").write_text(TRAIN)
+    (git_repo / "dvc.yaml").write_text(PIPELINE)
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "pipeline")
+    assert main(["-C", str(git_repo), "exp", "run", "-S", "train.lr=0.01", "-n", "ours"]) == 0
+    run_dvc(dvc, git_repo, "exp", "run", "-S", "train.lr=0.02", "-n", "theirs")
+    ours, theirs = _exp_ref(git_repo, "ours"), _exp_ref(git_repo, "theirs")
+    # DVC's holds no .gitignore (its checkout writes one); ours keeps the one the run wrote.
+    assert _tree_files(git_repo, ours) == {*_tree_files(git_repo, theirs), ".gitignore"}
+    assert "model.txt" not in _tree_files(git_repo, ours)
+    run_dvc(dvc, git_repo, "exp", "apply", "theirs")  # DVC leaves model.txt ignored
+    assert (git_repo / ".gitignore").read_text() == git(git_repo, "show", f"{ours}:.gitignore")
+
+
+SCRIPT = (
+    "import sys\n"
+    "from live_nb import Live\n"
+    "with Live() as live:\n"
+    "    live.log_metric('acc', float(sys.argv[1]))\n"
+    "    live.next_step()\n"
+    "    open('model.pt', 'w').write('model ' + sys.argv[1])\n"
+    "    live.log_artifact('model.pt', type='model', name='mymodel')\n"
+)
+
+
+def test_a_logged_artifact_of_a_run_is_ignored_not_committed(git_repo: Path, dvc: str) -> None:
+    """``exp run -- python train.py`` with log_artifact: the .dvc file and .gitignore, no blob."""
+    run_dvc(dvc, git_repo, "init", "-q")
+    (git_repo / "train.py").write_text(SCRIPT)
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "script")
+    command = ["exp", "run", "-n", "art", "--", sys.executable, "train.py", "0.7"]
+    assert main(["-C", str(git_repo), *command]) == 0
+    ref = _exp_ref(git_repo, "art")
+    files = _tree_files(git_repo, ref)
+    assert "model.pt.dvc" in files and "model.pt" not in files
+    assert git(git_repo, "show", f"{ref}:.gitignore").splitlines() == ["/model.pt"]
+    assert main(["-C", str(git_repo), "exp", "apply", "art"]) == 0
+    assert (git_repo / "model.pt").read_text() == "model 0.7"
+    status = git(git_repo, "status", "--porcelain", "--ignored", "--", "model.pt")
+    assert status.strip() == "!! model.pt"
+    assert "up to date" in run_dvc(dvc, git_repo, "status")

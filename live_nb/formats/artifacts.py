@@ -32,6 +32,7 @@ from typing import Any, BinaryIO
 
 import yaml
 
+from live_nb.env import LIVE_NB_RUN_WORK_TREE
 from live_nb.error import ArtifactNotFoundError, InvalidNameError, LiveNbError
 from live_nb.formats.cachelink import cache_dir, cache_types, link_to_cache, md5_cache
 from live_nb.formats.files import atomic_write, folders_up
@@ -367,7 +368,13 @@ def _link_back(cache_object: Path, target: Path, types: tuple[str, ...]) -> None
 
 
 def _git_top(start: Path) -> Path | None:
-    return next((folder for folder in folders_up(start) if (folder / ".git").exists()), None)
+    """The Git work tree's top at or above ``start``; a headless run's folder counts as one."""
+    run_folder = os.environ.get(LIVE_NB_RUN_WORK_TREE)
+    run_top = Path(run_folder).resolve() if run_folder else None
+    for folder in folders_up(start):
+        if (folder / ".git").exists() or (run_top is not None and folder.resolve() == run_top):
+            return folder
+    return None
 
 
 def _check_inside(given: Path, target: Path, root: Path) -> None:
