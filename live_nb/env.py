@@ -64,6 +64,12 @@ LIVE_NB_RESUMED = "LIVE_NB_RESUMED"
 already restored into its folder (``live.resumed`` names it)."""
 
 
+LIVE_NB_RUN_WORK_TREE = "LIVE_NB_RUN_WORK_TREE"
+"""Set by ``live-nb exp run``: the run's folder, which stands for the top of the user's Git
+work tree (Git cannot be found from it), so outputs cached there get their ``.gitignore``
+entries as they would in the workspace."""
+
+
 def in_headless_run() -> bool:
     """Whether this process is a run of ``live-nb exp run``, which saves the experiment itself."""
     return bool(os.environ.get(LIVE_NB_RUN_ID))

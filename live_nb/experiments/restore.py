@@ -222,6 +222,8 @@ class _Plan:
     folders: list[str] = field(default_factory=list)  # folders standing where a file goes
     conflicts: list[str] = field(default_factory=list)
     dvc_files: list[str] = field(default_factory=list)  # .dvc files whose outputs to restore
+    # (output as in a .dvc file, path relative to the root, with '/') of dvc.lock outputs.
+    lock_outputs: list[tuple[dict[str, str], str]] = field(default_factory=list)
     missing_artifacts: list[str] = field(default_factory=list)
     # (path relative to the root, md5, cache folder) of artifact content in no cache.
     artifact_conflicts: list[tuple[str, str, Path]] = field(default_factory=list)
@@ -346,6 +348,9 @@ def _keep_out(plan: _Plan, keep: set[str]) -> tuple[str, ...]:
     plan.writes = [relative for relative in plan.writes if relative not in keep]
     plan.removals -= keep
     plan.conflicts = [relative for relative in plan.conflicts if relative not in keep]
+    plan.lock_outputs = [
+        (out, lock) for out, lock in plan.lock_outputs if _join(lock, out["path"]) not in keep
+    ]
     return tuple(sorted(kept))
 
 
@@ -367,6 +372,7 @@ def _plan_apply(
     suspects.update((relative, sha) for relative, (sha, _) in _current_blobs(repo, unknown).items())
     plan.conflicts = sorted(_saved_nowhere(repo, head, suspects))
     _plan_artifacts(repo, tree.theirs, plan, check)
+    _plan_lock_outputs(repo, tree.theirs, plan, check)
     return plan
 
 
@@ -806,12 +812,55 @@ def _plan_artifacts(
         plan.dvc_files.append(relative)
 
 
+def _plan_lock_outputs(
+    repo: Repository, theirs: dict[str, tuple[str, str]], plan: _Plan, check: _PathCheck
+) -> None:
+    """Which outputs of the experiment's ``dvc.lock`` stages to check out of the DVC cache.
+
+    As for ``.dvc`` files: an output is restored when apply writes its ``dvc.lock`` or the
+    output is missing; one Git holds in the experiment (``cache: false``, or committed) is
+    Git's to write; a path out of the tree is refused when the ``dvc.lock`` changes.
+    """
+    from live_nb.formats.artifacts import find_dvc_root
+    from live_nb.remotes.used import outputs_in
+
+    wanted = {
+        relative: sha
+        for relative, (mode, sha) in theirs.items()
+        if relative.rpartition("/")[2] in ("dvc.lock", "dvc.yaml")
+        and mode in (REGULAR_MODE, EXECUTABLE_MODE)
+    }
+    if not any(relative.endswith("dvc.lock") for relative in wanted):
+        return
+    contents = repo.objects().read_many(wanted.values())
+    files = {rel: found[1] for rel, sha in wanted.items() if (found := contents.get(sha))}
+    written = set(plan.writes)
+    for output in outputs_in(files, ""):
+        lock = output.source.partition(" (stage ")[0]
+        if output.path in theirs or any(path.startswith(output.path + "/") for path in theirs):
+            continue  # in the experiment's Git tree: written with its other files
+        folder = lock.rpartition("/")[0]
+        out = {"md5": output.oid.md5, "path": output.path.removeprefix(f"{folder}/" * bool(folder))}
+        if not output.oid.legacy:
+            out["hash"] = "md5"
+        targets = _out_targets(check, lock, [out], changed=lock in written)
+        if not targets or (lock not in written and os.path.lexists(targets[0][1])):
+            continue
+        dvc_root = find_dvc_root((repo.root / lock).parent)
+        in_the_way = _artifacts_in_the_way(check, lock, dvc_root, targets)
+        if in_the_way is None:
+            plan.missing_artifacts.append(f"{output.path} ({lock})")
+            continue
+        plan.artifact_conflicts.extend(in_the_way)
+        plan.lock_outputs.append((out, lock))
+
+
 def _out_targets(
     check: _PathCheck, dvc_file: str, outs: list[dict[str, str]], changed: bool
 ) -> list[tuple[dict[str, str], Path]]:
-    """(output, checked working-tree path) of each output of ``dvc_file``.
+    """(output, checked working-tree path) of each output of ``dvc_file`` (or ``dvc.lock``).
 
-    A path out of the tree is refused when the experiment changes the ``.dvc`` file; in
+    A path out of the tree is refused when the experiment changes the file naming it; in
     one it leaves as it is (the user's own), it only means there is nothing to restore.
     """
     base = dvc_file.rpartition("/")[0]
@@ -1080,6 +1129,7 @@ def _restore_artifacts(repo: Repository, plan: _Plan) -> tuple[list[str], list[s
         InvalidDvcFileError,
         MissingCacheObjectError,
         restore_artifact,
+        restore_outputs,
     )
 
     restored, missing = [], list(plan.missing_artifacts)
@@ -1090,4 +1140,18 @@ def _restore_artifacts(repo: Repository, plan: _Plan) -> tuple[list[str], list[s
             missing.append(relative)
         else:
             restored.append(relative)
+    for out, lock in plan.lock_outputs:
+        try:
+            lock_file = repo.root / lock
+            restore_outputs([out], lock_file.parent, lock_file, ignore=True)
+        except (MissingCacheObjectError, InvalidDvcFileError):
+            missing.append(f"{_join(lock, out['path'])} ({lock})")
+        else:
+            restored.append(_join(lock, out["path"]))
     return restored, sorted(missing)
+
+
+def _join(beside: str, path: str) -> str:
+    """``path``, relative to the folder of file ``beside``, relative to the root."""
+    folder = beside.rpartition("/")[0]
+    return f"{folder}/{path}" if folder else path

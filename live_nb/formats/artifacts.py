@@ -32,6 +32,7 @@ from typing import Any, BinaryIO
 
 import yaml
 
+from live_nb.env import LIVE_NB_RUN_WORK_TREE
 from live_nb.error import ArtifactNotFoundError, InvalidNameError, LiveNbError
 from live_nb.formats.cachelink import cache_dir, cache_types, link_to_cache, md5_cache
 from live_nb.formats.files import atomic_write, folders_up
@@ -52,6 +53,7 @@ __all__ = [
     "object_path",
     "render_dvc_file",
     "restore_artifact",
+    "restore_outputs",
     "store_object",
 ]
 
@@ -338,17 +340,30 @@ def restore_artifact(dvc_file: Path) -> None:
     the ``.dvc`` file does not list are left alone (``dvc checkout`` asks before removing them).
     """
     dvc_file = Path(dvc_file)
-    root = find_dvc_root(dvc_file.parent)
-    outs = _read_outs(dvc_file)
-    copies = [copy for out in outs for copy in _planned_copies(out, dvc_file, root)]
+    restore_outputs(_read_outs(dvc_file), dvc_file.parent, dvc_file)
+
+
+def restore_outputs(
+    outs: list[dict[str, Any]], base: Path, source: Path, ignore: bool = False
+) -> None:
+    """Check ``outs`` (paths relative to ``base``) out of the cache, as ``restore_artifact``.
+
+    ``source`` is the file that names them (a ``.dvc`` file or a ``dvc.lock``), for messages.
+    With ``ignore``, each output gets its ``.gitignore`` entry as ``dvc checkout`` adds it: a
+    ``dvc.lock`` experiment saved by DVC holds none.
+    """
+    root = find_dvc_root(base)
+    copies = [copy for out in outs for copy in _planned_copies(out, base, source, root)]
     for out in outs:
         if out["md5"].endswith(".dir"):  # an empty folder has no file that would recreate it
-            (dvc_file.parent / out["path"]).mkdir(parents=True, exist_ok=True)
+            (base / out["path"]).mkdir(parents=True, exist_ok=True)
     types = cache_types(root / ".dvc")
     for cache_object, target, isexec in copies:
         kind = link_to_cache(cache_object, target, types)
         if isexec and kind in ("copy", "reflink"):  # a link shares the object's own mode
             target.chmod(target.stat().st_mode | stat.S_IEXEC)
+    for out in outs if ignore else ():
+        ignore_output(base / out["path"], root)
 
 
 def _link_back(cache_object: Path, target: Path, types: tuple[str, ...]) -> None:
@@ -368,7 +383,13 @@ def _link_back(cache_object: Path, target: Path, types: tuple[str, ...]) -> None
 
 
 def _git_top(start: Path) -> Path | None:
-    return next((folder for folder in folders_up(start) if (folder / ".git").exists()), None)
+    """The Git work tree's top at or above ``start``; a headless run's folder counts as one."""
+    run_folder = os.environ.get(LIVE_NB_RUN_WORK_TREE)
+    run_top = Path(run_folder).resolve() if run_folder else None
+    for folder in folders_up(start):
+        if (folder / ".git").exists() or (run_top is not None and folder.resolve() == run_top):
+            return folder
+    return None
 
 
 def _check_inside(given: Path, target: Path, root: Path) -> None:
@@ -575,14 +596,14 @@ def _check_name(md5: str, path: str, dvc_file: Path, where: str) -> None:
 
 
 def _planned_copies(
-    out: dict[str, Any], dvc_file: Path, root: Path
+    out: dict[str, Any], base: Path, dvc_file: Path, root: Path
 ) -> list[tuple[Path, Path, bool]]:
     """(cache object, workspace path, isexec) for each file of ``out``; all objects exist."""
     cache = cache_dir(root / ".dvc")
     if out.get("hash") == "md5":
         cache = cache / "files" / "md5"  # DVC 2 files, without `hash: md5`, use the old layout
     _check_name(out["md5"], out["path"], dvc_file, "its output path")
-    target = dvc_file.parent / out["path"]
+    target = base / out["path"]
     _check_inside(out["path"], target.parent.resolve() / target.name, root.resolve())
     cache_object = _object_path(cache, out["md5"])
     if not cache_object.is_file():

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from live_nb.env import LIVE_NB_RUN_WORK_TREE
+
 __all__ = ["FAILED", "KILLED", "OK", "Outcome", "RunControl", "run_command", "run_notebook"]
 
 OK = "ok"
@@ -94,9 +96,14 @@ class RunControl:
 
 
 def run_environment(work: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The run's environment: Git cannot find the user's repository from the run's folder."""
+    """The run's environment: Git cannot find the user's repository from the run's folder.
+
+    The folder is still named as the top of a Git work tree (``LIVE_NB_RUN_WORK_TREE``):
+    caching an output there adds its ``.gitignore`` entry, which the experiment keeps.
+    """
     env = dict(os.environ)
     env["GIT_CEILING_DIRECTORIES"] = str(work.parent)
+    env[LIVE_NB_RUN_WORK_TREE] = str(work)  # still a Git project, for the .gitignore entries
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env.pop("GIT_DIR", None)
     env.pop("GIT_WORK_TREE", None)
