@@ -277,3 +277,27 @@ def test_a_deletion_reached_through_a_symlink_of_the_working_tree_is_refused(rep
     assert caught.value.path == "data/x.txt"
     assert user_state(repo) == before
     assert outside_state(repo) == around
+
+
+def test_force_over_an_output_folder_made_a_link_out_backs_up_the_link_and_writes_inside(
+    git_repo: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from live_nb import Live
+
+    with Live(exp_name="one") as live:
+        live.log_metric("m", 1)
+        live.next_step()
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "metrics.json").write_text("theirs\n")
+    (git_repo / "dvclive").rename(git_repo / "moved")
+    (git_repo / "dvclive").symlink_to(outside, target_is_directory=True)
+
+    result = experiments.apply("one", force=True)
+
+    assert (outside / "metrics.json").read_text() == "theirs\n"
+    assert sorted(p.name for p in outside.iterdir()) == ["metrics.json"]
+    assert not (git_repo / "dvclive").is_symlink()
+    assert json.loads((git_repo / "dvclive" / "metrics.json").read_text())["m"] == 1
+    assert result.backed_up == ("dvclive",)
+    kept = git(git_repo, "cat-file", "-p", f"{result.backup_ref}:dvclive")
+    assert kept == str(outside)  # the link itself, restorable with the command it prints

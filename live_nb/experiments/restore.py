@@ -257,8 +257,10 @@ def apply(
         if in_the_way and not force:
             raise UncommittedChangesError(exp.name, in_the_way)
         backup_ref = backup_commit = None
+        backed_up: list[str] = []  # what Git can hold: a link, not the files beyond it
         if plan.conflicts:
-            backup_ref, backup_commit = _back_up(repo, head, exp.name, sorted(plan.conflicts))
+            backed_up = _not_beyond_links(repo.root, sorted(plan.conflicts))
+            backup_ref, backup_commit = _back_up(repo, head, exp.name, backed_up)
         cached = tuple(
             (relative, str(_keep_in_cache(repo.root / relative, cache).relative_to(repo.root)))
             for relative, _, cache in plan.artifact_conflicts
@@ -284,7 +286,7 @@ def apply(
             missing_artifacts=tuple(missing),
             backup_ref=backup_ref,
             backup_commit=backup_commit,
-            backed_up=tuple(sorted(plan.conflicts)),
+            backed_up=tuple(backed_up),
             cached_artifacts=cached,
             kept=kept,
         )
@@ -1029,6 +1031,16 @@ def _temporary_index(repo: Repository, purpose: str) -> Iterator[dict[str, str]]
     finally:
         for leftover in (index, index.with_name(index.name + ".lock")):
             leftover.unlink(missing_ok=True)
+
+
+def _not_beyond_links(root: Path, paths: Sequence[str]) -> list[str]:
+    """``paths`` less those inside a folder that is a symbolic link: Git keeps the link."""
+    kept = []
+    for relative in paths:
+        parents = Path(relative).parents
+        if not any((root / parent).is_symlink() for parent in parents if parent != Path(".")):
+            kept.append(relative)
+    return kept
 
 
 def _back_up(repo: Repository, head: str, name: str, paths: Sequence[str]) -> tuple[str, str]:
