@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from live_nb.experiments.cells import format_value
+from live_nb.experiments.read_errors import decode, row_error
 from live_nb.experiments.table import Table
 
 __all__ = ["dvc_csv", "dvc_json", "dvc_json_records"]
@@ -37,14 +38,15 @@ def dvc_csv(table: Table, only_changed: bool = False) -> str:
     fixed ones included, as DVC's ``--only-changed`` does.
     """
     names = table.names
-    extra = [name for name in ("State", "Executor") if name in table.columns]
-    data = [*table.attrs.get("metrics", ()), *table.attrs.get("params", ())]
-    data += list(table.attrs.get("deps", ()))
+    born = _has_commits(table)
+    extra = [name for name in ("State", "Executor") if born and name in table.columns]
+    data = [*table.attrs.get("metrics", ()), *table.attrs.get("params", ())] if born else []
+    data += list(table.attrs.get("deps", ())) if born else []
     columns = [*_DVC_META, *extra, *(name for name in data if name in table.columns)]
     int_columns = set(table.attrs.get("int_columns", ()))
     index = {name: names.index(name) for name in names}
     lines = []
-    for row in table.rows():
+    for row in table.rows() if born else ():
         cells = _meta_cells(row, index)
         cells += [_state_cell(row[index[name]]) for name in extra]
         cells += [
@@ -107,7 +109,18 @@ def dvc_json_records(table: Table) -> list[str]:
     return [json.dumps(record, default=str) for record in _baselines(table.details or [])]
 
 
+def _has_commits(table: Table) -> bool:
+    """Whether HEAD is born: on an unborn or orphan HEAD DVC lists no row."""
+    if table.details is not None:
+        return any(row.typ != "workspace" or row.parent for row in table.details)
+    return any(typ != "workspace" for typ in table.columns.get("typ", ())) or any(
+        table.columns.get("parent", ())
+    )
+
+
 def _baselines(rows: list[Any]) -> Iterator[dict[str, Any]]:
+    if not any(row.typ != "workspace" or row.parent for row in rows):
+        return  # an unborn or orphan HEAD: DVC lists nothing
     current: dict[str, Any] | None = None
     for row in rows:
         if row.typ in _BASELINE_TYPES:
@@ -130,11 +143,12 @@ def _state(row: Any, name: str | None) -> dict[str, Any]:
     # A run of live_nb's queue has no commit yet: its name stands for it.
     rev = row.commit or ("workspace" if row.typ == "workspace" else row.experiment)
     error = _FAILED if row.state == "failed" and row.task else None
+    unloadable = row_error(row.data)  # a dvc.yaml DVC cannot load: no data, as DVC
     return {
         "rev": rev,
         "name": name,
-        "data": _data(rev, row.data),
-        "error": error,
+        "data": None if unloadable else _data(rev, row.data),
+        "error": unloadable or error,
         "experiments": None,
     }
 
@@ -146,9 +160,17 @@ def _data(rev: str, data: Any) -> dict[str, Any] | None:
     return {
         "rev": rev,
         "timestamp": None if created is None else datetime.fromtimestamp(created).isoformat(),
-        "params": {path: {"data": content} for path, content in data.params.items()},
-        "metrics": {path: {"data": content} for path, content in data.metrics.items()},
+        "params": _files(data.params, data.errors),
+        "metrics": _files(data.metrics, data.errors),
         "deps": {path: dict(dep) for path, dep in data.deps.items()},
         "outs": {},
         "meta": {},
+    }
+
+
+def _files(files: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    """Each file's ``{"data": ...}``, or DVC's ``{"error": ...}`` for one it could not read."""
+    return {
+        path: {"data": content} if content is not None else {"error": decode(errors.get(path, ""))}
+        for path, content in files.items()
     }
