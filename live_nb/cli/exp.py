@@ -11,10 +11,10 @@ import gc
 import os
 import sys
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from live_nb.cli.common import Commands, write
-from live_nb.experiments.options import SHOW_ARGUMENTS, ShowOptions
+from live_nb.experiments.options import SHOW_ARGUMENTS, Argument, ShowOptions, commit_count_or_zero
 
 if TYPE_CHECKING:
     from live_nb.experiments.show import PendingRun
@@ -42,8 +42,11 @@ def register(commands: Commands) -> Commands:
         "read from the experiment commits.",
     )
     for argument in SHOW_ARGUMENTS:
+        if argument.flags[0] == "-n":  # -n 0: the workspace alone, as DVC
+            argument = Argument(argument.flags, {**argument.options, "type": commit_count_or_zero})
         argument.add_to(show)
     _accept_old_all_baselines(show)
+    _add_dvc_filters(show)
     show.add_argument(
         "--checkpoints",
         action="store_true",
@@ -205,6 +208,31 @@ def register(commands: Commands) -> Commands:
     return sub
 
 
+def _add_dvc_filters(parser: argparse.ArgumentParser) -> None:
+    """``dvc exp show``'s row and column filters (:mod:`live_nb.experiments.show_filters`)."""
+    for flag, what in (("--drop", "remove"), ("--keep", "keep, despite --drop,")):
+        parser.add_argument(
+            flag,
+            action="append",
+            default=[],
+            metavar="COL",
+            help=f"{what} the columns this regular expression matches (from the start of "
+            "the name; repeatable; --csv and the table)",
+        )
+    for flag, what in (
+        ("--hide-workspace", "the workspace row"),
+        ("--hide-queued", "DVC's queued tasks"),
+        ("--hide-failed", "DVC's failed tasks"),
+    ):
+        parser.add_argument(flag, action="store_true", help=f"leave out {what}")
+
+
+def _row_filter(args: argparse.Namespace) -> Any:
+    from live_nb.experiments.show_filters import RowFilter
+
+    return RowFilter(args.num == 0, args.hide_workspace, args.hide_queued, args.hide_failed)
+
+
 def _accept_old_all_baselines(parser: argparse.ArgumentParser) -> None:
     """``--all-baselines``, the spelling of ``-A`` before DVC's ``--all-commits``, still works."""
     parser.add_argument(
@@ -232,6 +260,9 @@ def _print_table(args: argparse.Namespace) -> int:
     if shown.remote is not None:
         return _show_remote(args, replace(shown, remote=_remote(args)))
     options = shown.kwargs()
+    rows = _row_filter(args)
+    if args.num == 0:
+        options["num"] = 1  # then the workspace's row alone
     if args.json:  # DVC's JSON is neither sorted nor filtered: only its table is
         options.update(sort_by=None, only_changed=False)
     only_changed = args.csv and options["only_changed"]
@@ -244,8 +275,9 @@ def _print_table(args: argparse.Namespace) -> int:
         checkpoints=args.checkpoints,
         columns=not args.json,
         pending=_pending_runs(args.path),
-        rendered=args.json and indent is None,
+        rendered=args.json and indent is None and not rows.active(),
     )
+    table = rows.apply(table)
     memo = table.attrs.get("rendered")
     if memo is not None:  # one line for a program, its commit rows kept for the next show
         from live_nb.experiments.as_dvc import dvc_json_records
@@ -263,7 +295,8 @@ def _print_table(args: argparse.Namespace) -> int:
     elif args.csv:
         from live_nb.experiments.as_dvc import dvc_csv
 
-        sys.stdout.write(dvc_csv(table, only_changed))  # CRLF lines, as DVC prints them
+        # CRLF lines, as DVC prints them
+        sys.stdout.write(dvc_csv(table, only_changed, args.drop, args.keep))
         sys.stdout.flush()
     else:
         from live_nb.experiments.as_text import format_table

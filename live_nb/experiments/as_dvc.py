@@ -16,7 +16,7 @@ So a script written against DVC's output reads live_nb's unchanged:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -31,11 +31,14 @@ _BASELINE_TYPES = ("workspace", "baseline")
 _FAILED = {"msg": "Experiment run failed", "type": ""}
 
 
-def dvc_csv(table: Table, only_changed: bool = False) -> str:
+def dvc_csv(
+    table: Table, only_changed: bool = False, drop: Sequence[str] = (), keep: Sequence[str] = ()
+) -> str:
     """The table as ``dvc exp show --csv`` prints it (see the module's notes).
 
     ``only_changed`` drops every column whose cells are the same text in every row, the
-    fixed ones included, as DVC's ``--only-changed`` does.
+    fixed ones included, as DVC's ``--only-changed`` does; then ``drop`` and ``keep``
+    (DVC's ``--drop``/``--keep`` regular expressions, :func:`.show_filters.kept_columns`).
     """
     names = table.names
     born = _has_commits(table)
@@ -57,6 +60,14 @@ def dvc_csv(table: Table, only_changed: bool = False) -> str:
         kept = [n for n in range(len(columns)) if len({line[n] for line in lines}) != 1]
         columns = [columns[n] for n in kept]
         lines = [[line[n] for n in kept] for line in lines]
+    if drop or keep:
+        from live_nb.experiments.show_filters import kept_columns
+
+        kept = kept_columns(columns, drop, keep)
+        columns = [columns[n] for n in kept]
+        lines = [[line[n] for n in kept] for line in lines]
+    if not columns:
+        return "\r\n"  # every column dropped: DVC prints one empty line
     import csv  # only for --csv
     import io
 
