@@ -1,4 +1,4 @@
-"""``live-nb exp show``'s DVC filters: ``-n 0``, ``--hide-*``, ``--drop``/``--keep``.
+"""``live-nb exp show``'s DVC filters: ``-n 0``, ``--hide-*``, ``--drop``/``--keep``, ``--sha``.
 
 ``dvc exp show`` is the oracle, byte for byte, on a pipeline with two experiments and a
 queued task.
@@ -72,6 +72,8 @@ def output(command: list[str], repo: Path) -> bytes:
         ["--drop", "lr", "--drop", "acc"],
         ["--keep", "Created", "--drop", ".*"],
         ["--drop", "Created|parent", "--only-changed"],
+        ["--sha"],
+        ["--sha", "--hide-workspace", "--drop", "lr"],
     ],
 )
 def test_filters_match_dvc(project: Path, dvc: str, options: list[str]) -> None:

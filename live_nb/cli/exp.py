@@ -225,6 +225,11 @@ def _add_dvc_filters(parser: argparse.ArgumentParser) -> None:
         ("--hide-failed", "DVC's failed tasks"),
     ):
         parser.add_argument(flag, action="store_true", help=f"leave out {what}")
+    parser.add_argument(
+        "--sha",
+        action="store_true",
+        help="baselines by short sha, not branch or tag (--csv, --json)",
+    )
 
 
 def _row_filter(args: argparse.Namespace) -> Any:
@@ -275,7 +280,7 @@ def _print_table(args: argparse.Namespace) -> int:
         checkpoints=args.checkpoints,
         columns=not args.json,
         pending=_pending_runs(args.path),
-        rendered=args.json and indent is None and not rows.active(),
+        rendered=args.json and indent is None and not (rows.active() or args.sha),
     )
     table = rows.apply(table)
     memo = table.attrs.get("rendered")
@@ -291,12 +296,12 @@ def _print_table(args: argparse.Namespace) -> int:
     elif args.json:  # DVC's layout, indented for a person
         from live_nb.experiments.as_dvc import dvc_json
 
-        write(dvc_json(table, indent=indent))
+        write(dvc_json(table, indent=indent, sha=args.sha))
     elif args.csv:
         from live_nb.experiments.as_dvc import dvc_csv
 
         # CRLF lines, as DVC prints them
-        sys.stdout.write(dvc_csv(table, only_changed, args.drop, args.keep))
+        sys.stdout.write(dvc_csv(table, only_changed, args.drop, args.keep, args.sha))
         sys.stdout.flush()
     else:
         from live_nb.experiments.as_text import format_table

@@ -32,13 +32,18 @@ _FAILED = {"msg": "Experiment run failed", "type": ""}
 
 
 def dvc_csv(
-    table: Table, only_changed: bool = False, drop: Sequence[str] = (), keep: Sequence[str] = ()
+    table: Table,
+    only_changed: bool = False,
+    drop: Sequence[str] = (),
+    keep: Sequence[str] = (),
+    sha: bool = False,
 ) -> str:
     """The table as ``dvc exp show --csv`` prints it (see the module's notes).
 
     ``only_changed`` drops every column whose cells are the same text in every row, the
     fixed ones included, as DVC's ``--only-changed`` does; then ``drop`` and ``keep``
     (DVC's ``--drop``/``--keep`` regular expressions, :func:`.show_filters.kept_columns`).
+    ``sha``: a baseline's ``rev`` is its short sha, not its branch or tag (DVC's ``--sha``).
     """
     names = table.names
     born = _has_commits(table)
@@ -50,7 +55,7 @@ def dvc_csv(
     index = {name: names.index(name) for name in names}
     lines = []
     for row in table.rows() if born else ():
-        cells = _meta_cells(row, index)
+        cells = _meta_cells(row, index, sha)
         cells += [_state_cell(row[index[name]]) for name in extra]
         cells += [
             _csv_value(row[index[name]], name in int_columns) for name in columns[len(cells) :]
@@ -78,11 +83,11 @@ def dvc_csv(
     return buffer.getvalue()
 
 
-def _meta_cells(row: tuple[Any, ...], index: dict[str, int]) -> list[str]:
+def _meta_cells(row: tuple[Any, ...], index: dict[str, int], sha: bool = False) -> list[str]:
     typ = row[index["typ"]]
     created = _naive_time(row[index["Created"]])
     if typ in _BASELINE_TYPES:
-        shown = "workspace" if typ == "workspace" else row[index["Experiment"]]
+        shown = "workspace" if typ == "workspace" else row[index["rev" if sha else "Experiment"]]
         return ["", str(shown), "baseline", created, ""]
     return [str(row[index["Experiment"]]), str(row[index["rev"]]), str(typ), created, ""]
 
@@ -103,21 +108,25 @@ def _naive_time(value: Any) -> str:
     return datetime.fromisoformat(value).replace(tzinfo=None).isoformat()
 
 
-def dvc_json(table: Table, indent: int | None = None) -> str:
-    """The table as ``dvc exp show --json`` prints it: DVC's nested records (see above)."""
+def dvc_json(table: Table, indent: int | None = None, sha: bool = False) -> str:
+    """The table as ``dvc exp show --json`` prints it: DVC's nested records (see above).
+
+    ``sha`` (DVC's ``--sha``): baselines have no name.
+    """
     if indent is None:
-        return f"[{', '.join(dvc_json_records(table))}]"
-    payload = list(_baselines(table.details or []))
+        return f"[{', '.join(dvc_json_records(table, sha))}]"
+    payload = list(_baselines(table.details or [], sha))
     return json.dumps(payload, indent=indent, default=str)
 
 
-def dvc_json_records(table: Table) -> list[str]:
+def dvc_json_records(table: Table, sha: bool = False) -> list[str]:
     """Each top-level record of :func:`dvc_json`'s one-line layout, rendered apart.
 
     Joined with ``", "`` inside brackets they are that layout, byte for byte (it is what
     ``json.dumps`` of the list writes), so rendered records can be kept and reused.
     """
-    return [json.dumps(record, default=str) for record in _baselines(table.details or [])]
+    records = _baselines(table.details or [], sha)
+    return [json.dumps(record, default=str) for record in records]
 
 
 def _has_commits(table: Table) -> bool:
@@ -129,7 +138,7 @@ def _has_commits(table: Table) -> bool:
     )
 
 
-def _baselines(rows: list[Any]) -> Iterator[dict[str, Any]]:
+def _baselines(rows: list[Any], sha: bool = False) -> Iterator[dict[str, Any]]:
     if not any(row.typ != "workspace" or row.parent for row in rows):
         return  # an unborn or orphan HEAD: DVC lists nothing
     current: dict[str, Any] | None = None
@@ -137,7 +146,8 @@ def _baselines(rows: list[Any]) -> Iterator[dict[str, Any]]:
         if row.typ in _BASELINE_TYPES:
             if current is not None:
                 yield current
-            current = _state(row, row.name if row.typ == "baseline" else None)
+            named = row.typ == "baseline" and not sha
+            current = _state(row, row.name if named else None)
         elif row.typ != "checkpoint" and current is not None:
             revs = [_state(row, row.name), *(_state(child, None) for child in row.children)]
             executor = None
