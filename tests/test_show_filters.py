@@ -1,4 +1,4 @@
-"""``live-nb exp show``'s DVC filters: ``-n 0``, ``--hide-*``, ``--drop``/``--keep``, ``--sha``.
+"""`live-nb exp show`'s DVC options: `-n 0`, `--hide-*`, `--drop`/`--keep`, `--sha`, `--rev`.
 
 ``dvc exp show`` is the oracle, byte for byte, on a pipeline with two experiments and a
 queued task.
@@ -29,6 +29,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run_dvc(dvc, repo, "init", "-q")
     (repo / "train.py").write_text(TRAIN)
     (repo / "params.yaml").write_text("lr: 0.1\nepochs: 3\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "params")  # a second baseline, for --rev HEAD~1
     (repo / "dvc.yaml").write_text(
         textwrap.dedent(
             f"""
@@ -73,6 +75,9 @@ def output(command: list[str], repo: Path) -> bytes:
         ["--keep", "Created", "--drop", ".*"],
         ["--drop", "Created|parent", "--only-changed"],
         ["--sha"],
+        ["--rev", "HEAD~1"],
+        ["--rev", "HEAD~1", "--rev", "main"],
+        ["--rev", "main", "-n", "2", "--sha"],
         ["--sha", "--hide-workspace", "--drop", "lr"],
     ],
 )
@@ -81,6 +86,12 @@ def test_filters_match_dvc(project: Path, dvc: str, options: list[str]) -> None:
         theirs = output([dvc, "exp", "show", layout, *options], project)
         ours = output([sys.executable, "-m", "live_nb", "exp", "show", layout, *options], project)
         assert ours == theirs, f"{layout} {options}:\nours   {ours!r}\ntheirs {theirs!r}"
+
+
+def test_a_rev_that_names_no_commit_is_a_clear_error(project: Path) -> None:
+    command = [sys.executable, "-m", "live_nb", "exp", "show", "--rev", "nope"]
+    done = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
+    assert done.returncode != 0 and "Invalid rev 'nope'" in done.stderr
 
 
 def test_the_table_honours_the_row_filters(project: Path) -> None:

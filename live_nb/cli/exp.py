@@ -226,6 +226,13 @@ def _add_dvc_filters(parser: argparse.ArgumentParser) -> None:
     ):
         parser.add_argument(flag, action="store_true", help=f"leave out {what}")
     parser.add_argument(
+        "--rev",
+        action="append",
+        default=[],
+        metavar="REV",
+        help="baselines from this branch, tag or commit instead of HEAD (repeatable)",
+    )
+    parser.add_argument(
         "--sha",
         action="store_true",
         help="baselines by short sha, not branch or tag (--csv, --json)",
@@ -281,6 +288,7 @@ def _print_table(args: argparse.Namespace) -> int:
         columns=not args.json,
         pending=_pending_runs(args.path),
         rendered=args.json and indent is None and not (rows.active() or args.sha),
+        revs=args.rev,
     )
     table = rows.apply(table)
     memo = table.attrs.get("rendered")

@@ -207,6 +207,7 @@ def collect(
     columns: bool = True,
     pending: Sequence[PendingRun] = (),
     rendered: bool = False,
+    revs: Sequence[str] = (),
 ) -> Table:
     """The table :func:`show` returns, as plain columns (see :class:`.table.Table`).
 
@@ -215,7 +216,9 @@ def collect(
     ``columns=False``) puts the repository's :class:`.rendered_memo.RenderedMemo` in
     ``attrs["rendered"]``: when it holds these commit rows, they are not read (``details``
     has the workspace row only and ``memo.hit`` the rest, rendered); else ``memo.key`` says
-    under which key the rows, once rendered, may be kept (None: they may not).
+    under which key the rows, once rendered, may be kept (None: they may not). ``revs``
+    (DVC's ``--rev``, repeatable): the baselines start at these revisions, in this order,
+    instead of at HEAD.
     """
     if sort_order not in _SORT_ORDERS:
         raise InvalidShowArgumentError("sort_order", sort_order, "'asc' or 'desc'")
@@ -233,12 +236,14 @@ def collect(
             raise NoCommitsError()
         source = _Source(remote, fetch)
         memo = None
-        if rendered and not (force or pending or remote is not None or columns):
+        if rendered and not (force or pending or remote is not None or columns or revs):
             from live_nb.experiments.rendered_memo import RenderedMemo
 
             memo = RenderedMemo(repo.git_dir)
         if head is not None:
-            found = _commit_rows(repo, reader, head, num, all_baselines, checkpoints, source, memo)
+            found = _commit_rows(
+                repo, reader, head, num, all_baselines, checkpoints, source, memo, revs
+            )
             rows.extend(_with_pending(found, pending))
         if not columns:
             attrs = {"read_stats": vars(reader.stats).copy(), "rendered": memo}
@@ -296,12 +301,10 @@ def _commit_rows(
     checkpoints: bool = False,
     source: _Source | None = None,
     memo: RenderedMemo | None = None,
+    revs: Sequence[str] = (),
 ) -> list[_Row]:
     names = baseline_names(repo, head)
-    history = [head]
-    if num != 1:
-        limit = [f"--max-count={num}"] if num > 0 else []
-        history = repo.run("rev-list", "--first-parent", *limit, head).split()
+    history = _history(repo, [_revision(repo, rev) for rev in revs] or [head], num)
     source = source or _Source()
     experiments, local = source.experiments(repo, None if all_baselines else history)
     baselines = _all_commits(repo, head) if all_baselines else history
@@ -373,6 +376,23 @@ def _commit_rows(
             _task_rows(tasks.get(baseline, []), data, baseline, ("queued", "failed"), dvc_dir)
         )
     return rows
+
+
+def _revision(repo: Repository, rev: str) -> str:
+    """The commit ``rev`` (DVC's ``--rev``) names; a clear error when it names none."""
+    sha = repo.rev_parse(rev)
+    if sha is None:
+        raise InvalidShowArgumentError("rev", rev, "a branch, tag or commit of this repository")
+    return sha
+
+
+def _history(repo: Repository, tips: list[str], num: int) -> list[str]:
+    """The baselines: each tip and its ``num - 1`` first-parent ancestors (-1: all), in order."""
+    if num == 1:
+        return list(dict.fromkeys(tips))
+    limit = [f"--max-count={num}"] if num > 0 else []
+    found = (repo.run("rev-list", "--first-parent", *limit, tip).split() for tip in tips)
+    return list(dict.fromkeys(sha for shas in found for sha in shas))
 
 
 def _memo_key(
