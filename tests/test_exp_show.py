@@ -184,7 +184,7 @@ def test_stage_params_keep_only_their_keys_and_dvc_yaml_in_folders_count(
     assert by_name(df)["staged"]["opt.name"] == "sgd"
 
 
-def test_a_listed_file_that_is_missing_or_broken_leaves_its_cells_empty(
+def test_a_listed_file_that_is_missing_or_broken_is_an_error_as_dvc_says_it(
     git_repo: Path,
 ) -> None:
     Path("dvc.yaml").write_text("metrics:\n- gone.json\n- broken.json\n- ok.json\n")
@@ -198,8 +198,9 @@ def test_a_listed_file_that_is_missing_or_broken_leaves_its_cells_empty(
     with Repository.discover(".") as repo:
         data = ExperimentReader(repo).read_commits([commit])[commit]
     assert set(data.errors) == {"gone.json", "broken.json"}
-    assert "not valid json" in data.errors["broken.json"]
-    assert data.metrics == {"ok.json": {"fine": 1}}
+    assert data.errors["broken.json"].startswith("JSONFileCorruptedError\t")
+    assert data.errors["gone.json"].startswith("FileNotFoundError\t")
+    assert data.metrics == {"gone.json": None, "broken.json": None, "ok.json": {"fine": 1}}
 
 
 def test_a_stage_metric_cached_by_dvc_is_read_from_the_dvc_cache(git_repo: Path) -> None:
@@ -222,14 +223,14 @@ def test_a_stage_metric_cached_by_dvc_is_read_from_the_dvc_cache(git_repo: Path)
 
     assert by_name(show())["cached"]["auc"] == 0.8
 
-    # Not pulled: the cell is empty, the reason says what to do, and nothing stale is cached.
+    # Not pulled: the cell is DVC's "!" (a missing file), and nothing stale is cached.
     cached.unlink()
     CommitCache(git_repo / ".git").clear()
     with Repository.discover(".") as repo:
         data = ExperimentReader(repo).read_commits([commit])[commit]
-    assert "dvc pull" in data.errors["cached.json"]
+    assert data.errors["cached.json"].startswith("FileNotFoundError\t")
     df = show()
-    assert _missing(by_name(df)["cached"]["auc"]) and by_name(df)["workspace"]["auc"] == 0.8
+    assert by_name(df)["cached"]["auc"] == "!" and by_name(df)["workspace"]["auc"] == 0.8
     assert show().attrs["read_stats"]["commits_read"] == 1  # read again: it may be pulled
     cached.write_bytes(content)
     assert by_name(show())["cached"]["auc"] == 0.8
@@ -379,7 +380,7 @@ def test_the_second_show_reads_no_git_object(exps: dict[str, str], git_repo: Pat
         (git_repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
     assert _same(show(), first)
     forced = by_name(show(force=True))
-    assert _missing(forced["tiny"]["train.loss"]) and forced["tiny"]["lr"] == 0.01
+    assert forced["tiny"]["train.loss"] == "!" and forced["tiny"]["lr"] == 0.01  # unreadable
 
 
 def test_a_corrupt_cache_file_is_ignored_and_rebuilt(exps: dict[str, str], git_repo: Path) -> None:

@@ -12,11 +12,13 @@ import os
 import sys
 
 from live_nb.cli.common import Commands, write
-from live_nb.experiments.options import SHOW_ARGUMENTS, ShowOptions
+from live_nb.experiments.options import SHOW_ARGUMENTS, Argument, ShowOptions, commit_count_or_zero
 from live_nb.records import replace
 
 TYPE_CHECKING = False  # not typing's: importing typing costs `live-nb exp show` 4 ms
 if TYPE_CHECKING:
+    from typing import Any
+
     from live_nb.experiments.show import PendingRun
 
 
@@ -42,8 +44,11 @@ def register(commands: Commands) -> Commands:
         "read from the experiment commits.",
     )
     for argument in SHOW_ARGUMENTS:
+        if argument.flags[0] == "-n":  # -n 0: the workspace alone, as DVC
+            argument = Argument(argument.flags, {**argument.options, "type": commit_count_or_zero})
         argument.add_to(show)
     _accept_old_all_baselines(show)
+    _add_dvc_filters(show)
     show.add_argument(
         "--checkpoints",
         action="store_true",
@@ -219,6 +224,43 @@ def register(commands: Commands) -> Commands:
     return sub
 
 
+def _add_dvc_filters(parser: argparse.ArgumentParser) -> None:
+    """``dvc exp show``'s row and column filters (:mod:`live_nb.experiments.show_filters`)."""
+    for flag, what in (("--drop", "remove"), ("--keep", "keep, despite --drop,")):
+        parser.add_argument(
+            flag,
+            action="append",
+            default=[],
+            metavar="COL",
+            help=f"{what} the columns this regular expression matches (from the start of "
+            "the name; repeatable; --csv and the table)",
+        )
+    for flag, what in (
+        ("--hide-workspace", "the workspace row"),
+        ("--hide-queued", "DVC's queued tasks"),
+        ("--hide-failed", "DVC's failed tasks"),
+    ):
+        parser.add_argument(flag, action="store_true", help=f"leave out {what}")
+    parser.add_argument(
+        "--rev",
+        action="append",
+        default=[],
+        metavar="REV",
+        help="baselines from this branch, tag or commit instead of HEAD (repeatable)",
+    )
+    parser.add_argument(
+        "--sha",
+        action="store_true",
+        help="baselines by short sha, not branch or tag (--csv, --json)",
+    )
+
+
+def _row_filter(args: argparse.Namespace) -> Any:
+    from live_nb.experiments.show_filters import RowFilter
+
+    return RowFilter(args.num == 0, args.hide_workspace, args.hide_queued, args.hide_failed)
+
+
 def _accept_old_all_baselines(parser: argparse.ArgumentParser) -> None:
     """``--all-baselines``, the spelling of ``-A`` before DVC's ``--all-commits``, still works."""
     parser.add_argument(
@@ -246,6 +288,9 @@ def _print_table(args: argparse.Namespace) -> int:
     if shown.remote is not None:
         return _show_remote(args, replace(shown, remote=_remote(args)))
     options = shown.kwargs()
+    rows = _row_filter(args)
+    if args.num == 0:
+        options["num"] = 1  # then the workspace's row alone
     if args.json:  # DVC's JSON is neither sorted nor filtered: only its table is
         options.update(sort_by=None, only_changed=False)
     only_changed = args.csv and options["only_changed"]
@@ -258,8 +303,10 @@ def _print_table(args: argparse.Namespace) -> int:
         checkpoints=args.checkpoints,
         columns=not args.json,
         pending=_pending_runs(args.path),
-        rendered=args.json and indent is None,
+        rendered=args.json and indent is None and not (rows.active() or args.sha),
+        revs=args.rev,
     )
+    table = rows.apply(table)
     memo = table.attrs.get("rendered")
     if memo is not None:  # one line for a program, its commit rows kept for the next show
         from live_nb.experiments.as_dvc import dvc_json_records
@@ -273,11 +320,12 @@ def _print_table(args: argparse.Namespace) -> int:
     elif args.json:  # DVC's layout, indented for a person
         from live_nb.experiments.as_dvc import dvc_json
 
-        write(dvc_json(table, indent=indent))
+        write(dvc_json(table, indent=indent, sha=args.sha))
     elif args.csv:
         from live_nb.experiments.as_dvc import dvc_csv
 
-        sys.stdout.write(dvc_csv(table, only_changed))  # CRLF lines, as DVC prints them
+        # CRLF lines, as DVC prints them
+        sys.stdout.write(dvc_csv(table, only_changed, args.drop, args.keep, args.sha))
         sys.stdout.flush()
     else:
         from live_nb.experiments.as_text import format_table

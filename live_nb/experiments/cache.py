@@ -22,7 +22,7 @@ __all__ = ["CACHE_FORMAT", "READER_VERSION", "CommitCache"]
 # Bump CACHE_FORMAT when the file layout changes, READER_VERSION when the reading rules change:
 # either makes old cache files be ignored and rewritten.
 CACHE_FORMAT = 1
-READER_VERSION = 2  # 2: stage dependencies' hashes
+READER_VERSION = 3  # 2: stage dependencies' hashes; 3: unreadable files as DVC reports them
 _SLICE = 1 << 20
 
 

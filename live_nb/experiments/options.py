@@ -18,7 +18,7 @@ TYPE_CHECKING = False  # not typing's: importing typing costs `live-nb exp show`
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["SHOW_ARGUMENTS", "Argument", "ShowOptions", "commit_count"]
+__all__ = ["SHOW_ARGUMENTS", "Argument", "ShowOptions", "commit_count", "commit_count_or_zero"]
 
 
 def commit_count(text: str) -> int:
@@ -30,6 +30,11 @@ def commit_count(text: str) -> int:
     if value == 0:
         raise argparse.ArgumentTypeError("0 commits would show nothing; give 1 or more, or -1")
     return value
+
+
+def commit_count_or_zero(text: str) -> int:
+    """``live-nb exp show -n``'s value: :func:`commit_count`, or 0 (the workspace alone, as DVC)."""
+    return 0 if text.strip() == "0" else commit_count(text)
 
 
 @record(frozen=True)

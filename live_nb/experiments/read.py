@@ -19,6 +19,7 @@ from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 from live_nb.experiments.cache import CommitCache
+from live_nb.experiments.read_errors import corrupted, not_found
 from live_nb.experiments.spec import (
     DEFAULT_PARAMS_FILE,
     LOCK_FILE,
@@ -67,9 +68,10 @@ _BATCH = 5_000
 class RevisionData:
     """Metrics and params of one revision (a commit, or the workspace), as DVC reads them.
 
-    ``metrics`` and ``params`` map a repository-relative file path to its parsed content;
-    ``errors`` maps a path that was listed but could not be read to the reason. Treat the
-    nested values as read-only: they may be shared between revisions.
+    ``metrics`` and ``params`` map a repository-relative file path to its parsed content
+    (None: listed but unreadable); ``errors`` maps such a path, or a ``dvc.yaml`` that could
+    not be loaded, to the reason (:mod:`.read_errors`'s form). Treat the nested values as
+    read-only: they may be shared between revisions.
     """
 
     rev: str
@@ -189,7 +191,7 @@ class ExperimentReader:
                         stage = plan.metrics.get(path) if kind == "metrics" else None
                         content, signature = self._workspace_cached(stage), None
                         if content is None:
-                            data.errors[file] = f"{file}: {error.strerror or error}"
+                            _unreadable(data, kind, file, not_found(file, error.errno or 2))
                             continue
                     self._store_workspace(kind, file, content, keys, signature, data)
         for dep, where in plan.deps.items():
@@ -203,7 +205,7 @@ class ExperimentReader:
         """Parse a workspace file into ``data``; memoise it (params before keys are selected)."""
         parsed = _parse_or_error(file, content)
         if isinstance(parsed, ReadError):
-            data.errors[file] = str(parsed)
+            _unreadable(data, kind, file, corrupted(file))
             return
         value = jsonable(extract_metrics(parsed) or {}) if kind == "metrics" else jsonable(parsed)
         self._memo.put(kind, self.repo.root / file, signature, value)
@@ -344,8 +346,8 @@ class ExperimentReader:
                     found.in_git.extend(_Located(kind, file, blob, path) for file, blob in blobs)
                 elif stage is not None:
                     found.in_dvc_cache.append((path, stage))
-                else:
-                    plan.errors.setdefault(path, f"{path} does not exist")
+                else:  # no blob: read as a missing file, in its place among the others
+                    found.in_git.append(_Located(kind, path, "", path))
         return found
 
     def _read_blobs(self, found: Iterable[_Found]) -> dict[str, tuple[str, bytes] | None]:
@@ -354,7 +356,7 @@ class ExperimentReader:
             located.blob: None
             for files in found
             for located in files.in_git
-            if (located.blob, located.file) not in self._values
+            if located.blob and (located.blob, located.file) not in self._values
         }
         if not wanted:
             return {}
@@ -389,7 +391,7 @@ class ExperimentReader:
             try:
                 content = self._from_dvc_cache(commit.tree, path, stage)
             except ReadError as error:
-                data.errors[path] = str(error)
+                _unreadable(data, "metrics", path, not_found(path))
                 transient = transient or error.transient
                 continue
             _store_value(data, "metrics", path, content, [])
@@ -499,9 +501,19 @@ def _workspace_files(root: Path, path: str) -> list[str]:
     )
 
 
+class _MissingError(ReadError):
+    """A listed file a commit does not hold."""
+
+
+def _unreadable(data: RevisionData, kind: str, path: str, reason: str) -> None:
+    """``path`` kept in its place among ``kind``'s files as None, and why in ``errors``."""
+    getattr(data, kind)[path] = None
+    data.errors[path] = reason
+
+
 def _parse_or_error(path: str, content: bytes | None) -> Any:
     if content is None:
-        return ReadError(f"{path} is missing from Git")
+        return _MissingError(f"{path} is missing from Git")
     try:
         return parse_file(path, content)
     except ReadError as error:
@@ -522,7 +534,8 @@ def _store_memoised(data: RevisionData, kind: str, path: str, value: Any, keys: 
 
 def _store_parsed(data: RevisionData, kind: str, path: str, parsed: Any, keys: list[str]) -> None:
     if isinstance(parsed, ReadError):
-        data.errors[path] = str(parsed)
+        missing = isinstance(parsed, _MissingError)
+        _unreadable(data, kind, path, not_found(path) if missing else corrupted(path))
     elif kind == "metrics":  # extract_metrics builds new containers of JSON types already
         data.metrics[path] = extract_metrics(parsed) or {}
     else:

@@ -30,6 +30,7 @@ from live_nb.experiments.chain import run_state as checkpoint_state
 from live_nb.experiments.dvc_queue import DvcTask, queue_tasks, success_tasks, task_process
 from live_nb.experiments.notes import NOTES_REF, read_notes
 from live_nb.experiments.read import WORKSPACE, ExperimentReader, RevisionData
+from live_nb.experiments.read_errors import row_error
 from live_nb.experiments.refs import EXPS_NAMESPACE, ExpRef, NoCommitsError, list_refs
 from live_nb.experiments.stars import STAR_MARK, STARS_NAMESPACE, read_stars
 from live_nb.experiments.table import Table
@@ -79,8 +80,11 @@ _RESERVED = frozenset({*META_COLUMNS, "State", "Executor"})
 _SORT_ORDERS = ("asc", "desc")
 # The refs a table reads (baselines' names, experiments, stars, notes): in one for-each-ref.
 _LISTED_REFS = ("refs/heads", "refs/tags", EXPS_NAMESPACE, STARS_NAMESPACE, NOTES_REF)
+UNREADABLE = "!"  # the cell of a file that could not be read, as DVC shows it
 # The modules whose code the rendered rows of rendered_memo.py depend on.
-_RENDERING_MODULES = ("show.py", "read.py", "values.py", "spec.py", "as_dvc.py", "notes.py")
+_RENDERING_MODULES = (
+    "show.py", "read.py", "read_errors.py", "values.py", "spec.py", "as_dvc.py", "notes.py",
+)  # fmt: skip
 
 Source = tuple[str, str, str]  # ("metrics" or "params", file path, flattened key)
 
@@ -207,6 +211,7 @@ def collect(
     columns: bool = True,
     pending: Sequence[PendingRun] = (),
     rendered: bool = False,
+    revs: Sequence[str] = (),
 ) -> Table:
     """The table :func:`show` returns, as plain columns (see :class:`.table.Table`).
 
@@ -215,7 +220,9 @@ def collect(
     ``columns=False``) puts the repository's :class:`.rendered_memo.RenderedMemo` in
     ``attrs["rendered"]``: when it holds these commit rows, they are not read (``details``
     has the workspace row only and ``memo.hit`` the rest, rendered); else ``memo.key`` says
-    under which key the rows, once rendered, may be kept (None: they may not).
+    under which key the rows, once rendered, may be kept (None: they may not). ``revs``
+    (DVC's ``--rev``, repeatable): the baselines start at these revisions, in this order,
+    instead of at HEAD.
     """
     if sort_order not in _SORT_ORDERS:
         raise InvalidShowArgumentError("sort_order", sort_order, "'asc' or 'desc'")
@@ -233,12 +240,14 @@ def collect(
             raise NoCommitsError()
         source = _Source(remote, fetch)
         memo = None
-        if rendered and not (force or pending or remote is not None or columns):
+        if rendered and not (force or pending or remote is not None or columns or revs):
             from live_nb.experiments.rendered_memo import RenderedMemo
 
             memo = RenderedMemo(repo.git_dir)
         if head is not None:
-            found = _commit_rows(repo, reader, head, num, all_baselines, checkpoints, source, memo)
+            found = _commit_rows(
+                repo, reader, head, num, all_baselines, checkpoints, source, memo, revs
+            )
             rows.extend(_with_pending(found, pending))
         if not columns:
             attrs = {"read_stats": vars(reader.stats).copy(), "rendered": memo}
@@ -296,12 +305,10 @@ def _commit_rows(
     checkpoints: bool = False,
     source: _Source | None = None,
     memo: RenderedMemo | None = None,
+    revs: Sequence[str] = (),
 ) -> list[_Row]:
     names = baseline_names(repo, head)
-    history = [head]
-    if num != 1:
-        limit = [f"--max-count={num}"] if num > 0 else []
-        history = repo.run("rev-list", "--first-parent", *limit, head).split()
+    history = _history(repo, [_revision(repo, rev) for rev in revs] or [head], num)
     source = source or _Source()
     experiments, local = source.experiments(repo, None if all_baselines else history)
     baselines = _all_commits(repo, head) if all_baselines else history
@@ -373,6 +380,23 @@ def _commit_rows(
             _task_rows(tasks.get(baseline, []), data, baseline, ("queued", "failed"), dvc_dir)
         )
     return rows
+
+
+def _revision(repo: Repository, rev: str) -> str:
+    """The commit ``rev`` (DVC's ``--rev``) names; a clear error when it names none."""
+    sha = repo.rev_parse(rev)
+    if sha is None:
+        raise InvalidShowArgumentError("rev", rev, "a branch, tag or commit of this repository")
+    return sha
+
+
+def _history(repo: Repository, tips: list[str], num: int) -> list[str]:
+    """The baselines: each tip and its ``num - 1`` first-parent ancestors (-1: all), in order."""
+    if num == 1:
+        return list(dict.fromkeys(tips))
+    limit = [f"--max-count={num}"] if num > 0 else []
+    found = (repo.run("rev-list", "--first-parent", *limit, tip).split() for tip in tips)
+    return list(dict.fromkeys(sha for shas in found for sha in shas))
 
 
 def _memo_key(
@@ -547,7 +571,8 @@ def _table(
     interned: dict[Source, Source] = {}
     flat = [_flat_values(row.data, interned) for row in rows]
     below = [_flat_values(child.data, interned) for row in rows for child in row.children]
-    names = _column_names(_sources(flat + below))
+    every = [row.data for row in rows] + [child.data for row in rows for child in row.children]
+    names = _column_names(_sources(flat + below, _file_order(every)))
     if sort_by is not None:
         column = _sort_column(sort_by, names)
         source = next(source for source, name in names.items() if name == column)
@@ -555,12 +580,13 @@ def _table(
     _mark_last_experiments(rows)
     rows = [shown for row in rows for shown in (row, *row.children)]
     flat = [_flat_values(row.data, interned) for row in rows] if below else flat
+    _mark_unreadable(rows, flat, names)
 
     columns: dict[str, list[Any]] = {
         "Experiment": [row.experiment for row in rows],
         "rev": [row.rev for row in rows],
         "typ": [row.typ for row in rows],
-        "Created": [_iso_time(row.data.created if row.data else None) for row in rows],
+        "Created": [_created(row.data) for row in rows],
         "Message": [row.data.message if row.data else None for row in rows],
         "parent": [row.parent for row in rows],
     }
@@ -570,7 +596,7 @@ def _table(
         values = [found.get(source) for found in flat]
         if only_changed and len({_identity(value) for value in values}) == 1:
             continue
-        present = [value for value in values if value is not None]
+        present = [value for value in values if value is not None and value is not UNREADABLE]
         if present and all(is_int(value) for value in present):
             kinds["int_columns"].append(name)
         if present and all(is_number(value) for value in present):
@@ -595,18 +621,55 @@ def _table(
     return Table(columns, attrs, details=rows)
 
 
-def _sources(flat: list[dict[Source, Any]]) -> list[Source]:
+def _file_order(datas: list[RevisionData | None]) -> list[tuple[str, str]]:
+    """Every ``(kind, file)`` of the rows in the order first met, unreadable ones included."""
+    order: dict[tuple[str, str], None] = {}
+    for kind in ("metrics", "params"):
+        for data in datas:
+            if data is not None and not (data.errors and row_error(data) is not None):
+                order.update(((kind, path), None) for path in getattr(data, kind))
+    return list(order)
+
+
+def _sources(flat: list[dict[Source, Any]], files: Sequence[tuple[str, str]] = ()) -> list[Source]:
     """Every (kind, file, key) of the rows, metrics first, grouped by file, as DVC orders them.
 
-    Files in the order they are first met, and each file's keys in the order they are met.
+    Files in the order they are first met (``files``: that order, known beforehand, with the
+    files a row could not read), and each file's keys in the order they are met.
     """
-    by_file: dict[tuple[str, str], dict[Source, None]] = {}
+    by_file: dict[tuple[str, str], dict[Source, None]] = {file: {} for file in files}
     for kind in ("metrics", "params"):
         for found in flat:
             for source in found:
                 if source[0] == kind:
                     by_file.setdefault((kind, source[1]), {})[source] = None
     return [source for keys in by_file.values() for source in keys]
+
+
+def _mark_unreadable(
+    rows: list[_Row], flat: list[dict[Source, Any]], names: Mapping[Source, str]
+) -> None:
+    """``!`` in every column of a file a row could not read, as DVC shows it.
+
+    (A row whose ``dvc.yaml`` could not be loaded has no values at all: :func:`_flat_values`.)
+    """
+    by_file: dict[tuple[str, str], list[Source]] = {}
+    for source in names:
+        by_file.setdefault((source[0], source[1]), []).append(source)
+    for row, found in zip(rows, flat):
+        data = row.data
+        if data is None or not data.errors or row_error(data) is not None:
+            continue
+        for kind, files in (("metrics", data.metrics), ("params", data.params)):
+            for path in (path for path, content in files.items() if content is None):
+                found.update((source, UNREADABLE) for source in by_file.get((kind, path), ()))
+
+
+def _created(data: RevisionData | None) -> str | None:
+    """The row's ``Created``: none when its ``dvc.yaml`` could not be loaded, as in DVC."""
+    if data is None or row_error(data) is not None:
+        return None
+    return _iso_time(data.created)
 
 
 def _dep_hash(data: RevisionData | None, dep: str) -> str | None:
@@ -631,8 +694,8 @@ def _flat_values(data: RevisionData | None, interned: dict[Source, Source]) -> d
     columns would otherwise hold a million tuples and their key strings).
     """
     values: dict[Source, Any] = {}
-    if data is None:
-        return values
+    if data is None or (data.errors and row_error(data) is not None):
+        return values  # no data, or a dvc.yaml DVC cannot load: no values, as in DVC
     for kind, files in (("metrics", data.metrics), ("params", data.params)):
         for path, content in files.items():
             for key, value in flatten(content).items():

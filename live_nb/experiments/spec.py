@@ -15,6 +15,7 @@ import posixpath
 from collections.abc import Iterable
 from pathlib import Path
 
+from live_nb.experiments.read_errors import spec_invalid
 from live_nb.experiments.values import ReadError, parse_file
 from live_nb.formats.cachelink import cache_dir
 from live_nb.records import field, record
@@ -81,8 +82,8 @@ def parse_spec(path: str, content: bytes) -> Spec:
     """What one ``dvc.yaml`` (at repository path ``path``) lists; errors kept, not raised."""
     try:
         data = parse_file(path, content)
-    except ReadError as error:
-        return Spec(error=str(error))
+    except ReadError:
+        return Spec(error=spec_invalid(path, parses=False))
     return spec_of(path, data)
 
 
@@ -90,7 +91,7 @@ def spec_of(path: str, data: Any) -> Spec:
     """What the parsed content ``data`` of the ``dvc.yaml`` at ``path`` lists."""
     folder = posixpath.dirname(path)
     if not isinstance(data, dict):
-        return Spec(error=f"{path} is not a mapping")
+        return Spec(error=spec_invalid(path, parses=True))
     stage_metrics: list[tuple[str, StageMetric | None]] = []
     stage_params: list[tuple[str, tuple[str, ...]]] = []
     stage_deps: list[tuple[str, StageMetric]] = []
