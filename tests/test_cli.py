@@ -72,7 +72,7 @@ def test_version_and_help() -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [[], ["exp"], ["exp", "bogus"], ["exp", "remove"], ["exp", "show", "-n", "0"], ["--bad"]],
+    [[], ["exp"], ["exp", "bogus"], ["exp", "remove"], ["exp", "show", "-n", "many"], ["--bad"]],
 )
 def test_usage_errors_exit_2_the_argparse_way(
     args: list[str], capsys: pytest.CaptureFixture[str]
