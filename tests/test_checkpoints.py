@@ -232,6 +232,15 @@ def test_dvc_exp_show_lists_the_chain_of_a_dead_run(git_repo: Path, dvc: str) ->
     assert [m["step"] for m in metrics] == [3, 2, 1, 0]  # a row per checkpoint, newest first
     assert revs[0]["data"]["params"]["dvclive/params.yaml"]["data"] == {"lr": 0.1}
 
+    # live-nb prints the same bytes, the chain in `revs` and no State column in the CSV
+    for layout in ("--json", "--csv"):
+        ours = subprocess.run(
+            [sys.executable, "-m", "live_nb", "exp", "show", layout],
+            cwd=git_repo, capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        theirs = run_dvc(dvc, git_repo, "exp", "show", layout)
+        assert ours.rstrip("\r\n") == theirs.rstrip("\r\n"), layout
+
 
 def killed_run(repo: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}

@@ -121,7 +121,7 @@ def test_a_warm_show_reads_no_commit(repo: Path) -> None:
     from live_nb.experiments.show import collect
 
     show_json()
-    table = collect(columns=False, rendered=True)
+    table = collect(columns=False, rendered=True, checkpoints=True)  # as `exp show --json`
     assert table.attrs["rendered"].hit is not None
     assert table.attrs["read_stats"]["cache_hits"] == 0
     assert table.attrs["read_stats"]["objects_read"] == 0

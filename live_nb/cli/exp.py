@@ -300,7 +300,7 @@ def _print_table(args: argparse.Namespace) -> int:
     table = collect(
         path=args.path,
         **options,
-        checkpoints=args.checkpoints,
+        checkpoints=args.checkpoints or args.json,  # DVC's JSON holds each chain in `revs`
         columns=not args.json,
         pending=_pending_runs(args.path),
         rendered=args.json and indent is None and not (rows.active() or args.sha),

@@ -50,7 +50,7 @@ def dvc_csv(
     """
     names = table.names
     born = _has_commits(table)
-    extra = [name for name in ("State", "Executor") if born and name in table.columns]
+    extra = [name for name in ("State", "Executor") if born and _queue_column(table, name)]
     data = [*table.attrs.get("metrics", ()), *table.attrs.get("params", ())] if born else []
     data += list(table.attrs.get("deps", ())) if born else []
     columns = [*_DVC_META, *extra, *(name for name in data if name in table.columns)]
@@ -93,6 +93,17 @@ def _meta_cells(row: tuple[Any, ...], index: dict[str, int], sha: bool = False) 
         shown = "workspace" if typ == "workspace" else row[index["rev" if sha else "Experiment"]]
         return ["", str(shown), "baseline", created, ""]
     return [str(row[index["Experiment"]]), str(row[index["rev"]]), str(typ), created, ""]
+
+
+def _queue_column(table: Table, name: str) -> bool:
+    """Whether DVC prints ``name``: some row is a queue's (has an Executor).
+
+    A checkpoint chain's own states (``running``, ``unfinished``) are live_nb's: DVC 3 has
+    no column for them.
+    """
+    if name not in table.columns or "Executor" not in table.columns:
+        return False
+    return any(value for value in table.columns["Executor"])
 
 
 def _state_cell(value: Any) -> str:

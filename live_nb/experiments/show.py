@@ -320,23 +320,27 @@ def _commit_rows(
     keep = {sha for _, sha in experiments} | {exp.baseline for exp, _ in experiments}
     keep |= set(baselines)
     wanted = baselines + unreached + [sha for group in grouped.values() for _, sha in group]
-    chains = _chains(repo, grouped) if checkpoints else {}
-    links = [link.commit for chain in chains.values() for link in chain[1:]]
     # DVC's queue is this repository's; a remote's table has none
     tasks = _tasks_of(repo, set(baselines) | set(unreached)) if source.remote is None else {}
     queued = [task.commit for group in tasks.values() for task in group]
-    # A remote's table drops nothing from the cache: the local experiments' entries stay.
-    kept = keep | set(links) | set(queued) if source.remote is None else None
     dvc_dir = _dvc_dir(repo)
     executors = success_tasks(dvc_dir)
     notes = read_notes(repo)
     key = None
-    if memo is not None and not (checkpoints or tasks or executors):
-        key = _memo_key(head, names.names, baselines, unreached, grouped, notes)
+    if memo is not None and not (tasks or executors):
+        # A chain is the history of its experiment's commit, which the key holds.
+        key = _memo_key(head, names.names, baselines, unreached, grouped, notes, checkpoints)
         if memo.lookup(key) is not None:
             return []
+    # A remote's table drops nothing from the cache: the local experiments' entries stay.
+    kept = keep | set(queued) if source.remote is None else None
     transient = reader.stats.transient
-    data = reader.read_commits(wanted + links + queued, keep=kept)
+    data = reader.read_commits(wanted + queued, keep=kept)
+    chains: dict[str, list[ChainLink]] = {}
+    if checkpoints:  # after the experiments' own commits: their parents tell which have one
+        chains = _chains(repo, grouped, data)
+        links = [link.commit for chain in chains.values() for link in chain[1:]]
+        data.update(reader.read_commits(links, keep=None if kept is None else kept | set(links)))
     states = _states(repo, [sha for group in grouped.values() for _, sha in group], data)
     if memo is not None and key is not None and not states:
         memo.key = key if reader.stats.transient == transient else None
@@ -406,11 +410,12 @@ def _memo_key(
     unreached: Sequence[str],
     grouped: Mapping[str, list[tuple[ExpRef, str]]],
     notes: Mapping[str, str],
+    checkpoints: bool,
 ) -> str:
     """What the commit rows are made of, as one line (see :mod:`.rendered_memo`)."""
     refs = [[exp.ref, sha] for group in grouped.values() for exp, sha in group]
     parts = [READER_VERSION, _code_stamp(), _time_zone(), head, names, baselines, unreached]
-    return json.dumps([*parts, refs, notes], separators=(",", ":"))
+    return json.dumps([*parts, refs, notes, checkpoints], separators=(",", ":"))
 
 
 def _code_stamp() -> list[int]:
@@ -506,10 +511,19 @@ def _task_rows(
 
 
 def _chains(
-    repo: Repository, grouped: Mapping[str, list[tuple[ExpRef, str]]]
+    repo: Repository,
+    grouped: Mapping[str, list[tuple[ExpRef, str]]],
+    data: Mapping[str, RevisionData],
 ) -> dict[str, list[ChainLink]]:
-    """The checkpoint chain of each experiment shown, newest first (its own commit first)."""
-    return read_chains(repo, [sha for group in grouped.values() for _, sha in group])
+    """The checkpoint chain of each experiment shown, newest first (its own commit first).
+
+    Only an experiment whose commit's parent is not its baseline can have one: the others
+    (most) cost nothing more.
+    """
+    tips = [
+        sha for group in grouped.values() for exp, sha in group if data[sha].parent != exp.baseline
+    ]
+    return read_chains(repo, tips) if tips else {}
 
 
 def _states(
