@@ -8,7 +8,6 @@ the rest with a sentence.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -18,23 +17,13 @@ from live_nb import runs
 from live_nb.experiments import show
 from live_nb.widgets.table import ExperimentsTable
 from tests.conftest import git, run_dvc
-from tests.test_show_dvc_queue import STAGE, TRAIN, live_nb, wait_for_queue
+from tests.test_show_dvc_queue import live_nb, pipeline_with_an_experiment, wait_for_queue
 
 
 @pytest.fixture
 def project(git_repo: Path, dvc: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An experiment, DVC's failed ``breaks`` and queued ``waits``, live_nb's queued ``later``."""
-    monkeypatch.setenv("PATH", f"{Path(dvc).parent}{os.pathsep}{os.environ['PATH']}")
-    run_dvc(dvc, git_repo, "init", "-q")
-    (git_repo / "train.py").write_text(TRAIN)
-    (git_repo / "params.yaml").write_text("lr: 0.1\nfail: false\nopt:\n  name: adam\n")
-    (git_repo / "data").mkdir()
-    (git_repo / "data" / "a.txt").write_text("a\n")
-    (git_repo / "dvc.yaml").write_text(STAGE)
-    run_dvc(dvc, git_repo, "repro", "-q")
-    git(git_repo, "add", "-A")
-    git(git_repo, "commit", "-q", "-m", "pipeline")
-    run_dvc(dvc, git_repo, "exp", "run", "-q", "-n", "good", "-S", "lr=0.2")
+    pipeline_with_an_experiment(git_repo, dvc, monkeypatch)
     run_dvc(dvc, git_repo, "exp", "run", "--queue", "-n", "breaks", "-S", "fail=true")
     run_dvc(dvc, git_repo, "queue", "start")
     wait_for_queue(dvc, git_repo)

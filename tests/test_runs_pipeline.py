@@ -37,15 +37,20 @@ stages:
 """
 
 
+def commit_pipeline(repo: Path, dvc: str) -> None:
+    """A DVC project whose committed pipeline trains with ``train.lr``; nothing run yet."""
+    run_dvc(dvc, repo, "init", "-q")
+    (repo / "params.yaml").write_text("train:\n  lr: 0.1\n")
+    (repo / "train.py").write_text(TRAIN)
+    (repo / "dvc.yaml").write_text(PIPELINE)
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "pipeline")
+
+
 def test_exp_run_reproduces_the_pipeline_as_one_experiment(
     git_repo: Path, dvc: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run_dvc(dvc, git_repo, "init", "-q")
-    (git_repo / "params.yaml").write_text("train:\n  lr: 0.1\n")
-    (git_repo / "train.py").write_text(TRAIN)
-    (git_repo / "dvc.yaml").write_text(PIPELINE)
-    git(git_repo, "add", ".")
-    git(git_repo, "commit", "-q", "-m", "pipeline")
+    commit_pipeline(git_repo, dvc)
     before = git(git_repo, "status", "--porcelain")
     assert main(["-C", str(git_repo), "exp", "run", "-S", "train.lr=0.01", "-n", "low"]) == 0
     assert "low" in capsys.readouterr().out
@@ -85,12 +90,7 @@ def test_a_cached_output_is_ignored_not_committed_as_dvc_exp_run_does(
     git_repo: Path, dvc: str
 ) -> None:
     """First run of a pipeline, no .gitignore committed: the output stays out of Git (F8)."""
-    run_dvc(dvc, git_repo, "init", "-q")
-    (git_repo / "params.yaml").write_text("train:\n  lr: 0.1\n")
-    (git_repo / "train.py").write_text(TRAIN)
-    (git_repo / "dvc.yaml").write_text(PIPELINE)
-    git(git_repo, "add", ".")
-    git(git_repo, "commit", "-q", "-m", "pipeline")
+    commit_pipeline(git_repo, dvc)
     assert main(["-C", str(git_repo), "exp", "run", "-S", "train.lr=0.01", "-n", "ours"]) == 0
     run_dvc(dvc, git_repo, "exp", "run", "-S", "train.lr=0.02", "-n", "theirs")
     ours, theirs = _exp_ref(git_repo, "ours"), _exp_ref(git_repo, "theirs")

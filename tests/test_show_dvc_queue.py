@@ -51,6 +51,11 @@ STAGE = textwrap.dedent(
 
 @pytest.fixture
 def project(git_repo: Path, dvc: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return pipeline_with_an_experiment(git_repo, dvc, monkeypatch)
+
+
+def pipeline_with_an_experiment(git_repo: Path, dvc: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A committed pipeline, reproduced, and DVC's experiment ``good`` of it."""
     # DVC's queue workers start `dvc` by name: the one under test must come first.
     monkeypatch.setenv("PATH", f"{Path(dvc).parent}{os.pathsep}{os.environ['PATH']}")
     run_dvc(dvc, git_repo, "init", "-q")
