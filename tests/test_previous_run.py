@@ -159,3 +159,18 @@ def test_a_metric_file_found_in_the_way_is_replaced_with_a_warning_not_appended_
     with pytest.warns(LiveNbWarning, match="not written by a previous run"):
         _run(".")
     assert Path("plots/metrics/loss.tsv").read_text() == "step\tloss\n0\t1.0\n"
+
+
+def test_a_file_name_that_is_not_utf8_is_recorded_and_removed_next_time(git_repo: Path) -> None:
+    import os
+
+    with Live(dir="out", save_dvc_exp=False) as live:
+        live.log_metric("m", 1.0)
+        live.next_step()
+        odd = os.path.join(os.fsencode(git_repo / "out" / "plots" / "images"), b"\xff.png")
+        os.makedirs(os.path.dirname(odd), exist_ok=True)
+        with open(odd, "wb") as handle:
+            handle.write(b"x")
+    assert os.path.exists(odd)
+    _run("out", metrics=("m",))
+    assert not os.path.exists(odd)

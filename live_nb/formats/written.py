@@ -58,14 +58,15 @@ def save_record(root: Path, written: Iterable[str]) -> None:
     if path is None:
         return
     content = {"dir": str(root), "files": sorted(written)}
-    with contextlib.suppress(OSError):
-        atomic_write(path, json.dumps(content, ensure_ascii=False))
+    with contextlib.suppress(OSError):  # ASCII: a name that is not UTF-8 is kept escaped
+        atomic_write(path, json.dumps(content))
 
 
 def previous_run_files(root: Path, evidence_of_live: bool) -> set[str]:
     """What the previous run in ``root`` wrote (see the module's text), as relative paths.
 
-    ``evidence_of_live``: the caller found a ``dvc.yaml`` of ``Live``'s own in ``root``.
+    ``evidence_of_live``: the caller found a ``dvc.yaml`` that shows a run was here (one of
+    ``Live``'s own, or the one it writes listing this folder's files).
     """
     recorded = _read_record(root)
     return recorded if recorded is not None else _evidently_written(root, evidence_of_live)
