@@ -114,6 +114,8 @@ def test_a_busy_loop_and_the_thread_never_trip_each_other(tmp_dir: Path) -> None
     for step in range(300):
         live.log_metric(f"group{step % 7}/metric{step % 11}", step * 0.5)  # new files too
         live.next_step()
+    # On a loaded machine the loop can end before the thread's first sample: wait for it.
+    assert wait_for(lambda: "system" in live.summary)
     live.end()
     for path in Path("out/plots/metrics").rglob("*.tsv"):
         lines = path.read_text().splitlines()
