@@ -11,7 +11,6 @@ queue-sidebar-wide.png (Apply's message).
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +26,7 @@ from tests.e2e.lab import BrowserWatch, LabServer
 from tests.e2e.sidebar import PANEL, TAB, git_project, notebook_of, widen_sidebar
 from tests.e2e.test_final_output import KERNEL_STATUS
 from tests.e2e.test_jupyterlab import CHANGE_THEME
-from tests.test_show_dvc_queue import STAGE, TRAIN, wait_for_queue
+from tests.test_show_dvc_queue import pipeline_with_an_experiment, wait_for_queue
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -43,17 +42,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     notebook = notebook_of(["%load_ext live_nb", "%exp_show"])
     with git_project(tmp_path_factory.mktemp("queue") / "project", notebook) as root:
         with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("PATH", f"{Path(dvc).parent}{os.pathsep}{os.environ['PATH']}")
-            run_dvc(dvc, root, "init", "-q")
-            (root / "train.py").write_text(TRAIN)
-            (root / "params.yaml").write_text("lr: 0.1\nfail: false\nopt:\n  name: adam\n")
-            (root / "data").mkdir()
-            (root / "data" / "a.txt").write_text("a\n")
-            (root / "dvc.yaml").write_text(STAGE)
-            run_dvc(dvc, root, "repro", "-q")
-            git(root, "add", "-A")
-            git(root, "commit", "-q", "-m", "pipeline")
-            run_dvc(dvc, root, "exp", "run", "-q", "-n", "good", "-S", "lr=0.2")
+            pipeline_with_an_experiment(root, dvc, patch)
             set_note("good", NOTE)
             run_dvc(dvc, root, "exp", "run", "--queue", "-n", "breaks", "-S", "fail=true")
             run_dvc(dvc, root, "queue", "start")
