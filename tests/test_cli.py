@@ -94,6 +94,27 @@ def test_importing_the_cli_loads_nothing_heavy() -> None:
     assert done.stdout.strip() == "[]", done.stderr
 
 
+def test_exp_show_parses_its_line_without_the_other_commands(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import live_nb.cli as cli
+
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["exp", "show", "--help"])
+    full_help = capsys.readouterr().out
+    assert main(["-C", ".", "exp", "show", "--help"]) == 0
+    assert capsys.readouterr().out == full_help
+    script = (
+        "import io, sys, contextlib\n"
+        "import live_nb.cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    live_nb.cli.main(['exp', 'show', '--help'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('live_nb.cli.')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.stdout.split("\n")[0] == "['live_nb.cli.common', 'live_nb.cli.exp']", done.stderr
+
+
 # --------------------------------------------------------------------------- subcommands
 
 

@@ -15,7 +15,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 
-from live_nb.cli import exp, pipelines, remote, runs
+from live_nb.cli import exp
 from live_nb.cli.common import (
     PROG,
     DirectoryNotFoundError,
@@ -31,9 +31,9 @@ __all__ = ["PROG", "DirectoryNotFoundError", "build_parser", "main"]
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``live-nb`` with ``argv`` (default: the command line); return the exit status."""
-    parser = build_parser()
     words = list(sys.argv[1:] if argv is None else argv)
     words, command = _split_command(words)
+    parser = build_parser(only_exp_show=_asks_for_exp_show(words))
     try:
         args = parser.parse_args(words)
         if command and not getattr(args, "takes_command", False):
@@ -47,8 +47,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else 1 if exit_.code else 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``live-nb`` command line: every command family's subcommands, each with its handler."""
+def build_parser(only_exp_show: bool = False) -> argparse.ArgumentParser:
+    """The ``live-nb`` command line: every command family's subcommands, each with its handler.
+
+    ``only_exp_show`` builds ``live-nb exp show`` alone: the command a user waits for most
+    parses its line without importing and building the other commands' parsers.
+    """
     from live_nb import __version__
 
     parser = Parser(
@@ -69,10 +73,23 @@ def build_parser() -> argparse.ArgumentParser:
         "as with git -C)",
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    if only_exp_show:
+        exp.register(commands, only_show=True)
+        return parser
+    from live_nb.cli import pipelines, remote, runs
+
     runs.register(commands, exp.register(commands))
     remote.register(commands)
     pipelines.register(commands)
     return parser
+
+
+def _asks_for_exp_show(words: Sequence[str]) -> bool:
+    """Whether ``words`` name ``exp show`` first (after any ``-C PATH``)."""
+    position = 0
+    while position < len(words) and words[position] == "-C":
+        position += 2
+    return list(words[position : position + 2]) == ["exp", "show"]
 
 
 def _split_command(words: list[str]) -> tuple[list[str], list[str]]:

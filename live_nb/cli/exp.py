@@ -22,8 +22,11 @@ if TYPE_CHECKING:
     from live_nb.experiments.show import PendingRun
 
 
-def register(commands: Commands) -> Commands:
-    """Add ``exp`` and its subcommands to ``commands``; return ``exp``'s, for others to extend."""
+def register(commands: Commands, only_show: bool = False) -> Commands:
+    """Add ``exp`` and its subcommands to ``commands``; return ``exp``'s, for others to extend.
+
+    ``only_show``: ``exp show`` alone, for a command line that asks for it.
+    """
     exp = commands.add_parser(
         "exp",
         help="show, compare, apply, branch, remove, prune, list, push and pull experiments",
@@ -58,6 +61,8 @@ def register(commands: Commands) -> Commands:
     output.add_argument("--json", action="store_true", help="print JSON instead of a table")
     output.add_argument("--csv", action="store_true", help="print CSV instead of a table")
     show.set_defaults(handler=_show)
+    if only_show:
+        return sub
 
     diff = sub.add_parser(
         "diff",
